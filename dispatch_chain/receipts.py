@@ -1,0 +1,417 @@
+"""Dispatch receipts: the model, canonical bytes, ed25519 signatures, batch checks.
+
+A receipt (whitepaper §3.5, §4.3) has exactly five fields, in this order::
+
+    job_id           string
+    provider_pubkey  "ed25519:" + 64 lowercase hex   (bare hex accepted on input)
+    output_hash      "sha256:" + 64 lowercase hex
+    completed_at     RFC 3339 UTC timestamp string
+    payment_ref      string or null
+
+Its canonical bytes are the UTF-8 of JavaScript ``JSON.stringify`` of that
+object; the worker signs them with ed25519 and the signature travels as
+``"base64:" + padded base64``. ``receipt_hash = sha256(canonical bytes)``.
+
+Parsing is strict: a missing or unknown field, a bad prefix or a wrong length
+raises :class:`ReceiptError` naming the field; nothing malformed is ever
+reported as valid.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import nacl.bindings
+import nacl.signing
+
+from dispatch_chain import jsjson
+from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.hashing import keccak256
+
+RECEIPT_FIELDS: tuple[str, ...] = ("job_id", "provider_pubkey", "output_hash", "completed_at", "payment_ref")
+JOB_COMPLETE_FIELDS: tuple[str, ...] = ("type", "job_id", "output", "output_hash", "receipt", "receipt_signature")
+PUBKEY_PREFIX = "ed25519:"
+OUTPUT_HASH_PREFIX = "sha256:"
+SIGNATURE_PREFIX = "base64:"
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_RFC3339_UTC = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|\+00:00)")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+class ReceiptError(DispatchChainError):
+    """A receipt or ``job_complete`` message is malformed.
+
+    ``field`` is the dotted name of the offending field (``receipt.output_hash``),
+    or ``None`` when the problem is the document as a whole.
+    """
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}" if field else reason)
+
+
+class InvalidSignature(ReceiptError):
+    """A well-formed receipt whose signature does not verify under its pubkey."""
+
+    def __init__(self, reason: str = "ed25519 signature does not verify for provider_pubkey") -> None:
+        super().__init__("receipt_signature", reason)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _require_str(data: Mapping[str, Any], key: str, where: str) -> str:
+    value = data[key]
+    if not isinstance(value, str):
+        raise ReceiptError(where, f"expected a string, got {type(value).__name__} {_describe(value)}")
+    return value
+
+
+def _check_prefixed_hex(value: str, prefix: str, where: str, *, bare_ok: bool) -> str:
+    """Return the 64 hex digits of ``prefix + hex`` (or of bare hex when allowed)."""
+    if value.startswith(prefix):
+        digits = value[len(prefix):]
+    elif bare_ok and ":" not in value:
+        digits = value
+    else:
+        got = value.split(":", 1)[0] + ":" if ":" in value else "no prefix"
+        raise ReceiptError(where, f"expected prefix {prefix!r}, got {got!r}")
+    if _HEX64.fullmatch(digits) is None:
+        if len(digits) != 64:
+            raise ReceiptError(where, f"expected 64 hex digits (32 bytes), got {len(digits)} characters")
+        raise ReceiptError(where, "expected lowercase hex digits [0-9a-f]")
+    return digits
+
+
+def _check_timestamp(value: str, where: str) -> None:
+    match = _RFC3339_UTC.fullmatch(value)
+    if match is None:
+        raise ReceiptError(where, f"expected an RFC 3339 UTC timestamp like 2026-02-10T12:00:00Z, got {_describe(value)}")
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    try:
+        datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise ReceiptError(where, f"not a real date/time: {exc}") from None
+    if second > 60:
+        raise ReceiptError(where, "seconds out of range")
+
+
+def parse_pubkey(value: str, where: str = "provider_pubkey") -> bytes:
+    """Decode an ed25519 public key given as ``ed25519:<hex>`` or bare hex."""
+    if not isinstance(value, str):
+        raise ReceiptError(where, f"expected a string, got {type(value).__name__}")
+    return bytes.fromhex(_check_prefixed_hex(value, PUBKEY_PREFIX, where, bare_ok=True))
+
+
+def format_pubkey(key: bytes) -> str:
+    """The canonical text form of a 32-byte ed25519 public key."""
+    if len(key) != 32:
+        raise ReceiptError("provider_pubkey", f"an ed25519 public key has 32 bytes, got {len(key)}")
+    return PUBKEY_PREFIX + key.hex()
+
+
+def parse_signature(value: object, where: str = "receipt_signature") -> bytes:
+    """Decode ``base64:<padded standard base64>`` into the 64-byte signature."""
+    if not isinstance(value, str):
+        raise ReceiptError(where, f"expected a string, got {type(value).__name__} {_describe(value)}")
+    if not value.startswith(SIGNATURE_PREFIX):
+        raise ReceiptError(where, f"expected prefix {SIGNATURE_PREFIX!r}")
+    text = value[len(SIGNATURE_PREFIX):]
+    if _BASE64.fullmatch(text) is None or len(text) % 4 != 0:
+        raise ReceiptError(where, "not standard padded base64")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ReceiptError(where, f"not standard padded base64 ({exc})") from None
+    if len(raw) != 64:
+        raise ReceiptError(where, f"an ed25519 signature has 64 bytes, got {len(raw)}")
+    return raw
+
+
+def format_signature(signature: bytes) -> str:
+    """The wire form of a 64-byte ed25519 signature."""
+    if len(signature) != 64:
+        raise ReceiptError("receipt_signature", f"an ed25519 signature has 64 bytes, got {len(signature)}")
+    return SIGNATURE_PREFIX + base64.b64encode(signature).decode("ascii")
+
+
+def output_hash_of(output: bytes) -> str:
+    """``"sha256:" + hex`` of some output bytes."""
+    return OUTPUT_HASH_PREFIX + hashlib.sha256(output).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A job receipt, exactly as the worker signed it.
+
+    Field values are kept as given (``provider_pubkey`` may be bare hex if that
+    is what was signed) so that the canonical bytes reproduce the signed ones.
+    Build new receipts with :meth:`create`, which always emits the prefixes.
+    """
+
+    job_id: str
+    provider_pubkey: str
+    output_hash: str
+    completed_at: str
+    payment_ref: str | None
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "receipt") -> Receipt:
+        """Validate a decoded JSON object; raises :class:`ReceiptError` naming the field."""
+        if not isinstance(data, Mapping):
+            raise ReceiptError(where, f"expected a JSON object, got {type(data).__name__}")
+        unknown = [k for k in data if k not in RECEIPT_FIELDS]
+        if unknown:
+            raise ReceiptError(f"{where}.{unknown[0]}", "unknown field (a receipt has exactly "
+                               + ", ".join(RECEIPT_FIELDS) + ")")
+        for key in RECEIPT_FIELDS:
+            if key not in data:
+                raise ReceiptError(f"{where}.{key}", "missing field")
+        job_id = _require_str(data, "job_id", f"{where}.job_id")
+        if not job_id:
+            raise ReceiptError(f"{where}.job_id", "must not be empty")
+        pubkey = _require_str(data, "provider_pubkey", f"{where}.provider_pubkey")
+        _check_prefixed_hex(pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
+        output_hash = _require_str(data, "output_hash", f"{where}.output_hash")
+        _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, f"{where}.output_hash", bare_ok=False)
+        completed_at = _require_str(data, "completed_at", f"{where}.completed_at")
+        _check_timestamp(completed_at, f"{where}.completed_at")
+        payment_ref = data["payment_ref"]
+        if payment_ref is not None and not isinstance(payment_ref, str):
+            raise ReceiptError(f"{where}.payment_ref", f"expected a string or null, got {type(payment_ref).__name__}")
+        return cls(job_id, pubkey, output_hash, completed_at, payment_ref)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        job_id: str,
+        provider_key: bytes,
+        output_hash: str,
+        completed_at: datetime | str | None = None,
+        payment_ref: str | None = None,
+    ) -> Receipt:
+        """Build a new receipt in canonical form (prefixed key, ``Z`` timestamp)."""
+        if completed_at is None:
+            completed_at = datetime.now(timezone.utc)
+        if isinstance(completed_at, datetime):
+            moment = completed_at.astimezone(timezone.utc)
+            completed_at = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        return cls.from_dict(
+            {
+                "job_id": job_id,
+                "provider_pubkey": format_pubkey(provider_key),
+                "output_hash": output_hash,
+                "completed_at": completed_at,
+                "payment_ref": payment_ref,
+            }
+        )
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The receipt as a JSON object, keys in canonical order."""
+        return {
+            "job_id": self.job_id,
+            "provider_pubkey": self.provider_pubkey,
+            "output_hash": self.output_hash,
+            "completed_at": self.completed_at,
+            "payment_ref": self.payment_ref,
+        }
+
+    def canonical_bytes(self) -> bytes:
+        """UTF-8 of JavaScript ``JSON.stringify`` of the receipt (the signed bytes)."""
+        return jsjson.stringify_flat(self.to_dict()).encode("utf-8")
+
+    def receipt_hash(self) -> bytes:
+        """``sha256`` of the canonical bytes."""
+        return hashlib.sha256(self.canonical_bytes()).digest()
+
+    @property
+    def provider_key(self) -> bytes:
+        """The provider's 32-byte ed25519 public key."""
+        return parse_pubkey(self.provider_pubkey)
+
+    @property
+    def provider_id(self) -> str:
+        """The provider's key in canonical ``ed25519:<hex>`` form."""
+        return format_pubkey(self.provider_key)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedReceipt:
+    """A receipt together with its 64-byte ed25519 signature."""
+
+    receipt: Receipt
+    signature: bytes
+
+    @classmethod
+    def from_parts(cls, receipt: object, signature: object, where: str = "receipt") -> SignedReceipt:
+        """Validate a receipt object and its ``base64:`` signature string."""
+        return cls(Receipt.from_dict(receipt, where), parse_signature(signature))
+
+    @property
+    def signature_text(self) -> str:
+        return format_signature(self.signature)
+
+    def is_valid(self) -> bool:
+        """True when the signature verifies over the canonical bytes."""
+        try:
+            nacl.bindings.crypto_sign_open(self.signature + self.receipt.canonical_bytes(), self.receipt.provider_key)
+        except Exception:  # nacl.exceptions.BadSignatureError, or a key libsodium rejects
+            return False
+        return True
+
+    def check(self) -> None:
+        """Raise :class:`InvalidSignature` unless the signature verifies."""
+        if not self.is_valid():
+            raise InvalidSignature()
+
+    def leaf_values(self) -> tuple[bytes, bytes, bytes]:
+        """The Merkle leaf: ``(receipt_hash, provider pubkey, keccak256(signature))``."""
+        return (self.receipt.receipt_hash(), self.receipt.provider_key, keccak256(self.signature))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"receipt": {...}, "receipt_signature": "base64:..."}``."""
+        return {"receipt": self.receipt.to_dict(), "receipt_signature": self.signature_text}
+
+
+def sign_receipt(receipt: Receipt, signing_key: nacl.signing.SigningKey) -> SignedReceipt:
+    """Sign the receipt's canonical bytes with the worker's ed25519 key."""
+    if bytes(signing_key.verify_key) != receipt.provider_key:
+        raise ReceiptError("provider_pubkey", "does not belong to the signing key")
+    return SignedReceipt(receipt, signing_key.sign(receipt.canonical_bytes()).signature)
+
+
+@dataclass(frozen=True, slots=True)
+class JobComplete:
+    """The worker's ``job_complete`` message (whitepaper §3.5)."""
+
+    job_id: str
+    output: Any
+    output_hash: str
+    signed: SignedReceipt
+
+    @classmethod
+    def from_message(cls, message: object) -> JobComplete:
+        """Validate a decoded ``job_complete`` message; raises :class:`ReceiptError`."""
+        if not isinstance(message, Mapping):
+            raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
+        unknown = [k for k in message if k not in JOB_COMPLETE_FIELDS]
+        if unknown:
+            raise ReceiptError(unknown[0], "unknown field in job_complete message")
+        for key in JOB_COMPLETE_FIELDS:
+            if key not in message:
+                raise ReceiptError(key, "missing field")
+        if message["type"] != "job_complete":
+            raise ReceiptError("type", f"expected 'job_complete', got {_describe(message['type'])}")
+        job_id = _require_str(message, "job_id", "job_id")
+        output_hash = _require_str(message, "output_hash", "output_hash")
+        _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, "output_hash", bare_ok=False)
+        signed = SignedReceipt.from_parts(message["receipt"], message["receipt_signature"])
+        if signed.receipt.job_id != job_id:
+            raise ReceiptError("receipt.job_id", f"differs from the message's job_id {_describe(job_id)}")
+        if signed.receipt.output_hash != output_hash:
+            raise ReceiptError("receipt.output_hash", "differs from the message's output_hash")
+        return cls(job_id, message["output"], output_hash, signed)
+
+    def to_message(self) -> dict[str, Any]:
+        return {
+            "type": "job_complete",
+            "job_id": self.job_id,
+            "output": self.output,
+            "output_hash": self.output_hash,
+            "receipt": self.signed.receipt.to_dict(),
+            "receipt_signature": self.signed.signature_text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptCheck:
+    """The outcome of checking one receipt in a batch."""
+
+    index: int
+    job_id: str | None
+    valid: bool
+    reason: str | None = None
+    signed: SignedReceipt | None = None
+
+
+@dataclass(slots=True)
+class VerificationReport:
+    """Per-item outcomes of :func:`verify_many`, in input order."""
+
+    checks: list[ReceiptCheck] = field(default_factory=list)
+
+    @property
+    def valid(self) -> list[SignedReceipt]:
+        return [c.signed for c in self.checks if c.valid and c.signed is not None]
+
+    @property
+    def invalid(self) -> list[ReceiptCheck]:
+        return [c for c in self.checks if not c.valid]
+
+    def __len__(self) -> int:
+        return len(self.checks)
+
+
+def _coerce(item: object) -> SignedReceipt:
+    """Accept a SignedReceipt, a job_complete message, or {receipt, receipt_signature}."""
+    if isinstance(item, SignedReceipt):
+        return item
+    if isinstance(item, JobComplete):
+        return item.signed
+    if isinstance(item, Mapping) and item.get("type") == "job_complete":
+        return JobComplete.from_message(item).signed
+    if isinstance(item, Mapping) and set(item) == {"receipt", "receipt_signature"}:
+        return SignedReceipt.from_parts(item["receipt"], item["receipt_signature"])
+    raise ReceiptError(None, "expected a job_complete message or {receipt, receipt_signature}")
+
+
+def _job_id_of(item: object) -> str | None:
+    if isinstance(item, SignedReceipt):
+        return item.receipt.job_id
+    if isinstance(item, Mapping):
+        for source in (item, item.get("receipt")):
+            if isinstance(source, Mapping) and isinstance(source.get("job_id"), str):
+                return source["job_id"]
+    return None
+
+
+def _check_one(index: int, item: object) -> ReceiptCheck:
+    try:
+        signed = _coerce(item)
+    except ReceiptError as exc:
+        return ReceiptCheck(index, _job_id_of(item), False, str(exc))
+    if not signed.is_valid():
+        return ReceiptCheck(index, signed.receipt.job_id, False, str(InvalidSignature()), signed)
+    return ReceiptCheck(index, signed.receipt.job_id, True, None, signed)
+
+
+def verify_many(items: Iterable[object], *, threads: int = 1) -> VerificationReport:
+    """Check many receipts; each bad one is reported with its reason, none raises.
+
+    ``threads > 1`` spreads the ed25519 checks over threads (libsodium runs
+    without the GIL), which helps on multi-core machines for large batches.
+    """
+    entries: Sequence[object] = items if isinstance(items, Sequence) else list(items)
+    if threads <= 1 or len(entries) < 256:
+        return VerificationReport([_check_one(i, item) for i, item in enumerate(entries)])
+    chunk = (len(entries) + threads - 1) // threads
+
+    def run(start: int) -> list[ReceiptCheck]:
+        return [_check_one(i, entries[i]) for i in range(start, min(start + chunk, len(entries)))]
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        parts = list(pool.map(run, range(0, len(entries), chunk)))
+    return VerificationReport([check for part in parts for check in part])
