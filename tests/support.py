@@ -24,3 +24,10 @@ def make_signed(worker: nacl.signing.SigningKey, job_id: str, **overrides: Any) 
         payment_ref=overrides.pop("payment_ref", None),
     )
     return sign_receipt(receipt, worker)
+
+
+def dev_network(rpc_url: str, chain_id: int = 31337):
+    """An EvmNetwork for a local test node: no confirmations, fast polling."""
+    from dispatch_chain.config import EvmNetwork
+
+    return EvmNetwork(rpc_url=rpc_url, chain_id=chain_id, confirmations=0, poll_interval=0.02)

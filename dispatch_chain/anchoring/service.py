@@ -1,0 +1,208 @@
+"""The anchoring service: verified receipts in, anchored batch roots out.
+
+Receipts are verified on the way in (invalid ones are reported, never
+stored), cut into batches by size or by age, and each batch root is anchored
+on every configured chain. Every step is recorded in the :class:`ReceiptStore`
+before its effect can happen, so the service can be killed at any instant and
+restarted: it first asks each chain for its record of every open root
+(storage and events), re-sends the very transaction it had signed, or signs a
+new one only when the old one can no longer land. The contracts reject a
+duplicate root, so even a lost record cannot anchor a batch twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from dispatch_chain.anchoring.backend import AnchorBackend, AnchorRecord, ConfirmPending, PreparedAnchor
+from dispatch_chain.anchoring.store import AnchorRow, BatchRow, ReceiptStore
+from dispatch_chain.errors import ChainError, DispatchChainError, TransactionFailed
+from dispatch_chain.receipts import VerificationReport, verify_many
+
+log = logging.getLogger(__name__)
+
+
+class AnchoringError(DispatchChainError):
+    """A batch could not be anchored on a chain; the store keeps it for the next attempt."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPolicy:
+    """When to cut a batch and how long to wait for a chain."""
+
+    max_size: int = 256  # cut as soon as this many receipts are pending
+    max_age: float = 30.0  # or when the oldest pending receipt is this old (seconds)
+    confirm_timeout: float = 120.0
+    uri_template: str = ""  # e.g. "https://coordinator.example/batches/{root}"; "" emits no URI
+
+    def __post_init__(self) -> None:
+        if self.max_size < 1:
+            raise ValueError("max_size must be at least 1")
+        if self.max_size > 2**32 - 1:
+            raise ValueError("max_size must fit the contracts' uint32 leaf count")
+        if self.max_age < 0:
+            raise ValueError("max_age must not be negative")
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What one pass of the service did."""
+
+    batches_cut: list[BatchRow] = field(default_factory=list)
+    anchored: list[AnchorRecord] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[str], None]
+
+
+class AnchoringService:
+    """Batches stored receipts and anchors their roots on each backend's chain."""
+
+    def __init__(
+        self,
+        store: ReceiptStore,
+        backends: Sequence[AnchorBackend],
+        policy: BatchPolicy | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        progress: Progress | None = None,
+    ) -> None:
+        if not backends:
+            raise ValueError("the anchoring service needs at least one chain backend")
+        chains = [b.chain for b in backends]
+        if len(set(chains)) != len(chains):
+            raise ValueError(f"two backends for the same chain: {chains}")
+        self.store = store
+        self.backends = list(backends)
+        self.policy = policy or BatchPolicy()
+        self.clock = clock
+        self.progress = progress or (lambda message: log.info("%s", message))
+        self.store.ensure_chains(chains, now=clock())
+
+    @property
+    def chains(self) -> list[str]:
+        return [b.chain for b in self.backends]
+
+    def submit(self, items: Iterable[object], *, threads: int = 1) -> VerificationReport:
+        """Verify receipts and store the valid ones; the report names each invalid one."""
+        report = verify_many(items, threads=threads)
+        self.store.add_receipts(report.valid, now=self.clock())
+        return report
+
+    def cut_due_batches(self, *, flush: bool = False) -> list[BatchRow]:
+        """Cut full batches, then a partial one if its oldest receipt is old enough (or ``flush``)."""
+        cut: list[BatchRow] = []
+        while self.store.pending_count() >= self.policy.max_size:
+            cut.append(self._cut())
+        oldest = self.store.oldest_pending_at()
+        if oldest is not None and (flush or self.clock() - oldest >= self.policy.max_age):
+            cut.append(self._cut())
+        return cut
+
+    def _cut(self) -> BatchRow:
+        batch = self.store.cut_batch(self.policy.max_size, self.chains, now=self.clock())
+        assert batch is not None  # callers check there are pending receipts
+        self.progress(f"batch {batch.id}: {batch.leaf_count} receipts, root 0x{batch.root.hex()}")
+        return batch
+
+    def anchor_open(self) -> tuple[list[AnchorRecord], list[str]]:
+        """Advance every unconfirmed anchor on every chain; errors are returned, not raised."""
+        anchored: list[AnchorRecord] = []
+        errors: list[str] = []
+        for backend in self.backends:
+            for row in self.store.open_anchors(backend.chain):
+                try:
+                    record = self._advance(backend, row)
+                except (TransactionFailed, ChainError, ConfirmPending) as exc:
+                    message = f"batch {row.batch.id} on {backend.chain}: {exc}"
+                    self.store.record_error(row.batch.id, backend.chain, str(exc))
+                    errors.append(message)
+                    log.warning("%s", message)
+                    break  # keep batch order on this chain; retry on the next pass
+                anchored.append(record)
+                self.progress(
+                    f"batch {row.batch.id} anchored on {record.chain} as #{record.batch_id}"
+                    f" (block/slot {record.block}, tx {record.tx})"
+                )
+        return anchored, errors
+
+    def _advance(self, backend: AnchorBackend, row: AnchorRow) -> AnchorRecord:
+        batch = row.batch
+        if row.status == "submitted" and row.prepared is not None:
+            record = self._resume(backend, row.prepared, batch)
+            if record is not None:
+                self.store.record_anchored(batch.id, record)
+                return record
+        existing = backend.lookup(batch.root)
+        if existing is not None:
+            self.store.record_anchored(batch.id, existing)
+            return existing
+        prepared = backend.prepare(batch.root, batch.leaf_count, self._uri(batch))
+        self.store.record_prepared(batch.id, backend.chain, backend.contract, prepared)
+        backend.broadcast(prepared)
+        record = backend.confirm(prepared, batch.root, timeout=self.policy.confirm_timeout)
+        self.store.record_anchored(batch.id, record)
+        return record
+
+    def _resume(self, backend: AnchorBackend, prepared: PreparedAnchor, batch: BatchRow) -> AnchorRecord | None:
+        """Finish a transaction signed before a crash; ``None`` when a new one must be signed."""
+        try:
+            return backend.confirm(prepared, batch.root, timeout=self.policy.confirm_timeout)
+        except TransactionFailed:
+            # Mined and reverted: final. Forget it so the next pass signs anew
+            # (and learns the reason again from gas estimation).
+            self.store.record_dropped(batch.id, backend.chain, "reverted on chain")
+            raise
+        except ConfirmPending as pending:
+            existing = backend.lookup(batch.root)
+            if existing is not None:
+                return existing
+            if pending.dropped:
+                self.store.record_dropped(batch.id, backend.chain, str(pending))
+                return None
+        # Signed but never seen by the node (killed before broadcast): send the same bytes.
+        backend.broadcast(prepared)
+        return backend.confirm(prepared, batch.root, timeout=self.policy.confirm_timeout)
+
+    def _uri(self, batch: BatchRow) -> str:
+        template = self.policy.uri_template
+        return template.format(root="0x" + batch.root.hex(), batch=batch.id) if template else ""
+
+    def run_once(self, *, flush: bool = False) -> RunSummary:
+        """One pass: reconcile and anchor open batches, cut due batches, anchor them."""
+        summary = RunSummary()
+        anchored, errors = self.anchor_open()
+        summary.anchored.extend(anchored)
+        summary.errors.extend(errors)
+        summary.batches_cut = self.cut_due_batches(flush=flush)
+        if summary.batches_cut:
+            anchored, errors = self.anchor_open()
+            summary.anchored.extend(anchored)
+            summary.errors.extend(errors)
+        return summary
+
+    def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
+        """Run passes until ``stop`` is set; a final pass flushes nothing (receipts stay pending)."""
+        while not stop.is_set():
+            self.run_once()
+            stop.wait(interval)
+
+    def drain(self, *, max_passes: int = 1000) -> RunSummary:
+        """Cut and anchor everything pending now, retrying failed anchors (for scripts and the demo)."""
+        total = RunSummary()
+        for _ in range(max_passes):
+            summary = self.run_once(flush=True)
+            total.batches_cut.extend(summary.batches_cut)
+            total.anchored.extend(summary.anchored)
+            total.errors.extend(summary.errors)
+            open_rows = [row for chain in self.chains for row in self.store.open_anchors(chain)]
+            if not open_rows and self.store.pending_count() == 0:
+                return total
+            if summary.errors:
+                time.sleep(0.5)
+        raise AnchoringError(f"could not anchor everything after {max_passes} passes: {total.errors[-3:]}")

@@ -1,0 +1,111 @@
+"""Shared CLI plumbing: state, input reading, output, error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dispatch_chain.config import NetworkProfile, load_network
+from dispatch_chain.connect import Connections
+from dispatch_chain.errors import ChainError, ConfigError, DispatchChainError
+
+EXIT_FAILED = 1
+EXIT_INPUT = 2
+EXIT_CHAIN = 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class CliState:
+    """Global options, resolved lazily so that offline commands need no network."""
+
+    network: str
+    config_file: str | None
+    manifest: str | None
+
+    def profile(self) -> NetworkProfile:
+        overrides = {"manifest": self.manifest} if self.manifest else None
+        return load_network(self.network, config_file=self.config_file, overrides=overrides)
+
+    def connections(self, evm_account: str | None = None) -> Connections:
+        return Connections(self.profile(), evm_account_spec=evm_account)
+
+
+class InputError(click.ClickException):
+    """Malformed input: exit code 2, one clear line."""
+
+    exit_code = EXIT_INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class ChainFailure(click.ClickException):
+    """Configuration or chain trouble: exit code 3, one clear line."""
+
+    exit_code = EXIT_CHAIN
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def chain_errors() -> Iterator[None]:
+    """Turn configuration and chain errors into exit code 3 with one line."""
+    try:
+        yield
+    except (ConfigError, ChainError) as exc:
+        raise ChainFailure(str(exc)) from exc
+    except DispatchChainError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def read_json(path: str) -> Any:
+    """Read a JSON document from a path, or stdin for ``-``; malformed input exits 2."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def read_json_records(path: str) -> list[Any]:
+    """A JSON array, a single JSON object, or JSON Lines (one object per line)."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    stripped = text.strip()
+    if not stripped:
+        return []
+    try:
+        data = json.loads(stripped)
+        return data if isinstance(data, list) else [data]
+    except json.JSONDecodeError:
+        pass
+    records = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path} line {number}: not valid JSON ({exc.msg})") from None
+    return records
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=True))

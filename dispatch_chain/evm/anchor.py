@@ -1,0 +1,142 @@
+"""Client of the ReceiptAnchor contract; the EVM :class:`AnchorBackend`."""
+
+from __future__ import annotations
+
+from web3 import Web3
+from web3.types import TxReceipt
+
+from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, PreparedAnchor
+from dispatch_chain.errors import ChainError, TransactionFailed
+from dispatch_chain.hashing import keccak256
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.evm.transactions import PreparedTx, TxSender
+
+CONTRACT = "ReceiptAnchor"
+BATCH_ANCHORED_TOPIC = "0x" + keccak256(b"BatchAnchored(uint256,bytes32,address,uint256,string)").hex()
+
+
+class EvmReceiptAnchor:
+    """Anchors batch roots on an EVM chain and reads them back.
+
+    ``sender`` is needed only to anchor; reading and verifying need none.
+    """
+
+    def __init__(
+        self, client: EvmClient, address: str, *, deploy_block: int = 0, sender: TxSender | None = None
+    ) -> None:
+        self.client = client
+        self.address = Web3.to_checksum_address(address)
+        self.deploy_block = deploy_block
+        self.sender = sender
+        self.contract_handle = client.contract(CONTRACT, self.address)
+        self._event = self.contract_handle.events.BatchAnchored
+
+    # -- AnchorBackend -------------------------------------------------------------
+
+    @property
+    def chain(self) -> str:
+        return self.client.caip2
+
+    @property
+    def contract(self) -> str:
+        return self.address
+
+    def lookup(self, root: bytes) -> AnchorRecord | None:
+        """The contract's record of ``root``, with the anchoring transaction found in its logs."""
+        submitter, batch_id, leaf_count, anchored_at = self.batch_of(root)
+        if batch_id == 0:
+            return None
+        tx, block = self.find_anchor_log(batch_id, root, anchored_at)
+        return AnchorRecord(self.chain, self.address, batch_id, root, leaf_count, tx, block, anchored_at, submitter)
+
+    def prepare(self, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
+        sender = self._require_sender()
+        prepared = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT)
+        return PreparedAnchor(prepared.tx_hash, prepared.raw, prepared.nonce)
+
+    def broadcast(self, prepared: PreparedAnchor) -> None:
+        sender = self._require_sender()
+        sender.broadcast(PreparedTx(prepared.tx, prepared.payload, prepared.nonce or 0, sender.address))
+
+    def confirm(self, prepared: PreparedAnchor, root: bytes, *, timeout: float) -> AnchorRecord:
+        sender = self._require_sender()
+        if not sender.is_known(prepared.tx):
+            # Not pending, not mined. If our nonce has been used by another
+            # transaction it can never land: the caller must prepare anew.
+            used = self.client.w3.eth.get_transaction_count(sender.address, "latest")
+            dropped = prepared.nonce is not None and used > prepared.nonce
+            raise ConfirmPending(f"transaction {prepared.tx} is unknown to the node", dropped=dropped)
+        receipt = sender.wait(prepared.tx, timeout=timeout)
+        if receipt["status"] != 1:
+            existing = self.lookup(root)
+            if existing is not None:  # someone (or an earlier run) anchored it first
+                return existing
+            call = self.contract_handle.functions.anchor(root, 1, "")
+            reason, message = sender.revert_reason(call, receipt, contract=CONTRACT)
+            raise TransactionFailed(message, reason=reason, tx=prepared.tx)
+        return self._record_from_receipt(receipt, root)
+
+    def verify(self, batch_id: int, leaf: bytes, proof: list[bytes]) -> bool:
+        return bool(self.contract_handle.functions.verify(batch_id, leaf, proof).call())
+
+    # -- reads used by the auditor and the service ----------------------------------
+
+    def batch_of(self, root: bytes) -> tuple[str, int, int, int]:
+        """``(submitter, batch id, leaf count, anchored at)``; batch id 0 when not anchored."""
+        submitter, batch_id, leaf_count, anchored_at = self.contract_handle.functions.batchOf(root).call()
+        return submitter, int(batch_id), int(leaf_count), int(anchored_at)
+
+    def anchored_events(self, receipt: TxReceipt) -> list[dict]:
+        """The BatchAnchored events of a transaction receipt, as argument dicts."""
+        return [dict(event["args"]) for event in self._event().process_receipt(receipt)]
+
+    def batch_count(self) -> int:
+        return int(self.contract_handle.functions.batchCount().call())
+
+    def anchor(self, root: bytes, leaf_count: int, uri: str = "", *, timeout: float = 120.0) -> AnchorRecord:
+        """Prepare, send and confirm in one call (for scripts; the service steps separately)."""
+        prepared = self.prepare(root, leaf_count, uri)
+        self.broadcast(prepared)
+        return self.confirm(prepared, root, timeout=timeout)
+
+    def _require_sender(self) -> TxSender:
+        if self.sender is None:
+            raise ChainError("this ReceiptAnchor client is read-only: give it a TxSender to anchor")
+        return self.sender
+
+    def _record_from_receipt(self, receipt: TxReceipt, root: bytes) -> AnchorRecord:
+        for args in self.anchored_events(receipt):
+            if bytes(args["root"]) == root:
+                return AnchorRecord(
+                    self.chain,
+                    self.address,
+                    int(args["batchId"]),
+                    root,
+                    int(args["leafCount"]),
+                    "0x" + bytes(receipt["transactionHash"]).hex(),
+                    int(receipt["blockNumber"]),
+                    self.client.block_timestamp(receipt["blockNumber"]),
+                    args["submitter"],
+                )
+        raise ChainError(f"transaction {receipt['transactionHash'].hex()} succeeded but emitted no BatchAnchored")
+
+    def find_anchor_log(self, batch_id: int, root: bytes, anchored_at: int) -> tuple[str | None, int | None]:
+        """Find the BatchAnchored log of a batch, scanning back from the head to its timestamp."""
+        topics = [
+            BATCH_ANCHORED_TOPIC,
+            "0x" + batch_id.to_bytes(32, "big").hex(),
+            "0x" + root.hex(),
+        ]
+        w3 = self.client.w3
+        chunk = self.client.network.log_chunk
+        end = w3.eth.block_number
+        while end >= self.deploy_block:
+            start = max(self.deploy_block, end - chunk + 1)
+            logs = w3.eth.get_logs({"address": self.address, "topics": topics, "fromBlock": start, "toBlock": end})
+            if logs:
+                log = logs[0]
+                return "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"])
+            if self.client.block_timestamp(start) < anchored_at:
+                break
+            end = start - 1
+        return None, None

@@ -1,0 +1,81 @@
+"""Loading signing keys from the environment or encrypted keystores, never from the repo.
+
+EVM accounts are named by a *spec*:
+
+* ``env:NAME`` — a hex private key in the environment variable ``NAME``;
+* ``keystore:PATH`` — an encrypted JSON keystore (geth/ape format), whose
+  password is read from ``DISPATCH_KEYSTORE_PASSWORD``;
+* ``dev:N`` — the N-th account of the public anvil/hardhat test mnemonic.
+  Only for local chains (chain id 31337); refused anywhere else.
+
+``DISPATCH_EVM_ACCOUNT`` holds the default spec. Solana keypairs are
+``solana-keygen`` JSON files (``DISPATCH_SOLANA_KEYPAIR``), kept outside the repo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from dispatch_chain.config import ANVIL_CHAIN_ID
+from dispatch_chain.errors import ConfigError
+
+#: The public mnemonic anvil and hardhat fund at genesis. Its keys are test
+#: fixtures known to everyone, which is why ``dev:N`` works only on chain 31337.
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+
+Account.enable_unaudited_hdwallet_features()
+
+
+def dev_account(index: int) -> LocalAccount:
+    """The ``index``-th funded account of a local anvil node."""
+    return Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+
+
+def load_evm_account(
+    spec: str | None = None, *, chain_id: int | None = None, env: Mapping[str, str] | None = None
+) -> LocalAccount:
+    """Resolve an account spec (see the module docs) to a local signer."""
+    env = os.environ if env is None else env
+    spec = spec or env.get("DISPATCH_EVM_ACCOUNT")
+    if not spec:
+        if chain_id == ANVIL_CHAIN_ID:
+            spec = "dev:0"
+        else:
+            raise ConfigError(
+                "no EVM account: set DISPATCH_EVM_ACCOUNT to env:VAR or keystore:PATH (dev:N on local chains only)"
+            )
+    kind, _, value = spec.partition(":")
+    if kind == "dev":
+        if chain_id is not None and chain_id != ANVIL_CHAIN_ID:
+            raise ConfigError(f"dev accounts are public test keys and are refused on chain {chain_id}")
+        try:
+            return dev_account(int(value))
+        except ValueError:
+            raise ConfigError(f"bad account spec {spec!r}: dev:N needs an integer N") from None
+    if kind == "env":
+        key = env.get(value)
+        if not key:
+            raise ConfigError(f"account spec {spec!r}: environment variable {value} is not set")
+        try:
+            return Account.from_key(key)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"account spec {spec!r}: not a valid private key ({exc})") from None
+    if kind == "keystore":
+        path = Path(value).expanduser()
+        password = env.get("DISPATCH_KEYSTORE_PASSWORD")
+        if password is None:
+            raise ConfigError(f"keystore {path}: set DISPATCH_KEYSTORE_PASSWORD to unlock it")
+        try:
+            encrypted = json.loads(path.read_text())
+            return Account.from_key(Account.decrypt(encrypted, password))
+        except FileNotFoundError:
+            raise ConfigError(f"keystore not found: {path}") from None
+        except (ValueError, KeyError) as exc:
+            raise ConfigError(f"keystore {path} could not be decrypted: {exc}") from None
+    raise ConfigError(f"bad account spec {spec!r}: expected env:VAR, keystore:PATH or dev:N")

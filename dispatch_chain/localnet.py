@@ -1,0 +1,117 @@
+"""Starting local chain nodes for the demo and the tests: anvil and the local Solana node.
+
+Each node runs as a child process on a free loopback port, is waited for
+until it answers RPC, and is stopped (SIGTERM, then SIGKILL) when the context
+exits, even on errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from dispatch_chain.errors import ChainError, ConfigError
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rpc_call(url: str, method: str, params: list[Any] | None = None, *, timeout: float = 5.0) -> Any:
+    """One JSON-RPC call over HTTP; raises ChainError on transport or RPC errors."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = json.loads(response.read())
+    except (urllib.error.URLError, OSError, json.JSONDecodeError) as exc:
+        raise ChainError(f"{method} to {url} failed: {exc}") from exc
+    if "error" in answer:
+        raise ChainError(f"{method} to {url}: {answer['error']}")
+    return answer["result"]
+
+
+class LocalNode:
+    """A node process on loopback; use as a context manager."""
+
+    name = "node"
+    ready_method = "eth_chainId"
+
+    def __init__(self, argv: list[str], port: int, *, log_path: Path | None = None, startup_timeout: float = 30.0):
+        self.argv = argv
+        self.port = port
+        self.log_path = log_path
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalNode:
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            if self.log_path:
+                log.close()  # type: ignore[union-attr]
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            if self.process.poll() is not None:
+                raise ChainError(f"{self.name} exited with code {self.process.returncode} while starting"
+                                 + (f" (log: {self.log_path})" if self.log_path else ""))
+            try:
+                rpc_call(self.url, self.ready_method, timeout=1.0)
+                return self
+            except ChainError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise ChainError(f"{self.name} did not answer on {self.url} within {self.startup_timeout:.0f} s")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+    def __enter__(self) -> LocalNode:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+
+class Anvil(LocalNode):
+    """anvil (Foundry's local EVM node), chain id 31337, funded test accounts."""
+
+    name = "anvil"
+
+    def __init__(self, *, port: int | None = None, block_time: float | None = None, log_path: Path | None = None):
+        binary = shutil.which("anvil")
+        if binary is None:
+            raise ConfigError("anvil is not on PATH (run through ./dev, which installs it from npm)")
+        port = port or free_port()
+        argv = [binary, "--host", "127.0.0.1", "--port", str(port), "--silent"]
+        if block_time:
+            argv += ["--block-time", str(block_time)]
+        super().__init__(argv, port, log_path=log_path)

@@ -1,0 +1,98 @@
+"""Deploy the Dispatch EVM contracts and record them in the deployments manifest.
+
+    ape run deploy --network ethereum:local:foundry          # anvil started by ape for this run
+    ape run deploy --network http://127.0.0.1:8545           # an anvil you started (the demo does this)
+    MONAD_RPC_URL=https://testnet-rpc.monad.xyz \\
+      ape run deploy --network monad:testnet:node --account deployer
+
+On local chains the deployer defaults to anvil's first test account. On any
+other chain an ape account alias is required (``ape accounts import deployer``;
+the passphrase is asked for, or read from APE_ACCOUNTS_deployer_PASSPHRASE);
+keys never come from this repository.
+
+What is deployed: ReceiptAnchor (admin + anchorers), and on local chains the
+ERC-8004 IdentityRegistry and ReputationRegistry. On Monad testnet the official
+ERC-8004 v1 registries are recorded instead of deployed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from ape import accounts, networks, project
+
+from dispatch_chain.config import ANVIL_CHAIN_ID, MONAD_TESTNET_CHAIN_ID
+from dispatch_chain.deployments import ContractDeployment, EvmDeployment, Manifest, update_manifest
+
+OFFICIAL_ERC8004 = {
+    MONAD_TESTNET_CHAIN_ID: {
+        "IdentityRegistry": "0x8004A818BFB912233c491871b3d84c89A494BD9e",
+        "ReputationRegistry": "0x8004B663056A597Dffe9eCcC1965A193B7388713",
+    }
+}
+NETWORK_NAMES = {ANVIL_CHAIN_ID: "local", MONAD_TESTNET_CHAIN_ID: "testnet"}
+
+
+def _record(contract, receipt, deployer) -> ContractDeployment:
+    return ContractDeployment(
+        address=contract.address, tx=receipt.txn_hash, block=receipt.block_number, deployer=deployer.address
+    )
+
+
+def _deploy(container, deployer, *args) -> ContractDeployment:
+    contract = deployer.deploy(container, *args)
+    click.echo(f"  {container.contract_type.name}: {contract.address}")
+    return _record(contract, contract.creation_metadata.receipt, deployer)
+
+
+@click.command()
+@click.option("--network", default="ethereum:local:foundry", show_default=True,
+              help="ape network choice, or an RPC URL of a running node")
+@click.option("--account", "account_alias", help="ape account alias of the deployer (required off local chains)")
+@click.option("--admin", help="admin of ReceiptAnchor (default: the deployer; use a timelock in production)")
+@click.option("--anchorer", "anchorers", multiple=True, help="address granted ANCHORER_ROLE (repeatable; default: the deployer)")
+@click.option("--admin-delay", type=int, default=None, help="delay in seconds of admin handovers (default: 0 local, 1 day elsewhere)")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path), help="manifest path (default: deployments/<network>.json)")
+def cli(network: str, account_alias: str | None, admin: str | None, anchorers: tuple[str, ...],
+        admin_delay: int | None, manifest: Path | None) -> None:
+    """Deploy ReceiptAnchor (and local ERC-8004 registries) and write the deployments manifest."""
+    if network.startswith("monad:testnet") and not os.environ.get("MONAD_RPC_URL"):
+        raise click.UsageError("set MONAD_RPC_URL to a Monad testnet RPC endpoint")
+    with networks.parse_network_choice(network) as provider:
+        chain_id = provider.chain_id
+        local = chain_id == ANVIL_CHAIN_ID
+        if account_alias:
+            deployer = accounts.load(account_alias)
+        elif local:
+            deployer = accounts.test_accounts[0]
+        else:
+            raise click.UsageError(f"chain {chain_id} is not local: pass --account <ape account alias>")
+        name = NETWORK_NAMES.get(chain_id, f"chain-{chain_id}")
+        manifest = manifest or Path("deployments") / f"{name}.json"
+        delay = admin_delay if admin_delay is not None else (0 if local else 86_400)
+        admin_address = admin or deployer.address
+        anchor_roles = list(anchorers) or [deployer.address]
+        click.echo(f"deploying to chain {chain_id} from {deployer.address}")
+
+        contracts = {"ReceiptAnchor": _deploy(project.ReceiptAnchor, deployer, delay, admin_address, anchor_roles)}
+        official = OFFICIAL_ERC8004.get(chain_id)
+        if official:
+            for contract_name, address in official.items():
+                contracts[contract_name] = ContractDeployment(address=address, official=True)
+                click.echo(f"  {contract_name}: {address} (official ERC-8004 v1)")
+        elif hasattr(project, "IdentityRegistry") and hasattr(project, "ReputationRegistry"):
+            identity = _deploy(project.IdentityRegistry, deployer)
+            contracts["IdentityRegistry"] = identity
+            contracts["ReputationRegistry"] = _deploy(project.ReputationRegistry, deployer, identity.address)
+
+        def change(m: Manifest) -> None:
+            evm = m.evm if m.evm is not None and m.evm.chain_id == chain_id else EvmDeployment(chain_id=chain_id)
+            evm.contracts.update(contracts)
+            evm.roles["ReceiptAnchor.admin"] = [admin_address]
+            evm.roles["ReceiptAnchor.ANCHORER_ROLE"] = anchor_roles
+            m.evm = evm
+
+        update_manifest(manifest, name, change)
+        click.echo(f"wrote {manifest}")

@@ -1,0 +1,106 @@
+"""Crash test: the anchoring service SIGKILLed at random points, restarted until done.
+
+Runs the real command line (`dispatch-chain anchor ingest` then `anchor run
+--drain`) against its own anvil with 0.5 s blocks, so that kills land while
+transactions are signed, in flight, mined-but-unrecorded, and while batches
+are being cut. Afterwards every valid receipt must be in exactly one batch and
+every batch root anchored exactly once on chain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from dispatch_chain.anchoring.store import ReceiptStore
+from dispatch_chain.evm.anchor import BATCH_ANCHORED_TOPIC, EvmReceiptAnchor
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.localnet import Anvil
+from dispatch_chain.merkle import leaf_hash
+from dispatch_chain.deployments import load_manifest
+from support import dev_network, make_signed, make_worker
+
+RECEIPTS = 600
+BATCH = 25
+
+
+def deploy(repo_root, url: str, manifest) -> None:
+    proc = subprocess.run(
+        ["ape", "run", "deploy", "--network", url, "--manifest", str(manifest)],
+        cwd=repo_root, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_sigkill_anchors_every_receipt_exactly_once(tmp_path, repo_root) -> None:
+    seed = int(os.environ.get("CRASH_SEED", time.time_ns() % 1_000_000))
+    rng = random.Random(seed)
+    print(f"crash test seed {seed} (CRASH_SEED={seed} reproduces the kill times)")
+    signed = [make_signed(make_worker(i % 11 + 1), f"crash-{i}") for i in range(RECEIPTS)]
+    lines = [json.dumps(s.to_dict()) for s in signed]
+    lines.insert(17, json.dumps({**signed[0].to_dict(), "receipt_signature": signed[1].signature_text}))  # invalid
+    receipts_file = tmp_path / "receipts.jsonl"
+    receipts_file.write_text("\n".join(lines) + "\n")
+    store_path = tmp_path / "store.sqlite"
+
+    with Anvil(block_time=0.5) as anvil:
+        manifest = tmp_path / "local.json"
+        deploy(repo_root, anvil.url, manifest)
+        env = {**os.environ, "DISPATCH_EVM_RPC_URL": anvil.url, "DISPATCH_MANIFEST": str(manifest),
+               "DISPATCH_EVM_ACCOUNT": "dev:0", "DISPATCH_STORE": str(store_path)}
+        cli = [sys.executable, "-m", "dispatch_chain.cli"]
+        script = (
+            f"{' '.join(cli)} anchor ingest {receipts_file} && "
+            f"{' '.join(cli)} anchor run --drain --batch-size {BATCH} --max-age 0"
+        )
+        kills = 0
+        for attempt in range(60):
+            proc = subprocess.Popen(["sh", "-c", script], env=env, start_new_session=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            try:
+                out, _ = proc.communicate(timeout=rng.uniform(0.8, 4.0))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                kills += 1
+                continue
+            assert proc.returncode == 0, out.decode()
+            break
+        else:
+            pytest.fail("the service never finished in 60 attempts")
+        print(f"{kills} kills before a clean finish")
+        assert kills >= 3, "the kills must interrupt the run several times to mean anything"
+
+        client = EvmClient(dev_network(anvil.url))
+        address = load_manifest(manifest).require_evm().contract("ReceiptAnchor").address
+        contract = EvmReceiptAnchor(client, address)
+        logs = client.get_logs({"address": address, "topics": [BATCH_ANCHORED_TOPIC]}, 0)
+        chain_roots = [bytes(log["topics"][2]) for log in logs]
+
+        with ReceiptStore(store_path) as store:
+            batches = store.batches()
+            assert store.pending_count() == 0
+            assert store.stats()["receipts"] == RECEIPTS
+            assert len(chain_roots) == len(set(chain_roots)) == len(batches) == contract.batch_count()
+            assert sorted(chain_roots) == sorted(b.root for b in batches)
+            members: dict[bytes, int] = {}
+            for batch in batches:
+                rows = store.anchors_of_batch(batch.id)
+                assert [r.status for r in rows] == ["anchored"]
+                for stored in store.batch_receipts(batch.id):
+                    key = stored.signed.receipt.receipt_hash()
+                    assert key not in members, "a receipt in two batches"
+                    members[key] = batch.id
+            assert set(members) == {s.receipt.receipt_hash() for s in signed}
+            for s in rng.sample(signed, 20):
+                stored = store.receipt(s.receipt.receipt_hash())
+                record = store.anchors_of_batch(stored.batch.id)[0].record
+                assert contract.verify(record.batch_id, leaf_hash(s.leaf_values()), stored.proof)
