@@ -36,11 +36,15 @@ def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+# The json module's string encoder for ensure_ascii=False (its C version where
+# available) already matches JavaScript for quotes, backslashes, the short
+# escapes and other control characters (\\u00xx, lowercase).
+_encode_basestring = json.encoder.encode_basestring
+
+
 def string(value: str) -> str:
     """Return ``JSON.stringify(value)`` for a string, as a Python ``str``."""
-    # json.dumps with ensure_ascii=False already matches JavaScript for quotes,
-    # backslashes, short escapes and other control characters (\\u00xx).
-    encoded = json.dumps(value, ensure_ascii=False)
+    encoded = _encode_basestring(value)
     if _SURROGATE.search(encoded) is None:
         return encoded
     encoded = _SURROGATE_PAIR.sub(_join_pair, encoded)

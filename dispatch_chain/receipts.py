@@ -44,7 +44,12 @@ SIGNATURE_PREFIX = "base64:"
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _RFC3339_UTC = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|\+00:00)")
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+# The common case in one match: month, day <= 28, hour, minute and second ranges.
+_RFC3339_UTC_EASY = re.compile(
+    r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?(?:Z|\+00:00)"
+)
+_PUBKEY = re.compile(r"(?:ed25519:)?([0-9a-f]{64})")
+_OUTPUT_HASH = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 class ReceiptError(DispatchChainError):
@@ -95,17 +100,21 @@ def _check_prefixed_hex(value: str, prefix: str, where: str, *, bare_ok: bool) -
     return digits
 
 
+_DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _check_timestamp(value: str, where: str) -> None:
+    if _RFC3339_UTC_EASY.fullmatch(value) is not None:
+        return
     match = _RFC3339_UTC.fullmatch(value)
     if match is None:
         raise ReceiptError(where, f"expected an RFC 3339 UTC timestamp like 2026-02-10T12:00:00Z, got {_describe(value)}")
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    try:
-        datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc)
-    except ValueError as exc:
-        raise ReceiptError(where, f"not a real date/time: {exc}") from None
-    if second > 60:
-        raise ReceiptError(where, "seconds out of range")
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month] or (month == 2 and day == 29 and not leap):
+        raise ReceiptError(where, f"not a real date: {value[:10]}")
+    if hour > 23 or minute > 59 or second > 60:  # 60: a leap second, as RFC 3339 allows
+        raise ReceiptError(where, f"not a real time of day: {value[11:19]}")
 
 
 def parse_pubkey(value: str, where: str = "provider_pubkey") -> bytes:
@@ -129,12 +138,13 @@ def parse_signature(value: object, where: str = "receipt_signature") -> bytes:
     if not value.startswith(SIGNATURE_PREFIX):
         raise ReceiptError(where, f"expected prefix {SIGNATURE_PREFIX!r}")
     text = value[len(SIGNATURE_PREFIX):]
-    if _BASE64.fullmatch(text) is None or len(text) % 4 != 0:
-        raise ReceiptError(where, "not standard padded base64")
     try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ReceiptError(where, f"not standard padded base64 ({exc})") from None
+        # strict_mode: only the standard alphabet, correct padding, nothing after it
+        raw = binascii.a2b_base64(text, strict_mode=True) if len(text) % 4 == 0 else None
+    except (binascii.Error, ValueError):
+        raw = None
+    if raw is None:
+        raise ReceiptError(where, "not standard padded base64")
     if len(raw) != 64:
         raise ReceiptError(where, f"an ed25519 signature has 64 bytes, got {len(raw)}")
     return raw
@@ -166,32 +176,40 @@ class Receipt:
     output_hash: str
     completed_at: str
     payment_ref: str | None
+    _key: bytes = field(default=b"", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self._key:
+            object.__setattr__(self, "_key", parse_pubkey(self.provider_pubkey))
 
     @classmethod
     def from_dict(cls, data: object, where: str = "receipt") -> Receipt:
         """Validate a decoded JSON object; raises :class:`ReceiptError` naming the field."""
         if not isinstance(data, Mapping):
             raise ReceiptError(where, f"expected a JSON object, got {type(data).__name__}")
-        unknown = [k for k in data if k not in RECEIPT_FIELDS]
-        if unknown:
-            raise ReceiptError(f"{where}.{unknown[0]}", "unknown field (a receipt has exactly "
-                               + ", ".join(RECEIPT_FIELDS) + ")")
-        for key in RECEIPT_FIELDS:
-            if key not in data:
-                raise ReceiptError(f"{where}.{key}", "missing field")
+        if len(data) != len(RECEIPT_FIELDS) or any(k not in data for k in RECEIPT_FIELDS):
+            unknown = [k for k in data if k not in RECEIPT_FIELDS]
+            if unknown:
+                raise ReceiptError(f"{where}.{unknown[0]}", "unknown field (a receipt has exactly "
+                                   + ", ".join(RECEIPT_FIELDS) + ")")
+            missing = [k for k in RECEIPT_FIELDS if k not in data]
+            raise ReceiptError(f"{where}.{missing[0]}", "missing field")
         job_id = _require_str(data, "job_id", f"{where}.job_id")
         if not job_id:
             raise ReceiptError(f"{where}.job_id", "must not be empty")
         pubkey = _require_str(data, "provider_pubkey", f"{where}.provider_pubkey")
-        _check_prefixed_hex(pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
+        key_match = _PUBKEY.fullmatch(pubkey)
+        if key_match is None:  # explain what is wrong
+            _check_prefixed_hex(pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
         output_hash = _require_str(data, "output_hash", f"{where}.output_hash")
-        _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, f"{where}.output_hash", bare_ok=False)
+        if _OUTPUT_HASH.fullmatch(output_hash) is None:
+            _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, f"{where}.output_hash", bare_ok=False)
         completed_at = _require_str(data, "completed_at", f"{where}.completed_at")
         _check_timestamp(completed_at, f"{where}.completed_at")
         payment_ref = data["payment_ref"]
         if payment_ref is not None and not isinstance(payment_ref, str):
             raise ReceiptError(f"{where}.payment_ref", f"expected a string or null, got {type(payment_ref).__name__}")
-        return cls(job_id, pubkey, output_hash, completed_at, payment_ref)
+        return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1)))
 
     @classmethod
     def create(
@@ -231,7 +249,13 @@ class Receipt:
 
     def canonical_bytes(self) -> bytes:
         """UTF-8 of JavaScript ``JSON.stringify`` of the receipt (the signed bytes)."""
-        return jsjson.stringify_flat(self.to_dict()).encode("utf-8")
+        # provider_pubkey, output_hash and completed_at are validated ASCII with
+        # nothing to escape; job_id and payment_ref are free text.
+        payment_ref = "null" if self.payment_ref is None else jsjson.string(self.payment_ref)
+        return (
+            f'{{"job_id":{jsjson.string(self.job_id)},"provider_pubkey":"{self.provider_pubkey}",'
+            f'"output_hash":"{self.output_hash}","completed_at":"{self.completed_at}","payment_ref":{payment_ref}}}'
+        ).encode("utf-8")
 
     def receipt_hash(self) -> bytes:
         """``sha256`` of the canonical bytes."""
@@ -240,7 +264,7 @@ class Receipt:
     @property
     def provider_key(self) -> bytes:
         """The provider's 32-byte ed25519 public key."""
-        return parse_pubkey(self.provider_pubkey)
+        return self._key
 
     @property
     def provider_id(self) -> str:
@@ -307,17 +331,18 @@ class JobComplete:
         """Validate a decoded ``job_complete`` message; raises :class:`ReceiptError`."""
         if not isinstance(message, Mapping):
             raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
-        unknown = [k for k in message if k not in JOB_COMPLETE_FIELDS]
-        if unknown:
-            raise ReceiptError(unknown[0], "unknown field in job_complete message")
-        for key in JOB_COMPLETE_FIELDS:
-            if key not in message:
-                raise ReceiptError(key, "missing field")
+        if len(message) != len(JOB_COMPLETE_FIELDS) or any(k not in message for k in JOB_COMPLETE_FIELDS):
+            unknown = [k for k in message if k not in JOB_COMPLETE_FIELDS]
+            if unknown:
+                raise ReceiptError(unknown[0], "unknown field in job_complete message")
+            missing = [k for k in JOB_COMPLETE_FIELDS if k not in message]
+            raise ReceiptError(missing[0], "missing field")
         if message["type"] != "job_complete":
             raise ReceiptError("type", f"expected 'job_complete', got {_describe(message['type'])}")
         job_id = _require_str(message, "job_id", "job_id")
         output_hash = _require_str(message, "output_hash", "output_hash")
-        _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, "output_hash", bare_ok=False)
+        if _OUTPUT_HASH.fullmatch(output_hash) is None:
+            _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, "output_hash", bare_ok=False)
         signed = SignedReceipt.from_parts(message["receipt"], message["receipt_signature"])
         if signed.receipt.job_id != job_id:
             raise ReceiptError("receipt.job_id", f"differs from the message's job_id {_describe(job_id)}")
@@ -367,6 +392,9 @@ class VerificationReport:
 
 def _coerce(item: object) -> SignedReceipt:
     """Accept a SignedReceipt, a job_complete message, or {receipt, receipt_signature}."""
+    if type(item) is dict and "type" in item:  # the usual case first
+        if item["type"] == "job_complete":
+            return JobComplete.from_message(item).signed
     if isinstance(item, SignedReceipt):
         return item
     if isinstance(item, JobComplete):
@@ -388,14 +416,18 @@ def _job_id_of(item: object) -> str | None:
     return None
 
 
+_BAD_SIGNATURE = str(InvalidSignature())
+
+
 def _check_one(index: int, item: object) -> ReceiptCheck:
     try:
         signed = _coerce(item)
     except ReceiptError as exc:
         return ReceiptCheck(index, _job_id_of(item), False, str(exc))
+    receipt = signed.receipt
     if not signed.is_valid():
-        return ReceiptCheck(index, signed.receipt.job_id, False, str(InvalidSignature()), signed)
-    return ReceiptCheck(index, signed.receipt.job_id, True, None, signed)
+        return ReceiptCheck(index, receipt.job_id, False, _BAD_SIGNATURE, signed)
+    return ReceiptCheck(index, receipt.job_id, True, None, signed)
 
 
 def verify_many(items: Iterable[object], *, threads: int = 1) -> VerificationReport:

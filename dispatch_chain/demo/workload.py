@@ -1,0 +1,99 @@
+"""Simulated workers and the receipts they sign, some deliberately invalid."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import nacl.signing
+
+from dispatch_chain.receipts import Receipt, SignedReceipt, format_signature, output_hash_of, sign_receipt
+
+#: The ways the demo corrupts a receipt, and why the verifier must reject each.
+CORRUPTIONS = ("forged signature", "tampered output_hash", "wrong worker key", "truncated pubkey")
+
+
+@dataclass
+class Worker:
+    """A worker: its ed25519 key and a display name."""
+
+    name: str
+    key: nacl.signing.SigningKey
+
+    @property
+    def pubkey(self) -> bytes:
+        return bytes(self.key.verify_key)
+
+
+@dataclass
+class Job:
+    """One completed job as the coordinator receives it."""
+
+    job_id: str
+    worker: Worker
+    message: dict[str, object]
+    corruption: str | None = None
+    succeeded: bool = True
+
+
+@dataclass
+class Workload:
+    workers: list[Worker]
+    jobs: list[Job] = field(default_factory=list)
+
+    @property
+    def expected_invalid(self) -> list[Job]:
+        return [j for j in self.jobs if j.corruption is not None]
+
+
+def make_workers(count: int, rng: random.Random) -> list[Worker]:
+    return [Worker(f"worker-{i + 1}", nacl.signing.SigningKey(rng.randbytes(32))) for i in range(count)]
+
+
+def _corrupt(kind: str, message: dict, signed: SignedReceipt, other: Worker) -> None:
+    receipt = message["receipt"]
+    if kind == "forged signature":
+        # signed over the right bytes, but by another worker's key
+        message["receipt_signature"] = format_signature(other.key.sign(signed.receipt.canonical_bytes()).signature)
+    elif kind == "tampered output_hash":
+        tampered = output_hash_of(b"something else")
+        receipt["output_hash"] = tampered
+        message["output_hash"] = tampered
+    elif kind == "wrong worker key":
+        receipt["provider_pubkey"] = "ed25519:" + other.pubkey.hex()
+    elif kind == "truncated pubkey":
+        receipt["provider_pubkey"] = receipt["provider_pubkey"][:-2]
+
+
+def make_workload(workers: list[Worker], jobs: int, invalid_share: float, rng: random.Random) -> Workload:
+    """``jobs`` job_complete messages; about ``invalid_share`` of them corrupted."""
+    workload = Workload(workers)
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    for n in range(jobs):
+        worker = workers[n % len(workers)]
+        job_id = f"job-{n:05d}"
+        output = f"result of {job_id} by {worker.name}".encode()
+        receipt = Receipt.create(
+            job_id=job_id,
+            provider_key=worker.pubkey,
+            output_hash=output_hash_of(output),
+            completed_at=start + timedelta(seconds=n),
+            payment_ref=f"x402:demo:{n}" if n % 3 else None,
+        )
+        signed = sign_receipt(receipt, worker.key)
+        message = {
+            "type": "job_complete",
+            "job_id": job_id,
+            "output": {"text": output.decode()},
+            "output_hash": receipt.output_hash,
+            "receipt": receipt.to_dict(),
+            "receipt_signature": signed.signature_text,
+        }
+        corruption = None
+        if rng.random() < invalid_share:
+            corruption = CORRUPTIONS[n % len(CORRUPTIONS)]
+            _corrupt(corruption, message, signed, workers[(n + 1) % len(workers)])
+        # about one job in eight fails at the worker (reported as a failure, still receipted)
+        workload.jobs.append(Job(job_id, worker, message, corruption, succeeded=rng.random() >= 0.125))
+    return workload

@@ -1,0 +1,182 @@
+"""Bad input through the CLI: a clear line, a non-zero exit, nothing accepted as valid."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
+from dispatch_chain.anchoring.store import ReceiptStore
+from dispatch_chain.bundle import bundle_of
+from dispatch_chain.cli import main
+from dispatch_chain.evm.anchor import EvmReceiptAnchor
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.evm.transactions import TxSender
+from dispatch_chain.keys import dev_account
+from support import dev_network, make_signed, make_worker
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def message(worker) -> dict:
+    signed = make_signed(worker, "job-1")
+    return {
+        "type": "job_complete",
+        "job_id": "job-1",
+        "output": {"text": "ok"},
+        "output_hash": signed.receipt.output_hash,
+        "receipt": signed.receipt.to_dict(),
+        "receipt_signature": signed.signature_text,
+    }
+
+
+def write(tmp_path, data, name="input.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return str(path)
+
+
+def test_valid_message_verifies(tmp_path, message) -> None:
+    result = run("receipt", "verify", write(tmp_path, message))
+    assert result.exit_code == 0
+    assert "valid: receipt 'job-1'" in result.output
+
+
+def _bad_cases(message: dict) -> dict[str, tuple[object, int, str]]:
+    receipt = message["receipt"]
+    no_field = {k: v for k, v in receipt.items() if k != "completed_at"}
+    short_key = "ed25519:" + receipt["provider_pubkey"][8:70]
+    return {
+        "malformed json": ('{"type": "job_complete", ', 2, "not valid JSON"),
+        "missing field": ({**message, "receipt": no_field}, 2, "receipt.completed_at: missing field"),
+        "unknown field": ({**message, "receipt": {**receipt, "tip": 1}}, 2, "receipt.tip: unknown field"),
+        "bad base64": ({**message, "receipt_signature": "base64:@@@@"}, 2, "receipt_signature: not standard padded base64"),
+        "short signature": ({**message, "receipt_signature": "base64:" + base64.b64encode(b"x" * 63).decode()}, 2,
+                            "receipt_signature: an ed25519 signature has 64 bytes, got 63"),
+        "31-byte key": ({**message, "receipt": {**receipt, "provider_pubkey": short_key}}, 2,
+                        "receipt.provider_pubkey: expected 64 hex digits (32 bytes), got 62 characters"),
+        "tampered field": ({**message, "receipt": {**receipt, "payment_ref": "pay-2"}}, 1,
+                           "ed25519 signature does not verify"),
+        "not an object": ("[1, 2]", 2, "expected a job_complete message"),
+    }
+
+
+@pytest.mark.parametrize("case", ["malformed json", "missing field", "unknown field", "bad base64",
+                                  "short signature", "31-byte key", "tampered field", "not an object"])
+def test_bad_receipt_input(tmp_path, message, case) -> None:
+    data, code, text = _bad_cases(message)[case]
+    result = run("receipt", "verify", write(tmp_path, data))
+    assert result.exit_code == code, result.output
+    assert text in result.output
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1  # one clear line
+
+
+def test_ingest_stores_only_valid_receipts(tmp_path, message) -> None:
+    cases = _bad_cases(message)
+    records = [message] + [data for name, (data, _, _) in cases.items() if isinstance(data, dict)]
+    store = tmp_path / "store.sqlite"
+    path = write(tmp_path, "\n".join(json.dumps(r) for r in records), "receipts.jsonl")
+    result = run("anchor", "ingest", path, "--store", str(store))
+    assert result.exit_code == 0
+    assert f"read {len(records)}, valid 1, newly stored 1, invalid {len(records) - 1}" in result.output
+    with ReceiptStore(store) as db:
+        assert db.stats()["receipts"] == 1
+
+
+def test_missing_file_and_missing_manifest(tmp_path) -> None:
+    result = run("receipt", "verify", str(tmp_path / "nope.json"))
+    assert result.exit_code == 2 and "cannot read" in result.output
+    bundle_path = write(tmp_path, {"receipt": {}, "receipt_signature": "x"}, "b.json")
+    result = run("audit", bundle_path)
+    assert result.exit_code == 1 and "receipt.job_id: missing field" in result.output
+    result = run("--manifest", str(tmp_path / "none.json"), "anchor", "run", "--once",
+                 "--store", str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 3 and "deployments manifest not found" in result.output
+
+
+class TestAudit:
+    """Bundles of a real anchored batch, audited through the CLI against anvil."""
+
+    @pytest.fixture(scope="class")
+    def anchored(self, chain, project, accounts, tmp_path_factory):
+        contract = accounts[0].deploy(project.ReceiptAnchor, 0, accounts[0], [accounts[1]])
+        client = EvmClient(dev_network(chain.provider.uri))
+        backend = EvmReceiptAnchor(client, contract.address, sender=TxSender(client, dev_account(1)))
+        store = ReceiptStore(tmp_path_factory.mktemp("audit") / "store.sqlite")
+        service = AnchoringService(store, [backend], BatchPolicy(max_size=8, max_age=0))
+        signed = [make_signed(make_worker(i + 1), f"audit-{i}") for i in range(16)]
+        service.submit(signed)
+        service.drain()
+        bundles = [bundle_of(store.receipt(s.receipt.receipt_hash()),
+                             store.anchors_of_batch(store.receipt(s.receipt.receipt_hash()).batch.id))
+                   for s in signed]
+        return {"rpc": chain.provider.uri, "bundles": bundles}
+
+    def audit(self, tmp_path, anchored, bundle) -> object:
+        path = write(tmp_path, bundle if isinstance(bundle, str) else bundle.to_json(), "bundle.json")
+        return run("audit", path, env={"DISPATCH_EVM_RPC_URL": anchored["rpc"]})
+
+    def test_good_bundle_is_proven(self, tmp_path, anchored) -> None:
+        result = self.audit(tmp_path, anchored, anchored["bundles"][0])
+        assert result.exit_code == 0, result.output
+        assert "PROVEN job 'audit-0' on eip155:31337: batch" in result.output
+        assert "FAIL" not in result.output
+
+    def test_json_output(self, tmp_path, anchored) -> None:
+        path = write(tmp_path, anchored["bundles"][1].to_json(), "bundle.json")
+        result = run("audit", path, "--json", env={"DISPATCH_EVM_RPC_URL": anchored["rpc"]})
+        report = json.loads(result.output)
+        assert result.exit_code == 0 and report["ok"] and report["anchors"][0]["block"] > 0
+
+    def test_proof_from_another_batch(self, tmp_path, anchored) -> None:
+        first, other = anchored["bundles"][0], anchored["bundles"][12]  # batches 1 and 2
+        bad = first.model_copy(deep=True)
+        bad.anchors[0].proof = list(other.anchors[0].proof)
+        result = self.audit(tmp_path, anchored, bad)
+        assert result.exit_code == 1
+        assert "proof: the proof does not lead from this receipt's leaf to the root" in result.output
+
+    def test_wrong_batch_id(self, tmp_path, anchored) -> None:
+        bad = anchored["bundles"][0].model_copy(deep=True)
+        bad.anchors[0].batch_id = anchored["bundles"][12].anchors[0].batch_id
+        result = self.audit(tmp_path, anchored, bad)
+        assert result.exit_code == 1 and "is anchored as batch 1, not 2" in result.output
+
+    def test_tampered_receipt(self, tmp_path, anchored) -> None:
+        bad = anchored["bundles"][0].model_copy(deep=True)
+        bad.receipt["completed_at"] = "2026-02-10T12:00:01.000Z"
+        result = self.audit(tmp_path, anchored, bad)
+        assert result.exit_code == 1
+        assert "FAIL  signature: ed25519 signature does not verify" in result.output
+        assert "NOT PROVEN" in result.output
+
+    def test_root_not_anchored(self, tmp_path, anchored) -> None:
+        # A self-consistent bundle whose single-leaf root was never anchored.
+        signed = make_signed(make_worker(99), "never-anchored")
+        bundle = anchored["bundles"][0].model_copy(deep=True)
+        bundle.receipt, bundle.receipt_signature = signed.receipt.to_dict(), signed.signature_text
+        from dispatch_chain.merkle import leaf_hash
+        bundle.anchors[0].root, bundle.anchors[0].proof = "0x" + leaf_hash(signed.leaf_values()).hex(), []
+        result = self.audit(tmp_path, anchored, bundle)
+        assert result.exit_code == 1 and "is not anchored by" in result.output
+
+    def test_wrong_network(self, tmp_path, anchored) -> None:
+        bad = anchored["bundles"][0].model_copy(deep=True)
+        bad.anchors[0].chain = "eip155:10143"
+        result = self.audit(tmp_path, anchored, bad)
+        assert result.exit_code == 1 and "but network 'local' is eip155:31337" in result.output
+
+    def test_malformed_bundle(self, tmp_path, anchored) -> None:
+        bad = json.loads(anchored["bundles"][0].to_json())
+        bad["anchors"][0]["root"] = "0x1234"
+        result = self.audit(tmp_path, anchored, json.dumps(bad))
+        assert result.exit_code == 2 and "anchors.0.root" in result.output
+        result = self.audit(tmp_path, anchored, "{not json")
+        assert result.exit_code == 2 and "not valid JSON" in result.output

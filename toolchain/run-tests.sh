@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every test of the project, in the environment ./dev set up:
+#   1. Rust: the Solana programs' native tests, the SVM shim and the local node;
+#      the committed IDLs must match the programs (drift check);
+#   2. contracts and Python (ape test: anvil via ape-foundry, the local Solana
+#      node, Node.js interop vectors, crash tests).
+# Extra arguments go to pytest, e.g. ./dev test -k receipts -x
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+started=$SECONDS
+
+if [ -f Cargo.toml ]; then
+  echo "== Rust tests (cargo test --workspace)"
+  cargo test --locked --workspace --quiet
+  if [ -x scripts/gen_idl.sh ]; then
+    echo "== IDL drift check"
+    scripts/gen_idl.sh --check
+  fi
+fi
+
+echo "== contracts and Python (ape test)"
+ape test tests "$@"
+echo "== all tests passed in $((SECONDS - started)) s"
