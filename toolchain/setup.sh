@@ -50,13 +50,11 @@ _setup_python() {
     "$DISPATCH_VENV/bin/pip" check >/dev/null || _die "pip check failed in $DISPATCH_VENV"
     touch "$DISPATCH_VENV/.complete"
   fi
-  # The venv is shared between clones: point its editable install at this one.
-  local installed
-  installed="$(cd / && "$DISPATCH_VENV/bin/python" -c \
-    'import dispatch_chain, os; print(os.path.dirname(os.path.dirname(os.path.abspath(dispatch_chain.__file__))))' \
-    2>/dev/null || true)"
-  if [ "$installed" != "$ROOT" ] || [ ! -x "$DISPATCH_VENV/bin/dispatch-chain" ]; then
-    _say "installing dispatch-chain from $ROOT (editable)"
+  # The venv is shared between clones: it gets the `dispatch-chain` console
+  # script once, and PYTHONPATH (dispatch_export_env) makes every clone import
+  # its own dispatch_chain, so parallel clones never see each other's code.
+  if [ ! -x "$DISPATCH_VENV/bin/dispatch-chain" ]; then
+    _say "installing the dispatch-chain console script"
     "$DISPATCH_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
       --no-build-isolation -e "$ROOT" >/dev/null
   fi
@@ -117,13 +115,14 @@ dispatch_export_env() {
   export VIRTUAL_ENV="$DISPATCH_VENV"
   export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$CARGO_TARGET_DIR/release:$PATH"
   export DISPATCH_SOLANA_NODE_BIN="$CARGO_TARGET_DIR/release/dispatch-solana-node"
+  export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
   export PYTHONDONTWRITEBYTECODE=1
 }
 
 dispatch_print_env() {
   local name
   for name in DISPATCH_CACHE DISPATCH_VENV DISPATCH_NODE SOLCX_BINARY_PATH CARGO_TARGET_DIR \
-              VIRTUAL_ENV PATH DISPATCH_SOLANA_NODE_BIN; do
+              VIRTUAL_ENV PATH PYTHONPATH DISPATCH_SOLANA_NODE_BIN; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
 }

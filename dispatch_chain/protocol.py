@@ -1,0 +1,90 @@
+"""Protocol constants from the whitepaper (§3, §5, §6), in one place.
+
+These mirror ``packages/protocol/src/types.ts`` of the TypeScript coordinator.
+On chain, the parameters that matter economically (fee bps, tier thresholds)
+live in program/contract configs and change only through governance; these
+are the values those configs are initialised with and the values the
+off-chain scoring uses.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+#: 5 % of every BOLT settlement is burned.
+PROTOCOL_FEE_BPS = 500
+BPS_DENOMINATOR = 10_000
+
+#: BOLT: an SPL token with a fixed supply, never minted after distribution.
+BOLT_DECIMALS = 9
+BOLT_SUPPLY_TOKENS = 1_000_000_000
+BOLT = 10**BOLT_DECIMALS  # base units per token
+BOLT_SUPPLY = BOLT_SUPPLY_TOKENS * BOLT
+
+#: Liveness (§6.6).
+HEARTBEAT_TIMEOUT_S = 30.0
+PRUNE_INTERVAL_S = 10.0
+#: Heartbeat freshness starts losing points after this age (§3.3).
+STALENESS_GRACE_S = 10.0
+
+#: ERC-8004 feedback (§4.2, §6.4): scores out of 100, as int128 with 2 decimals.
+FEEDBACK_SUCCESS = 80
+FEEDBACK_FAILURE = 20
+FEEDBACK_DECIMALS = 2
+FEEDBACK_TAG1 = "dispatch-compute"
+FEEDBACK_TAG2 = "COMPUTE"
+
+
+class Tier(IntEnum):
+    """Stake tiers (§5.3): OPEN 0 BOLT, VERIFIED 100, SENTINEL 1,000."""
+
+    OPEN = 0
+    VERIFIED = 1
+    SENTINEL = 2
+
+    @property
+    def threshold(self) -> int:
+        """Minimum active stake, in BOLT base units."""
+        return STAKE_REQUIREMENTS[self]
+
+    @property
+    def match_bonus(self) -> int:
+        return STAKE_PRIORITY[self]
+
+    @property
+    def rep_multiplier(self) -> float:
+        return REP_MULTIPLIER[self]
+
+
+STAKE_REQUIREMENTS = {Tier.OPEN: 0, Tier.VERIFIED: 100 * BOLT, Tier.SENTINEL: 1_000 * BOLT}
+STAKE_PRIORITY = {Tier.OPEN: 0, Tier.VERIFIED: 5, Tier.SENTINEL: 10}
+REP_MULTIPLIER = {Tier.OPEN: 1.0, Tier.VERIFIED: 1.5, Tier.SENTINEL: 2.0}
+
+
+def tier_for_stake(active_stake: int, *, verified: int | None = None, sentinel: int | None = None) -> Tier:
+    """The tier of an active stake (base units); thresholds default to the whitepaper's."""
+    verified = STAKE_REQUIREMENTS[Tier.VERIFIED] if verified is None else verified
+    sentinel = STAKE_REQUIREMENTS[Tier.SENTINEL] if sentinel is None else sentinel
+    if active_stake >= sentinel:
+        return Tier.SENTINEL
+    if active_stake >= verified:
+        return Tier.VERIFIED
+    return Tier.OPEN
+
+
+def protocol_fee(amount: int, fee_bps: int = PROTOCOL_FEE_BPS) -> int:
+    """The burned part of a settlement of ``amount`` base units (rounded down, as on chain)."""
+    return amount * fee_bps // BPS_DENOMINATOR
+
+
+#: Job prices in USDC (§4.1): (policy, job class) -> dollars.
+PRICING_USD = {
+    ("FAST", "LLM"): 0.010,
+    ("FAST", "TASK"): 0.003,
+    ("CHEAP", "LLM"): 0.005,
+    ("CHEAP", "TASK"): 0.001,
+}
+
+#: Worker-reward emission (§5.4), in whole BOLT: 200M, 100M, 50M, 25M, then 25M in reserve.
+WORKER_REWARD_EMISSION = (200_000_000, 100_000_000, 50_000_000, 25_000_000)
+WORKER_REWARD_RESERVE = 25_000_000
