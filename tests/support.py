@@ -31,3 +31,69 @@ def dev_network(rpc_url: str, chain_id: int = 31337):
     from dispatch_chain.config import EvmNetwork
 
     return EvmNetwork(rpc_url=rpc_url, chain_id=chain_id, confirmations=0, poll_interval=0.02)
+
+
+class DroppingProxy:
+    """A JSON-RPC HTTP proxy that drops a share of requests, before or after the node sees them.
+
+    Dropping *after* forwarding is the nasty case: the node acted (say, accepted
+    a transaction) but the client saw only a failure.
+    """
+
+    def __init__(self, target: str, drop_rate: float, seed: int = 7) -> None:
+        import http.server
+        import json
+        import random
+        import threading
+        import urllib.request
+
+        rng = random.Random(seed)
+        lock = threading.Lock()
+        self.dropped = 0
+        self.dropped_methods: dict[str, int] = {}
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    roll = rng.random()
+                try:
+                    method = json.loads(body).get("method", "batch")
+                except (ValueError, AttributeError):
+                    method = "batch"
+                if roll < drop_rate / 2:  # dropped before the node sees it
+                    with lock:
+                        proxy.dropped += 1
+                        proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+                    self.send_error(502, "dropped by test proxy")
+                    return
+                request = urllib.request.Request(target, body, {"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    answer = response.read()
+                if roll < drop_rate:  # the node acted, the client never hears
+                    with lock:
+                        proxy.dropped += 1
+                        proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+                    self.send_error(503, "dropped by test proxy after forwarding")
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "DroppingProxy":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -11,7 +11,8 @@
 #     py-solc-x and ape-solidity look for it;
 #   - the Rust builds (Solana programs and the local Solana node), cached in
 #     $DISPATCH_CACHE/cargo-target.
-# Environment knobs: DISPATCH_CACHE (cache root), DISPATCH_PYTHON (interpreter).
+# Environment knobs: DISPATCH_CACHE (cache root), DISPATCH_PYTHON (interpreter),
+# DISPATCH_SKIP_RUST=1 (skip the Rust builds, for Python-only work).
 
 DISPATCH_CACHE="${DISPATCH_CACHE:-$HOME/.cache/dispatch-chain}"
 DISPATCH_SOLC_VERSION="0.8.30"
@@ -101,6 +102,7 @@ _setup_solc() {
 
 _setup_rust() {
   [ -f "$ROOT/Cargo.toml" ] || return 0
+  [ "${DISPATCH_SKIP_RUST:-0}" = 1 ] && return 0
   command -v cargo >/dev/null 2>&1 || _die "Rust (cargo, by rustup) is required"
   if [ -f "$ROOT/node/Cargo.toml" ]; then
     _say "building the local Solana node (cached in $CARGO_TARGET_DIR; the first build takes a while)"

@@ -1,0 +1,258 @@
+"""The durable outbox of EVM calls a coordinator wants made (SQLite, WAL).
+
+Each item has an idempotency key (e.g. ``feedback:<receipt hash>``): enqueuing
+the same key twice stores it once, so a coordinator may call fire-and-forget
+as often as it likes. Items move ``queued -> inflight -> done | failed``; every
+signed transaction (including fee-bumped replacements, which share the nonce)
+is committed here *before* it is broadcast. An inflight item goes back to
+``queued`` only when its nonce is provably taken by a transaction that is not
+one of its own, which is what makes "exactly once on chain" hold across crashes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dispatch_chain.errors import DispatchChainError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('queued', 'inflight', 'done', 'failed')),
+    nonce       INTEGER,
+    result      TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    not_before  REAL NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_open ON items(status, id) WHERE status IN ('queued', 'inflight');
+CREATE TABLE IF NOT EXISTS txs (
+    tx_hash  TEXT PRIMARY KEY,
+    item_id  INTEGER NOT NULL REFERENCES items(id),
+    nonce    INTEGER NOT NULL,
+    raw      BLOB NOT NULL,
+    gas      INTEGER NOT NULL,
+    max_fee  INTEGER NOT NULL,
+    tip      INTEGER NOT NULL,
+    sent_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS txs_item ON txs(item_id);
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+"""
+
+
+class OutboxError(DispatchChainError):
+    """The outbox cannot be used (locked by another sender, wrong schema, unknown item)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentTx:
+    tx_hash: str
+    nonce: int
+    raw: bytes
+    gas: int
+    max_fee: int
+    tip: int
+    sent_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    status: str
+    nonce: int | None
+    result: dict[str, Any] | None
+    attempts: int
+    last_error: str | None
+    txs: tuple[SentTx, ...] = ()
+
+
+class Outbox:
+    """One SQLite file per sending account."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._sender_lock: Any = None
+
+    def close(self) -> None:
+        if self._sender_lock is not None:
+            self._sender_lock.close()
+            self._sender_lock = None
+        self._db.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def claim_sender(self) -> None:
+        """Become the only process sending from this outbox (released on close or exit)."""
+        handle = open(self.path.with_name(self.path.name + ".sender.lock"), "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise OutboxError(f"another sender is already draining {self.path}") from None
+        self._sender_lock = handle
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- producers -----------------------------------------------------------------
+
+    def enqueue(self, key: str, kind: str, payload: dict[str, Any]) -> bool:
+        """Store an item unless its key is known; True when it is new. Returns at once."""
+        now = time.time()
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO items (key, kind, payload, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'queued', ?, ?)",
+                (key, kind, json.dumps(payload, sort_keys=True), now, now),
+            )
+            return cursor.rowcount == 1
+
+    def enqueue_many(self, items: Sequence[tuple[str, str, dict[str, Any]]]) -> int:
+        now = time.time()
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO items (key, kind, payload, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'queued', ?, ?)",
+                [(key, kind, json.dumps(payload, sort_keys=True), now, now) for key, kind, payload in items],
+            )
+            return db.total_changes - before
+
+    # -- reads -----------------------------------------------------------------------
+
+    def _item(self, row: Sequence[Any], with_txs: bool) -> OutboxItem:
+        item_id, key, kind, payload, status, nonce, result, attempts, last_error = row
+        txs: tuple[SentTx, ...] = ()
+        if with_txs:
+            txs = tuple(
+                SentTx(r[0], r[1], bytes(r[2]), r[3], r[4], r[5], r[6])
+                for r in self._db.execute(
+                    "SELECT tx_hash, nonce, raw, gas, max_fee, tip, sent_at FROM txs WHERE item_id = ? ORDER BY sent_at",
+                    (item_id,),
+                )
+            )
+        return OutboxItem(item_id, key, kind, json.loads(payload), status, nonce,
+                          json.loads(result) if result else None, attempts, last_error, txs)
+
+    _COLUMNS = "id, key, kind, payload, status, nonce, result, attempts, last_error"
+
+    def get(self, key: str) -> OutboxItem | None:
+        row = self._db.execute(f"SELECT {self._COLUMNS} FROM items WHERE key = ?", (key,)).fetchone()
+        return None if row is None else self._item(row, True)
+
+    def inflight(self) -> list[OutboxItem]:
+        rows = self._db.execute(f"SELECT {self._COLUMNS} FROM items WHERE status = 'inflight' ORDER BY nonce").fetchall()
+        return [self._item(r, True) for r in rows]
+
+    def ready(self, limit: int, now: float | None = None) -> list[OutboxItem]:
+        now = time.time() if now is None else now
+        rows = self._db.execute(
+            f"SELECT {self._COLUMNS} FROM items WHERE status = 'queued' AND not_before <= ? ORDER BY id LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        return [self._item(r, False) for r in rows]
+
+    def items(self, status: str | None = None, kind: str | None = None) -> list[OutboxItem]:
+        clauses, args = [], []
+        if status:
+            clauses.append("status = ?")
+            args.append(status)
+        if kind:
+            clauses.append("kind = ?")
+            args.append(kind)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.execute(f"SELECT {self._COLUMNS} FROM items {where} ORDER BY id", args).fetchall()
+        return [self._item(r, False) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT status, COUNT(*) FROM items GROUP BY status").fetchall())
+
+    def open_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM items WHERE status IN ('queued', 'inflight')").fetchone()[0]
+
+    # -- sender transitions ------------------------------------------------------------
+
+    def record_sent(self, item_id: int, tx: SentTx) -> None:
+        """Commit a signed transaction (first or replacement) before broadcasting it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at),
+            )
+            db.execute(
+                "UPDATE items SET status = 'inflight', nonce = ?, attempts = attempts + 1, updated_at = ?"
+                " WHERE id = ? AND status IN ('queued', 'inflight')",
+                (tx.nonce, time.time(), item_id),
+            )
+
+    def record_done(self, item_id: int, result: dict[str, Any]) -> None:
+        self._finish(item_id, "done", result, None)
+
+    def record_failed(self, item_id: int, error: str, result: dict[str, Any] | None = None) -> None:
+        self._finish(item_id, "failed", result, error)
+
+    def _finish(self, item_id: int, status: str, result: dict[str, Any] | None, error: str | None) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE items SET status = ?, result = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                (status, json.dumps(result) if result is not None else None, error, time.time(), item_id),
+            )
+
+    def requeue(self, item_id: int, error: str, *, delay: float = 0.0) -> None:
+        """Back to the queue: its nonce was taken by a transaction that is not its own."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE items SET status = 'queued', nonce = NULL, last_error = ?, not_before = ?, updated_at = ?"
+                " WHERE id = ?",
+                (error, time.time() + delay, time.time(), item_id),
+            )
+
+    def defer(self, item_id: int, error: str, delay: float) -> None:
+        """Keep a queued item for later (transient trouble), counting the attempt."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE items SET attempts = attempts + 1, last_error = ?, not_before = ?, updated_at = ? WHERE id = ?",
+                (error, time.time() + delay, time.time(), item_id),
+            )
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", (key, value))

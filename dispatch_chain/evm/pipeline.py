@@ -1,0 +1,336 @@
+"""A pipelined transaction sender draining an :class:`Outbox` from one account.
+
+Many transactions are in flight at once: nonces are assigned locally, each
+signed transaction is committed to the outbox before it is broadcast, and one
+``eth_getTransactionCount(latest)`` per pass tells which nonces have been
+mined, so only those receipts are fetched. A transaction still unmined after
+``replace_after`` seconds is replaced with the same nonce and bumped fees.
+Transport failures (an RPC that drops requests) back off and retry; nothing is
+lost because the outbox holds the work.
+
+Exactly once: an inflight item is only re-queued when its nonce is mined by a
+transaction that is none of its own, that state persists for ``foreign_grace``
+seconds, and its handler finds no trace of it on chain (events). After a crash
+:meth:`TxPipeline.start` first reconciles queued items with the chain, then
+re-broadcasts every stored inflight transaction, then resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+from eth_account.signers.local import LocalAccount
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound, Web3RPCError
+from web3.types import TxReceipt
+
+from dispatch_chain.errors import ChainError
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.evm.outbox import Outbox, OutboxItem, SentTx
+from dispatch_chain.evm.transactions import TxSender, describe_revert
+
+log = logging.getLogger(__name__)
+
+_NONCE_TAKEN = ("nonce too low", "already known", "known transaction", "already imported")
+_UNDERPRICED = ("underpriced", "fee too low", "replacement transaction")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors worth retrying: the RPC dropped, timed out or answered garbage."""
+    if isinstance(exc, (ContractLogicError, TransactionNotFound)):
+        return False
+    if isinstance(exc, (requests.RequestException, ConnectionError, TimeoutError, TimeExhausted)):
+        return True
+    name = type(exc).__name__
+    return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"}
+
+
+@dataclass(frozen=True, slots=True)
+class CallSpec:
+    """The contract call an item stands for, and the ABI to decode its reverts with."""
+
+    contract: str
+    function: ContractFunction
+    gas: int | None = None  # skip estimation (known cost); None estimates and catches reverts early
+
+
+class ItemHandler(Protocol):
+    """What a kind of outbox item means on chain."""
+
+    def build(self, item: OutboxItem) -> CallSpec:
+        """The call to make for ``item``."""
+
+    def on_mined(self, item: OutboxItem, receipt: TxReceipt) -> dict[str, Any]:
+        """The result to store once ``item``'s transaction succeeded (e.g. decoded event fields)."""
+
+    def find_on_chain(self, items: list[OutboxItem]) -> dict[int, dict[str, Any]]:
+        """Items already done on chain (from events), by item id, with their results."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    window: int = 64  # transactions in flight at most
+    replace_after: float = 30.0  # seconds unmined before a fee-bumped replacement
+    fee_bump: float = 1.25  # nodes require >= +10 %
+    foreign_grace: float = 5.0  # seconds a nonce must look taken by a foreign tx before re-queuing
+    backoff_base: float = 0.25
+    backoff_max: float = 30.0
+    idle_sleep: float = 0.1
+
+    def backoff(self, attempts: int) -> float:
+        delay = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1))
+        return delay * (0.5 + random.random() / 2)
+
+
+@dataclass(slots=True)
+class PumpStats:
+    sent: int = 0
+    replaced: int = 0
+    done: int = 0
+    failed: int = 0
+    requeued: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: PumpStats) -> None:
+        self.sent += other.sent
+        self.replaced += other.replaced
+        self.done += other.done
+        self.failed += other.failed
+        self.requeued += other.requeued
+        self.errors.extend(other.errors)
+
+
+class TxPipeline:
+    """Drains an outbox with many transactions in flight from one account."""
+
+    def __init__(
+        self,
+        client: EvmClient,
+        account: LocalAccount,
+        outbox: Outbox,
+        handlers: Mapping[str, ItemHandler],
+        config: PipelineConfig | None = None,
+    ) -> None:
+        self.client = client
+        self.sender = TxSender(client, account)
+        self.outbox = outbox
+        self.handlers = dict(handlers)
+        self.config = config or PipelineConfig()
+        self._next_nonce: int | None = None
+        self._foreign_since: dict[int, float] = {}
+        self._unbroadcast: set[str] = set()
+        self._started = False
+        self._pause_until = 0.0
+        self._rpc_failures = 0
+
+    @property
+    def address(self) -> str:
+        return self.sender.address
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Claim the outbox, reconcile with the chain, re-send what was signed, sync the nonce."""
+        if self._started:
+            return
+        self.outbox.claim_sender()
+        self._reconcile_queued()
+        inflight = self.outbox.inflight()
+        for item in inflight:
+            for tx in item.txs:
+                self._broadcast(tx, PumpStats())
+        chain_pending = self.client.w3.eth.get_transaction_count(self.address, "pending")
+        highest = max((item.nonce for item in inflight if item.nonce is not None), default=-1)
+        self._next_nonce = max(chain_pending, highest + 1)
+        self._started = True
+
+    def _reconcile_queued(self) -> None:
+        queued = self.outbox.items(status="queued")
+        by_kind: dict[str, list[OutboxItem]] = {}
+        for item in queued:
+            by_kind.setdefault(item.kind, []).append(item)
+        for kind, items in by_kind.items():
+            for item_id, result in self.handlers[kind].find_on_chain(items).items():
+                self.outbox.record_done(item_id, {**result, "reconciled": True})
+
+    def run(self, stop: threading.Event) -> PumpStats:
+        """Pump until ``stop`` is set."""
+        total = PumpStats()
+        self.start()
+        while not stop.is_set():
+            stats = self.pump()
+            total.add(stats)
+            if not (stats.sent or stats.done or stats.failed):
+                stop.wait(self.config.idle_sleep)
+        return total
+
+    def drain(self, *, timeout: float = 600.0) -> PumpStats:
+        """Pump until the outbox has nothing queued or inflight; raises on timeout."""
+        total = PumpStats()
+        self.start()
+        deadline = time.monotonic() + timeout
+        while self.outbox.open_count():
+            if time.monotonic() > deadline:
+                raise ChainError(f"outbox not drained within {timeout:.0f} s: {self.outbox.counts()}")
+            stats = self.pump()
+            total.add(stats)
+            if not (stats.sent or stats.done or stats.failed):
+                time.sleep(self.config.idle_sleep)
+        return total
+
+    # -- one pass -----------------------------------------------------------------------
+
+    def pump(self) -> PumpStats:
+        """One pass: settle mined nonces, replace stuck ones, fill the window."""
+        stats = PumpStats()
+        if time.monotonic() < self._pause_until:
+            return stats
+        self.start()
+        try:
+            self._settle(stats)
+            self._fill(stats)
+            self._rpc_failures = 0
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            self._rpc_failures += 1
+            delay = self.config.backoff(self._rpc_failures)
+            self._pause_until = time.monotonic() + delay
+            message = f"RPC trouble ({type(exc).__name__}: {exc}); retrying in {delay:.1f} s"
+            stats.errors.append(message)
+            log.warning("%s", message)
+        return stats
+
+    def _settle(self, stats: PumpStats) -> None:
+        inflight = self.outbox.inflight()
+        if not inflight:
+            return
+        for tx_hash in list(self._unbroadcast):
+            match = next((tx for item in inflight for tx in item.txs if tx.tx_hash == tx_hash), None)
+            if match is not None:
+                self._broadcast(match, stats)
+            else:
+                self._unbroadcast.discard(tx_hash)
+        mined_below = self.client.w3.eth.get_transaction_count(self.address, "latest")
+        now = time.time()
+        for item in inflight:
+            assert item.nonce is not None
+            if item.nonce < mined_below:
+                self._settle_mined(item, stats, now)
+            elif now - item.txs[-1].sent_at > self.config.replace_after:
+                self._replace(item, stats)
+
+    def _settle_mined(self, item: OutboxItem, stats: PumpStats, now: float) -> None:
+        handler = self.handlers[item.kind]
+        for tx in reversed(item.txs):
+            receipt = self.sender.receipt(tx.tx_hash)
+            if receipt is None:
+                continue
+            self._foreign_since.pop(item.id, None)
+            if receipt["status"] == 1:
+                self.outbox.record_done(item.id, {**handler.on_mined(item, receipt), "tx": tx.tx_hash,
+                                                  "block": int(receipt["blockNumber"])})
+                stats.done += 1
+            else:
+                call = handler.build(item)
+                reason, message = self.sender.revert_reason(call.function, receipt, contract=call.contract)
+                self.outbox.record_failed(item.id, message, {"tx": tx.tx_hash, "reason": reason})
+                stats.failed += 1
+            return
+        # Its nonce is mined, but by none of its transactions.
+        first_seen = self._foreign_since.setdefault(item.id, now)
+        if now - first_seen < self.config.foreign_grace:
+            return
+        found = handler.find_on_chain([item])
+        if item.id in found:
+            self.outbox.record_done(item.id, {**found[item.id], "reconciled": True})
+            stats.done += 1
+        else:
+            self.outbox.requeue(item.id, f"nonce {item.nonce} was used by another transaction")
+            stats.requeued += 1
+        self._foreign_since.pop(item.id, None)
+
+    def _fees(self, bump: float = 1.0) -> dict[str, int]:
+        return self.sender.fees(bump)
+
+    def _replace(self, item: OutboxItem, stats: PumpStats) -> None:
+        last = item.txs[-1]
+        current = self._fees()
+        bump = self.config.fee_bump
+        fees = {
+            "maxFeePerGas": max(int(last.max_fee * bump) + 1, current["maxFeePerGas"]),
+            "maxPriorityFeePerGas": max(int(last.tip * bump) + 1, current["maxPriorityFeePerGas"]),
+        }
+        call = self.handlers[item.kind].build(item)
+        prepared = self.sender.prepare(call.function, contract=call.contract, nonce=item.nonce, gas=last.gas,
+                                       fees=fees)
+        tx = SentTx(prepared.tx_hash, prepared.nonce, prepared.raw, last.gas, fees["maxFeePerGas"],
+                    fees["maxPriorityFeePerGas"], time.time())
+        self.outbox.record_sent(item.id, tx)
+        self._broadcast(tx, stats)
+        stats.replaced += 1
+
+    def _fill(self, stats: PumpStats) -> None:
+        room = self.config.window - len(self.outbox.inflight())
+        if room <= 0:
+            return
+        ready = self.outbox.ready(room)
+        if not ready:
+            return
+        fees = self._fees()
+        for item in ready:
+            call = self.handlers[item.kind].build(item)
+            try:
+                gas = call.gas
+                if gas is None:
+                    gas = int(call.function.estimate_gas({"from": self.address}) * self.sender.gas_margin)
+            except ContractLogicError as exc:
+                reason, message = describe_revert(exc, call.contract)
+                self.outbox.record_failed(item.id, message, {"reason": reason})
+                stats.failed += 1
+                continue
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                self.outbox.defer(item.id, f"{type(exc).__name__}: {exc}", self.config.backoff(item.attempts + 1))
+                raise
+            assert self._next_nonce is not None
+            prepared = self.sender.prepare(call.function, contract=call.contract, nonce=self._next_nonce, gas=gas,
+                                           fees=fees)
+            tx = SentTx(prepared.tx_hash, prepared.nonce, prepared.raw, gas, fees["maxFeePerGas"],
+                        fees["maxPriorityFeePerGas"], time.time())
+            self.outbox.record_sent(item.id, tx)
+            self._next_nonce += 1
+            stats.sent += 1
+            self._broadcast(tx, stats)
+
+    def _broadcast(self, tx: SentTx, stats: PumpStats) -> None:
+        try:
+            self.client.w3.eth.send_raw_transaction(tx.raw)
+            self._unbroadcast.discard(tx.tx_hash)
+        except (Web3RPCError, ValueError) as exc:
+            text = str(exc).lower()
+            if any(marker in text for marker in _NONCE_TAKEN):
+                self._unbroadcast.discard(tx.tx_hash)
+                # mined already, or our nonce view is stale: settle() sorts it out
+                self._next_nonce = max(self._next_nonce or 0,
+                                       self.client.w3.eth.get_transaction_count(self.address, "pending"))
+            elif any(marker in text for marker in _UNDERPRICED):
+                self._unbroadcast.discard(tx.tx_hash)  # an earlier version is pending; replace() bumps it
+            else:
+                # e.g. insufficient funds: kept and retried each pass, and reported
+                self._unbroadcast.add(tx.tx_hash)
+                stats.errors.append(f"broadcast of {tx.tx_hash} (nonce {tx.nonce}) rejected: {exc}")
+                log.warning("%s", stats.errors[-1])
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            self._unbroadcast.add(tx.tx_hash)  # stored; sent again on the next pass
+            stats.errors.append(f"broadcast of {tx.tx_hash} failed ({type(exc).__name__}); will resend")
