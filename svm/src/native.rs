@@ -16,7 +16,7 @@ use crate::{frames, registry};
 
 /// A program's entry point, as Anchor's `#[program]` generates it
 /// (`dispatch_settlement::entry`) or as a plain `process_instruction`.
-pub type NativeEntry = for<'info> fn(&Address, &'info [AccountInfo<'info>], &[u8]) -> ProgramResult;
+pub type NativeEntry = for<'info> fn(&'info Address, &'info [AccountInfo<'info>], &'info [u8]) -> ProgramResult;
 
 /// Compute units charged for each native instruction. Native code is not
 /// metered; the runtime requires builtins to consume something, and a fixed
