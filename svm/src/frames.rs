@@ -35,7 +35,7 @@ impl Frame {
         input_len: usize,
         metadata: Vec<SerializedAccountMetadata>,
     ) -> Self {
-        let invoke_context = invoke_context as *mut InvokeContext as *mut InvokeContext<'static, 'static>;
+        let invoke_context = std::ptr::from_mut(invoke_context).cast::<InvokeContext<'static, 'static>>();
         Self { invoke_context, input, input_len, metadata, abort: None }
     }
 }

@@ -15,6 +15,7 @@ use spl_token_interface::state::{Account as TokenAccount, Mint};
 pub const DECIMALS: u8 = 9;
 
 /// Sends `instructions` paid by `payer` and signed by `signers`.
+#[allow(clippy::result_large_err)] // LiteSVM's own result type
 pub fn send(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction]) -> litesvm::types::TransactionResult {
     let mut all: Vec<&Keypair> = vec![payer];
     all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));

@@ -1,0 +1,305 @@
+//! The chain: the SVM with the Dispatch programs, wall-clock slots and
+//! blockhashes, and the history of the transactions it processed.
+
+use std::collections::HashMap;
+
+use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
+use litesvm::LiteSVM;
+use serde_json::{json, Value};
+use solana_account::Account;
+use solana_address::Address;
+use solana_clock::Clock;
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+use crate::clock::{RecentBlockhashes, SlotClock, MAX_PROCESSING_AGE};
+use crate::errors::{RpcError, SEND_TRANSACTION_PREFLIGHT_FAILURE, TRANSACTION_SIGNATURE_VERIFICATION_FAILURE};
+use crate::history::{History, TxRecord};
+use crate::token;
+
+/// The Dispatch programs this node runs natively, at their declared ids.
+pub fn dispatch_programs() -> [(&'static str, Address, dispatch_svm::NativeEntry); 3] {
+    [
+        ("dispatch_staking", dispatch_staking::ID, dispatch_staking::entry),
+        ("dispatch_settlement", dispatch_settlement::ID, dispatch_settlement::entry),
+        ("dispatch_anchor", dispatch_anchor::ID, dispatch_anchor::entry),
+    ]
+}
+
+/// The fee per signature (LiteSVM's default fee structure, as mainnet).
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+/// What the faucet behind `requestAirdrop` starts with: 500 million SOL.
+const FAUCET_LAMPORTS: u64 = 500_000_000 * 1_000_000_000;
+
+/// Outcome of running a transaction without committing it.
+pub struct Simulation {
+    pub err: Option<TransactionError>,
+    pub meta: TransactionMetadata,
+    pub post_accounts: Vec<(Address, Account)>,
+}
+
+/// Everything the RPC methods read and change.
+pub struct Chain {
+    pub svm: LiteSVM,
+    clock: SlotClock,
+    slot: u64,
+    pub genesis_hash: Hash,
+    pub identity: Address,
+    blockhashes: RecentBlockhashes,
+    pub history: History,
+    faucet: Keypair,
+}
+
+impl Chain {
+    /// A fresh chain at slot `slot` (0, or where a ledger stopped), with the
+    /// Dispatch programs registered and signature checks done by the node.
+    pub fn new(genesis_hash: Hash, identity: Address, slot: u64) -> Self {
+        let mut svm = dispatch_svm::new_svm().with_sigverify(false).with_blockhash_check(false);
+        for (_, id, entry) in dispatch_programs() {
+            dispatch_svm::add_native_program(&mut svm, id, entry);
+        }
+        let mut chain = Self {
+            svm,
+            clock: SlotClock::starting_at(slot),
+            slot,
+            genesis_hash,
+            identity,
+            blockhashes: RecentBlockhashes::new(genesis_hash, slot),
+            history: History::default(),
+            faucet: Keypair::new(),
+        };
+        let faucet_account = Account { lamports: FAUCET_LAMPORTS, data: Vec::new(), owner: solana_sdk_ids::system_program::ID, executable: false, rent_epoch: 0 };
+        // A fresh system account is always accepted.
+        let _ = chain.svm.set_account(chain.faucet.pubkey(), faucet_account);
+        chain.apply_slot();
+        chain
+    }
+
+    /// Brings the slot, blockhash and Clock sysvar up to the wall clock.
+    pub fn sync(&mut self) {
+        let now = self.clock.current_slot();
+        if now > self.slot {
+            self.slot = now;
+            self.blockhashes.advance_to(now);
+            self.apply_slot();
+        }
+    }
+
+    fn apply_slot(&mut self) {
+        let schedule = self.svm.get_sysvar::<solana_epoch_schedule::EpochSchedule>();
+        let epoch = schedule.get_epoch(self.slot);
+        let clock = Clock {
+            slot: self.slot,
+            epoch_start_timestamp: self.clock.unix_timestamp_of(schedule.get_first_slot_in_epoch(epoch)),
+            epoch,
+            leader_schedule_epoch: schedule.get_leader_schedule_epoch(self.slot),
+            unix_timestamp: self.block_time(self.slot),
+        };
+        dispatch_svm::set_clock(&mut self.svm, &clock);
+    }
+
+    /// The current slot (also the block height: no slot is skipped).
+    pub fn slot(&self) -> u64 {
+        self.slot
+    }
+
+    /// The Unix time of `slot`.
+    pub fn block_time(&self, slot: u64) -> i64 {
+        self.clock.unix_timestamp_of(slot)
+    }
+
+    /// The newest blockhash and the last block height it is valid at.
+    pub fn latest_blockhash(&self) -> (Hash, u64) {
+        let (slot, hash) = self.blockhashes.latest();
+        (hash, slot + MAX_PROCESSING_AGE)
+    }
+
+    /// Whether transactions may still use `hash`.
+    pub fn is_blockhash_valid(&self, hash: &Hash) -> bool {
+        self.blockhashes.slot_of(hash).is_some()
+    }
+
+    /// The fee for a message with `signatures` signatures.
+    pub fn fee_for_signatures(&self, signatures: u64) -> u64 {
+        LAMPORTS_PER_SIGNATURE * signatures
+    }
+
+    /// The account at `address`, if it exists.
+    pub fn account(&self, address: &Address) -> Option<Account> {
+        self.svm.get_account(address).filter(|a| a.lamports > 0 || !a.data.is_empty())
+    }
+
+    /// The decimals of the mint at `address`.
+    pub fn decimals_of(&self, address: &Address) -> Option<u8> {
+        self.account(address).and_then(|a| token::mint(&a)).map(|m| m.decimals)
+    }
+
+    /// Checks every signature of `tx`, answering like the real node.
+    pub fn verify_signatures(tx: &VersionedTransaction) -> Result<(), RpcError> {
+        tx.sanitize().map_err(|e| RpcError::invalid_params(format!("invalid transaction: {e}")))?;
+        if tx.verify_with_results().iter().all(|ok| *ok) {
+            Ok(())
+        } else {
+            Err(RpcError::new(TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure"))
+        }
+    }
+
+    /// Runs `tx` against the current state without committing it.
+    pub fn simulate(&self, tx: VersionedTransaction) -> Simulation {
+        match self.svm.simulate_transaction(tx) {
+            Ok(info) => Simulation {
+                err: None,
+                meta: info.meta,
+                post_accounts: info.post_accounts.into_iter().map(|(k, a)| (k, a.into())).collect(),
+            },
+            Err(FailedTransactionMetadata { err, meta }) => Simulation { err: Some(err), meta, post_accounts: Vec::new() },
+        }
+    }
+
+    /// `sendTransaction`: checks, optional preflight, execution, history.
+    pub fn send(&mut self, tx: VersionedTransaction, preflight: bool) -> Result<Signature, RpcError> {
+        Self::verify_signatures(&tx)?;
+        let signature = tx.signatures[0];
+        let stale = !self.is_blockhash_valid(tx.message.recent_blockhash());
+        let duplicate = self.history.get(&signature).is_some();
+        if preflight {
+            if duplicate {
+                return Err(preflight_error(TransactionError::AlreadyProcessed, None));
+            }
+            if stale {
+                return Err(preflight_error(TransactionError::BlockhashNotFound, None));
+            }
+            let simulation = self.simulate(tx.clone());
+            if let Some(err) = simulation.err {
+                return Err(preflight_error(err, Some(&simulation.meta)));
+            }
+        }
+        if duplicate || stale {
+            // The real node drops these after answering with the signature.
+            return Ok(signature);
+        }
+        self.execute(tx);
+        Ok(signature)
+    }
+
+    /// Executes `tx` and records it (failed transactions too, fee charged).
+    fn execute(&mut self, tx: VersionedTransaction) -> Signature {
+        let keys: Vec<Address> = tx.message.static_account_keys().to_vec();
+        let pre_balances = self.balances(&keys);
+        let pre_token_balances = self.token_balances(&keys);
+        let (err, meta) = match self.svm.send_transaction(tx.clone()) {
+            Ok(meta) => (None, meta),
+            Err(failed) => (Some(failed.err), failed.meta),
+        };
+        let record = TxRecord {
+            slot: self.slot,
+            block_time: self.block_time(self.slot),
+            transaction: tx,
+            err,
+            fee: meta.fee,
+            pre_balances,
+            post_balances: self.balances(&keys),
+            pre_token_balances,
+            post_token_balances: self.token_balances(&keys),
+            logs: meta.logs,
+            compute_units_consumed: meta.compute_units_consumed,
+            return_data: (!meta.return_data.data.is_empty())
+                .then_some((meta.return_data.program_id, meta.return_data.data)),
+            inner_instructions: crate::history::inner_instructions_json(&meta.inner_instructions),
+        };
+        let signature = record.transaction.signatures[0];
+        self.history.insert(record);
+        signature
+    }
+
+    /// `requestAirdrop`: a System transfer from the faucet, recorded like
+    /// any transaction.
+    pub fn airdrop(&mut self, to: &Address, lamports: u64) -> Result<Signature, RpcError> {
+        let faucet = &self.faucet;
+        let ix = solana_system_interface::instruction::transfer(&faucet.pubkey(), to, lamports);
+        let (blockhash, _) = self.latest_blockhash();
+        let tx = Transaction::new_signed_with_payer(&[ix], Some(&faucet.pubkey()), &[faucet], blockhash);
+        let tx = VersionedTransaction::from(tx);
+        let simulation = self.simulate(tx.clone());
+        if let Some(err) = simulation.err {
+            return Err(RpcError::new(crate::errors::INVALID_REQUEST, format!("airdrop failed: {err}")));
+        }
+        Ok(self.execute(tx))
+    }
+
+    fn balances(&self, keys: &[Address]) -> Vec<u64> {
+        keys.iter().map(|k| self.svm.get_balance(k).unwrap_or(0)).collect()
+    }
+
+    /// The RPC's `preTokenBalances`/`postTokenBalances` for `keys`.
+    pub fn token_balances(&self, keys: &[Address]) -> Vec<Value> {
+        keys.iter()
+            .enumerate()
+            .filter_map(|(index, key)| {
+                let account = self.account(key)?;
+                let parsed = token::token_account(&account)?;
+                let decimals = self.decimals_of(&parsed.mint)?;
+                Some(json!({
+                    "accountIndex": index,
+                    "mint": parsed.mint.to_string(),
+                    "owner": parsed.owner.to_string(),
+                    "programId": account.owner.to_string(),
+                    "uiTokenAmount": token::ui_token_amount(parsed.amount, decimals),
+                }))
+            })
+            .collect()
+    }
+
+    /// Every account whose owner is `program`, with its address.
+    pub fn program_accounts(&self, program: &Address) -> Vec<(Address, Account)> {
+        let mut accounts = self.svm.get_program_accounts(program);
+        accounts.sort_by_key(|(address, _)| *address);
+        accounts
+    }
+
+    /// All accounts, for the ledger.
+    pub fn all_accounts(&self) -> Vec<(Address, Account)> {
+        self.svm
+            .accounts_db()
+            .inner
+            .iter()
+            .map(|(address, account)| (*address, account.clone().into()))
+            .collect()
+    }
+
+    /// Restores accounts from a ledger (programs and sysvars are the node's own).
+    pub fn restore_accounts(&mut self, accounts: Vec<(Address, Account)>) {
+        let mut restored = HashMap::new();
+        for (address, account) in accounts {
+            if account.executable || solana_sdk_ids::sysvar::check_id(&account.owner) {
+                continue;
+            }
+            restored.insert(address, account);
+        }
+        for (address, account) in restored {
+            if let Err(e) = self.svm.set_account(address, account) {
+                log::warn!("ledger account {address} not restored: {e}");
+            }
+        }
+    }
+}
+
+/// The `-32002` error of a failed preflight, with the simulation's data.
+pub fn preflight_error(err: TransactionError, meta: Option<&TransactionMetadata>) -> RpcError {
+    RpcError {
+        code: SEND_TRANSACTION_PREFLIGHT_FAILURE,
+        message: format!("Transaction simulation failed: {err}"),
+        data: Some(crate::history::simulation_value(&err_value(Some(&err)), meta, None, None)),
+    }
+}
+
+/// A transaction error as the RPC writes it (`"BlockhashNotFound"`,
+/// `{"InstructionError":[0,{"Custom":6000}]}`), `null` for none.
+pub fn err_value(err: Option<&TransactionError>) -> Value {
+    err.map_or(Value::Null, |e| serde_json::to_value(e).unwrap_or_else(|_| json!(e.to_string())))
+}
