@@ -1,0 +1,137 @@
+"""Smoke test of dispatch-solana-node with the real Python clients.
+
+Starts the node on a free port and drives it with solana-py's Client, the
+spl-token helpers and anchorpy exactly as code aimed at devnet would:
+airdrop, an SPL mint and token accounts, a transfer, balances, confirmation,
+getTransaction with logs, getProgramAccounts with a memcmp filter, an Anchor
+instruction, and an Anchor custom error surfacing as anchorpy's ProgramError.
+
+    python node/smoke/smoke_rpc.py [path/to/dispatch-solana-node]
+
+Needs solana==0.36.6, solders==0.26.0 and anchorpy3==0.4.5 (the project's
+venv has them). The binary defaults to $DISPATCH_SOLANA_NODE_BIN, else the
+debug build in $CARGO_TARGET_DIR (~/.cache/dispatch-chain/cargo-target).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from anchorpy import Context, Idl, Program, Provider, Wallet
+from anchorpy.error import ProgramError
+from solana.rpc.api import Client
+from solana.rpc.async_api import AsyncClient
+from solana.rpc.commitment import Confirmed
+from solana.rpc.types import MemcmpOpts, TokenAccountOpts, TxOpts
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.system_program import ID as SYSTEM_PROGRAM_ID
+from solders.transaction_status import TransactionConfirmationStatus
+from spl.token.client import Token
+from spl.token.constants import TOKEN_PROGRAM_ID
+
+ROOT = Path(__file__).resolve().parents[2]
+SOL = 1_000_000_000
+
+
+def node_binary() -> str:
+    if len(sys.argv) > 1:
+        return sys.argv[1]
+    if os.environ.get("DISPATCH_SOLANA_NODE_BIN"):
+        return os.environ["DISPATCH_SOLANA_NODE_BIN"]
+    target = os.environ.get("CARGO_TARGET_DIR", str(Path.home() / ".cache/dispatch-chain/cargo-target"))
+    return str(Path(target) / "debug" / "dispatch-solana-node")
+
+
+def start_node() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([node_binary(), "--port", "0"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    prefix = "dispatch-solana-node ready "
+    assert line.startswith(prefix), f"unexpected first line: {line!r}"
+    return proc, line[len(prefix):]
+
+
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        raise AssertionError(what)
+    print(f"ok  {what}")
+
+
+def spl_flow(client: Client) -> Keypair:
+    payer = Keypair()
+    sig = client.request_airdrop(payer.pubkey(), 10 * SOL).value
+    client.confirm_transaction(sig, commitment=Confirmed)
+    check(client.get_balance(payer.pubkey()).value == 10 * SOL, "airdrop credited 10 SOL")
+
+    token = Token.create_mint(client, payer, payer.pubkey(), 9, TOKEN_PROGRAM_ID)
+    source = token.create_account(payer.pubkey())
+    receiver = Keypair()
+    dest = token.create_account(receiver.pubkey())
+    token.mint_to(source, payer, 1_000 * 10**9, opts=TxOpts(preflight_commitment=Confirmed))
+    resp = token.transfer(source, dest, payer, 250 * 10**9, opts=TxOpts(preflight_commitment=Confirmed))
+    client.confirm_transaction(resp.value, commitment=Confirmed)
+    check(token.get_balance(dest).value.ui_amount == 250.0, "transfer moved 250 tokens")
+    check(token.get_balance(source).value.amount == str(750 * 10**9), "sender keeps 750 tokens")
+    check(token.get_mint_info().supply == 1_000 * 10**9, "mint supply is 1000 tokens")
+
+    status = client.get_signature_statuses([resp.value], search_transaction_history=True).value[0]
+    check(status is not None and status.err is None
+          and status.confirmation_status == TransactionConfirmationStatus.Finalized, "transfer is final")
+    tx = client.get_transaction(resp.value, max_supported_transaction_version=0).value
+    check(tx is not None and tx.transaction.meta is not None, "getTransaction returns the transfer")
+    meta = tx.transaction.meta
+    check(any(str(TOKEN_PROGRAM_ID) in line for line in meta.log_messages or []), "transfer logs name SPL Token")
+    check(meta.fee == 5000 and meta.pre_token_balances and meta.post_token_balances, "fee and token balances in meta")
+
+    owned = client.get_program_accounts(
+        TOKEN_PROGRAM_ID, filters=[165, MemcmpOpts(offset=32, bytes=str(receiver.pubkey()))]
+    ).value
+    check([a.pubkey for a in owned] == [dest], "getProgramAccounts memcmp finds the receiver's account")
+    by_owner = client.get_token_accounts_by_owner_json_parsed(
+        receiver.pubkey(), TokenAccountOpts(mint=token.pubkey)
+    ).value
+    check(len(by_owner) == 1, "getTokenAccountsByOwner (jsonParsed) finds it too")
+    return payer
+
+
+async def anchor_flow(url: str, payer: Keypair) -> None:
+    async with AsyncClient(url) as conn:
+        provider = Provider(conn, Wallet(payer))
+        settlement_idl = Idl.from_json((ROOT / "idl" / "dispatch_settlement.json").read_text())
+        settlement = Program(settlement_idl, Pubkey.from_string(settlement_idl.address), provider)
+        config, _ = Pubkey.find_program_address([b"config"], settlement.program_id)
+        accounts = {"config": config, "authority": payer.pubkey(), "system_program": SYSTEM_PROGRAM_ID}
+        try:
+            await settlement.rpc["initialize"](20_000, ctx=Context(accounts=accounts))
+        except ProgramError as err:
+            check(err.code == 6000 and err.msg is not None and "10 000" in err.msg,
+                  f"Anchor custom error surfaces as ProgramError {err.code}: {err.msg}")
+        else:
+            raise AssertionError("initialize with a fee above 100 % must fail")
+        sig = await settlement.rpc["initialize"](500, ctx=Context(accounts=accounts))
+        await conn.confirm_transaction(sig, commitment=Confirmed)
+        fetched = await settlement.account["SettlementConfig"].fetch(config)
+        check(fetched.fee_bps == 500 and fetched.authority == payer.pubkey(), "Anchor initialize wrote the config")
+
+
+def main() -> int:
+    proc, url = start_node()
+    try:
+        client = Client(url)
+        check(client.is_connected(), f"node answers at {url}")
+        payer = spl_flow(client)
+        asyncio.run(anchor_flow(url, payer))
+        print("smoke: all checks passed")
+        return 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
