@@ -58,14 +58,14 @@ pub struct Chain {
 impl Chain {
     /// A fresh chain at slot `slot` (0, or where a ledger stopped), with the
     /// Dispatch programs registered and signature checks done by the node.
-    pub fn new(genesis_hash: Hash, identity: Address, slot: u64) -> Self {
+    pub fn new(genesis_hash: Hash, identity: Address, slot: u64, slot_ms: u64) -> Self {
         let mut svm = dispatch_svm::new_svm().with_sigverify(false).with_blockhash_check(false);
         for (_, id, entry) in dispatch_programs() {
             dispatch_svm::add_native_program(&mut svm, id, entry);
         }
         let mut chain = Self {
             svm,
-            clock: SlotClock::starting_at(slot),
+            clock: SlotClock::starting_at(slot, slot_ms),
             slot,
             genesis_hash,
             identity,

@@ -1,6 +1,6 @@
 //! Wall-clock slots and the recent blockhashes they produce.
 //!
-//! A slot lasts [`SLOT_MS`] of wall time, as on a validator; each slot has
+//! A slot lasts [`DEFAULT_SLOT_MS`] of wall time, as on a validator; each slot has
 //! its own blockhash, derived from the genesis hash and the slot number so a
 //! restarted node recomputes the same ones. A transaction may use the
 //! blockhash of any of the last [`MAX_PROCESSING_AGE`] slots.
@@ -10,8 +10,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use solana_hash::Hash;
 
-/// Wall-clock length of a slot.
-pub const SLOT_MS: u64 = 400;
+/// Wall-clock length of a slot, as on mainnet.
+pub const DEFAULT_SLOT_MS: u64 = 400;
 /// How many slots a blockhash stays usable (the runtime's MAX_PROCESSING_AGE).
 pub const MAX_PROCESSING_AGE: u64 = 150;
 
@@ -29,23 +29,24 @@ pub struct SlotClock {
     started: Instant,
     started_unix_ms: i64,
     base_slot: u64,
+    slot_ms: u64,
 }
 
 impl SlotClock {
-    /// A clock at `base_slot` now.
-    pub fn starting_at(base_slot: u64) -> Self {
-        Self { started: Instant::now(), started_unix_ms: unix_ms_now(), base_slot }
+    /// A clock at `base_slot` now, with slots of `slot_ms` milliseconds.
+    pub fn starting_at(base_slot: u64, slot_ms: u64) -> Self {
+        Self { started: Instant::now(), started_unix_ms: unix_ms_now(), base_slot, slot_ms: slot_ms.max(1) }
     }
 
     /// The slot the wall clock is in.
     pub fn current_slot(&self) -> u64 {
-        self.base_slot + self.started.elapsed().as_millis() as u64 / SLOT_MS
+        self.base_slot + self.started.elapsed().as_millis() as u64 / self.slot_ms
     }
 
     /// The Unix time (seconds) at which `slot` began or begins, following
     /// the wall clock for slots of this run and extrapolating for others.
     pub fn unix_timestamp_of(&self, slot: u64) -> i64 {
-        let offset_ms = (slot as i128 - self.base_slot as i128) * SLOT_MS as i128;
+        let offset_ms = (slot as i128 - self.base_slot as i128) * self.slot_ms as i128;
         ((self.started_unix_ms as i128 + offset_ms) / 1000) as i64
     }
 }

@@ -20,6 +20,7 @@ use crate::encoding::{b58, b64};
 pub struct TxRecord {
     pub slot: u64,
     pub block_time: i64,
+    #[serde(with = "wire_transaction")]
     pub transaction: VersionedTransaction,
     pub err: Option<TransactionError>,
     pub fee: u64,
@@ -32,6 +33,24 @@ pub struct TxRecord {
     #[serde(with = "return_data_serde")]
     pub return_data: Option<(Address, Vec<u8>)>,
     pub inner_instructions: Value,
+}
+
+/// Transactions as base64 of their wire (bincode) bytes.
+mod wire_transaction {
+    use super::*;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(tx: &VersionedTransaction, s: S) -> Result<S::Ok, S::Error> {
+        let bytes = bincode::serialize(tx).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&b64(&bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VersionedTransaction, D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text).map_err(serde::de::Error::custom)?;
+        bincode::deserialize(&bytes).map_err(serde::de::Error::custom)
+    }
 }
 
 mod return_data_serde {

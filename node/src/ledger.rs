@@ -60,7 +60,7 @@ impl Ledger {
     }
 
     /// The chain stored in the ledger, or `None` when there is no file yet.
-    pub fn load(&self) -> Result<Option<Chain>, NodeError> {
+    pub fn load(&self, slot_ms: u64) -> Result<Option<Chain>, NodeError> {
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -82,7 +82,7 @@ impl Ledger {
             accounts.push((address, Account { lamports: entry.lamports, data, owner, executable: entry.executable, rent_epoch: entry.rent_epoch }));
         }
         // Continue after the last slot the previous run reached.
-        let mut chain = Chain::new(genesis, identity, file.slot + 1);
+        let mut chain = Chain::new(genesis, identity, file.slot + 1, slot_ms);
         chain.restore_accounts(accounts);
         for record in file.transactions {
             chain.history.insert(record);

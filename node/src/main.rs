@@ -57,6 +57,10 @@ struct Cli {
     /// atomically after every transaction; a restart continues from it.
     #[arg(long, value_name = "FILE")]
     ledger: Option<PathBuf>,
+    /// Wall-clock milliseconds per slot (tests shorten it to see blockhashes
+    /// expire quickly).
+    #[arg(long, default_value_t = clock::DEFAULT_SLOT_MS, value_name = "MS")]
+    slot_ms: u64,
     /// Log every request to stderr (debug level; RUST_LOG=debug does the same).
     #[arg(short, long)]
     verbose: bool,
@@ -81,9 +85,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), NodeError> {
     let ledger = cli.ledger.as_deref().map(Ledger::new);
-    let mut chain = match ledger.as_ref().map(Ledger::load).transpose()?.flatten() {
+    let restored = ledger.as_ref().map(|l| l.load(cli.slot_ms)).transpose()?.flatten();
+    let mut chain = match restored {
         Some(chain) => chain,
-        None => Chain::new(Hash::new_from_array(Keypair::new().pubkey().to_bytes()), Keypair::new().pubkey(), 0),
+        None => Chain::new(Hash::new_from_array(Keypair::new().pubkey().to_bytes()), Keypair::new().pubkey(), 0, cli.slot_ms),
     };
     let server = server::bind(&cli.bind, cli.port)?;
     let shutdown = Arc::new(AtomicBool::new(false));
