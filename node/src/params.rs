@@ -52,6 +52,19 @@ impl<'a> Params<'a> {
             .ok_or_else(|| RpcError::invalid_params(format!("parameter {index} ({what}) must be an unsigned integer")))
     }
 
+    /// An array of at most `max` strings (addresses, signatures), refused
+    /// beyond that with the real node's message.
+    pub fn strings(&self, index: usize, what: &str, max: usize) -> Result<Vec<&'a str>, RpcError> {
+        let values = self
+            .required(index, what)?
+            .as_array()
+            .ok_or_else(|| RpcError::invalid_params(format!("parameter {index} ({what}) must be an array")))?;
+        if values.len() > max {
+            return Err(RpcError::invalid_params(format!("Too many inputs provided; max {max}")));
+        }
+        values.iter().map(|v| v.as_str().ok_or_else(|| RpcError::invalid_param("Invalid"))).collect()
+    }
+
     /// The config object at `index` (default when absent).
     pub fn config<T: DeserializeOwned + Default>(&self, index: usize) -> Result<T, RpcError> {
         match self.get(index) {

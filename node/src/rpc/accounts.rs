@@ -39,20 +39,11 @@ pub fn get_balance(chain: &mut Chain, params: &Params) -> Result<Value, RpcError
 }
 
 pub fn get_multiple_accounts(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
-    let keys = params
-        .required(0, "addresses")?
-        .as_array()
-        .ok_or_else(|| RpcError::invalid_params("parameter 0 (addresses) must be an array"))?;
-    if keys.len() > MAX_MULTIPLE_ACCOUNTS {
-        return Err(RpcError::invalid_params(format!("Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")));
-    }
+    let keys = params.strings(0, "addresses", MAX_MULTIPLE_ACCOUNTS)?;
     let config: AccountConfig = params.config(1)?;
     let values = keys
-        .iter()
-        .map(|key| {
-            let text = key.as_str().ok_or_else(|| RpcError::invalid_param("Invalid"))?;
-            render_optional(chain, &parse_address(text)?, &config)
-        })
+        .into_iter()
+        .map(|key| render_optional(chain, &parse_address(key)?, &config))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(with_context(chain, json!(values)))
 }

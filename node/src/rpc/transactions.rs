@@ -135,19 +135,13 @@ struct StatusConfig {
 }
 
 pub fn get_signature_statuses(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
-    let signatures = params
-        .required(0, "signatures")?
-        .as_array()
-        .ok_or_else(|| RpcError::invalid_params("parameter 0 (signatures) must be an array"))?;
-    if signatures.len() > MAX_SIGNATURE_STATUSES {
-        return Err(RpcError::invalid_params(format!("Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")));
-    }
+    let signatures = params.strings(0, "signatures", MAX_SIGNATURE_STATUSES)?;
     // Every processed transaction is kept, so history search changes nothing.
     let _: StatusConfig = params.config(1)?;
     let statuses = signatures
-        .iter()
+        .into_iter()
         .map(|s| {
-            let signature = parse_signature(s.as_str().ok_or_else(|| RpcError::invalid_param("Invalid"))?)?;
+            let signature = parse_signature(s)?;
             Ok(chain.history.get(&signature).map_or(Value::Null, |record| {
                 json!({
                     "slot": record.slot,
