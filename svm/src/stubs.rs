@@ -79,7 +79,7 @@ impl SyscallStubs for NativeStubs {
         account_infos: &[AccountInfo],
         signers_seeds: &[&[&[u8]]],
     ) -> ProgramResult {
-        cpi::invoke_signed(instruction, account_infos, signers_seeds)
+        invoke_signed(instruction, account_infos, signers_seeds)
     }
 
     fn sol_get_sysvar(&self, sysvar_id_addr: *const u8, var_addr: *mut u8, offset: u64, length: u64) -> u64 {
@@ -107,11 +107,7 @@ impl SyscallStubs for NativeStubs {
     }
 
     fn sol_get_return_data(&self) -> Option<(Address, Vec<u8>)> {
-        with_context(|ic| {
-            let (program_id, data) = ic.transaction_context.get_return_data();
-            (!data.is_empty()).then(|| (*program_id, data.to_vec()))
-        })
-        .flatten()
+        get_return_data()
     }
 
     fn sol_set_return_data(&self, data: &[u8]) {
@@ -127,6 +123,24 @@ impl SyscallStubs for NativeStubs {
     fn sol_get_stack_height(&self) -> u64 {
         with_context(|ic| ic.get_stack_height() as u64).unwrap_or(0)
     }
+}
+
+/// A CPI from the running native program (see [`cpi`]).
+pub(crate) fn invoke_signed(
+    instruction: &Instruction,
+    account_infos: &[AccountInfo],
+    signers_seeds: &[&[&[u8]]],
+) -> ProgramResult {
+    cpi::invoke_signed(instruction, account_infos, signers_seeds)
+}
+
+/// The transaction's return data and the program that set it, if any.
+pub(crate) fn get_return_data() -> Option<(Address, Vec<u8>)> {
+    with_context(|ic| {
+        let (program_id, data) = ic.transaction_context.get_return_data();
+        (!data.is_empty()).then(|| (*program_id, data.to_vec()))
+    })
+    .flatten()
 }
 
 /// Sets the transaction's return data to `data`, from the running program,

@@ -79,6 +79,9 @@ fn pay_moves_tokens_with_transfer_checked_through_the_real_spl_token() {
     assert!(meta.logs.contains(&format!("Program {token} invoke [2]")), "{:#?}", meta.logs);
     assert!(meta.logs.contains(&format!("Program log: paid 1250 to {to}")), "{:#?}", meta.logs);
     assert_eq!(meta.logs.last(), Some(&format!("Program {PROGRAM} success")));
+    // Anchor's return value (to's new balance) as the transaction's return data.
+    assert_eq!(meta.return_data.program_id, PROGRAM);
+    assert_eq!(meta.return_data.data, 1_250u64.to_le_bytes());
 
     // More than the balance: SPL Token's InsufficientFunds (1) fails it all.
     let err = send(&mut svm, &payer, &[], &[pay(10_000)]).expect_err("insufficient");

@@ -33,7 +33,7 @@ fn entry(program_id: &Address, accounts: &[AccountInfo], data: &[u8]) -> Program
     if *program_id == CALLEE {
         // Callee: stores data[0] in the account and returns it doubled.
         accounts[0].try_borrow_mut_data()?[0] = data[0];
-        solana_sysvar::program_stubs::sol_set_return_data(&[data[0].wrapping_mul(2)]);
+        solana_cpi::set_return_data(&[data[0].wrapping_mul(2)]);
         solana_msg::msg!("callee stored {}", data[0]);
         return Ok(());
     }
@@ -75,8 +75,9 @@ fn entry(program_id: &Address, accounts: &[AccountInfo], data: &[u8]) -> Program
         OP_PANIC => panic!("deliberate"),
         OP_CALL_NATIVE => {
             let ix = Instruction::new_with_bytes(CALLEE, &[21], vec![AccountMeta::new(*accounts[0].key, false)]);
-            solana_invoke::invoke(&ix, accounts)?;
-            let (from, returned) = solana_sysvar::program_stubs::sol_get_return_data().ok_or(ProgramError::InvalidAccountData)?;
+            // solana-cpi's own invoke (the workspace's drop-in), not solana-invoke.
+            solana_cpi::invoke(&ix, accounts)?;
+            let (from, returned) = solana_cpi::get_return_data().ok_or(ProgramError::InvalidAccountData)?;
             solana_msg::msg!("callee {} returned {:?}", from, returned);
             Ok(())
         }
