@@ -9,7 +9,8 @@ differs. A profile comes from, in increasing precedence:
    tables using the field names of :class:`NetworkProfile`;
 3. environment variables: ``DISPATCH_NETWORK`` (the profile name),
    ``DISPATCH_EVM_RPC_URL``, ``DISPATCH_EVM_CHAIN_ID``,
-   ``DISPATCH_SOLANA_RPC_URL``, ``DISPATCH_MANIFEST``, ``DISPATCH_COORDINATOR_URL``.
+   ``DISPATCH_SOLANA_RPC_URL``, ``DISPATCH_MANIFEST``, ``DISPATCH_COORDINATOR_URL``,
+   ``DISPATCH_REPUTATION_CLIENTS`` (comma-separated coordinator addresses).
 
 Secrets (keys) never live here: see :mod:`dispatch_chain.keys`.
 """
@@ -66,6 +67,9 @@ class NetworkProfile(BaseModel):
     solana: SolanaNetwork | None = None
     manifest: Path
     coordinator_url: str = "http://127.0.0.1:3000"
+    reputation_clients: tuple[str, ...] = Field(
+        (), description="coordinator addresses whose feedback counts in reputation summaries"
+    )
 
     @property
     def is_local(self) -> bool:
@@ -139,6 +143,8 @@ def load_network(
         env_overrides["manifest"] = env["DISPATCH_MANIFEST"]
     if "DISPATCH_COORDINATOR_URL" in env:
         env_overrides["coordinator_url"] = env["DISPATCH_COORDINATOR_URL"]
+    if "DISPATCH_REPUTATION_CLIENTS" in env:
+        env_overrides["reputation_clients"] = [a.strip() for a in env["DISPATCH_REPUTATION_CLIENTS"].split(",") if a.strip()]
     data = _merge(data, env_overrides)
     if overrides:
         data = _merge(data, {k: v for k, v in overrides.items() if v is not None})

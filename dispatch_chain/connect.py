@@ -11,6 +11,11 @@ from functools import cached_property
 from pathlib import Path
 
 from dispatch_chain.config import NetworkProfile
+from dispatch_chain.erc8004 import reputation
+from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
+from dispatch_chain.erc8004.reader import ReputationReader
+from dispatch_chain.evm.outbox import Outbox
+from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.deployments import Manifest, load_manifest
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
@@ -51,6 +56,32 @@ class Connections:
             sender=self.evm_sender if writable else None,
         )
 
+    def identity_registry(self) -> IdentityRegistryClient:
+        deployment = self.manifest.require_evm().contract("IdentityRegistry")
+        self._check_chain()
+        return IdentityRegistryClient(self.evm, deployment.address, deploy_block=deployment.block or 0)
+
+    def identity_resolver(self, cache: str | Path | None = None) -> IdentityResolver:
+        """The pubkey -> agentId resolver, cached in run/<network>/identity-cache.sqlite by default."""
+        return IdentityResolver(self.identity_registry(), cache or run_dir(self.profile) / "identity-cache.sqlite")
+
+    def reputation_sender(self, outbox: Outbox, resolver: IdentityResolver,
+                          config: PipelineConfig | None = None) -> TxPipeline:
+        """The pipelined feedback sender of this profile's EVM account."""
+        deployment = self.manifest.require_evm().contract("ReputationRegistry")
+        sender = self.evm_sender
+        handlers = reputation.handlers(self.evm, deployment.address, resolver, outbox, sender.address,
+                                       deploy_block=deployment.block or 0)
+        return TxPipeline(self.evm, sender.account, outbox, handlers, config)
+
+    def reputation_reader(self, clients: list[str] | None = None, *, ttl: float = 30.0) -> ReputationReader:
+        """Summaries over ``clients``, else the profile's reputation_clients, else this account."""
+        deployment = self.manifest.require_evm().contract("ReputationRegistry")
+        chosen = list(clients or self.profile.reputation_clients)
+        if not chosen:
+            chosen = [self.evm_sender.address]
+        return ReputationReader(self.evm, deployment.address, chosen, ttl=ttl)
+
     def _check_chain(self) -> None:
         evm = self.manifest.require_evm()
         if evm.chain_id != self.evm.network.chain_id:
@@ -60,6 +91,16 @@ class Connections:
             )
 
 
+def run_dir(profile: NetworkProfile) -> Path:
+    """Where a network's local state lives unless told otherwise: ./run/<network>/."""
+    return Path("run") / profile.name
+
+
 def default_store_path(profile: NetworkProfile) -> Path:
-    """Where the anchoring store lives unless told otherwise: ./run/<network>/anchoring.sqlite."""
-    return Path("run") / profile.name / "anchoring.sqlite"
+    """The anchoring store: ./run/<network>/anchoring.sqlite unless told otherwise."""
+    return run_dir(profile) / "anchoring.sqlite"
+
+
+def default_outbox_path(profile: NetworkProfile) -> Path:
+    """The reputation outbox: ./run/<network>/reputation-outbox.sqlite unless told otherwise."""
+    return run_dir(profile) / "reputation-outbox.sqlite"

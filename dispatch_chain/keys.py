@@ -79,3 +79,38 @@ def load_evm_account(
         except (ValueError, KeyError) as exc:
             raise ConfigError(f"keystore {path} could not be decrypted: {exc}") from None
     raise ConfigError(f"bad account spec {spec!r}: expected env:VAR, keystore:PATH or dev:N")
+
+
+def load_worker_key(path: str | Path) -> "nacl.signing.SigningKey":
+    """A worker's ed25519 key from a solana-keygen JSON file (64 numbers: seed then public key).
+
+    A worker's ed25519 key is also a Solana address, so one file serves both chains.
+    """
+    import nacl.signing
+
+    path = Path(path).expanduser()
+    try:
+        numbers = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"worker key file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ConfigError(f"{path} is not a solana-keygen JSON key file") from None
+    if not (isinstance(numbers, list) and len(numbers) == 64 and all(isinstance(n, int) and 0 <= n < 256 for n in numbers)):
+        raise ConfigError(f"{path}: a key file holds a JSON array of 64 bytes (solana-keygen format)")
+    raw = bytes(numbers)
+    key = nacl.signing.SigningKey(raw[:32])
+    if bytes(key.verify_key) != raw[32:]:
+        raise ConfigError(f"{path}: the public half does not match the secret seed")
+    return key
+
+
+def save_worker_key(path: str | Path, key: "nacl.signing.SigningKey") -> None:
+    """Write a worker key in solana-keygen format, readable by its owner only; never overwrites."""
+    path = Path(path).expanduser()
+    data = json.dumps(list(bytes(key) + bytes(key.verify_key)))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ConfigError(f"{path} exists; refusing to overwrite a key") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(data)

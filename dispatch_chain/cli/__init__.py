@@ -18,6 +18,8 @@ from dispatch_chain.cli.anchor import anchor
 from dispatch_chain.cli.audit import audit
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.receipt import receipt
+from dispatch_chain.cli.reputation import reputation
+from dispatch_chain.cli.worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -48,3 +50,5 @@ def main(ctx: click.Context, network: str, config_file: str | None, manifest: st
 main.add_command(receipt)
 main.add_command(audit)
 main.add_command(anchor)
+main.add_command(worker)
+main.add_command(reputation)

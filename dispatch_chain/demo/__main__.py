@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from dispatch_chain.demo.run import DemoOptions, run_demo
+from dispatch_chain.demo.run import run_demo
+from dispatch_chain.demo.state import DemoOptions
 from dispatch_chain.errors import DispatchChainError
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from web3 import Web3
+from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, PreparedAnchor
@@ -88,7 +89,7 @@ class EvmReceiptAnchor:
 
     def anchored_events(self, receipt: TxReceipt) -> list[dict]:
         """The BatchAnchored events of a transaction receipt, as argument dicts."""
-        return [dict(event["args"]) for event in self._event().process_receipt(receipt)]
+        return [dict(event["args"]) for event in self._event().process_receipt(receipt, errors=DISCARD)]
 
     def batch_count(self) -> int:
         return int(self.contract_handle.functions.batchCount().call())

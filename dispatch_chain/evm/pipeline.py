@@ -52,6 +52,18 @@ def is_transient(exc: BaseException) -> bool:
     return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"}
 
 
+class ItemNotReady(Exception):
+    """Raised by a handler's ``build``: keep the item queued and retry later (e.g. worker not registered yet)."""
+
+
+class ItemSettled(Exception):
+    """Raised by a handler's ``build``: nothing to send, the item is done with ``result``."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__("settled without a transaction")
+        self.result = result
+
+
 @dataclass(frozen=True, slots=True)
 class CallSpec:
     """The contract call an item stands for, and the ABI to decode its reverts with."""
@@ -65,7 +77,7 @@ class ItemHandler(Protocol):
     """What a kind of outbox item means on chain."""
 
     def build(self, item: OutboxItem) -> CallSpec:
-        """The call to make for ``item``."""
+        """The call to make for ``item``; may raise :class:`ItemNotReady` or :class:`ItemSettled`."""
 
     def on_mined(self, item: OutboxItem, receipt: TxReceipt) -> dict[str, Any]:
         """The result to store once ``item``'s transaction succeeded (e.g. decoded event fields)."""
@@ -178,7 +190,10 @@ class TxPipeline:
         deadline = time.monotonic() + timeout
         while self.outbox.open_count():
             if time.monotonic() > deadline:
-                raise ChainError(f"outbox not drained within {timeout:.0f} s: {self.outbox.counts()}")
+                stuck = [f"{i.key}: {i.last_error}" for i in self.outbox.items(status="queued")[:3]]
+                stuck += [f"{i.key}: in flight at nonce {i.nonce}" for i in self.outbox.inflight()[:3]]
+                raise ChainError(f"outbox not drained within {timeout:.0f} s: {self.outbox.counts()};"
+                                 f" for example {stuck}")
             stats = self.pump()
             total.add(stats)
             if not (stats.sent or stats.done or stats.failed):
@@ -286,7 +301,16 @@ class TxPipeline:
             return
         fees = self._fees()
         for item in ready:
-            call = self.handlers[item.kind].build(item)
+            try:
+                call = self.handlers[item.kind].build(item)
+            except ItemNotReady as wait:
+                self.outbox.defer(item.id, str(wait), self.config.backoff(item.attempts + 1))
+                stats.errors.append(f"{item.key}: {wait}")
+                continue
+            except ItemSettled as settled:
+                self.outbox.record_done(item.id, settled.result)
+                stats.done += 1
+                continue
             try:
                 gas = call.gas
                 if gas is None:

@@ -150,6 +150,25 @@ class TxSender:
         return "unknown", f"{contract} call reverted (replay succeeded; state changed in between)"
 
 
+def send_value(sender: TxSender, to: str, wei: int, *, timeout: float = 120.0) -> str:
+    """Send ``wei`` to ``to`` from the sender's account and wait for it (funding accounts)."""
+    w3 = sender.client.w3
+    tx = {
+        "to": w3.to_checksum_address(to),
+        "value": wei,
+        "gas": 21_000,
+        "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
+        "chainId": sender.client.network.chain_id,
+        **sender.fees(),
+    }
+    signed = sender.account.sign_transaction(tx)
+    tx_hash = "0x" + bytes(signed.hash).hex()
+    sender.broadcast(PreparedTx(tx_hash, bytes(signed.raw_transaction), tx["nonce"], sender.address))
+    if sender.wait(tx_hash, timeout=timeout)["status"] != 1:
+        raise TransactionFailed(f"transfer of {wei} wei to {to} failed", tx=tx_hash)
+    return tx_hash
+
+
 def event_args(event: Any) -> dict[str, Any]:
     """A decoded web3 event's arguments as a plain dict."""
     return dict(event["args"])

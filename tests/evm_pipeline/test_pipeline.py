@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from web3.logs import DISCARD
 
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox, OutboxItem
@@ -27,7 +28,8 @@ class RootHandler:
         return CallSpec("ReceiptAnchor", self.contract.functions.anchor(bytes.fromhex(item.payload["root"]), 1, ""))
 
     def on_mined(self, item: OutboxItem, receipt) -> dict[str, Any]:
-        return {"batch_id": self.contract.events.BatchAnchored().process_receipt(receipt)[0]["args"]["batchId"]}
+        events = self.contract.events.BatchAnchored().process_receipt(receipt, errors=DISCARD)
+        return {"batch_id": events[0]["args"]["batchId"]}
 
     def find_on_chain(self, items: list[OutboxItem]) -> dict[int, dict[str, Any]]:
         found = {}

@@ -1,0 +1,48 @@
+"""Demo stages: start the local chains and deploy onto them."""
+
+from __future__ import annotations
+
+import subprocess
+from contextlib import ExitStack
+from pathlib import Path
+
+import dispatch_chain
+from dispatch_chain.config import load_network
+from dispatch_chain.connect import Connections
+from dispatch_chain.demo.state import COORDINATOR, DemoState
+from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.keys import dev_account
+from dispatch_chain.localnet import Anvil
+
+REPO = Path(dispatch_chain.__file__).resolve().parent.parent
+
+
+def start_chains(state: DemoState, stack: ExitStack) -> None:
+    log = state.options.out / "anvil.log"
+    state.anvil = stack.enter_context(Anvil(log_path=log))
+    state.progress.note(f"anvil on {state.anvil.url} (chain 31337), log {log}")
+    state.report["evm"] = {"rpc_url": state.anvil.url, "chain_id": 31337}
+
+
+def deploy(state: DemoState, stack: ExitStack) -> None:
+    assert state.anvil is not None
+    if not (REPO / "ape-config.yaml").exists():
+        raise DispatchChainError(f"the demo deploys with ape from the repository; {REPO} has no ape-config.yaml")
+    manifest = state.options.out / "deployments.json"
+    manifest.unlink(missing_ok=True)
+    coordinator = dev_account(COORDINATOR).address
+    proc = subprocess.run(
+        ["ape", "run", "deploy", "--network", state.anvil.url, "--manifest", str(manifest), "--anchorer", coordinator],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    (state.options.out / "deploy.log").write_text(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        raise DispatchChainError(f"ape run deploy failed (see {state.options.out / 'deploy.log'}):\n{proc.stderr[-2000:]}")
+    profile = load_network(
+        "local", env={}, overrides={"evm": {"rpc_url": state.anvil.url, "confirmations": 0, "poll_interval": 0.05},
+                                    "manifest": str(manifest)},
+    )
+    state.connections = Connections(profile, evm_account_spec=f"dev:{COORDINATOR}")
+    for name, deployment in state.connections.manifest.require_evm().contracts.items():
+        state.progress.note(f"{name} at {deployment.address}")
+    state.report["contracts"] = {k: v.address for k, v in state.connections.manifest.require_evm().contracts.items()}

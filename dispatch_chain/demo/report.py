@@ -1,0 +1,52 @@
+"""The demo's closing report: printed, and written to OUT/report.json."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from dispatch_chain.demo.state import DemoState
+
+
+def print_report(state: DemoState) -> None:
+    report = state.report
+    (state.options.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    receipts, anchoring, audit = report["receipts"], report["anchoring"], report["audit"]
+    lines = [
+        "",
+        "Dispatch chain layer: local demo report",
+        f"  EVM (anvil)     {report['evm']['rpc_url']}  chain {report['evm']['chain_id']}",
+        *(f"  {name:<19} {address}" for name, address in report["contracts"].items()),
+        f"  receipts        {receipts['signed']} signed, {receipts['valid']} valid,"
+        f" {receipts['rejected']} rejected ({', '.join(f'{k} x{v}' for k, v in receipts['rejected_by_reason'].items())})",
+        f"  anchoring       {anchoring['batches']} batches on {anchoring['chain']},"
+        f" {anchoring['gas_per_receipt']} gas per receipt",
+        f"  bundles         {report['bundles']['written']} in {report['bundles']['folder']}",
+        f"  audit           {audit['proven']}/{audit['sampled']} sampled bundles proven;"
+        f" tampered bundle {'rejected' if audit['tampered_rejected'] else 'ACCEPTED'}",
+        *_reputation_lines(report),
+        f"  try it          ./dev demo --keep-running, then in another shell:",
+        f"                  ./dev run dispatch-chain audit {state.bundles[0][1]} --evm-rpc {report['evm']['rpc_url']}",
+        f"  report          {state.options.out / 'report.json'}",
+    ]
+    click.echo("\n".join(lines))
+
+
+def _reputation_lines(report: dict) -> list[str]:
+    if "reputation" not in report:
+        return []
+    rep = report["reputation"]
+    lines = [
+        f"  reputation      {rep['feedbacks']} ERC-8004 feedbacks ({rep['successes']} x 80, {rep['failures']} x 20)"
+        f" in {rep['transactions']} pipelined transactions; {rep['revoked_job']} revoked",
+        "  workers         name       agent  feedbacks  reputation  tier      effective  heartbeat  match  score",
+    ]
+    for row in report.get("workers", []):
+        reputation = "-" if row["reputation"] is None else f"{row['reputation']:.2f}"
+        lines.append(
+            f"                  {row['worker']:<10} {row['agent_id']:>5}  {row['feedbacks']:>9}  {reputation:>10}"
+            f"  {row['tier']:<8}  {row['effective_reputation']:>9.2f}  {row['heartbeat_age']:>7.1f} s"
+            f"  {'yes' if row['policy_match'] else 'no':>5}  {row['score']:>5.2f}"
+        )
+    return lines

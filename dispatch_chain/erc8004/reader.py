@@ -1,0 +1,87 @@
+"""Reputation summaries for many workers: JSON-RPC batched, cached with a TTL.
+
+A summary is ``getSummary(agentId, clients, "dispatch-compute", "COMPUTE")``
+over the configured coordinators (the registry requires a non-empty client
+list: reputation is always "according to whom"). Its value is the average
+feedback; with 2 decimals, 8000 reads as 80.00 out of 100.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from web3 import Web3
+
+from dispatch_chain.errors import ConfigError
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.protocol import FEEDBACK_TAG1, FEEDBACK_TAG2
+
+CONTRACT = "ReputationRegistry"
+BATCH_LIMIT = 100  # calls per JSON-RPC batch; public RPCs cap batch sizes
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    agent_id: int
+    count: int
+    value: int
+    decimals: int
+
+    @property
+    def score(self) -> float | None:
+        """The average feedback out of 100, or None when the agent has no feedback."""
+        return None if self.count == 0 else self.value / 10**self.decimals
+
+
+class ReputationReader:
+    """Batched, cached ``getSummary`` reads for sets of agents."""
+
+    def __init__(
+        self,
+        client: EvmClient,
+        registry: str,
+        clients: Sequence[str],
+        *,
+        tag1: str = FEEDBACK_TAG1,
+        tag2: str = FEEDBACK_TAG2,
+        ttl: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not clients:
+            raise ConfigError("reputation summaries need at least one coordinator (client) address")
+        self.client = client
+        self.contract = client.contract(CONTRACT, Web3.to_checksum_address(registry))
+        self.clients = [Web3.to_checksum_address(c) for c in clients]
+        self.tag1, self.tag2 = tag1, tag2
+        self.ttl = ttl
+        self.clock = clock
+        self._cache: dict[int, tuple[float, Summary]] = {}
+        self.rpc_requests = 0  # HTTP requests made, for benchmarks
+
+    def invalidate(self, agent_ids: Iterable[int] | None = None) -> None:
+        if agent_ids is None:
+            self._cache.clear()
+        else:
+            for agent_id in agent_ids:
+                self._cache.pop(agent_id, None)
+
+    def summaries(self, agent_ids: Iterable[int]) -> dict[int, Summary]:
+        """Summaries of every agent, from the cache when fresh, else in JSON-RPC batches."""
+        now = self.clock()
+        wanted = list(dict.fromkeys(agent_ids))
+        stale = [a for a in wanted if a not in self._cache or now - self._cache[a][0] > self.ttl]
+        for start in range(0, len(stale), BATCH_LIMIT):
+            chunk = stale[start : start + BATCH_LIMIT]
+            with self.client.w3.batch_requests() as batch:
+                for agent_id in chunk:
+                    batch.add(self.contract.functions.getSummary(agent_id, self.clients, self.tag1, self.tag2))
+                results = batch.execute()
+            self.rpc_requests += 1
+            for agent_id, (count, value, decimals) in zip(chunk, results, strict=True):
+                self._cache[agent_id] = (now, Summary(agent_id, int(count), int(value), int(decimals)))
+        return {a: self._cache[a][1] for a in wanted}
+
+    def summary(self, agent_id: int) -> Summary:
+        return self.summaries([agent_id])[agent_id]

@@ -1,0 +1,93 @@
+"""`dispatch-chain worker ...` and `reputation ...` against local registries on anvil."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dispatch_chain.cli import main
+from dispatch_chain.keys import dev_account
+
+
+@pytest.fixture(scope="module")
+def env(chain, project, accounts, tmp_path_factory) -> dict[str, str]:
+    identity = accounts[0].deploy(project.IdentityRegistry)
+    reputation = accounts[0].deploy(project.ReputationRegistry, identity.address)
+    folder = tmp_path_factory.mktemp("cli-rep")
+    manifest = folder / "local.json"
+    manifest.write_text(json.dumps({"network": "local", "evm": {"chain_id": 31337, "contracts": {
+        "IdentityRegistry": {"address": identity.address}, "ReputationRegistry": {"address": reputation.address}}}}))
+    return {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_MANIFEST": str(manifest),
+            "DISPATCH_OUTBOX": str(folder / "outbox.sqlite"), "DISPATCH_EVM_ACCOUNT": "dev:1", "FOLDER": str(folder)}
+
+
+def run(env, *args: str):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def keygen(env, name: str) -> str:
+    path = f"{env['FOLDER']}/{name}.json"
+    result = run(env, "worker", "keygen", "-o", path)
+    assert result.exit_code == 0 and result.output.startswith("ed25519:")
+    return path
+
+
+def test_register_give_show(env) -> None:
+    key_file = keygen(env, "w1")
+    result = run(env, "worker", "register", "--key", key_file, "--owner", "dev:3", "--json")
+    assert result.exit_code == 0, result.output
+    registered = json.loads(result.output)
+    worker = registered["worker"]
+    shown = run(env, "worker", "show", worker, "--json")
+    assert json.loads(shown.output)["agent_id"] == registered["agent_id"]
+    given = run(env, "reputation", "give", worker, "--value", "80", "--job-id", "cli-job-1")
+    assert given.exit_code == 0, given.output
+    assert "feedback 80/100 for job 'cli-job-1'" in given.output
+    again = run(env, "reputation", "give", worker, "--value", "20", "--job-id", "cli-job-1")
+    assert again.exit_code == 2 and "already has a feedback" in again.output
+    show = run(env, "reputation", "show", worker, "--client", dev_account(1).address, "--tier", "SENTINEL")
+    assert show.exit_code == 0, show.output
+    assert "1 feedback(s), average 80.00/100" in show.output
+    assert "SENTINEL: effective reputation 160, +10 of 10" in show.output
+
+
+def test_unknown_worker_is_a_clear_error(env) -> None:
+    result = run(env, "reputation", "show", "ed25519:" + "ab" * 32)
+    assert result.exit_code == 2
+    assert "has no ERC-8004 agent with a valid binding" in result.output
+    result = run(env, "worker", "show", "ed25519:" + "ab" * 31)
+    assert result.exit_code == 2 and "expected 64 hex digits" in result.output
+
+
+def test_bad_key_files_and_unfunded_owner(env, tmp_path) -> None:
+    result = run(env, "worker", "register", "--key", str(tmp_path / "missing.json"))
+    assert result.exit_code == 3 and "worker key file not found" in result.output
+    (tmp_path / "bad.json").write_text("[1, 2, 3]")
+    result = run(env, "worker", "register", "--key", str(tmp_path / "bad.json"))
+    assert result.exit_code == 3 and "JSON array of 64 bytes" in result.output
+    key_file = keygen(env, "unfunded")
+    result = run(env, "worker", "register", "--key", key_file)  # derived owner, never funded
+    assert result.exit_code == 2 and "has no funds" in result.output
+    assert run(env, "worker", "keygen", "-o", key_file).exit_code == 3  # never overwrites a key
+
+
+def test_queued_feedback_survives_for_later(env) -> None:
+    key_file = keygen(env, "late")
+    records = f"{env['FOLDER']}/jobs.jsonl"
+    from dispatch_chain.keys import load_worker_key
+    from dispatch_chain.receipts import Receipt, output_hash_of, sign_receipt
+
+    key = load_worker_key(key_file)
+    signed = sign_receipt(Receipt.create(job_id="late-job", provider_key=bytes(key.verify_key),
+                                         output_hash=output_hash_of(b"x")), key)
+    with open(records, "w") as handle:
+        handle.write(json.dumps({"job": signed.to_dict(), "success": True}) + "\n")
+    assert "queued 1 new" in run(env, "reputation", "enqueue", records).output
+    assert "queued 0 new feedback(s), 1 already queued" in run(env, "reputation", "enqueue", records).output
+    result = run(env, "reputation", "send", "--drain", "--timeout", "3")  # the worker is not registered yet
+    assert result.exit_code == 3 and "late-job: worker ed25519:" in result.output
+    assert run(env, "worker", "register", "--key", key_file, "--owner", "dev:4").exit_code == 0
+    result = run(env, "reputation", "send", "--drain", "--timeout", "60")
+    assert result.exit_code == 0 and "'done'" in result.output

@@ -1,0 +1,130 @@
+"""Feedback writer, revocation and the batched reader against local v1-compatible registries."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch_chain.erc8004 import reputation
+from dispatch_chain.erc8004.reader import ReputationReader
+from dispatch_chain.erc8004.reputation import ReputationWriter, feedback_key
+from dispatch_chain.evm.outbox import Outbox
+from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
+from dispatch_chain.keys import dev_account
+from dispatch_chain.protocol import FEEDBACK_TAG1, FEEDBACK_TAG2
+from support import make_signed, make_worker
+
+ENDPOINT = "https://coordinator.example"
+
+
+@pytest.fixture
+def outbox(tmp_path) -> Outbox:
+    with Outbox(tmp_path / "outbox.sqlite") as box:
+        yield box
+
+
+@pytest.fixture
+def sender(evm_client, registries, resolver, outbox, coordinator) -> TxPipeline:
+    handlers = reputation.handlers(evm_client, registries[1], resolver, outbox, coordinator.address)
+    return TxPipeline(evm_client, coordinator, outbox, handlers, PipelineConfig(window=16, backoff_base=0.01,
+                                                                                  backoff_max=0.05))
+
+
+@pytest.fixture
+def reader(evm_client, registries, coordinator) -> ReputationReader:
+    return ReputationReader(evm_client, registries[1], [coordinator.address], ttl=60)
+
+
+def test_feedback_per_job_links_to_the_receipt(identity, outbox, sender, reader, evm_client, registries) -> None:
+    worker = make_worker(21)
+    agent_id = identity.register_worker(worker, dev_account(2)).agent_id
+    writer = ReputationWriter(outbox, ENDPOINT)
+    jobs = [make_signed(worker, f"rep-{i}") for i in range(4)]
+    for i, signed in enumerate(jobs):
+        assert writer.record_job(signed, success=i != 3)  # three successes, one failure
+    assert not writer.record_job(jobs[0], success=True)  # the same job again: no second feedback
+    stats = sender.drain(timeout=60)
+    assert stats.done == 4
+    contract = evm_client.contract("ReputationRegistry", registries[1])
+    logs = contract.events.NewFeedback().get_logs(from_block=0)
+    ours = [log["args"] for log in logs if log["args"]["agentId"] == agent_id]
+    assert [a["value"] for a in ours] == [8000, 8000, 8000, 2000]
+    assert {(a["valueDecimals"], a["tag1"], a["tag2"], a["endpoint"]) for a in ours} == {
+        (2, FEEDBACK_TAG1, FEEDBACK_TAG2, ENDPOINT)}
+    assert [bytes(a["feedbackHash"]) for a in ours] == [s.receipt.receipt_hash() for s in jobs]
+    summary = reader.summary(agent_id)
+    assert summary.count == 4 and summary.score == pytest.approx(65.0)  # (80 * 3 + 20) / 4
+
+
+def test_unknown_worker_stays_queued_until_registered(identity, outbox, sender) -> None:
+    worker = make_worker(22)
+    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "early-job"), success=True)
+    stats = sender.pump()
+    item = outbox.get(feedback_key("early-job"))
+    assert item.status == "queued" and "has no ERC-8004 agent" in item.last_error
+    assert any("has no ERC-8004 agent" in e for e in stats.errors)
+    identity.register_worker(worker, dev_account(3))
+    sender.drain(timeout=30)
+    assert outbox.get(feedback_key("early-job")).status == "done"
+
+
+def test_invalid_receipt_gets_its_feedback_revoked(identity, outbox, sender, reader) -> None:
+    worker = make_worker(23)
+    agent_id = identity.register_worker(worker, dev_account(4)).agent_id
+    writer = ReputationWriter(outbox, ENDPOINT)
+    writer.record_job(make_signed(worker, "good"), success=True)
+    writer.record_job(make_signed(worker, "later-invalid"), success=True)
+    writer.revoke_job("later-invalid")  # queued before its feedback even landed: waits for it
+    writer.revoke_job("never-given")
+    sender.drain(timeout=60)
+    revoked = outbox.get("revoke:later-invalid")
+    assert revoked.status == "done" and revoked.result["feedback_index"] == 2
+    assert outbox.get("revoke:never-given").result["skipped"] == "no feedback was queued for this job"
+    assert reader.summary(agent_id).count == 1  # revoked feedback leaves the summary
+
+
+def test_self_feedback_fails_with_the_registry_error(identity, outbox, sender, coordinator) -> None:
+    worker = make_worker(24)
+    identity.register_worker(worker, coordinator)  # the coordinator owns this agent
+    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "own-job"), success=True)
+    sender.drain(timeout=30)
+    item = outbox.get(feedback_key("own-job"))
+    assert item.status == "failed" and item.result["reason"] == "ReputationRegistrySelfFeedback"
+    assert item.txs == ()
+
+
+def test_reader_batches_and_caches(identity, outbox, sender, evm_client, registries, coordinator) -> None:
+    agents = []
+    writer = ReputationWriter(outbox, ENDPOINT)
+    for n in range(5):
+        worker = make_worker(30 + n)
+        agents.append(identity.register_worker(worker, dev_account(5)).agent_id)
+        writer.record_job(make_signed(worker, f"batch-{n}"), success=n % 2 == 0)
+    sender.drain(timeout=60)
+    now = [0.0]
+    reader = ReputationReader(evm_client, registries[1], [coordinator.address], ttl=10, clock=lambda: now[0])
+    summaries = reader.summaries(agents + [10_000])  # an agent with no feedback
+    assert reader.rpc_requests == 1
+    assert [summaries[a].score for a in agents] == [80, 20, 80, 20, 80]
+    assert summaries[10_000].score is None
+    reader.summaries(agents)
+    assert reader.rpc_requests == 1  # cached
+    now[0] = 11
+    reader.summaries(agents)
+    assert reader.rpc_requests == 2  # expired
+    with pytest.raises(Exception, match="at least one coordinator"):
+        ReputationReader(evm_client, registries[1], [])
+
+
+def test_a_mined_revert_is_recorded_with_its_reason(identity, outbox, evm_client, registries, resolver,
+                                                    coordinator) -> None:
+    worker = make_worker(25)
+    identity.register_worker(worker, coordinator)  # self-feedback: reverts on chain
+    handlers = reputation.handlers(evm_client, registries[1], resolver, outbox, coordinator.address,
+                                   feedback_gas=400_000)  # a known gas limit skips estimation
+    pipeline = TxPipeline(evm_client, coordinator, outbox, handlers, PipelineConfig())
+    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "mined-revert"), success=True)
+    assert pipeline.drain(timeout=30).failed == 1
+    item = outbox.get(feedback_key("mined-revert"))
+    assert item.status == "failed" and len(item.txs) == 1  # it was sent, mined and reverted
+    assert item.result["reason"] == "ReputationRegistrySelfFeedback"
+    assert evm_client.w3.eth.get_transaction_receipt(item.result["tx"])["status"] == 0

@@ -1,0 +1,84 @@
+"""Crash test: the feedback sender SIGKILLed at random points during 500 feedbacks.
+
+The real `dispatch-chain reputation send --drain` runs against its own anvil
+(0.5 s blocks, so kills land with many transactions in flight) and is killed
+and restarted until it finishes. The chain must then hold exactly 500
+NewFeedback events from the coordinator, one per job, none lost.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from dispatch_chain.deployments import load_manifest
+from dispatch_chain.erc8004.identity import IdentityRegistryClient
+from dispatch_chain.erc8004.reputation import NEW_FEEDBACK_TOPIC, ReputationWriter
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.evm.outbox import Outbox
+from dispatch_chain.keys import dev_account
+from dispatch_chain.localnet import Anvil
+from support import dev_network, make_signed, make_worker
+
+FEEDBACKS = 500
+
+
+@pytest.mark.slow
+def test_sigkill_posts_every_feedback_exactly_once(tmp_path, repo_root) -> None:
+    seed = int(os.environ.get("CRASH_SEED", time.time_ns() % 1_000_000))
+    rng = random.Random(seed)
+    print(f"crash test seed {seed} (CRASH_SEED={seed} reproduces the kill times)")
+    with Anvil(block_time=0.5) as anvil:
+        manifest = tmp_path / "local.json"
+        proc = subprocess.run(["ape", "run", "deploy", "--network", anvil.url, "--manifest", str(manifest)],
+                              cwd=repo_root, capture_output=True, text=True, timeout=180)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        contracts = load_manifest(manifest).require_evm().contracts
+        client = EvmClient(dev_network(anvil.url))
+        identity = IdentityRegistryClient(client, contracts["IdentityRegistry"].address)
+        workers = [make_worker(100 + i) for i in range(5)]
+        for i, worker in enumerate(workers):
+            identity.register_worker(worker, dev_account(2 + i))
+        jobs = [make_signed(workers[i % 5], f"fb-{i}") for i in range(FEEDBACKS)]
+        with Outbox(tmp_path / "outbox.sqlite") as outbox:
+            writer = ReputationWriter(outbox, "https://coordinator.example")
+            for i, signed in enumerate(jobs):
+                writer.record_job(signed, success=i % 7 != 0)
+
+        env = {**os.environ, "DISPATCH_EVM_RPC_URL": anvil.url, "DISPATCH_MANIFEST": str(manifest),
+               "DISPATCH_EVM_ACCOUNT": "dev:1", "DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite")}
+        command = [sys.executable, "-m", "dispatch_chain.cli", "reputation", "send", "--drain", "--window", "48",
+                   "--replace-after", "5"]
+        kills = 0
+        for _ in range(80):
+            proc = subprocess.Popen(command, env=env, cwd=tmp_path, start_new_session=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            try:
+                out, _ = proc.communicate(timeout=rng.uniform(1.0, 4.0))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                kills += 1
+                continue
+            assert proc.returncode == 0, out.decode()
+            break
+        else:
+            pytest.fail("the sender never finished in 80 attempts")
+        print(f"{kills} kills before a clean finish")
+        assert kills >= 3
+
+        reputation = contracts["ReputationRegistry"].address
+        coordinator_topic = "0x" + "00" * 12 + dev_account(1).address[2:].lower()
+        logs = client.get_logs({"address": reputation, "topics": [NEW_FEEDBACK_TOPIC, None, coordinator_topic]}, 0)
+        event = client.contract("ReputationRegistry", reputation).events.NewFeedback()
+        hashes = [bytes(event.process_log(log)["args"]["feedbackHash"]) for log in logs]
+        assert len(hashes) == FEEDBACKS, f"{len(hashes)} NewFeedback events"
+        assert set(hashes) == {s.receipt.receipt_hash() for s in jobs}
+        with Outbox(tmp_path / "outbox.sqlite") as outbox:
+            assert outbox.counts() == {"done": FEEDBACKS}
