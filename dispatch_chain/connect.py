@@ -6,6 +6,7 @@ CLI, the demo and coordinators call these instead of wiring web3 themselves.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,12 @@ from dispatch_chain.errors import ConfigError
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
-from dispatch_chain.keys import load_evm_account
+from dispatch_chain.keys import load_evm_account, load_solana_keypair
+from dispatch_chain.solana.anchor import SolanaReceiptAnchor
+from dispatch_chain.solana.client import SolanaClient
+from dispatch_chain.solana.programs import ANCHOR, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
+from dispatch_chain.solana.settlement import SettlementClient
+from dispatch_chain.solana.staking import StakingClient, TierReader
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Connections:
 
     profile: NetworkProfile
     evm_account_spec: str | None = None
+    solana_keypair_path: str | None = None
 
     @cached_property
     def manifest(self) -> Manifest:
@@ -81,6 +88,40 @@ class Connections:
         if not chosen:
             chosen = [self.evm_sender.address]
         return ReputationReader(self.evm, deployment.address, chosen, ttl=ttl)
+
+    # -- Solana ---------------------------------------------------------------------------
+
+    def solana_program(self, name: str) -> AnchorProgram:
+        """A Dispatch program at the id the manifest records (else the IDL's)."""
+        deployed = self.manifest.solana.programs.get(name) if self.manifest.solana else None
+        return AnchorProgram.load(name, deployed)
+
+    @cached_property
+    def solana(self) -> SolanaClient:
+        if self.profile.solana is None:
+            raise ConfigError(f"network {self.profile.name!r} has no Solana cluster configured")
+        programs = [self.solana_program(name) for name in PROGRAMS]
+        return SolanaClient(self.profile.solana, idl_errors=error_tables(programs))
+
+    @cached_property
+    def solana_keypair(self):  # -> solders Keypair
+        path = self.solana_keypair_path or os.environ.get("DISPATCH_SOLANA_KEYPAIR")
+        if not path:
+            raise ConfigError("no Solana keypair: set DISPATCH_SOLANA_KEYPAIR to a solana-keygen JSON file")
+        return load_solana_keypair(path)
+
+    def staking(self) -> StakingClient:
+        return StakingClient(self.solana, self.solana_program(STAKING))
+
+    def settlement(self) -> SettlementClient:
+        return SettlementClient(self.solana, self.solana_program(SETTLEMENT))
+
+    def tier_reader(self, *, ttl: float = 30.0) -> TierReader:
+        return TierReader(self.staking(), ttl=ttl)
+
+    def solana_anchor(self, *, writable: bool = False) -> SolanaReceiptAnchor:
+        return SolanaReceiptAnchor(self.solana, self.solana_program(ANCHOR),
+                                   self.solana_keypair if writable else None)
 
     def _check_chain(self) -> None:
         evm = self.manifest.require_evm()

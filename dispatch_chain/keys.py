@@ -8,8 +8,9 @@ EVM accounts are named by a *spec*:
 * ``dev:N`` — the N-th account of the public anvil/hardhat test mnemonic.
   Only for local chains (chain id 31337); refused anywhere else.
 
-``DISPATCH_EVM_ACCOUNT`` holds the default spec. Solana keypairs are
-``solana-keygen`` JSON files (``DISPATCH_SOLANA_KEYPAIR``), kept outside the repo.
+``DISPATCH_EVM_ACCOUNT`` holds the default spec. Solana keypairs and worker
+keys are ``solana-keygen`` JSON files (``DISPATCH_SOLANA_KEYPAIR`` for the
+payer), kept outside the repo with mode 0600.
 """
 
 from __future__ import annotations
@@ -81,33 +82,52 @@ def load_evm_account(
     raise ConfigError(f"bad account spec {spec!r}: expected env:VAR, keystore:PATH or dev:N")
 
 
-def load_worker_key(path: str | Path) -> "nacl.signing.SigningKey":
-    """A worker's ed25519 key from a solana-keygen JSON file (64 numbers: seed then public key).
-
-    A worker's ed25519 key is also a Solana address, so one file serves both chains.
-    """
+def read_keypair_file(path: str | Path) -> bytes:
+    """The 64 bytes (secret seed, then public key) of a solana-keygen JSON key file, checked."""
     import nacl.signing
 
     path = Path(path).expanduser()
     try:
         numbers = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(f"worker key file not found: {path}") from None
+        raise ConfigError(f"key file not found: {path}") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ConfigError(f"{path} is not a solana-keygen JSON key file") from None
     if not (isinstance(numbers, list) and len(numbers) == 64 and all(isinstance(n, int) and 0 <= n < 256 for n in numbers)):
         raise ConfigError(f"{path}: a key file holds a JSON array of 64 bytes (solana-keygen format)")
     raw = bytes(numbers)
-    key = nacl.signing.SigningKey(raw[:32])
-    if bytes(key.verify_key) != raw[32:]:
+    if bytes(nacl.signing.SigningKey(raw[:32]).verify_key) != raw[32:]:
         raise ConfigError(f"{path}: the public half does not match the secret seed")
-    return key
+    return raw
+
+
+def load_worker_key(path: str | Path) -> "nacl.signing.SigningKey":
+    """A worker's ed25519 key from a solana-keygen JSON file.
+
+    A worker's ed25519 key is also a Solana address, so one file serves both chains.
+    """
+    import nacl.signing
+
+    return nacl.signing.SigningKey(read_keypair_file(path)[:32])
+
+
+def load_solana_keypair(path: str | Path) -> "Keypair":
+    """A Solana keypair (solders) from a solana-keygen JSON file."""
+    from solders.keypair import Keypair
+
+    return Keypair.from_bytes(read_keypair_file(path))
 
 
 def save_worker_key(path: str | Path, key: "nacl.signing.SigningKey") -> None:
     """Write a worker key in solana-keygen format, readable by its owner only; never overwrites."""
+    save_keypair_bytes(path, bytes(key) + bytes(key.verify_key))
+
+
+def save_keypair_bytes(path: str | Path, secret_and_public: bytes) -> None:
+    """Write 64 key bytes in solana-keygen format (mode 0600); refuses to overwrite."""
     path = Path(path).expanduser()
-    data = json.dumps(list(bytes(key) + bytes(key.verify_key)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(list(secret_and_public))
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -115,3 +115,63 @@ class Anvil(LocalNode):
         if block_time:
             argv += ["--block-time", str(block_time)]
         super().__init__(argv, port, log_path=log_path)
+
+
+class SolanaNode(LocalNode):
+    """dispatch-solana-node: a Solana JSON-RPC node with the Dispatch programs registered natively.
+
+    Started with ``--port 0``; the port is read from its ready line
+    (``dispatch-solana-node ready http://127.0.0.1:<port>``).
+    """
+
+    name = "dispatch-solana-node"
+    ready_method = "getHealth"
+
+    def __init__(self, *, binary: str | None = None, ledger: Path | None = None, slot_ms: int | None = None,
+                 log_path: Path | None = None, startup_timeout: float = 30.0) -> None:
+        binary = binary or os.environ.get("DISPATCH_SOLANA_NODE_BIN") or shutil.which("dispatch-solana-node")
+        if not binary or not Path(binary).exists():
+            raise ConfigError("dispatch-solana-node is not built (./dev setup builds it; or set DISPATCH_SOLANA_NODE_BIN)")
+        argv = [binary, "--bind", "127.0.0.1", "--port", "0"]
+        if ledger is not None:
+            argv += ["--ledger", str(ledger)]
+        if slot_ms is not None:
+            argv += ["--slot-ms", str(slot_ms)]
+        super().__init__(argv, 0, log_path=log_path, startup_timeout=startup_timeout)
+
+    def start(self) -> SolanaNode:
+        stderr = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)
+        finally:
+            if self.log_path:
+                stderr.close()  # type: ignore[union-attr]
+        assert self.process.stdout is not None
+        line = _read_line(self.process.stdout, self.startup_timeout)
+        prefix = b"dispatch-solana-node ready http://127.0.0.1:"
+        if not line.startswith(prefix):
+            self.stop()
+            raise ChainError(f"{self.name} did not start: {line.decode(errors='replace').strip() or 'no ready line'}"
+                             + (f" (log: {self.log_path})" if self.log_path else ""))
+        self.port = int(line[len(prefix):].strip())
+        return self
+
+
+def _read_line(stream: Any, timeout: float) -> bytes:
+    """One line from a child's stdout, or b"" after ``timeout`` seconds."""
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    selector.register(stream, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    buffer = b""
+    while not buffer.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not selector.select(remaining):
+            break
+        chunk = os.read(stream.fileno(), 4096)
+        if not chunk:
+            break
+        buffer += chunk
+    selector.close()
+    return buffer

@@ -85,6 +85,18 @@ PRICING_USD = {
     ("CHEAP", "TASK"): 0.001,
 }
 
+#: Token distribution (§5.4): allocation name -> share of the supply, in percent.
+DISTRIBUTION: tuple[tuple[str, int], ...] = (
+    ("worker_rewards", 40),  # 4-year emission, halving annually
+    ("team", 15),  # 1-year cliff, 3-year linear vest
+    ("treasury", 15),  # governed by holders, 6-month timelock
+    ("community", 10),  # early adopters, testnet participants
+    ("liquidity", 10),  # DEX pool seeding, 1-year lock
+    ("hackathon", 5),  # testnet faucet, developer incentives
+    ("partners", 5),  # x402, Solana, ERC-8004 ecosystem partners
+)
+assert sum(share for _, share in DISTRIBUTION) == 100
+
 #: Worker-reward emission (§5.4), in whole BOLT: 200M, 100M, 50M, 25M, then 25M in reserve.
 WORKER_REWARD_EMISSION = (200_000_000, 100_000_000, 50_000_000, 25_000_000)
 WORKER_REWARD_RESERVE = 25_000_000

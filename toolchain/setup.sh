@@ -116,7 +116,7 @@ dispatch_export_env() {
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DISPATCH_CACHE/cargo-target}"
   export VIRTUAL_ENV="$DISPATCH_VENV"
   export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$CARGO_TARGET_DIR/release:$PATH"
-  export DISPATCH_SOLANA_NODE_BIN="$CARGO_TARGET_DIR/release/dispatch-solana-node"
+  export DISPATCH_SOLANA_NODE_BIN="${DISPATCH_SOLANA_NODE_BIN:-$CARGO_TARGET_DIR/release/dispatch-solana-node}"
   export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
   export PYTHONDONTWRITEBYTECODE=1
 }

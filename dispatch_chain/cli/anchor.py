@@ -30,9 +30,7 @@ def _backends(connections: Connections, chains: tuple[str, ...]) -> list[AnchorB
     if "evm" in chains:
         backends.append(connections.receipt_anchor(writable=True))
     if "solana" in chains:
-        from dispatch_chain.solana.connect import solana_anchor_backend
-
-        backends.append(solana_anchor_backend(connections))
+        backends.append(connections.solana_anchor(writable=True))
     return backends
 
 
@@ -80,6 +78,8 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
 @click.option("--chain", "chains", multiple=True, type=click.Choice(CHAIN_CHOICES), default=("evm",),
               show_default=True, help="Chains to anchor on (repeatable).")
 @click.option("--account", envvar="DISPATCH_EVM_ACCOUNT", help="EVM account spec: env:VAR, keystore:PATH, dev:N.")
+@click.option("--solana-keypair", envvar="DISPATCH_SOLANA_KEYPAIR", type=click.Path(dir_okay=False),
+              help="Solana anchorer keypair (solana-keygen JSON), for --chain solana.")
 @click.option("--batch-size", type=click.IntRange(1, 2**32 - 1), default=256, show_default=True,
               help="Cut a batch when this many receipts are pending.")
 @click.option("--max-age", type=click.FloatRange(0), default=30.0, show_default=True,
@@ -90,7 +90,8 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
 @click.option("--once", "mode", flag_value="once", help="Run one pass and exit.")
 @click.option("--drain", "mode", flag_value="drain", help="Anchor everything pending now, then exit.")
 @click.pass_obj
-def run(state: CliState, store: str | None, chains: tuple[str, ...], account: str | None, batch_size: int,
+def run(state: CliState, store: str | None, chains: tuple[str, ...], account: str | None,
+        solana_keypair: str | None, batch_size: int,
         max_age: float, interval: float, uri_template: str, mode: str | None) -> None:
     """Run the anchoring service (until interrupted, or --once / --drain).
 
@@ -99,7 +100,9 @@ def run(state: CliState, store: str | None, chains: tuple[str, ...], account: st
     """
     policy = BatchPolicy(max_size=batch_size, max_age=max_age, uri_template=uri_template)
     with chain_errors(), _store(state, store) as db:
-        service = AnchoringService(db, _backends(state.connections(account), chains), policy,
+        connections = state.connections(account)
+        connections.solana_keypair_path = solana_keypair
+        service = AnchoringService(db, _backends(connections, chains), policy,
                                    progress=lambda message: click.echo(message, err=True))
         if mode == "once":
             summary = service.run_once()

@@ -10,6 +10,7 @@ from dispatch_chain.bundle import BundleError, load_bundle
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
 from dispatch_chain.config import NetworkProfile
 from dispatch_chain.evm.audit import evm_verifier_factory
+from dispatch_chain.solana.audit import solana_verifier_factory
 
 
 def _evm_rpc_override(url: str) -> dict[str, object]:
@@ -23,13 +24,10 @@ def _evm_rpc_override(url: str) -> dict[str, object]:
 
 def verifier_factories(profile: NetworkProfile) -> dict[str, VerifierFactory]:
     """One factory per CAIP-2 namespace the auditor can check."""
-    factories: dict[str, VerifierFactory] = {"eip155": evm_verifier_factory(profile.evm, profile.name)}
-    try:
-        from dispatch_chain.solana.audit import solana_verifier_factory
-    except ImportError:  # the Solana adapter is optional at import time
-        return factories
-    factories["solana"] = solana_verifier_factory(profile.solana, profile.name)
-    return factories
+    return {
+        "eip155": evm_verifier_factory(profile.evm, profile.name),
+        "solana": solana_verifier_factory(profile.solana, profile.name),
+    }
 
 
 def print_report(report: AuditReport) -> None:

@@ -63,7 +63,7 @@ def test_unknown_worker_is_a_clear_error(env) -> None:
 
 def test_bad_key_files_and_unfunded_owner(env, tmp_path) -> None:
     result = run(env, "worker", "register", "--key", str(tmp_path / "missing.json"))
-    assert result.exit_code == 3 and "worker key file not found" in result.output
+    assert result.exit_code == 3 and "key file not found" in result.output
     (tmp_path / "bad.json").write_text("[1, 2, 3]")
     result = run(env, "worker", "register", "--key", str(tmp_path / "bad.json"))
     assert result.exit_code == 3 and "JSON array of 64 bytes" in result.output

@@ -1,0 +1,150 @@
+"""Receipt batch roots on Solana (dispatch_anchor): the Solana :class:`AnchorBackend`.
+
+A batch lives in the PDA ``["batch", root]``, so the chain's record of a root
+is one account read. A signed anchoring transaction is known by its signature
+before it is sent, and its blockhash bounds how long it can land: once the
+block height passes that bound and the signature is unknown, it never will,
+and the service signs a new one (the program rejects a duplicate root anyway).
+"""
+
+from __future__ import annotations
+
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
+from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, PreparedAnchor
+from dispatch_chain.errors import ChainError
+from dispatch_chain.solana.client import PreparedTx, SolanaClient, TransactionExpired, _AlreadyProcessed
+from dispatch_chain.solana.errors import InvalidProof, WrongBatch
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
+
+MAX_URI_BYTES = 200
+
+
+class SolanaReceiptAnchor:
+    """Anchors batch roots with dispatch_anchor and reads them back."""
+
+    def __init__(self, client: SolanaClient, program: AnchorProgram, authority: Keypair | None = None) -> None:
+        self.client = client
+        self.program = program
+        self.authority = authority
+        self.config_address = program.pda(b"config")
+
+    @property
+    def chain(self) -> str:
+        return self.client.caip2
+
+    @property
+    def contract(self) -> str:
+        return str(self.program.program_id)
+
+    def batch_address(self, root: bytes) -> Pubkey:
+        return self.program.pda(b"batch", root)
+
+    def anchorer_address(self, authority: Pubkey) -> Pubkey:
+        return self.program.pda(b"anchorer", bytes(authority))
+
+    # -- administration ---------------------------------------------------------------------
+
+    def initialize(self, admin: Keypair) -> str:
+        ix = self.program.instruction("initialize", accounts={"admin": admin.pubkey(), "config": self.config_address,
+                                                              "system_program": SYSTEM_PROGRAM})
+        return self.client.send([ix], [admin])[0]
+
+    def add_anchorer(self, admin: Keypair, authority: Pubkey) -> str:
+        ix = self.program.instruction("add_anchorer", authority, accounts={
+            "admin": admin.pubkey(), "config": self.config_address, "anchorer": self.anchorer_address(authority),
+            "system_program": SYSTEM_PROGRAM})
+        return self.client.send([ix], [admin])[0]
+
+    def batch_count(self) -> int:
+        account = self.client.account(self.config_address)
+        return 0 if account is None else int(self.program.decode("AnchorConfig", account.data).batch_count)
+
+    # -- AnchorBackend -------------------------------------------------------------------------
+
+    def lookup(self, root: bytes) -> AnchorRecord | None:
+        address = self.batch_address(root)
+        account = self.client.account(address)
+        if account is None:
+            return None
+        batch = self.program.decode("Batch", account.data)
+        return AnchorRecord(self.chain, self.contract, int(batch.batch_id), root, int(batch.leaf_count),
+                            self._first_signature(address), int(batch.slot), int(batch.anchored_at),
+                            str(batch.anchorer))
+
+    def _first_signature(self, address: Pubkey) -> str | None:
+        """The oldest transaction touching the batch account: the one that created it."""
+        try:
+            found = self.client.rpc.get_signatures_for_address(address, limit=1000).value
+        except Exception:
+            return None
+        ok = [s for s in found if s.err is None]
+        return str(ok[-1].signature) if ok else None
+
+    def _require_authority(self) -> Keypair:
+        if self.authority is None:
+            raise ChainError("this dispatch_anchor client is read-only: give it the anchorer's keypair")
+        return self.authority
+
+    def prepare(self, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
+        authority = self._require_authority()
+        if len(uri.encode()) > MAX_URI_BYTES:
+            raise ChainError(f"batch URI longer than {MAX_URI_BYTES} bytes")
+        ix = self.program.instruction("anchor_batch", list(root), leaf_count, uri, accounts={
+            "authority": authority.pubkey(), "anchorer": self.anchorer_address(authority.pubkey()),
+            "config": self.config_address, "batch": self.batch_address(root), "system_program": SYSTEM_PROGRAM})
+        prepared = self.client.prepare([ix], [authority])
+        return PreparedAnchor(prepared.signature, prepared.raw, None, prepared.last_valid_block_height)
+
+    def _as_tx(self, prepared: PreparedAnchor) -> PreparedTx:
+        return PreparedTx(prepared.tx, prepared.payload, prepared.expires or 0, (self.contract,))
+
+    def broadcast(self, prepared: PreparedAnchor) -> None:
+        try:
+            self.client.broadcast(self._as_tx(prepared))
+        except _AlreadyProcessed:
+            pass
+
+    def confirm(self, prepared: PreparedAnchor, root: bytes, *, timeout: float) -> AnchorRecord:
+        status, _ = self.client.status(prepared.tx)
+        if status is None:
+            height = self.client.rpc.get_block_height(self.client.commitment).value
+            expired = prepared.expires is not None and height > prepared.expires
+            raise ConfirmPending(f"transaction {prepared.tx} is unknown to the node", dropped=expired)
+        try:
+            slot = self.client.confirm(self._as_tx(prepared), timeout=timeout)
+        except TransactionExpired as exc:
+            raise ConfirmPending(str(exc), dropped=True) from None
+        record = self.lookup(root)
+        if record is None:
+            raise ChainError(f"transaction {prepared.tx} confirmed at slot {slot} but batch {root.hex()} is absent")
+        return AnchorRecord(record.chain, record.contract, record.batch_id, root, record.leaf_count, prepared.tx,
+                            record.block, record.timestamp, record.submitter)
+
+    def verify(self, batch_id: int, leaf: bytes, proof: list[bytes], *, payer: Pubkey | None = None) -> bool:
+        """Run the program's own ``verify`` (simulated, nothing lands)."""
+        root_account = self._root_account_for(leaf, proof)
+        ix = self.program.instruction("verify", batch_id, list(leaf), [list(p) for p in proof],
+                                      accounts={"batch": root_account})
+        fee_payer = payer or self._fee_payer(root_account)
+        try:
+            self.client.simulate([ix], fee_payer)
+        except (InvalidProof, WrongBatch):
+            return False
+        return True
+
+    def _root_account_for(self, leaf: bytes, proof: list[bytes]) -> Pubkey:
+        from dispatch_chain.merkle import process_proof
+
+        return self.batch_address(process_proof(leaf, proof))
+
+    def _fee_payer(self, batch: Pubkey) -> Pubkey:
+        """An existing funded account to pay a simulation's fee: the batch's anchorer, else ours."""
+        account = self.client.account(batch)
+        if account is not None:
+            return self.program.decode("Batch", account.data).anchorer
+        if self.authority is not None:
+            return self.authority.pubkey()
+        raise ChainError("no funded account to simulate verify with")

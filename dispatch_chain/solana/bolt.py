@@ -1,0 +1,140 @@
+"""BOLT: the SPL token, created once with its whole supply and never minted again.
+
+:func:`create_bolt` makes a 9-decimal mint with no freeze authority, creates
+one associated token account per allocation of the whitepaper's table (§5.4),
+mints each allocation exactly once, checks the supply is exactly
+1,000,000,000 BOLT, and revokes the mint authority. Every step first looks at
+the chain, so a run killed half-way is finished by running it again with the
+same mint keypair (the script keeps it until the mint exists).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import spl.token.instructions as token_ix
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.system_program import CreateAccountParams, create_account
+
+from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.protocol import BOLT_DECIMALS, BOLT_SUPPLY, DISTRIBUTION
+from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
+
+MINT_SIZE = 82
+TOKEN_ACCOUNT_SIZE = 165
+
+
+class BoltError(DispatchChainError):
+    """The mint exists but is not what BOLT must be (decimals, authorities, supply)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MintInfo:
+    supply: int
+    decimals: int
+    mint_authority: Pubkey | None
+    freeze_authority: Pubkey | None
+
+
+def associated_token_account(owner: Pubkey, mint: Pubkey) -> Pubkey:
+    return token_ix.get_associated_token_address(owner, mint)
+
+
+def whitepaper_allocations(owners: dict[str, Pubkey]) -> list[tuple[str, Pubkey, int]]:
+    """``(name, owner, amount)`` per allocation of the whitepaper's table; owners by name."""
+    missing = [name for name, _ in DISTRIBUTION if name not in owners]
+    if missing:
+        raise BoltError(f"no owner given for allocation(s): {', '.join(missing)}")
+    return [(name, owners[name], BOLT_SUPPLY * share // 100) for name, share in DISTRIBUTION]
+
+
+def read_mint(client: SolanaClient, mint: Pubkey) -> MintInfo | None:
+    account = client.account(mint)
+    if account is None:
+        return None
+    if account.owner != TOKEN_PROGRAM or len(account.data) < MINT_SIZE:
+        raise BoltError(f"{mint} is not an SPL Token mint")
+    data = account.data
+    has_mint_authority, mint_authority = struct.unpack_from("<I32s", data, 0)
+    supply, decimals, _initialized, has_freeze, freeze_authority = struct.unpack_from("<QB?I32s", data, 36)
+    return MintInfo(
+        supply=supply,
+        decimals=decimals,
+        mint_authority=Pubkey(mint_authority) if has_mint_authority else None,
+        freeze_authority=Pubkey(freeze_authority) if has_freeze else None,
+    )
+
+
+def token_balance(client: SolanaClient, token_account: Pubkey) -> int | None:
+    account = client.account(token_account)
+    if account is None:
+        return None
+    return struct.unpack_from("<Q", account.data, 64)[0]
+
+
+def create_bolt(
+    client: SolanaClient,
+    payer: Keypair,
+    mint: Keypair,
+    allocations: Sequence[tuple[str, Pubkey, int]],
+    *,
+    progress: Callable[[str], None] = lambda message: None,
+) -> MintInfo:
+    """Create (or finish creating) BOLT; returns the final mint state (no mint authority)."""
+    if sum(amount for _, _, amount in allocations) != BOLT_SUPPLY:
+        raise BoltError(f"allocations must add up to exactly {BOLT_SUPPLY} base units")
+    mint_key = mint.pubkey()
+    info = read_mint(client, mint_key)
+    if info is None:
+        rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
+        client.send(
+            [
+                create_account(CreateAccountParams(from_pubkey=payer.pubkey(), to_pubkey=mint_key, lamports=rent,
+                                                   space=MINT_SIZE, owner=TOKEN_PROGRAM)),
+                token_ix.initialize_mint(token_ix.InitializeMintParams(
+                    decimals=BOLT_DECIMALS, program_id=TOKEN_PROGRAM, mint=mint_key, mint_authority=payer.pubkey(),
+                    freeze_authority=None)),
+            ],
+            [payer, mint],
+        )
+        progress(f"mint {mint_key} created (9 decimals, no freeze authority)")
+        info = read_mint(client, mint_key)
+    assert info is not None
+    if info.decimals != BOLT_DECIMALS or info.freeze_authority is not None:
+        raise BoltError(f"mint {mint_key} has {info.decimals} decimals / freeze authority {info.freeze_authority}")
+    if info.mint_authority is None:
+        if info.supply != BOLT_SUPPLY:
+            raise BoltError(f"mint {mint_key} is closed with supply {info.supply}, not {BOLT_SUPPLY}")
+        return info
+    if info.mint_authority != payer.pubkey():
+        raise BoltError(f"mint {mint_key}'s authority is {info.mint_authority}, not the payer")
+
+    for name, owner, amount in allocations:
+        account = associated_token_account(owner, mint_key)
+        balance = token_balance(client, account)
+        instructions = []
+        if balance is None:
+            instructions.append(token_ix.create_idempotent_associated_token_account(payer.pubkey(), owner, mint_key))
+        if not balance:  # minted exactly once: skipped when a previous run already did
+            instructions.append(token_ix.mint_to_checked(token_ix.MintToCheckedParams(
+                program_id=TOKEN_PROGRAM, mint=mint_key, dest=account, mint_authority=payer.pubkey(), amount=amount,
+                decimals=BOLT_DECIMALS)))
+            client.send(instructions, [payer])
+            progress(f"{name}: {amount / 10**BOLT_DECIMALS:,.0f} BOLT to {account} (owner {owner})")
+        elif balance != amount:
+            raise BoltError(f"allocation {name} holds {balance}, expected {amount}; refusing to continue")
+
+    info = read_mint(client, mint_key)
+    assert info is not None
+    if info.supply != BOLT_SUPPLY:
+        raise BoltError(f"supply is {info.supply} after distribution, expected {BOLT_SUPPLY}; mint authority kept")
+    client.send([token_ix.set_authority(token_ix.SetAuthorityParams(
+        program_id=TOKEN_PROGRAM, account=mint_key, authority=token_ix.AuthorityType.MINT_TOKENS,
+        current_authority=payer.pubkey(), new_authority=None))], [payer])
+    progress("mint authority revoked: BOLT can never be minted again")
+    final = read_mint(client, mint_key)
+    assert final is not None and final.mint_authority is None
+    return final

@@ -1,0 +1,170 @@
+"""BOLT staking (dispatch_staking) and the stake-tier reader.
+
+A worker's stake account is the PDA ``["stake", worker]`` where ``worker`` is
+its ed25519 key (also its Solana address). Its tier is derived from the
+active stake and the config's thresholds (OPEN < 100 BOLT <= VERIFIED <
+1,000 BOLT <= SENTINEL, unless governance changed them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import spl.token.instructions as token_ix
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+
+from dispatch_chain.errors import DeploymentNotFound
+from dispatch_chain.protocol import Tier, tier_for_stake
+from dispatch_chain.solana.bolt import associated_token_account
+from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
+
+
+@dataclass(frozen=True, slots=True)
+class StakingConfig:
+    address: Pubkey
+    admin: Pubkey
+    mint: Pubkey
+    vault: Pubkey
+    verified_threshold: int
+    sentinel_threshold: int
+    cooldown_seconds: int
+    total_active: int
+    total_pending: int
+
+    def tier(self, active: int) -> Tier:
+        return tier_for_stake(active, verified=self.verified_threshold, sentinel=self.sentinel_threshold)
+
+
+@dataclass(frozen=True, slots=True)
+class Stake:
+    worker: Pubkey
+    active: int
+    pending: int
+    unlock_at: int
+    tier: Tier
+
+
+class StakingClient:
+    """Instructions and reads of dispatch_staking."""
+
+    def __init__(self, client: SolanaClient, program: AnchorProgram) -> None:
+        self.client = client
+        self.program = program
+        self.config_address = program.pda(b"config")
+        self.vault_address = program.pda(b"vault")
+
+    def stake_address(self, worker: Pubkey) -> Pubkey:
+        return self.program.pda(b"stake", bytes(worker))
+
+    def config(self) -> StakingConfig:
+        account = self.client.account(self.config_address)
+        if account is None:
+            raise DeploymentNotFound(f"dispatch_staking at {self.program.program_id} is not initialised")
+        c = self.program.decode("StakingConfig", account.data)
+        return StakingConfig(self.config_address, c.admin, c.mint, c.vault, c.verified_threshold,
+                             c.sentinel_threshold, c.cooldown_seconds, c.total_active, c.total_pending)
+
+    def decode_stake(self, worker: Pubkey, data: bytes | None, config: StakingConfig) -> Stake:
+        if data is None:
+            return Stake(worker, 0, 0, 0, Tier.OPEN)
+        s = self.program.decode("StakeAccount", data)
+        return Stake(worker, s.active, s.pending, s.unlock_at, config.tier(s.active))
+
+    def stake_of(self, worker: Pubkey) -> Stake:
+        account = self.client.account(self.stake_address(worker))
+        return self.decode_stake(worker, account.data if account else None, self.config())
+
+    # -- instructions ----------------------------------------------------------------------
+
+    def initialize(self, admin: Keypair, mint: Pubkey, *, verified_threshold: int, sentinel_threshold: int,
+                   cooldown_seconds: int) -> str:
+        ix = self.program.instruction(
+            "initialize", verified_threshold, sentinel_threshold, cooldown_seconds,
+            accounts={"admin": admin.pubkey(), "config": self.config_address, "mint": mint,
+                      "vault": self.vault_address, "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM},
+        )
+        return self.client.send([ix], [admin])[0]
+
+    def update_config(self, admin: Keypair, *, verified_threshold: int, sentinel_threshold: int,
+                      cooldown_seconds: int) -> str:
+        ix = self.program.instruction("update_config", verified_threshold, sentinel_threshold, cooldown_seconds,
+                                      accounts={"admin": admin.pubkey(), "config": self.config_address})
+        return self.client.send([ix], [admin])[0]
+
+    def _worker_accounts(self, worker: Pubkey, mint: Pubkey) -> dict[str, Pubkey]:
+        return {"worker": worker, "config": self.config_address, "stake_account": self.stake_address(worker),
+                "worker_token": associated_token_account(worker, mint), "vault": self.vault_address, "mint": mint,
+                "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM}
+
+    def stake(self, worker: Keypair, amount: int, *, worker_token: Pubkey | None = None) -> str:
+        config = self.config()
+        accounts = self._worker_accounts(worker.pubkey(), config.mint)
+        if worker_token is not None:
+            accounts["worker_token"] = worker_token
+        return self.client.send([self.program.instruction("stake", amount, accounts=accounts)], [worker])[0]
+
+    def request_unstake(self, worker: Keypair, amount: int) -> str:
+        accounts = {"worker": worker.pubkey(), "config": self.config_address,
+                    "stake_account": self.stake_address(worker.pubkey())}
+        return self.client.send([self.program.instruction("request_unstake", amount, accounts=accounts)], [worker])[0]
+
+    def cancel_unstake(self, worker: Keypair) -> str:
+        accounts = {"worker": worker.pubkey(), "config": self.config_address,
+                    "stake_account": self.stake_address(worker.pubkey())}
+        return self.client.send([self.program.instruction("cancel_unstake", accounts=accounts)], [worker])[0]
+
+    def withdraw(self, worker: Keypair) -> str:
+        config = self.config()
+        accounts = self._worker_accounts(worker.pubkey(), config.mint)
+        del accounts["system_program"]
+        return self.client.send([self.program.instruction("withdraw", accounts=accounts)], [worker])[0]
+
+    def ensure_token_account(self, payer: Keypair, owner: Pubkey) -> Pubkey:
+        """The owner's BOLT associated token account, created if missing."""
+        mint = self.config().mint
+        account = associated_token_account(owner, mint)
+        if self.client.account(account) is None:
+            self.client.send([token_ix.create_idempotent_associated_token_account(payer.pubkey(), owner, mint)],
+                             [payer])
+        return account
+
+
+class TierReader:
+    """Stake tiers of many workers: getMultipleAccounts in chunks of 100, cached with a TTL."""
+
+    def __init__(self, staking: StakingClient, *, ttl: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.staking = staking
+        self.ttl = ttl
+        self.clock = clock
+        self._config: tuple[float, StakingConfig] | None = None
+        self._cache: dict[Pubkey, tuple[float, Stake]] = {}
+
+    def _config_now(self, now: float) -> StakingConfig:
+        if self._config is None or now - self._config[0] > self.ttl:
+            self._config = (now, self.staking.config())
+        return self._config[1]
+
+    def stakes(self, workers: Iterable[Pubkey]) -> dict[Pubkey, Stake]:
+        """Each worker's stake and tier (an unstaked worker is OPEN with zero stake)."""
+        now = self.clock()
+        wanted = list(dict.fromkeys(workers))
+        stale = [w for w in wanted if w not in self._cache or now - self._cache[w][0] > self.ttl]
+        if stale:
+            config = self._config_now(now)
+            accounts = self.staking.client.accounts(self.staking.stake_address(w) for w in stale)
+            for worker, account in zip(stale, accounts, strict=True):
+                stake = self.staking.decode_stake(worker, account.data if account else None, config)
+                self._cache[worker] = (now, stake)
+        return {w: self._cache[w][1] for w in wanted}
+
+    def tiers(self, workers: Iterable[Pubkey]) -> dict[Pubkey, Tier]:
+        return {w: s.tier for w, s in self.stakes(workers).items()}
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+        self._config = None
