@@ -93,7 +93,8 @@ class Connections:
 
     def solana_program(self, name: str) -> AnchorProgram:
         """A Dispatch program at the id the manifest records (else the IDL's)."""
-        deployed = self.manifest.solana.programs.get(name) if self.manifest.solana else None
+        manifest = self.manifest if self.profile.manifest.exists() else None  # none yet before the first deploy
+        deployed = manifest.solana.programs.get(name) if manifest and manifest.solana else None
         return AnchorProgram.load(name, deployed)
 
     @cached_property

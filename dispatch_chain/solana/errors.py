@@ -89,7 +89,11 @@ def _parse_err(err: Any) -> Any:
     if err is None:
         return None
     if hasattr(err, "to_json"):
-        return json.loads(err.to_json())
+        value = json.loads(err.to_json())
+        # solders drops the variant's tag for InstructionError: [index, inner]
+        if type(err).__name__ == "TransactionErrorInstructionError":
+            return {"InstructionError": value}
+        return value
     if isinstance(err, str):
         try:
             return json.loads(err)

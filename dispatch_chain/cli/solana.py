@@ -1,0 +1,271 @@
+"""``dispatch-chain solana``: BOLT, program configs, staking, tiers and settlement.
+
+The deploy-side commands are also scripts: scripts/solana/create_bolt.py,
+init_programs.py, stake.py and settle.py run the same code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from solders.pubkey import Pubkey
+
+from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json
+from dispatch_chain.cli.worker import parse_worker
+from dispatch_chain.config import SolanaNetwork
+from dispatch_chain.connect import Connections
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS
+from dispatch_chain.solana.bolt import read_mint
+from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
+from dispatch_chain.solana.programs import PROGRAMS
+
+DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
+
+
+def key_dir(network: str) -> Path:
+    """Where deploy keys this tool creates are kept: outside the repository, mode 0600."""
+    return Path(os.environ.get("DISPATCH_KEY_DIR", "~/.config/dispatch")).expanduser() / network
+
+
+def _tokens(value: float) -> int:
+    return round(value * BOLT)
+
+
+def _connections(state: CliState, url: str | None, keypair: str | None) -> Connections:
+    profile = state.profile()
+    if url:
+        profile = profile.model_copy(update={"solana": SolanaNetwork(rpc_url=url)})
+    path = keypair or os.environ.get("DISPATCH_SOLANA_KEYPAIR") or str(DEFAULT_KEYPAIR.expanduser())
+    return Connections(profile, solana_keypair_path=path)
+
+
+def solana_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    function = click.option("--keypair", type=click.Path(dir_okay=False),
+                            help="Signer (solana-keygen JSON). Default: $DISPATCH_SOLANA_KEYPAIR, else "
+                                 "~/.config/solana/id.json.")(function)
+    function = click.option("--url", help="Solana RPC URL (default: the network profile's).")(function)
+    return function
+
+
+@click.group()
+def solana() -> None:
+    """BOLT, staking tiers and settlement on Solana (local node or devnet)."""
+
+
+@solana.command("create-bolt")
+@solana_options
+@click.option("--mint-keypair", type=click.Path(dir_okay=False),
+              help="Keypair of the mint account (default: <key dir>/bolt-mint.json, created if absent).")
+@click.option("--owner", "owner_specs", multiple=True, metavar="NAME=PUBKEY",
+              help="Owner of an allocation (" + ", ".join(name for name, _ in DISTRIBUTION) + "); repeatable.")
+@click.option("--generate-owners", is_flag=True,
+              help="Create a keypair for every allocation without --owner (in the key dir; for local chains).")
+@click.option("--airdrop", type=float, default=0.0, help="SOL to airdrop to the payer first (local node, devnet).")
+@click.pass_obj
+def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keypair: str | None,
+                owner_specs: tuple[str, ...], generate_owners: bool, airdrop: float) -> None:
+    """Create BOLT: 1,000,000,000 tokens, 9 decimals, distributed per the whitepaper, mint authority revoked.
+
+    Resumable: run it again with the same mint keypair to finish an interrupted run.
+    Keys it creates go to $DISPATCH_KEY_DIR/<network> (default ~/.config/dispatch/<network>).
+    """
+    owners: dict[str, Pubkey] = {}
+    for spec in owner_specs:
+        name, _, value = spec.partition("=")
+        if name not in dict(DISTRIBUTION):
+            raise InputError(f"--owner {spec}: unknown allocation {name!r}")
+        try:
+            owners[name] = Pubkey.from_string(value)
+        except ValueError:
+            raise InputError(f"--owner {spec}: {value!r} is not a Solana address") from None
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        keys = key_dir(connections.profile.name)
+        for name, _ in DISTRIBUTION:
+            if name not in owners:
+                if not generate_owners:
+                    raise InputError(f"no owner for allocation {name!r}: pass --owner {name}=PUBKEY or --generate-owners")
+                owners[name] = load_or_create_keypair(keys / "allocations" / f"{name}.json").pubkey()
+        mint = load_or_create_keypair(Path(mint_keypair) if mint_keypair else keys / "bolt-mint.json")
+        client, payer = connections.solana, connections.solana_keypair
+        if airdrop:
+            client.airdrop(payer.pubkey(), int(airdrop * 1_000_000_000))
+        info = deploy_bolt(client, payer, mint, owners, manifest=connections.profile.manifest,
+                           network=connections.profile.name, progress=lambda m: click.echo(m, err=True))
+    click.echo(f"BOLT mint {mint.pubkey()}: supply {info.supply / BOLT:,.0f} BOLT, mint authority"
+               f" {info.mint_authority}, freeze authority {info.freeze_authority}")
+
+
+@solana.command("init-programs")
+@solana_options
+@click.option("--program", "program_specs", multiple=True, metavar="NAME=ID",
+              help="Program id where it differs from the IDL (after anchor deploy with other keys).")
+@click.option("--anchorer", "anchorers", multiple=True, help="Pubkey allowed to anchor receipt roots (repeatable).")
+@click.option("--verified", type=float, default=100.0, show_default=True, help="VERIFIED tier threshold, in BOLT.")
+@click.option("--sentinel", type=float, default=1000.0, show_default=True, help="SENTINEL tier threshold, in BOLT.")
+@click.option("--cooldown", type=click.IntRange(0), default=7 * 24 * 3600, show_default=True,
+              help="Unstake cooldown in seconds.")
+@click.option("--fee-bps", type=click.IntRange(0, 10_000), default=PROTOCOL_FEE_BPS, show_default=True,
+              help="Protocol fee burned per settlement (the program caps it).")
+@click.pass_obj
+def init_programs_command(state: CliState, url: str | None, keypair: str | None, program_specs: tuple[str, ...],
+                          anchorers: tuple[str, ...], verified: float, sentinel: float, cooldown: int,
+                          fee_bps: int) -> None:
+    """Initialise dispatch_staking, dispatch_settlement and dispatch_anchor for BOLT (idempotent).
+
+    The signer becomes each program's admin (hand it to governance with propose/accept admin).
+    """
+    program_ids: dict[str, str | None] = {}
+    for spec in program_specs:
+        name, _, value = spec.partition("=")
+        if name not in PROGRAMS:
+            raise InputError(f"--program {spec}: unknown program {name!r} (known: {', '.join(PROGRAMS)})")
+        program_ids[name] = value
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        manifest = connections.manifest.require_solana()
+        mint = Pubkey.from_string(manifest.account("bolt_mint"))
+        allowed = [Pubkey.from_string(a) for a in anchorers] or [connections.solana_keypair.pubkey()]
+        init_programs(connections.solana, connections.solana_keypair, mint, program_ids=program_ids,
+                      anchorers=allowed, manifest=connections.profile.manifest, network=connections.profile.name,
+                      settings=ProgramSettings(_tokens(verified), _tokens(sentinel), cooldown, fee_bps),
+                      progress=lambda m: click.echo(m, err=True))
+    click.echo(f"programs initialised; recorded in {connections.profile.manifest}")
+
+
+@solana.command()
+@solana_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def supply(state: CliState, url: str | None, keypair: str | None, as_json: bool) -> None:
+    """BOLT's total supply, settled and burned totals."""
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        mint = Pubkey.from_string(connections.manifest.require_solana().account("bolt_mint"))
+        info = read_mint(connections.solana, mint)
+        config = connections.settlement().config()
+    if info is None:
+        raise InputError(f"no mint at {mint}")
+    result = {"mint": str(mint), "supply": info.supply, "burned_since_genesis": BOLT_SUPPLY - info.supply,
+              "settled": config.total_settled, "burned_by_settlement": config.total_burned, "fee_bps": config.fee_bps}
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"supply {info.supply / BOLT:,.9f} BOLT ({(BOLT_SUPPLY - info.supply) / BOLT:,.9f} burned);"
+               f" settled {config.total_settled / BOLT:,.9f}, burned by settlements {config.total_burned / BOLT:,.9f}"
+               f" at {config.fee_bps} bps")
+
+
+@solana.command()
+@solana_options
+@click.argument("amount", type=float)
+@click.pass_obj
+def stake(state: CliState, url: str | None, keypair: str | None, amount: float) -> None:
+    """Stake AMOUNT BOLT from the worker (--keypair is the worker's key file)."""
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        worker = connections.solana_keypair
+        staking = connections.staking()
+        signature = staking.stake(worker, _tokens(amount))
+        now = staking.stake_of(worker.pubkey())
+    click.echo(f"staked {amount:g} BOLT: active {now.active / BOLT:g}, tier {now.tier.name} ({signature})")
+
+
+@solana.command()
+@solana_options
+@click.argument("amount", type=float)
+@click.pass_obj
+def unstake(state: CliState, url: str | None, keypair: str | None, amount: float) -> None:
+    """Request to unstake AMOUNT BOLT; it can be withdrawn after the cooldown."""
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        staking = connections.staking()
+        staking.request_unstake(connections.solana_keypair, _tokens(amount))
+        now = staking.stake_of(connections.solana_keypair.pubkey())
+    click.echo(f"pending {now.pending / BOLT:g} BOLT, withdrawable at unix time {now.unlock_at}; tier {now.tier.name}")
+
+
+@solana.command("cancel-unstake")
+@solana_options
+@click.pass_obj
+def cancel_unstake(state: CliState, url: str | None, keypair: str | None) -> None:
+    """Move the pending unstake back to active stake."""
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        staking = connections.staking()
+        staking.cancel_unstake(connections.solana_keypair)
+        now = staking.stake_of(connections.solana_keypair.pubkey())
+    click.echo(f"active {now.active / BOLT:g} BOLT, tier {now.tier.name}")
+
+
+@solana.command()
+@solana_options
+@click.pass_obj
+def withdraw(state: CliState, url: str | None, keypair: str | None) -> None:
+    """Withdraw the pending unstake once its cooldown is over."""
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        signature = connections.staking().withdraw(connections.solana_keypair)
+    click.echo(f"withdrawn ({signature})")
+
+
+@solana.command()
+@solana_options
+@click.argument("workers", nargs=-1, required=True, metavar="WORKER...")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def tiers(state: CliState, url: str | None, keypair: str | None, workers: tuple[str, ...], as_json: bool) -> None:
+    """Stake tiers of workers (ed25519:<hex>, bare hex, or a Solana address)."""
+    keys = []
+    for value in workers:
+        try:
+            keys.append(Pubkey.from_string(value))
+        except ValueError:
+            target = parse_worker(value)
+            if isinstance(target, int):
+                raise InputError(f"{value}: give a worker key, not an agent id") from None
+            keys.append(Pubkey(target))
+    with chain_errors():
+        stakes = _connections(state, url, keypair).tier_reader().stakes(keys)
+    rows = [{"worker": str(k), "active": s.active, "pending": s.pending, "tier": s.tier.name} for k, s in stakes.items()]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['worker']}  {row['tier']:<8}  active {row['active'] / BOLT:g} BOLT"
+                   f"  pending {row['pending'] / BOLT:g}")
+
+
+@solana.command()
+@solana_options
+@click.argument("job_id")
+@click.argument("worker")
+@click.argument("amount", type=float)
+@click.option("--receipt-hash", required=True, help="0x receipt hash of the job's receipt.")
+@click.pass_obj
+def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, worker: str, amount: float,
+           receipt_hash: str) -> None:
+    """Settle JOB_ID: pay WORKER AMOUNT BOLT from the coordinator (--keypair), burning the protocol fee.
+
+    Idempotent: settling a job again prints the existing settlement.
+    """
+    try:
+        worker_key = Pubkey.from_string(worker)
+    except ValueError:
+        target = parse_worker(worker)
+        if isinstance(target, int):
+            raise InputError("WORKER must be a key, not an agent id") from None
+        worker_key = Pubkey(target)
+    if not (receipt_hash.startswith("0x") and len(receipt_hash) == 66):
+        raise InputError("--receipt-hash must be 0x followed by 64 hex digits")
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, _tokens(amount),
+                                                 bytes.fromhex(receipt_hash[2:]))
+    click.echo(f"job {job_id!r}: {record.amount / BOLT:g} BOLT, {record.fee / BOLT:g} burned,"
+               f" {(record.amount - record.fee) / BOLT:g} to {record.worker} at slot {record.slot}"
+               + (f" ({record.signature})" if record.signature else " (already settled)"))

@@ -1,0 +1,14 @@
+#!/usr/bin/env python
+"""Stake BOLT for a worker (also: unstake, cancel-unstake, withdraw via dispatch-chain solana).
+
+    python scripts/solana/stake.py --help
+    python scripts/solana/stake.py --network local --url http://127.0.0.1:8899 ...
+
+Same as `dispatch-chain solana stake`; uses solana-py/solders/anchorpy against
+--url (the local node or devnet) and records what it deploys in the manifest.
+"""
+
+from _run import run
+
+if __name__ == "__main__":
+    run("solana", "stake")
