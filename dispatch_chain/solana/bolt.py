@@ -138,3 +138,17 @@ def create_bolt(
     final = read_mint(client, mint_key)
     assert final is not None and final.mint_authority is None
     return final
+
+
+def transfer(client: SolanaClient, owner: Keypair, to: Pubkey, amount: int, mint: Pubkey) -> str:
+    """Send ``amount`` BOLT base units from ``owner``'s token account to ``to``'s (created if missing)."""
+    source, destination = associated_token_account(owner.pubkey(), mint), associated_token_account(to, mint)
+    return client.send(
+        [
+            token_ix.create_idempotent_associated_token_account(owner.pubkey(), to, mint),
+            token_ix.transfer_checked(token_ix.TransferCheckedParams(
+                program_id=TOKEN_PROGRAM, source=source, mint=mint, dest=destination, owner=owner.pubkey(),
+                amount=amount, decimals=BOLT_DECIMALS)),
+        ],
+        [owner],
+    )[0]

@@ -25,6 +25,7 @@ SETTLEMENT = "dispatch_settlement"
 ANCHOR = "dispatch_anchor"
 PROGRAMS = (STAKING, SETTLEMENT, ANCHOR)
 SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
+EVENT_AUTHORITY_SEED = b"__event_authority"  # Anchor's #[event_cpi] signer PDA
 
 
 @lru_cache(maxsize=None)
@@ -60,8 +61,24 @@ class AnchorProgram:
         return Program(load_idl(self.name), self.program_id, Provider(AsyncClient("http://unused"), Wallet(Keypair())))
 
     def instruction(self, name: str, *args: Any, accounts: dict[str, Pubkey]) -> Instruction:
-        """Encode instruction ``name`` with positional ``args`` and named ``accounts`` (IDL names)."""
+        """Encode instruction ``name`` with positional ``args`` and named ``accounts`` (IDL names).
+
+        The two accounts ``#[event_cpi]`` adds (``event_authority``, ``program``)
+        are filled in when the instruction has them and the caller did not.
+        """
+        wanted = {account.name for account in self._instruction_idl(name).accounts}
+        accounts = dict(accounts)
+        if "event_authority" in wanted:
+            accounts.setdefault("event_authority", self.pda(EVENT_AUTHORITY_SEED))
+        if "program" in wanted:
+            accounts.setdefault("program", self.program_id)
         return self._program.instruction[name](*args, ctx=Context(accounts=accounts))
+
+    def _instruction_idl(self, name: str) -> Any:
+        for instruction in load_idl(self.name).instructions:
+            if instruction.name == name:
+                return instruction
+        raise ConfigError(f"{self.name} has no instruction {name!r} in its IDL")
 
     def decode(self, account: str, data: bytes) -> Any:
         """Decode an account's data (discriminator checked) into anchorpy's container."""

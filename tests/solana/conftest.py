@@ -40,3 +40,41 @@ def bolt(solana):
     owners = {name: funded(solana, SOL) for name, _ in DISTRIBUTION}
     create_bolt(solana, payer, mint, whitepaper_allocations({n: k.pubkey() for n, k in owners.items()}))
     return mint.pubkey(), owners
+
+
+COOLDOWN = 2  # seconds: the node's Clock follows wall time
+
+
+@pytest.fixture(scope="module")
+def deployed(solana, bolt, tmp_path_factory):
+    """The three programs initialised for the module's BOLT; returns a namespace of clients and keys."""
+    from types import SimpleNamespace
+
+    from dispatch_chain.solana.anchor import SolanaReceiptAnchor
+    from dispatch_chain.solana.deploy import ProgramSettings, init_programs
+    from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING
+    from dispatch_chain.solana.settlement import SettlementClient
+    from dispatch_chain.solana.staking import StakingClient
+
+    mint, owners = bolt
+    admin, anchorer = funded(solana), funded(solana)
+    manifest = tmp_path_factory.mktemp("manifest") / "local.json"
+    init_programs(solana, admin, mint, program_ids={}, anchorers=[anchorer.pubkey()],
+                  settings=ProgramSettings(cooldown_seconds=COOLDOWN), manifest=manifest, network="local",
+                  progress=lambda message: None)
+    return SimpleNamespace(
+        mint=mint, owners=owners, admin=admin, anchorer=anchorer, manifest=manifest,
+        staking=StakingClient(solana, AnchorProgram.load(STAKING)),
+        settlement=SettlementClient(solana, AnchorProgram.load(SETTLEMENT)),
+        anchor=SolanaReceiptAnchor(solana, AnchorProgram.load(ANCHOR), anchorer),
+    )
+
+
+def holder(solana, deployed, bolt_amount: int, allocation: str = "community") -> Keypair:
+    """A funded account holding ``bolt_amount`` base units of BOLT (taken from an allocation)."""
+    from dispatch_chain.solana.bolt import transfer
+
+    account = funded(solana)
+    if bolt_amount:
+        transfer(solana, deployed.owners[allocation], account.pubkey(), bolt_amount, deployed.mint)
+    return account
