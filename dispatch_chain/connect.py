@@ -42,6 +42,11 @@ class Connections:
     def manifest(self) -> Manifest:
         return load_manifest(self.profile.manifest)
 
+    def reload_manifest(self) -> Manifest:
+        """Read the manifest again (after a deploy step wrote to it)."""
+        self.__dict__.pop("manifest", None)
+        return self.manifest
+
     @cached_property
     def evm(self) -> EvmClient:
         if self.profile.evm is None:

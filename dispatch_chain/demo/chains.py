@@ -12,7 +12,7 @@ from dispatch_chain.connect import Connections
 from dispatch_chain.demo.state import COORDINATOR, DemoState
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.keys import dev_account
-from dispatch_chain.localnet import Anvil
+from dispatch_chain.localnet import Anvil, SolanaNode
 
 REPO = Path(dispatch_chain.__file__).resolve().parent.parent
 
@@ -22,6 +22,10 @@ def start_chains(state: DemoState, stack: ExitStack) -> None:
     state.anvil = stack.enter_context(Anvil(log_path=log))
     state.progress.note(f"anvil on {state.anvil.url} (chain 31337), log {log}")
     state.report["evm"] = {"rpc_url": state.anvil.url, "chain_id": 31337}
+    log = state.options.out / "solana-node.log"
+    state.solana_node = stack.enter_context(SolanaNode(log_path=log))
+    state.progress.note(f"dispatch-solana-node on {state.solana_node.url} (Dispatch programs native), log {log}")
+    state.report["solana"] = {"rpc_url": state.solana_node.url}
 
 
 def deploy(state: DemoState, stack: ExitStack) -> None:
@@ -38,11 +42,13 @@ def deploy(state: DemoState, stack: ExitStack) -> None:
     (state.options.out / "deploy.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         raise DispatchChainError(f"ape run deploy failed (see {state.options.out / 'deploy.log'}):\n{proc.stderr[-2000:]}")
+    assert state.solana_node is not None
     profile = load_network(
         "local", env={}, overrides={"evm": {"rpc_url": state.anvil.url, "confirmations": 0, "poll_interval": 0.05},
-                                    "manifest": str(manifest)},
+                                    "solana": {"rpc_url": state.solana_node.url}, "manifest": str(manifest)},
     )
-    state.connections = Connections(profile, evm_account_spec=f"dev:{COORDINATOR}")
+    state.connections = Connections(profile, evm_account_spec=f"dev:{COORDINATOR}",
+                                    solana_keypair_path=str(state.options.out / "keys" / "coordinator.json"))
     for name, deployment in state.connections.manifest.require_evm().contracts.items():
         state.progress.note(f"{name} at {deployment.address}")
     state.report["contracts"] = {k: v.address for k, v in state.connections.manifest.require_evm().contracts.items()}

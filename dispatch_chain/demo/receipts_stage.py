@@ -14,6 +14,7 @@ from dispatch_chain.demo.state import DemoState
 from dispatch_chain.demo.workload import make_workers, make_workload
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.evm.audit import EvmAnchorVerifier
+from dispatch_chain.solana.audit import SolanaAnchorVerifier
 
 
 def make_jobs(state: DemoState, stack: ExitStack) -> None:
@@ -32,8 +33,8 @@ def verify_and_store(state: DemoState, stack: ExitStack) -> None:
     for stale in (store_path, store_path.with_name(store_path.name + "-wal"), store_path.with_name(store_path.name + "-shm")):
         stale.unlink(missing_ok=True)  # a fresh chain each run, so a fresh store
     state.store = stack.enter_context(ReceiptStore(store_path))
-    backend = state.connections.receipt_anchor(writable=True)
-    state.service = AnchoringService(state.store, [backend], BatchPolicy(max_size=state.options.batch_size, max_age=0),
+    backends = [state.connections.receipt_anchor(writable=True), state.connections.solana_anchor(writable=True)]
+    state.service = AnchoringService(state.store, backends, BatchPolicy(max_size=state.options.batch_size, max_age=0),
                                      progress=state.progress.note)
     state.verification = state.service.submit([j.message for j in state.workload.jobs], threads=2)
     rejected = {c.index for c in state.verification.invalid}
@@ -52,14 +53,18 @@ def verify_and_store(state: DemoState, stack: ExitStack) -> None:
 
 
 def anchor(state: DemoState, stack: ExitStack) -> None:
+    """Each batch root goes to both chains: ReceiptAnchor on EVM and dispatch_anchor on Solana."""
     assert state.service is not None and state.connections is not None
     summary = state.service.drain()
+    evm_chain = state.connections.evm.caip2
     w3 = state.connections.evm.w3
-    gas = sum(int(w3.eth.get_transaction_receipt(r.tx)["gasUsed"]) for r in summary.anchored)
+    evm_anchors = [r for r in summary.anchored if r.chain == evm_chain]
+    gas = sum(int(w3.eth.get_transaction_receipt(r.tx)["gasUsed"]) for r in evm_anchors)
     receipts = sum(b.leaf_count for b in summary.batches_cut)
     state.report["anchoring"] = {
         "batches": len(summary.batches_cut),
-        "chain": summary.anchored[0].chain if summary.anchored else None,
+        "chains": sorted({r.chain for r in summary.anchored}),
+        "anchors": len(summary.anchored),
         "gas_total": gas,
         "gas_per_receipt": round(gas / receipts, 1) if receipts else None,
     }
@@ -83,14 +88,14 @@ def write_bundles(state: DemoState, stack: ExitStack) -> None:
 
 def audit_sample(state: DemoState, stack: ExitStack) -> None:
     assert state.connections is not None
-    evm = state.connections.evm
-    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm)})
+    evm, solana = state.connections.evm, state.connections.solana
+    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm), "solana": lambda chain: SolanaAnchorVerifier(solana)})
     sample = state.rng.sample(state.bundles, min(state.options.audit_sample, len(state.bundles)))
     for bundle, path in sample:
         report = auditor.audit(bundle)
         state.audits.append(report)
-        facts = report.anchors[0] if report.anchors else None
-        where = f"batch {facts.batch_id}, block {facts.block}, {format_time(facts.timestamp)}" if facts else "-"
+        where = "; ".join(f"{f.chain.split(':')[0]} batch {f.batch_id} at {'block' if f.chain.startswith('eip155') else 'slot'}"
+                          f" {f.block}, {format_time(f.timestamp)}" for f in report.anchors) or "-"
         state.progress.note(f"{'PROVEN' if report.ok else 'FAILED'} {path.name}: {where}")
     tampered = sample[0][0].model_copy(deep=True)
     tampered.receipt["output_hash"] = "sha256:" + "00" * 32

@@ -17,17 +17,20 @@ def print_report(state: DemoState) -> None:
         "",
         "Dispatch chain layer: local demo report",
         f"  EVM (anvil)     {report['evm']['rpc_url']}  chain {report['evm']['chain_id']}",
+        f"  Solana (local)  {report['solana']['rpc_url']}  BOLT mint {report.get('bolt', {}).get('mint')}",
         *(f"  {name:<19} {address}" for name, address in report["contracts"].items()),
         f"  receipts        {receipts['signed']} signed, {receipts['valid']} valid,"
         f" {receipts['rejected']} rejected ({', '.join(f'{k} x{v}' for k, v in receipts['rejected_by_reason'].items())})",
-        f"  anchoring       {anchoring['batches']} batches on {anchoring['chain']},"
-        f" {anchoring['gas_per_receipt']} gas per receipt",
+        f"  anchoring       {anchoring['batches']} batches, each root on {' and '.join(anchoring['chains'])};"
+        f" {anchoring['gas_per_receipt']} EVM gas per receipt",
         f"  bundles         {report['bundles']['written']} in {report['bundles']['folder']}",
         f"  audit           {audit['proven']}/{audit['sampled']} sampled bundles proven;"
         f" tampered bundle {'rejected' if audit['tampered_rejected'] else 'ACCEPTED'}",
         *_reputation_lines(report),
+        *_settlement_lines(report),
         f"  try it          ./dev demo --keep-running, then in another shell:",
-        f"                  ./dev run dispatch-chain audit {state.bundles[0][1]} --evm-rpc {report['evm']['rpc_url']}",
+        f"                  ./dev run dispatch-chain audit {state.bundles[0][1]} --evm-rpc {report['evm']['rpc_url']}"
+        f" --solana-rpc {report['solana']['rpc_url']}",
         f"  report          {state.options.out / 'report.json'}",
     ]
     click.echo("\n".join(lines))
@@ -50,3 +53,14 @@ def _reputation_lines(report: dict) -> list[str]:
             f"  {'yes' if row['policy_match'] else 'no':>5}  {row['score']:>5.2f}"
         )
     return lines
+
+
+def _settlement_lines(report: dict) -> list[str]:
+    if "settlement" not in report:
+        return []
+    s = report["settlement"]
+    return [
+        f"  settlement      {s['jobs']} jobs settled: {s['settled_bolt']:,.2f} BOLT (at an assumed ${s['bolt_usd_assumed']}"
+        f"/BOLT), {s['burned_bolt']:,.3f} BOLT burned (5 %)",
+        f"  BOLT supply     {s['supply_bolt']:,.9f} (1,000,000,000 at genesis, {s['burned_total_bolt']:,.9f} burned)",
+    ]

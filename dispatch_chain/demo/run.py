@@ -15,6 +15,7 @@ from dispatch_chain.demo.progress import Progress
 from dispatch_chain.demo.receipts_stage import anchor, audit_sample, make_jobs, verify_and_store, write_bundles
 from dispatch_chain.demo.report import print_report
 from dispatch_chain.demo.reputation_stage import post_feedback, register_workers, score_workers
+from dispatch_chain.demo.solana_stage import deploy_solana, settle_jobs, stake_workers
 from dispatch_chain.demo.state import DemoOptions, DemoState
 
 Stage = Callable[[DemoState, ExitStack], None]
@@ -22,13 +23,16 @@ Stage = Callable[[DemoState, ExitStack], None]
 STAGES: list[tuple[str, Stage]] = [
     ("start local chains", start_chains),
     ("deploy contracts (ape run deploy)", deploy),
+    ("create BOLT and initialise the Solana programs", deploy_solana),
     ("workers sign receipts", make_jobs),
     ("workers register as ERC-8004 agents", register_workers),
+    ("workers stake BOLT (tiers)", stake_workers),
     ("coordinator verifies receipts", verify_and_store),
-    ("anchor receipt batches", anchor),
+    ("anchor receipt batches on both chains", anchor),
     ("write auditor bundles", write_bundles),
     ("audit a sample of bundles", audit_sample),
     ("post ERC-8004 feedback for every job", post_feedback),
+    ("settle successful jobs in BOLT (5 % burned)", settle_jobs),
     ("score workers (reputation, tier, heartbeat)", score_workers),
 ]
 

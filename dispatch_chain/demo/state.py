@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+
 from dispatch_chain.anchoring.service import AnchoringService
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import AuditReport
@@ -14,11 +17,21 @@ from dispatch_chain.bundle import ReceiptBundle
 from dispatch_chain.connect import Connections
 from dispatch_chain.demo.progress import Progress
 from dispatch_chain.demo.workload import Workload
-from dispatch_chain.localnet import Anvil
+from dispatch_chain.localnet import Anvil, SolanaNode
 from dispatch_chain.protocol import Tier
 from dispatch_chain.receipts import VerificationReport
 
 COORDINATOR = 1  # anvil dev account of the demo coordinator (anchorer, feedback giver)
+
+
+@dataclass
+class SolanaDemo:
+    """The demo's Solana side: BOLT, its allocation owners, the admin and the coordinator."""
+
+    mint: Pubkey
+    owners: dict[str, Keypair]
+    admin: Keypair
+    coordinator: Keypair
 
 
 @dataclass
@@ -40,6 +53,8 @@ class DemoState:
     progress: Progress
     rng: random.Random
     anvil: Anvil | None = None
+    solana_node: SolanaNode | None = None
+    solana: SolanaDemo | None = None
     connections: Connections | None = None
     workload: Workload | None = None
     verification: VerificationReport | None = None

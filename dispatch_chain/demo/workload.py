@@ -8,7 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import nacl.signing
 
+from dispatch_chain.protocol import PRICING_USD
 from dispatch_chain.receipts import Receipt, SignedReceipt, format_signature, output_hash_of, sign_receipt
+
+PRICES = tuple(PRICING_USD)
 
 #: The ways the demo corrupts a receipt, and why the verifier must reject each.
 CORRUPTIONS = ("forged signature", "tampered output_hash", "wrong worker key", "truncated pubkey")
@@ -35,6 +38,7 @@ class Job:
     message: dict[str, object]
     corruption: str | None = None
     succeeded: bool = True
+    pricing: tuple[str, str] = ("CHEAP", "TASK")  # (policy, job class), a key of protocol.PRICING_USD
 
 
 @dataclass
@@ -95,5 +99,6 @@ def make_workload(workers: list[Worker], jobs: int, invalid_share: float, rng: r
             corruption = CORRUPTIONS[n % len(CORRUPTIONS)]
             _corrupt(corruption, message, signed, workers[(n + 1) % len(workers)])
         # about one job in eight fails at the worker (reported as a failure, still receipted)
-        workload.jobs.append(Job(job_id, worker, message, corruption, succeeded=rng.random() >= 0.125))
+        workload.jobs.append(Job(job_id, worker, message, corruption, succeeded=rng.random() >= 0.125,
+                                 pricing=PRICES[n % len(PRICES)]))
     return workload

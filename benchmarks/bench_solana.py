@@ -1,0 +1,102 @@
+"""Solana economic layer through the local node (dispatch-solana-node, programs native).
+
+1. Stake-tier lookup for 1,000 workers: the TierReader (getMultipleAccounts in
+   chunks of 100) against reading one account per call, in the same run:
+   RPC calls used and time (aim <= 10 calls, >= 20x faster).
+2. Settlements per second (settle with the 5 % burn, confirmed one by one),
+   against plain SPL transfers sent the same way as the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from solders.keypair import Keypair
+
+from common import figure, header
+from dispatch_chain.config import SolanaNetwork
+from dispatch_chain.localnet import SolanaNode
+from dispatch_chain.protocol import BOLT, DISTRIBUTION
+from dispatch_chain.solana.bolt import transfer
+from dispatch_chain.solana.client import SolanaClient
+from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs
+from dispatch_chain.solana.programs import PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
+from dispatch_chain.solana.settlement import SettlementClient
+from dispatch_chain.solana.staking import StakingClient, TierReader
+
+SOL = 1_000_000_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=1000)
+    parser.add_argument("--staked", type=int, default=60, help="how many of the workers hold a stake account")
+    parser.add_argument("--settlements", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, SolanaNode(log_path=Path(tmp) / "node.log") as node:
+        programs = [AnchorProgram.load(name) for name in PROGRAMS]
+        client = SolanaClient(SolanaNetwork(rpc_url=node.url), idl_errors=error_tables(programs))
+        admin, mint = Keypair(), Keypair()
+        owners = {name: Keypair() for name, _ in DISTRIBUTION}
+        for keypair in (admin, *owners.values()):
+            client.airdrop(keypair.pubkey(), 10 * SOL)
+        deploy_bolt(client, admin, mint, {n: k.pubkey() for n, k in owners.items()},
+                    manifest=Path(tmp) / "m.json", network="local", progress=lambda m: None)
+        init_programs(client, admin, mint.pubkey(), program_ids={}, anchorers=[], settings=ProgramSettings(),
+                      manifest=Path(tmp) / "m.json", network="local", progress=lambda m: None)
+        staking = StakingClient(client, AnchorProgram.load(STAKING))
+        settlement = SettlementClient(client, AnchorProgram.load(SETTLEMENT))
+
+        workers = [Keypair() for _ in range(args.workers)]
+        for n, worker in enumerate(workers[: args.staked]):
+            client.airdrop(worker.pubkey(), SOL)
+            transfer(client, owners["worker_rewards"], worker.pubkey(), (n % 3) * 600 * BOLT + 50 * BOLT, mint.pubkey())
+            staking.stake(worker, (n % 3) * 600 * BOLT + 50 * BOLT)
+        keys = [w.pubkey() for w in workers]
+
+        before = client.rpc_requests
+        started = time.perf_counter()
+        for key in keys:
+            client.rpc.get_account_info(staking.stake_address(key))
+        one_by_one = time.perf_counter() - started
+
+        reader = TierReader(staking, ttl=60)
+        started = time.perf_counter()
+        tiers = reader.tiers(keys)
+        batched = time.perf_counter() - started
+        calls = client.rpc_requests - before  # the config read and the getMultipleAccounts calls
+        started = time.perf_counter()
+        reader.tiers(keys)
+        cached = time.perf_counter() - started
+        counts = {t.name: sum(1 for v in tiers.values() if v is t) for t in set(tiers.values())}
+
+        header(f"stake tiers of {args.workers:,} workers ({args.staked} staked: {counts})")
+        figure(f"one getAccountInfo per worker ({args.workers} calls, baseline)", f"{one_by_one * 1000:>8.0f} ms")
+        figure(f"TierReader, getMultipleAccounts x100 ({calls} calls, aim <= 10)", f"{batched * 1000:>8.0f} ms"
+               f"  ({one_by_one / batched:.0f}x faster, aim >= 20x)")
+        figure("TierReader, cached", f"{cached * 1000:>8.1f} ms")
+
+        coordinator = Keypair()
+        client.airdrop(coordinator.pubkey(), 100 * SOL)
+        transfer(client, owners["community"], coordinator.pubkey(), 1_000_000 * BOLT, mint.pubkey())
+        payee = Keypair().pubkey()
+        transfer(client, coordinator, payee, 1, mint.pubkey())  # creates the payee's token account
+        started = time.perf_counter()
+        for _ in range(args.settlements):
+            transfer(client, coordinator, payee, BOLT, mint.pubkey())
+        transfers = args.settlements / (time.perf_counter() - started)
+        started = time.perf_counter()
+        for n in range(args.settlements):
+            settlement.settle(coordinator, f"bench-{n}", payee, BOLT, os.urandom(32))
+        settlements = args.settlements / (time.perf_counter() - started)
+        header(f"settlement throughput ({args.settlements} each, sent and confirmed one at a time)")
+        figure("SPL transfer_checked (baseline)", f"{transfers:>8.1f} tx/s")
+        figure("settle: record + transfer + 5 % burn", f"{settlements:>8.1f} tx/s ({settlements / transfers:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Demo stages on Solana: BOLT and the programs, workers staking into tiers, settlement with the burn."""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import ExitStack
+
+from solders.keypair import Keypair
+
+from dispatch_chain.demo.state import DemoState, SolanaDemo
+from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.keys import save_keypair_bytes
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PRICING_USD, protocol_fee
+from dispatch_chain.solana.bolt import read_mint, transfer
+from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs
+
+SOL = 1_000_000_000
+BOLT_USD = 0.01  # an assumed BOLT price for turning USDC job prices into BOLT settlements
+#: How much each demo worker stakes (in BOLT), so that every tier appears; the rest stay OPEN.
+STAKE_PLAN = (1_500, 1_000, 250, 100, 40)
+COORDINATOR_FLOAT = 10_000 * BOLT  # BOLT the coordinator holds for settlements (from the community allocation)
+
+
+def _keypair(state: DemoState, name: str) -> Keypair:
+    """A throwaway demo key, saved under OUT/keys so the CLI can use it with --keep-running."""
+    keypair = Keypair()
+    save_keypair_bytes(state.options.out / "keys" / f"{name}.json", bytes(keypair))
+    return keypair
+
+
+def deploy_solana(state: DemoState, stack: ExitStack) -> None:
+    """BOLT (1B, 9 decimals, whitepaper distribution, mint authority revoked) and the three programs' configs."""
+    assert state.connections is not None
+    shutil.rmtree(state.options.out / "keys", ignore_errors=True)
+    client = state.connections.solana
+    admin, coordinator, mint = _keypair(state, "admin"), _keypair(state, "coordinator"), _keypair(state, "bolt-mint")
+    owners = {name: _keypair(state, f"allocation-{name}") for name, _ in DISTRIBUTION}
+    for keypair in (admin, coordinator, *owners.values()):
+        client.airdrop(keypair.pubkey(), 10 * SOL)
+    manifest, network = state.connections.profile.manifest, state.connections.profile.name
+    info = deploy_bolt(client, admin, mint, {n: k.pubkey() for n, k in owners.items()}, manifest=manifest,
+                       network=network, progress=state.progress.note)
+    init_programs(client, admin, mint.pubkey(), program_ids={}, anchorers=[coordinator.pubkey()],
+                  settings=ProgramSettings(cooldown_seconds=60), manifest=manifest, network=network,
+                  progress=state.progress.note)
+    state.connections.reload_manifest()  # it now has the Solana deployments
+    state.solana = SolanaDemo(mint.pubkey(), owners, admin, coordinator)
+    state.report["bolt"] = {"mint": str(mint.pubkey()), "supply_at_genesis": info.supply}
+
+
+def stake_workers(state: DemoState, stack: ExitStack) -> None:
+    """Workers (their ed25519 keys are Solana keys) get BOLT from the worker-rewards allocation and stake."""
+    assert state.connections is not None and state.workload is not None and state.solana is not None
+    client, staking = state.connections.solana, state.connections.staking()
+    rewards = state.solana.owners["worker_rewards"]
+    for worker, tokens in zip(state.workload.workers, STAKE_PLAN):
+        keypair = Keypair.from_seed(bytes(worker.key))
+        client.airdrop(keypair.pubkey(), SOL)
+        transfer(client, rewards, keypair.pubkey(), tokens * BOLT, state.solana.mint)
+        staking.stake(keypair, tokens * BOLT)
+    reader = state.connections.tier_reader()
+    stakes = reader.stakes(Keypair.from_seed(bytes(w.key)).pubkey() for w in state.workload.workers)
+    for worker in state.workload.workers:
+        stake = stakes[Keypair.from_seed(bytes(worker.key)).pubkey()]
+        state.tiers[worker.pubkey] = stake.tier
+        state.progress.note(f"{worker.name}: {stake.active / BOLT:g} BOLT staked -> {stake.tier.name}")
+
+
+def settle_jobs(state: DemoState, stack: ExitStack) -> None:
+    """Every successful, verified job is settled in BOLT; 5 % of each settlement is burned."""
+    assert state.connections is not None and state.workload is not None and state.solana is not None
+    assert state.verification is not None
+    client, settlement, sol = state.connections.solana, state.connections.settlement(), state.solana
+    transfer(client, sol.owners["community"], sol.coordinator.pubkey(), COORDINATOR_FLOAT, sol.mint)
+    jobs = {job.job_id: job for job in state.workload.jobs}
+    due = [s for s in state.verification.valid if jobs[s.receipt.job_id].succeeded]
+    supply_before = read_mint(client, sol.mint).supply
+    settled = burned = 0
+    for n, signed in enumerate(due, 1):
+        price = PRICING_USD[jobs[signed.receipt.job_id].pricing]
+        amount = round(price / BOLT_USD * BOLT)
+        record = settlement.settle(sol.coordinator, signed.receipt.job_id, Keypair.from_seed(
+            bytes(jobs[signed.receipt.job_id].worker.key)).pubkey(), amount, signed.receipt.receipt_hash())
+        settled += record.amount
+        burned += record.fee
+        state.progress.count("settlements", n, len(due))
+    again = settlement.settle(sol.coordinator, due[0].receipt.job_id, Keypair.from_seed(
+        bytes(jobs[due[0].receipt.job_id].worker.key)).pubkey(), 1, due[0].receipt.receipt_hash())
+    supply_after = read_mint(client, sol.mint).supply
+    if supply_before - supply_after != burned or burned != sum(
+            protocol_fee(round(PRICING_USD[jobs[s.receipt.job_id].pricing] / BOLT_USD * BOLT)) for s in due):
+        raise DispatchChainError(f"burn mismatch: supply fell by {supply_before - supply_after}, fees {burned}")
+    state.progress.note(f"{len(due)} jobs settled: {settled / BOLT:,.2f} BOLT, {burned / BOLT:,.3f} burned;"
+                        f" settling {due[0].receipt.job_id} again changed nothing (slot {again.slot})")
+    state.report["settlement"] = {
+        "jobs": len(due), "settled_bolt": settled / BOLT, "burned_bolt": burned / BOLT,
+        "supply_bolt": supply_after / BOLT, "burned_total_bolt": (BOLT_SUPPLY - supply_after) / BOLT,
+        "bolt_usd_assumed": BOLT_USD,
+    }
