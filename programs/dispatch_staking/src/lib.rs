@@ -1,6 +1,26 @@
-//! Dispatch staking: BOLT stake tiers (whitepaper §5.3). Skeleton: only the
-//! configuration account exists so far; staking itself comes next.
+//! Dispatch staking: workers lock BOLT for a tier (whitepaper §5.3).
+//!
+//! Tiers are derived from a worker's active stake, never stored: at least
+//! `sentinel_threshold` is SENTINEL (2), at least `verified_threshold` is
+//! VERIFIED (1), else OPEN (0); 100 and 1,000 BOLT (9 decimals) at launch.
+//! Leaving takes a cooldown: `request_unstake` moves stake to pending (out of
+//! the tier at once), `withdraw` pays it out after `cooldown_seconds`.
+//! The config admin is the only privileged key (it sets thresholds and
+//! cooldown) and hands over only by `propose_admin` + `accept_admin`.
+//! Interface: docs/solana-programs.md.
 use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+
+pub use constants::*;
+pub use errors::*;
+pub use events::*;
+pub use instructions::*;
+pub use state::*;
 
 declare_id!("C2nJwknRPzfDvuDe9zZCZrrGkkpHgb1h21XLPWV33X1");
 
@@ -8,42 +28,45 @@ declare_id!("C2nJwknRPzfDvuDe9zZCZrrGkkpHgb1h21XLPWV33X1");
 pub mod dispatch_staking {
     use super::*;
 
-    /// Creates the staking configuration with the tier thresholds, in base
-    /// units of BOLT. VERIFIED must not exceed SENTINEL.
-    pub fn initialize(ctx: Context<Initialize>, verified_min: u64, sentinel_min: u64) -> Result<()> {
-        require!(verified_min <= sentinel_min, StakingError::TierThresholdsOutOfOrder);
-        let config = &mut ctx.accounts.config;
-        config.authority = ctx.accounts.authority.key();
-        config.verified_min = verified_min;
-        config.sentinel_min = sentinel_min;
-        config.bump = ctx.bumps.config;
-        msg!("staking initialized: verified {} sentinel {}", verified_min, sentinel_min);
-        Ok(())
+    /// Creates the config (PDA `["config"]`) and the vault of `mint`
+    /// (PDA `["vault"]`); the signer becomes the admin. Needs
+    /// `0 < verified_threshold <= sentinel_threshold` and `cooldown_seconds >= 0`.
+    pub fn initialize(ctx: Context<Initialize>, verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64) -> Result<()> {
+        instructions::initialize::handler(ctx, verified_threshold, sentinel_threshold, cooldown_seconds)
     }
-}
 
-/// Accounts of [`dispatch_staking::initialize`].
-#[derive(Accounts)]
-pub struct Initialize<'info> {
-    #[account(init, payer = authority, space = 8 + StakingConfig::INIT_SPACE, seeds = [b"config"], bump)]
-    pub config: Account<'info, StakingConfig>,
-    #[account(mut)]
-    pub authority: Signer<'info>,
-    pub system_program: Program<'info, System>,
-}
+    /// Admin only: new tier thresholds and cooldown (same rules as `initialize`).
+    pub fn update_config(ctx: Context<UpdateConfig>, verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64) -> Result<()> {
+        instructions::update_config::handler(ctx, verified_threshold, sentinel_threshold, cooldown_seconds)
+    }
 
-/// The program's single configuration account (PDA `["config"]`).
-#[account]
-#[derive(InitSpace)]
-pub struct StakingConfig {
-    pub authority: Pubkey,
-    pub verified_min: u64,
-    pub sentinel_min: u64,
-    pub bump: u8,
-}
+    /// Admin only: proposes `new_admin`, who must call `accept_admin`.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::propose_admin::handler(ctx, new_admin)
+    }
 
-#[error_code]
-pub enum StakingError {
-    #[msg("The VERIFIED threshold must not exceed the SENTINEL threshold")]
-    TierThresholdsOutOfOrder,
+    /// The proposed admin takes the role.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::accept_admin::handler(ctx)
+    }
+
+    /// Locks `amount` of the worker's BOLT in the vault as active stake.
+    pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+        instructions::stake::handler(ctx, amount)
+    }
+
+    /// Moves `amount` of active stake to pending and restarts the cooldown.
+    pub fn request_unstake(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
+        instructions::request_unstake::handler(ctx, amount)
+    }
+
+    /// Moves all pending stake back to active.
+    pub fn cancel_unstake(ctx: Context<CancelUnstake>) -> Result<()> {
+        instructions::cancel_unstake::handler(ctx)
+    }
+
+    /// Pays all pending stake back to the worker once the cooldown has elapsed.
+    pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
+        instructions::withdraw::handler(ctx)
+    }
 }

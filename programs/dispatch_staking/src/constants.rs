@@ -1,0 +1,15 @@
+//! Seeds and tier numbers of the staking program.
+
+/// Seed of the [`crate::StakingConfig`] PDA.
+pub const CONFIG_SEED: &[u8] = b"config";
+/// Seed of the vault token account PDA (its own authority).
+pub const VAULT_SEED: &[u8] = b"vault";
+/// Seed prefix of a worker's [`crate::StakeAccount`] PDA: `["stake", worker]`.
+pub const STAKE_SEED: &[u8] = b"stake";
+
+/// OPEN: any worker, no stake (whitepaper §5.3).
+pub const TIER_OPEN: u8 = 0;
+/// VERIFIED: active stake at least `verified_threshold` (100 BOLT at launch).
+pub const TIER_VERIFIED: u8 = 1;
+/// SENTINEL: active stake at least `sentinel_threshold` (1,000 BOLT at launch).
+pub const TIER_SENTINEL: u8 = 2;

@@ -1,0 +1,199 @@
+//! Test helpers shared by the three programs' Rust tests, included by each
+//! test target with `#[path = "../../test_support.rs"] mod support;`.
+//!
+//! A file rather than a crate: every directory under `programs/` is a
+//! workspace member and a program whose IDL `scripts/gen_idl.sh` builds, so a
+//! helper crate there would be taken for a fourth program.
+//!
+//! The SVM is dispatch-svm's LiteSVM with the program registered natively and
+//! the real SPL Token SBF program for CPIs; errors are asserted as the exact
+//! `InstructionError` a client sees.
+#![allow(dead_code)]
+
+use anchor_lang::{AccountDeserialize, Event, InstructionData, ToAccountMetas};
+use dispatch_svm::LiteSVM;
+use litesvm::types::{FailedTransactionMetadata, TransactionMetadata, TransactionResult};
+use solana_address::Address;
+use solana_instruction::Instruction;
+use solana_instruction_error::InstructionError;
+use solana_keypair::Keypair;
+use solana_program_pack::Pack;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+use spl_token_interface::instruction as token_ix;
+use spl_token_interface::state::{Account as TokenAccount, Mint};
+
+/// BOLT's decimals.
+pub const DECIMALS: u8 = 9;
+/// One BOLT in base units.
+pub const BOLT: u64 = 1_000_000_000;
+/// The SPL Token program (the real SBF binary LiteSVM preloads).
+pub const TOKEN_PROGRAM: Address = spl_token_interface::ID;
+pub const SYSTEM_PROGRAM: Address = solana_sdk_ids::system_program::ID;
+
+/// A new SVM with `entry` registered natively at `program_id`.
+pub fn svm_with(program_id: Address, entry: dispatch_svm::NativeEntry) -> LiteSVM {
+    let mut svm = dispatch_svm::new_svm();
+    dispatch_svm::add_native_program(&mut svm, program_id, entry);
+    svm
+}
+
+/// An instruction of `program_id` from Anchor's generated client structs.
+pub fn ix(program_id: Address, accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction { program_id, accounts: accounts.to_account_metas(None), data: data.data() }
+}
+
+/// Sends `instructions` paid by `payer` and signed by `signers`, then
+/// expires the blockhash so an identical transaction may follow.
+#[allow(clippy::result_large_err)] // LiteSVM's own result type
+pub fn send(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction]) -> TransactionResult {
+    let mut all: Vec<&Keypair> = vec![payer];
+    all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+    let tx = Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, svm.latest_blockhash());
+    let result = svm.send_transaction(tx);
+    svm.expire_blockhash();
+    result
+}
+
+/// Sends and expects success, printing the logs otherwise.
+pub fn ok(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction]) -> TransactionMetadata {
+    match send(svm, payer, signers, instructions) {
+        Ok(meta) => meta,
+        Err(failed) => panic!("transaction failed: {:?}\n{}", failed.err, failed.meta.pretty_logs()),
+    }
+}
+
+/// Sends and expects instruction 0 to fail with `expected`; returns the
+/// failure (its logs) for further checks.
+pub fn fails(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction], expected: InstructionError) -> FailedTransactionMetadata {
+    match send(svm, payer, signers, instructions) {
+        Ok(meta) => panic!("expected {expected:?}, the transaction succeeded:\n{}", meta.pretty_logs()),
+        Err(failed) => {
+            assert_eq!(failed.err, TransactionError::InstructionError(0, expected.clone()), "{}", failed.meta.pretty_logs());
+            failed
+        }
+    }
+}
+
+/// The instruction error a client sees for a program's error enum variant
+/// (6000 + n) or one of Anchor's `ErrorCode`s (2000.. constraints, 3000..
+/// accounts).
+pub fn custom(code: impl Into<u32>) -> InstructionError {
+    InstructionError::Custom(code.into())
+}
+
+/// A funded fee payer (10 SOL).
+pub fn funded(svm: &mut LiteSVM) -> Keypair {
+    let payer = Keypair::new();
+    svm.airdrop(&payer.pubkey(), 10_000_000_000).expect("airdrop");
+    payer
+}
+
+/// Creates a BOLT-like mint (9 decimals) with `authority` as mint authority.
+pub fn create_mint(svm: &mut LiteSVM, payer: &Keypair, authority: &Address) -> Address {
+    let mint = Keypair::new();
+    let rent = svm.minimum_balance_for_rent_exemption(Mint::LEN);
+    let ixs = [
+        solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), rent, Mint::LEN as u64, &TOKEN_PROGRAM),
+        token_ix::initialize_mint2(&TOKEN_PROGRAM, &mint.pubkey(), authority, None, DECIMALS).expect("mint ix"),
+    ];
+    ok(svm, payer, &[&mint], &ixs);
+    mint.pubkey()
+}
+
+/// Creates a token account of `mint` owned by `owner` (any address, PDAs too).
+pub fn create_token_account(svm: &mut LiteSVM, payer: &Keypair, mint: &Address, owner: &Address) -> Address {
+    let account = Keypair::new();
+    let rent = svm.minimum_balance_for_rent_exemption(TokenAccount::LEN);
+    let ixs = [
+        solana_system_interface::instruction::create_account(&payer.pubkey(), &account.pubkey(), rent, TokenAccount::LEN as u64, &TOKEN_PROGRAM),
+        token_ix::initialize_account3(&TOKEN_PROGRAM, &account.pubkey(), mint, owner).expect("account ix"),
+    ];
+    ok(svm, payer, &[&account], &ixs);
+    account.pubkey()
+}
+
+/// Mints `amount` to `account`; `authority` is the mint authority and pays.
+pub fn mint_to(svm: &mut LiteSVM, authority: &Keypair, mint: &Address, account: &Address, amount: u64) {
+    let ix = token_ix::mint_to(&TOKEN_PROGRAM, mint, account, &authority.pubkey(), &[], amount).expect("mint_to ix");
+    ok(svm, authority, &[], &[ix]);
+}
+
+/// The token balance of `account`.
+pub fn token_balance(svm: &LiteSVM, account: &Address) -> u64 {
+    let data = svm.get_account(account).expect("token account exists").data;
+    TokenAccount::unpack(&data).expect("token account").amount
+}
+
+/// The supply of `mint`.
+pub fn supply(svm: &LiteSVM, mint: &Address) -> u64 {
+    let data = svm.get_account(mint).expect("mint exists").data;
+    Mint::unpack(&data).expect("mint").supply
+}
+
+/// Reads and decodes an Anchor account (discriminator checked).
+pub fn account<T: AccountDeserialize>(svm: &LiteSVM, address: &Address) -> T {
+    let data = svm.get_account(address).expect("account exists").data;
+    T::try_deserialize(&mut data.as_slice()).expect("decodes as the expected account")
+}
+
+/// Overwrites an Anchor account's data with `value` (same size), e.g. to
+/// reach counter values no test could reach by transactions.
+pub fn write_account<T: anchor_lang::AccountSerialize>(svm: &mut LiteSVM, address: &Address, value: &T) {
+    let mut account = svm.get_account(address).expect("account exists");
+    let mut data = Vec::new();
+    value.try_serialize(&mut data).expect("serializes");
+    account.data[..data.len()].copy_from_slice(&data);
+    svm.set_account(*address, account).expect("set account");
+}
+
+/// Copies the account at `from` to `to` (same owner and data): a lookalike
+/// at the wrong address, for seeds and address constraints.
+pub fn clone_account(svm: &mut LiteSVM, from: &Address, to: &Address) {
+    let account = svm.get_account(from).expect("account exists");
+    svm.set_account(*to, account).expect("set account");
+}
+
+/// The events of type `T` the transaction emitted with `emit_cpi!`: the
+/// inner instructions whose data is Anchor's event tag, `T`'s discriminator
+/// and the Borsh-encoded event.
+pub fn events<T: Event>(meta: &TransactionMetadata) -> Vec<T> {
+    meta.inner_instructions
+        .iter()
+        .flatten()
+        .filter_map(|inner| {
+            let data = inner.instruction.data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE)?;
+            let body = data.strip_prefix(T::DISCRIMINATOR)?;
+            Some(T::try_from_slice(body).expect("event decodes"))
+        })
+        .collect()
+}
+
+/// The single event of type `T` the transaction emitted.
+pub fn event<T: Event>(meta: &TransactionMetadata) -> T {
+    let mut all = events::<T>(meta);
+    assert_eq!(all.len(), 1, "expected exactly one event:\n{}", meta.pretty_logs());
+    all.remove(0)
+}
+
+/// Sets the Clock sysvar's unix time (and moves the slot forward by one).
+pub fn set_time(svm: &mut LiteSVM, unix_timestamp: i64) {
+    let slot = dispatch_svm::clock(svm).slot + 1;
+    dispatch_svm::warp_clock(svm, slot, unix_timestamp);
+}
+
+/// The Clock sysvar's unix time.
+pub fn now(svm: &LiteSVM) -> i64 {
+    dispatch_svm::clock(svm).unix_timestamp
+}
+
+/// The PDA of `seeds` under `program_id`.
+pub fn pda(seeds: &[&[u8]], program_id: &Address) -> Address {
+    Address::find_program_address(seeds, program_id).0
+}
+
+/// Anchor's event authority PDA of `program_id` (`["__event_authority"]`).
+pub fn event_authority(program_id: &Address) -> Address {
+    pda(&[b"__event_authority"], program_id)
+}
