@@ -197,3 +197,53 @@ pub fn pda(seeds: &[&[u8]], program_id: &Address) -> Address {
 pub fn event_authority(program_id: &Address) -> Address {
     pda(&[b"__event_authority"], program_id)
 }
+
+/// One program's admin instructions and views, for [`check_admin_handover`].
+pub struct AdminFlow<'a> {
+    /// `propose_admin(new_admin)` signed by the given key.
+    pub propose: &'a dyn Fn(&Address, Address) -> Instruction,
+    /// `accept_admin()` signed by the given key.
+    pub accept: &'a dyn Fn(&Address) -> Instruction,
+    /// Some admin-only instruction (it must succeed for the admin) signed
+    /// by the given key.
+    pub admin_only: &'a dyn Fn(&Address) -> Instruction,
+    /// The config's `(admin, pending_admin)`.
+    pub read: &'a dyn Fn(&LiteSVM) -> (Address, Option<Address>),
+    /// `(admin, pending_admin)` of the `AdminProposed` event.
+    pub proposed: &'a dyn Fn(&TransactionMetadata) -> (Address, Address),
+    /// `admin` of the `AdminAccepted` event.
+    pub accepted: &'a dyn Fn(&TransactionMetadata) -> Address,
+    /// The program's `Unauthorized` and `NoPendingAdmin` codes.
+    pub unauthorized: u32,
+    pub no_pending_admin: u32,
+}
+
+/// The handover every config follows: only the admin proposes, only the
+/// proposed key accepts (signing), nothing changes until it does, then the
+/// old admin has no power left and the proposal cannot be replayed.
+pub fn check_admin_handover(svm: &mut LiteSVM, admin: &Keypair, flow: AdminFlow) {
+    let next = funded(svm);
+    let stranger = funded(svm);
+
+    fails(svm, &next, &[], &[(flow.accept)(&next.pubkey())], custom(flow.no_pending_admin));
+    fails(svm, &stranger, &[], &[(flow.propose)(&stranger.pubkey(), stranger.pubkey())], custom(flow.unauthorized));
+    fails(svm, &stranger, &[], &[(flow.admin_only)(&stranger.pubkey())], custom(flow.unauthorized));
+
+    let meta = ok(svm, admin, &[], &[(flow.propose)(&admin.pubkey(), next.pubkey())]);
+    assert_eq!((flow.proposed)(&meta), (admin.pubkey(), next.pubkey()));
+    assert_eq!((flow.read)(svm), (admin.pubkey(), Some(next.pubkey())), "proposing changes nothing yet");
+
+    fails(svm, &stranger, &[], &[(flow.accept)(&stranger.pubkey())], custom(flow.unauthorized));
+    let mut unsigned = (flow.accept)(&next.pubkey());
+    unsigned.accounts[0].is_signer = false;
+    fails(svm, &stranger, &[], &[unsigned], custom(anchor_lang::error::ErrorCode::AccountNotSigner));
+
+    let meta = ok(svm, &next, &[], &[(flow.accept)(&next.pubkey())]);
+    assert_eq!((flow.accepted)(&meta), next.pubkey());
+    assert_eq!((flow.read)(svm), (next.pubkey(), None));
+
+    fails(svm, admin, &[], &[(flow.admin_only)(&admin.pubkey())], custom(flow.unauthorized));
+    fails(svm, admin, &[], &[(flow.propose)(&admin.pubkey(), admin.pubkey())], custom(flow.unauthorized));
+    ok(svm, &next, &[], &[(flow.admin_only)(&next.pubkey())]);
+    fails(svm, &next, &[], &[(flow.accept)(&next.pubkey())], custom(flow.no_pending_admin));
+}

@@ -1,84 +1,56 @@
-//! Dispatch settlement: BOLT payments with the protocol fee burned
-//! (whitepaper §5.1, PROTOCOL_FEE_BPS = 500). Skeleton: the configuration
-//! account and a plain `transfer_checked` payment that proves the native
-//! Anchor → SPL Token CPI path; the fee split comes next.
+//! Dispatch settlement: BOLT payments from coordinator to worker with the
+//! protocol fee burned (whitepaper §5.1–5.2, `PROTOCOL_FEE_BPS = 500`).
+//!
+//! `settle` moves `amount - fee` to the worker and burns `fee` in the same
+//! instruction, and records the job so it is settled once per coordinator.
+//! The fee lives in the config (500 bps at initialisation); only the admin
+//! changes it, never above the program constant `MAX_FEE_BPS` (1 000). The
+//! admin hands over only by `propose_admin` + `accept_admin`.
+//! Interface: docs/solana-programs.md.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+
+pub use constants::*;
+pub use errors::*;
+pub use events::*;
+pub use instructions::*;
+pub use state::*;
 
 declare_id!("EAk4oyFRCZEckKGgy268QD7K2MibeaG6oRVJviuK16DZ");
-
-/// Basis-point denominator: 10 000 bps = 100 %.
-pub const BPS_DENOMINATOR: u16 = 10_000;
 
 #[program]
 pub mod dispatch_settlement {
     use super::*;
 
-    /// Creates the settlement configuration; `fee_bps` is the share of every
-    /// settlement that will be burned, at most 10 000.
+    /// Creates the config (PDA `["config"]`) for `mint` with the burned fee
+    /// `fee_bps` (at most `MAX_FEE_BPS`); the signer becomes the admin.
     pub fn initialize(ctx: Context<Initialize>, fee_bps: u16) -> Result<()> {
-        require!(fee_bps <= BPS_DENOMINATOR, SettlementError::FeeTooHigh);
-        let config = &mut ctx.accounts.config;
-        config.authority = ctx.accounts.authority.key();
-        config.fee_bps = fee_bps;
-        config.bump = ctx.bumps.config;
-        msg!("settlement initialized: fee {} bps", fee_bps);
-        Ok(())
+        instructions::initialize::handler(ctx, fee_bps)
     }
 
-    /// Moves `amount` base units from `from` to `to` with SPL Token
-    /// `transfer_checked`, signed by `authority`; returns `to`'s new balance.
-    pub fn pay(ctx: Context<Pay>, amount: u64) -> Result<u64> {
-        require!(amount > 0, SettlementError::ZeroAmount);
-        let accounts = TransferChecked {
-            from: ctx.accounts.from.to_account_info(),
-            mint: ctx.accounts.mint.to_account_info(),
-            to: ctx.accounts.to.to_account_info(),
-            authority: ctx.accounts.authority.to_account_info(),
-        };
-        let cpi = CpiContext::new(ctx.accounts.token_program.key(), accounts);
-        token_interface::transfer_checked(cpi, amount, ctx.accounts.mint.decimals)?;
-        ctx.accounts.to.reload()?;
-        msg!("paid {} to {}", amount, ctx.accounts.to.key());
-        Ok(ctx.accounts.to.amount)
+    /// Admin only: sets the burned fee, at most `MAX_FEE_BPS`.
+    pub fn set_fee(ctx: Context<SetFee>, fee_bps: u16) -> Result<()> {
+        instructions::set_fee::handler(ctx, fee_bps)
     }
-}
 
-/// Accounts of [`dispatch_settlement::initialize`].
-#[derive(Accounts)]
-pub struct Initialize<'info> {
-    #[account(init, payer = authority, space = 8 + SettlementConfig::INIT_SPACE, seeds = [b"config"], bump)]
-    pub config: Account<'info, SettlementConfig>,
-    #[account(mut)]
-    pub authority: Signer<'info>,
-    pub system_program: Program<'info, System>,
-}
+    /// Admin only: proposes `new_admin`, who must call `accept_admin`.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::propose_admin::handler(ctx, new_admin)
+    }
 
-/// Accounts of [`dispatch_settlement::pay`].
-#[derive(Accounts)]
-pub struct Pay<'info> {
-    pub mint: InterfaceAccount<'info, Mint>,
-    #[account(mut, token::mint = mint, token::authority = authority)]
-    pub from: InterfaceAccount<'info, TokenAccount>,
-    #[account(mut, token::mint = mint)]
-    pub to: InterfaceAccount<'info, TokenAccount>,
-    pub authority: Signer<'info>,
-    pub token_program: Interface<'info, TokenInterface>,
-}
+    /// The proposed admin takes the role.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::accept_admin::handler(ctx)
+    }
 
-/// The program's single configuration account (PDA `["config"]`).
-#[account]
-#[derive(InitSpace)]
-pub struct SettlementConfig {
-    pub authority: Pubkey,
-    pub fee_bps: u16,
-    pub bump: u8,
-}
-
-#[error_code]
-pub enum SettlementError {
-    #[msg("The fee must be at most 10 000 bps")]
-    FeeTooHigh,
-    #[msg("The amount must be positive")]
-    ZeroAmount,
+    /// Pays `amount - fee` of the coordinator's BOLT to the worker and burns
+    /// `fee`, once per (coordinator, job); `job_id_hash` must be `sha256(job_id)`.
+    pub fn settle(ctx: Context<Settle>, job_id: String, job_id_hash: [u8; 32], amount: u64, receipt_hash: [u8; 32]) -> Result<()> {
+        instructions::settle::handler(ctx, job_id, job_id_hash, amount, receipt_hash)
+    }
 }

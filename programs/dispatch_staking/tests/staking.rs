@@ -148,30 +148,6 @@ impl Env {
         ix(PROGRAM, self.withdraw_accounts(worker), instruction::Withdraw {})
     }
 
-    fn update_config_ix(&self, admin: &Address, verified: u64, sentinel: u64, cooldown: i64) -> Instruction {
-        ix(
-            PROGRAM,
-            accounts::UpdateConfig { admin: *admin, config: self.config, event_authority: event_authority(&PROGRAM), program: PROGRAM },
-            instruction::UpdateConfig { verified_threshold: verified, sentinel_threshold: sentinel, cooldown_seconds: cooldown },
-        )
-    }
-
-    fn propose_admin_ix(&self, admin: &Address, new_admin: Address) -> Instruction {
-        ix(
-            PROGRAM,
-            accounts::ProposeAdmin { admin: *admin, config: self.config, event_authority: event_authority(&PROGRAM), program: PROGRAM },
-            instruction::ProposeAdmin { new_admin },
-        )
-    }
-
-    fn accept_admin_ix(&self, new_admin: &Address) -> Instruction {
-        ix(
-            PROGRAM,
-            accounts::AcceptAdmin { new_admin: *new_admin, config: self.config, event_authority: event_authority(&PROGRAM), program: PROGRAM },
-            instruction::AcceptAdmin {},
-        )
-    }
-
     /// Sends `ix` signed by the worker (who pays).
     fn by(&mut self, worker: &Worker, ix: Instruction) -> litesvm::types::TransactionMetadata {
         ok(&mut self.svm, &worker.key, &[], &[ix])
@@ -180,6 +156,14 @@ impl Env {
     fn fails_by(&mut self, worker: &Worker, ix: Instruction, expected: InstructionError) {
         fails(&mut self.svm, &worker.key, &[], &[ix], expected);
     }
+}
+
+fn update_config_ix(admin: &Address, verified: u64, sentinel: u64, cooldown: i64) -> Instruction {
+    ix(
+        PROGRAM,
+        accounts::UpdateConfig { admin: *admin, config: pda(&[b"config"], &PROGRAM), event_authority: event_authority(&PROGRAM), program: PROGRAM },
+        instruction::UpdateConfig { verified_threshold: verified, sentinel_threshold: sentinel, cooldown_seconds: cooldown },
+    )
 }
 
 fn stake_pda(worker: &Address) -> Address {
@@ -480,15 +464,15 @@ fn update_config_is_admin_only_and_retiers_everyone() {
     let worker = env.worker(VERIFIED);
     env.by(&worker, env.stake_ix(&worker, VERIFIED));
     let stranger = funded(&mut env.svm);
-    let ix = env.update_config_ix(&stranger.pubkey(), 1, 2, 3);
+    let ix = update_config_ix(&stranger.pubkey(), 1, 2, 3);
     fails(&mut env.svm, &stranger, &[], &[ix], custom(E::Unauthorized));
     let admin = env.admin.insecure_clone();
     for (verified, sentinel, cooldown, err) in [(0, 1, 0, E::InvalidThresholds), (2, 1, 0, E::InvalidThresholds), (1, 1, -5, E::InvalidCooldown)] {
-        let ix = env.update_config_ix(&admin.pubkey(), verified, sentinel, cooldown);
+        let ix = update_config_ix(&admin.pubkey(), verified, sentinel, cooldown);
         fails(&mut env.svm, &admin, &[], &[ix], custom(err));
     }
 
-    let ix = env.update_config_ix(&admin.pubkey(), 50 * BOLT, VERIFIED, 60);
+    let ix = update_config_ix(&admin.pubkey(), 50 * BOLT, VERIFIED, 60);
     let meta = ok(&mut env.svm, &admin, &[], &[ix]);
     let e: ConfigUpdated = event(&meta);
     assert_eq!((e.verified_threshold, e.sentinel_threshold, e.cooldown_seconds), (50 * BOLT, VERIFIED, 60));
@@ -506,45 +490,31 @@ fn update_config_is_admin_only_and_retiers_everyone() {
 fn the_admin_hands_over_only_by_propose_and_accept() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
-    let next = funded(&mut env.svm);
-    let stranger = funded(&mut env.svm);
-
-    // Nothing proposed yet.
-    let ix = env.accept_admin_ix(&next.pubkey());
-    fails(&mut env.svm, &next, &[], &[ix], custom(E::NoPendingAdmin));
-    // Only the admin proposes.
-    let ix = env.propose_admin_ix(&stranger.pubkey(), stranger.pubkey());
-    fails(&mut env.svm, &stranger, &[], &[ix], custom(E::Unauthorized));
-
-    let ix = env.propose_admin_ix(&admin.pubkey(), next.pubkey());
-    let meta = ok(&mut env.svm, &admin, &[], &[ix]);
-    let e: AdminProposed = event(&meta);
-    assert_eq!((e.admin, e.pending_admin), (admin.pubkey(), next.pubkey()));
-    assert_eq!(env.config().pending_admin, Some(next.pubkey()));
-    // Proposing changes nothing yet: the admin is still the admin.
-    assert_eq!(env.config().admin, admin.pubkey());
-
-    // Only the proposed key accepts.
-    let ix = env.accept_admin_ix(&stranger.pubkey());
-    fails(&mut env.svm, &stranger, &[], &[ix], custom(E::Unauthorized));
-    let mut unsigned = env.accept_admin_ix(&next.pubkey());
-    unsigned.accounts[0].is_signer = false;
-    fails(&mut env.svm, &stranger, &[], &[unsigned], custom(Anchor::AccountNotSigner));
-
-    let ix = env.accept_admin_ix(&next.pubkey());
-    let meta = ok(&mut env.svm, &next, &[], &[ix]);
-    assert_eq!(event::<AdminAccepted>(&meta).admin, next.pubkey());
-    let config = env.config();
-    assert_eq!((config.admin, config.pending_admin), (next.pubkey(), None));
-
-    // The old admin has no power left; the new one has.
-    let ix = env.update_config_ix(&admin.pubkey(), 1, 1, 0);
-    fails(&mut env.svm, &admin, &[], &[ix], custom(E::Unauthorized));
-    let ix = env.update_config_ix(&next.pubkey(), 1, 1, 0);
-    ok(&mut env.svm, &next, &[], &[ix]);
-    // And the proposal cannot be replayed.
-    let ix = env.accept_admin_ix(&next.pubkey());
-    fails(&mut env.svm, &next, &[], &[ix], custom(E::NoPendingAdmin));
+    let config = env.config;
+    check_admin_handover(
+        &mut env.svm,
+        &admin,
+        AdminFlow {
+            propose: &|admin, new_admin| {
+                ix(PROGRAM, accounts::ProposeAdmin { admin: *admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::ProposeAdmin { new_admin })
+            },
+            accept: &|new_admin| {
+                ix(PROGRAM, accounts::AcceptAdmin { new_admin: *new_admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::AcceptAdmin {})
+            },
+            admin_only: &|admin| update_config_ix(admin, 1, 1, 0),
+            read: &|svm| {
+                let c: StakingConfig = account(svm, &config);
+                (c.admin, c.pending_admin)
+            },
+            proposed: &|meta| {
+                let e: AdminProposed = event(meta);
+                (e.admin, e.pending_admin)
+            },
+            accepted: &|meta| event::<AdminAccepted>(meta).admin,
+            unauthorized: E::Unauthorized.into(),
+            no_pending_admin: E::NoPendingAdmin.into(),
+        },
+    );
 }
 
 #[test]
