@@ -1,7 +1,25 @@
-//! Dispatch receipt anchoring on Solana: batch Merkle roots of receipts
-//! (DESIGN.md, "Receipt Merkle tree"). Skeleton: only the configuration
-//! account exists so far; anchoring itself comes next.
+//! Dispatch receipt anchoring on Solana (whitepaper §6.7, DESIGN.md
+//! "Receipt Merkle tree"): allowed anchorers record batch roots of receipts,
+//! one `Batch` account per root, and anyone verifies a receipt against a
+//! batch with the keccak syscall. The roots are those of the EVM
+//! ReceiptAnchor: OpenZeppelin StandardMerkleTree over
+//! `(receipt_hash, provider_key, signature_hash)` as three `bytes32`.
+//! The config admin manages the allowlist and hands over only by
+//! `propose_admin` + `accept_admin`. Interface: docs/solana-programs.md.
 use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod merkle;
+pub mod state;
+
+pub use constants::*;
+pub use errors::*;
+pub use events::*;
+pub use instructions::*;
+pub use state::*;
 
 declare_id!("98TsTgPnwocZQT95MuPoPiwbv6YD4VCfhQm5TvB2HGag");
 
@@ -9,40 +27,53 @@ declare_id!("98TsTgPnwocZQT95MuPoPiwbv6YD4VCfhQm5TvB2HGag");
 pub mod dispatch_anchor {
     use super::*;
 
-    /// Creates the anchoring configuration; `max_batch_size` bounds the
-    /// receipts one batch root may cover and must be positive.
-    pub fn initialize(ctx: Context<Initialize>, max_batch_size: u32) -> Result<()> {
-        require!(max_batch_size > 0, AnchorProgramError::EmptyBatchLimit);
-        let config = &mut ctx.accounts.config;
-        config.authority = ctx.accounts.authority.key();
-        config.max_batch_size = max_batch_size;
-        config.bump = ctx.bumps.config;
-        msg!("anchor initialized: max batch {}", max_batch_size);
-        Ok(())
+    /// Creates the config (PDA `["config"]`); the signer becomes the admin.
+    pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
+        instructions::initialize::handler(ctx)
     }
-}
 
-/// Accounts of [`dispatch_anchor::initialize`].
-#[derive(Accounts)]
-pub struct Initialize<'info> {
-    #[account(init, payer = authority, space = 8 + AnchorConfig::INIT_SPACE, seeds = [b"config"], bump)]
-    pub config: Account<'info, AnchorConfig>,
-    #[account(mut)]
-    pub authority: Signer<'info>,
-    pub system_program: Program<'info, System>,
-}
+    /// Admin only: allows `authority` to anchor (PDA `["anchorer", authority]`).
+    pub fn add_anchorer(ctx: Context<AddAnchorer>, authority: Pubkey) -> Result<()> {
+        instructions::add_anchorer::handler(ctx, authority)
+    }
 
-/// The program's single configuration account (PDA `["config"]`).
-#[account]
-#[derive(InitSpace)]
-pub struct AnchorConfig {
-    pub authority: Pubkey,
-    pub max_batch_size: u32,
-    pub bump: u8,
-}
+    /// Admin only: removes an anchorer, closing its record to the admin.
+    pub fn remove_anchorer(ctx: Context<RemoveAnchorer>) -> Result<()> {
+        instructions::remove_anchorer::handler(ctx)
+    }
 
-#[error_code]
-pub enum AnchorProgramError {
-    #[msg("The batch size limit must be positive")]
-    EmptyBatchLimit,
+    /// Admin only: proposes `new_admin`, who must call `accept_admin`.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::propose_admin::handler(ctx, new_admin)
+    }
+
+    /// The proposed admin takes the role.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::accept_admin::handler(ctx)
+    }
+
+    /// Anchorers only: records `root` (of `leaf_count` receipts, published
+    /// at `uri`) as the next batch, in PDA `["batch", root]`, once per root.
+    pub fn anchor_batch(ctx: Context<AnchorBatch>, root: [u8; 32], leaf_count: u32, uri: String) -> Result<()> {
+        instructions::anchor_batch::handler(ctx, root, leaf_count, uri)
+    }
+
+    /// Verifies a StandardMerkleTree leaf hash against batch `batch_id`;
+    /// returns `true`.
+    pub fn verify(ctx: Context<Verify>, batch_id: u64, leaf: [u8; 32], proof: Vec<[u8; 32]>) -> Result<bool> {
+        instructions::verify::handler(ctx, batch_id, leaf, proof)
+    }
+
+    /// Verifies a receipt `(receipt_hash, provider_key, signature_hash)`
+    /// against batch `batch_id`; returns `true`.
+    pub fn verify_receipt(
+        ctx: Context<Verify>,
+        batch_id: u64,
+        receipt_hash: [u8; 32],
+        provider_key: [u8; 32],
+        signature_hash: [u8; 32],
+        proof: Vec<[u8; 32]>,
+    ) -> Result<bool> {
+        instructions::verify_receipt::handler(ctx, batch_id, receipt_hash, provider_key, signature_hash, proof)
+    }
 }

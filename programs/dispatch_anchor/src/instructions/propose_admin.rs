@@ -1,0 +1,23 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::CONFIG_SEED;
+use crate::errors::ReceiptAnchorError;
+use crate::events::AdminProposed;
+use crate::state::AnchorConfig;
+
+/// Accounts of `propose_admin`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ProposeAdmin<'info> {
+    pub admin: Signer<'info>,
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ ReceiptAnchorError::Unauthorized)]
+    pub config: Account<'info, AnchorConfig>,
+}
+
+/// Proposes `new_admin` as the next admin (admin only); nothing changes
+/// until `new_admin` accepts. A later proposal replaces an earlier one.
+pub fn handler(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+    ctx.accounts.config.pending_admin = Some(new_admin);
+    emit_cpi!(AdminProposed { admin: ctx.accounts.admin.key(), pending_admin: new_admin });
+    Ok(())
+}
