@@ -247,3 +247,37 @@ pub fn check_admin_handover(svm: &mut LiteSVM, admin: &Keypair, flow: AdminFlow)
     ok(svm, &next, &[], &[(flow.admin_only)(&next.pubkey())]);
     fails(svm, &next, &[], &[(flow.accept)(&next.pubkey())], custom(flow.no_pending_admin));
 }
+
+/// [`check_admin_handover`] for a program whose admin instructions,
+/// events and config follow the common shape (`propose_admin`,
+/// `accept_admin`, `AdminProposed`, `AdminAccepted`, config PDA
+/// `["config"]` with `admin`/`pending_admin`): `$admin_only` builds an
+/// admin-only instruction signed by the given key.
+macro_rules! check_admin_handover_of {
+    ($program:ident, $config:ident, $error:ident, $svm:expr, $admin:expr, $admin_only:expr) => {{
+        use $program::{accounts as a, instruction as i};
+        let program = $program::ID;
+        let config = pda(&[b"config"], &program);
+        let event_authority = event_authority(&program);
+        check_admin_handover(
+            $svm,
+            $admin,
+            AdminFlow {
+                propose: &|admin, new_admin| ix(program, a::ProposeAdmin { admin: *admin, config, event_authority, program }, i::ProposeAdmin { new_admin }),
+                accept: &|new_admin| ix(program, a::AcceptAdmin { new_admin: *new_admin, config, event_authority, program }, i::AcceptAdmin {}),
+                admin_only: $admin_only,
+                read: &|svm| {
+                    let c: $program::$config = account(svm, &config);
+                    (c.admin, c.pending_admin)
+                },
+                proposed: &|meta| {
+                    let e: $program::AdminProposed = event(meta);
+                    (e.admin, e.pending_admin)
+                },
+                accepted: &|meta| event::<$program::AdminAccepted>(meta).admin,
+                unauthorized: $program::$error::Unauthorized.into(),
+                no_pending_admin: $program::$error::NoPendingAdmin.into(),
+            },
+        )
+    }};
+}

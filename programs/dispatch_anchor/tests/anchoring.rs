@@ -5,11 +5,12 @@
 //! every account constraint and error variant asserted exactly.
 
 #[path = "../../test_support.rs"]
+#[macro_use]
 mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
 use dispatch_anchor::{accounts, instruction, AnchorConfig, Anchorer, Batch, ReceiptAnchorError as E};
-use dispatch_anchor::{AdminAccepted, AdminProposed, AnchorerAdded, AnchorerRemoved, BatchAnchored};
+use dispatch_anchor::{AnchorerAdded, AnchorerRemoved, BatchAnchored};
 use dispatch_svm::LiteSVM;
 use litesvm::types::TransactionMetadata;
 use sha3::{Digest, Keccak256};
@@ -433,29 +434,5 @@ fn verify_rejects_wrong_batches_foreign_proofs_and_tampering() {
 fn the_admin_hands_over_only_by_propose_and_accept() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
-    let config = config_pda();
-    check_admin_handover(
-        &mut env.svm,
-        &admin,
-        AdminFlow {
-            propose: &|admin, new_admin| {
-                ix(PROGRAM, accounts::ProposeAdmin { admin: *admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::ProposeAdmin { new_admin })
-            },
-            accept: &|new_admin| {
-                ix(PROGRAM, accounts::AcceptAdmin { new_admin: *new_admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::AcceptAdmin {})
-            },
-            admin_only: &|admin| add_anchorer_ix(admin, Address::new_unique()),
-            read: &|svm| {
-                let c: AnchorConfig = account(svm, &config);
-                (c.admin, c.pending_admin)
-            },
-            proposed: &|meta| {
-                let e: AdminProposed = event(meta);
-                (e.admin, e.pending_admin)
-            },
-            accepted: &|meta| event::<AdminAccepted>(meta).admin,
-            unauthorized: E::Unauthorized.into(),
-            no_pending_admin: E::NoPendingAdmin.into(),
-        },
-    );
+    check_admin_handover_of!(dispatch_anchor, AnchorConfig, ReceiptAnchorError, &mut env.svm, &admin, &|admin| add_anchorer_ix(admin, Address::new_unique()));
 }

@@ -5,11 +5,12 @@
 //! the exact error a client sees.
 
 #[path = "../../test_support.rs"]
+#[macro_use]
 mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
 use dispatch_settlement::{accounts, instruction, Settlement, SettlementConfig, SettlementError as E};
-use dispatch_settlement::{AdminAccepted, AdminProposed, FeeUpdated, Settled, MAX_FEE_BPS, PROTOCOL_FEE_BPS};
+use dispatch_settlement::{FeeUpdated, Settled, MAX_FEE_BPS, PROTOCOL_FEE_BPS};
 use dispatch_svm::LiteSVM;
 use solana_address::Address;
 use solana_instruction::Instruction;
@@ -347,30 +348,6 @@ fn totals_overflow_is_an_error_not_a_wrap() {
 fn the_admin_hands_over_only_by_propose_and_accept() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
-    let config = config_pda();
-    check_admin_handover(
-        &mut env.svm,
-        &admin,
-        AdminFlow {
-            propose: &|admin, new_admin| {
-                ix(PROGRAM, accounts::ProposeAdmin { admin: *admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::ProposeAdmin { new_admin })
-            },
-            accept: &|new_admin| {
-                ix(PROGRAM, accounts::AcceptAdmin { new_admin: *new_admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::AcceptAdmin {})
-            },
-            admin_only: &|admin| set_fee_ix(admin, 250),
-            read: &|svm| {
-                let c: SettlementConfig = account(svm, &config);
-                (c.admin, c.pending_admin)
-            },
-            proposed: &|meta| {
-                let e: AdminProposed = event(meta);
-                (e.admin, e.pending_admin)
-            },
-            accepted: &|meta| event::<AdminAccepted>(meta).admin,
-            unauthorized: E::Unauthorized.into(),
-            no_pending_admin: E::NoPendingAdmin.into(),
-        },
-    );
+    check_admin_handover_of!(dispatch_settlement, SettlementConfig, SettlementError, &mut env.svm, &admin, &|admin| set_fee_ix(admin, 250));
     assert_eq!(env.config().fee_bps, 250);
 }

@@ -4,11 +4,12 @@
 //! constraint and error variant with the exact error a client sees.
 
 #[path = "../../test_support.rs"]
+#[macro_use]
 mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
 use dispatch_staking::{accounts, instruction, StakeAccount, StakingConfig, StakingError as E};
-use dispatch_staking::{AdminAccepted, AdminProposed, ConfigUpdated, Staked, UnstakeCancelled, UnstakeRequested, Withdrawn};
+use dispatch_staking::{ConfigUpdated, Staked, UnstakeCancelled, UnstakeRequested, Withdrawn};
 use dispatch_svm::LiteSVM;
 use solana_address::Address;
 use solana_instruction::Instruction;
@@ -490,31 +491,7 @@ fn update_config_is_admin_only_and_retiers_everyone() {
 fn the_admin_hands_over_only_by_propose_and_accept() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
-    let config = env.config;
-    check_admin_handover(
-        &mut env.svm,
-        &admin,
-        AdminFlow {
-            propose: &|admin, new_admin| {
-                ix(PROGRAM, accounts::ProposeAdmin { admin: *admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::ProposeAdmin { new_admin })
-            },
-            accept: &|new_admin| {
-                ix(PROGRAM, accounts::AcceptAdmin { new_admin: *new_admin, config, event_authority: event_authority(&PROGRAM), program: PROGRAM }, instruction::AcceptAdmin {})
-            },
-            admin_only: &|admin| update_config_ix(admin, 1, 1, 0),
-            read: &|svm| {
-                let c: StakingConfig = account(svm, &config);
-                (c.admin, c.pending_admin)
-            },
-            proposed: &|meta| {
-                let e: AdminProposed = event(meta);
-                (e.admin, e.pending_admin)
-            },
-            accepted: &|meta| event::<AdminAccepted>(meta).admin,
-            unauthorized: E::Unauthorized.into(),
-            no_pending_admin: E::NoPendingAdmin.into(),
-        },
-    );
+    check_admin_handover_of!(dispatch_staking, StakingConfig, StakingError, &mut env.svm, &admin, &|admin| update_config_ix(admin, 1, 1, 0));
 }
 
 #[test]
