@@ -123,22 +123,26 @@ class SolanaReceiptAnchor:
         return AnchorRecord(record.chain, record.contract, record.batch_id, root, record.leaf_count, prepared.tx,
                             record.block, record.timestamp, record.submitter)
 
-    def verify(self, batch_id: int, leaf: bytes, proof: list[bytes], *, payer: Pubkey | None = None) -> bool:
-        """Run the program's own ``verify`` (simulated, nothing lands)."""
-        root_account = self._root_account_for(leaf, proof)
+    def verify(self, batch_id: int, leaf: bytes, proof: list[bytes], *, root: bytes | None = None,
+               payer: Pubkey | None = None) -> bool:
+        """Run the program's own ``verify`` (simulated, nothing lands).
+
+        ``root`` is the root the leaf is claimed to be under (its batch account is
+        passed); without it, the root the proof leads to is used. A batch that
+        does not exist proves nothing.
+        """
+        from dispatch_chain.merkle import process_proof
+
+        batch = self.batch_address(root if root is not None else process_proof(leaf, proof))
+        if self.client.account(batch) is None:
+            return False
         ix = self.program.instruction("verify", batch_id, list(leaf), [list(p) for p in proof],
-                                      accounts={"batch": root_account})
-        fee_payer = payer or self._fee_payer(root_account)
+                                      accounts={"batch": batch})
         try:
-            self.client.simulate([ix], fee_payer)
+            self.client.simulate([ix], payer or self._fee_payer(batch))
         except (InvalidProof, WrongBatch):
             return False
         return True
-
-    def _root_account_for(self, leaf: bytes, proof: list[bytes]) -> Pubkey:
-        from dispatch_chain.merkle import process_proof
-
-        return self.batch_address(process_proof(leaf, proof))
 
     def _fee_payer(self, batch: Pubkey) -> Pubkey:
         """An existing funded account to pay a simulation's fee: the batch's anchorer, else ours."""

@@ -37,7 +37,8 @@ class SolanaAnchorVerifier:
         findings = [Finding(f"{where}: batch", True,
                             f"root anchored as batch {record.batch_id} ({record.leaf_count} receipts) by"
                             f" {record.submitter} at slot {record.block}, {format_time(record.timestamp)}")]
-        if not contract.verify(anchor.batch_id, leaf, anchor.proof_bytes, payer=Pubkey.from_string(record.submitter)):
+        if not contract.verify(anchor.batch_id, leaf, anchor.proof_bytes, root=anchor.root_bytes,
+                               payer=Pubkey.from_string(record.submitter)):
             findings.append(Finding(f"{where}: verify", False, "dispatch_anchor verify rejects this leaf and proof"))
             return findings, None
         findings.append(Finding(f"{where}: verify", True, "dispatch_anchor verify accepts the leaf and proof"))

@@ -101,6 +101,8 @@ class SolanaClient:
         message = exc.args[0] if exc.args else exc
         data = getattr(message, "data", None)
         err = getattr(data, "err", None)
+        if err is not None and "AlreadyProcessed" in str(err):
+            return _AlreadyProcessed(f"transaction {prepared.signature} was already processed")
         if err is not None:
             return decode_failure(err, getattr(data, "logs", None) or [], prepared.programs, self.idl_errors,
                                   token_programs=[str(TOKEN_PROGRAM), str(TOKEN_2022_PROGRAM)], tx=prepared.signature)

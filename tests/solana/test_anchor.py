@@ -49,9 +49,11 @@ def test_wrong_batch_and_foreign_proofs_fail(solana, deployed) -> None:
     rec1 = _anchor(a, first)
     rec2 = _anchor(a, second)
     assert a.verify(rec1.batch_id, first.leaf(0), first.proof(0))
-    assert not a.verify(rec2.batch_id, first.leaf(0), first.proof(0))  # wrong batch
-    assert not a.verify(rec1.batch_id, first.leaf(0), second.proof(0))  # proof of another batch
-    assert not a.verify(rec1.batch_id, os.urandom(32), first.proof(0))  # tampered leaf
+    assert a.verify(rec1.batch_id, first.leaf(0), first.proof(0), root=first.root)
+    assert not a.verify(rec2.batch_id, first.leaf(0), first.proof(0))  # wrong batch (WrongBatch)
+    assert not a.verify(rec1.batch_id, first.leaf(0), second.proof(0), root=first.root)  # InvalidProof
+    assert not a.verify(rec1.batch_id, first.leaf(0), second.proof(0))  # leads to no anchored root
+    assert not a.verify(rec1.batch_id, os.urandom(32), first.proof(0), root=first.root)  # tampered leaf
 
 
 def _anchor(backend: SolanaReceiptAnchor, tree: ReceiptTree):
@@ -63,8 +65,8 @@ def _anchor(backend: SolanaReceiptAnchor, tree: ReceiptTree):
 def test_duplicate_root_and_non_anchorer_fail_with_the_programs_errors(solana, deployed) -> None:
     tree = ReceiptTree([(os.urandom(32), os.urandom(32), os.urandom(32))])
     _anchor(deployed.anchor, tree)
-    with pytest.raises(errors.RootAlreadyAnchored):
-        deployed.anchor.broadcast(deployed.anchor.prepare(tree.root, 1, ""))
+    with pytest.raises(errors.RootAlreadyAnchored):  # a different transaction for the same root
+        deployed.anchor.broadcast(deployed.anchor.prepare(tree.root, 1, "again"))
     stranger = SolanaReceiptAnchor(solana, deployed.anchor.program, funded(solana))
     other = ReceiptTree([(os.urandom(32), os.urandom(32), os.urandom(32))])
     with pytest.raises(errors.ProgramError) as info:

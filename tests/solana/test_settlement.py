@@ -40,8 +40,8 @@ def test_a_job_is_settled_once(solana, deployed) -> None:
     first = deployed.settlement.settle(coordinator, "once", worker, 10 * BOLT, b"\x01" * 32)
     again = deployed.settlement.settle(coordinator, "once", worker, 10 * BOLT, b"\x01" * 32)  # idempotent
     assert again.signature is None and again.slot == first.slot
-    with pytest.raises(errors.AlreadySettled) as info:
-        deployed.settlement.settle_strict(coordinator, "once", worker, 10 * BOLT, b"\x01" * 32)
+    with pytest.raises(errors.AlreadySettled) as info:  # a different transaction for the same job
+        deployed.settlement.settle_strict(coordinator, "once", worker, 11 * BOLT, b"\x01" * 32)
     assert info.value.code == 6000 + 6 and info.value.program == str(deployed.settlement.program.program_id)
     assert token_balance(solana, associated_token_account(worker, deployed.mint)) == 10 * BOLT - protocol_fee(10 * BOLT)
 

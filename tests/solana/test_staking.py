@@ -58,9 +58,9 @@ def test_typed_failures(solana, deployed) -> None:
     worker = holder(solana, deployed, 50 * BOLT, "worker_rewards")
     with pytest.raises(errors.ZeroAmount):
         deployed.staking.stake(worker, 0)
+    deployed.staking.stake(worker, 50 * BOLT)
     with pytest.raises(errors.NothingPending):
         deployed.staking.cancel_unstake(worker)
-    deployed.staking.stake(worker, 50 * BOLT)
     with pytest.raises(errors.InsufficientStake):
         deployed.staking.request_unstake(worker, 51 * BOLT)
     other = holder(solana, deployed, 10 * BOLT, "worker_rewards")
