@@ -72,6 +72,13 @@ def tier_for_stake(active_stake: int, *, verified: int | None = None, sentinel: 
     return Tier.OPEN
 
 
+def format_bolt(base_units: int) -> str:
+    """Exact decimal text of a BOLT amount (no float rounding): 7765000000 -> '7.765000000'."""
+    sign = "-" if base_units < 0 else ""
+    whole, fraction = divmod(abs(base_units), BOLT)
+    return f"{sign}{whole:,}.{fraction:09d}"
+
+
 def protocol_fee(amount: int, fee_bps: int = PROTOCOL_FEE_BPS) -> int:
     """The burned part of a settlement of ``amount`` base units (rounded down, as on chain)."""
     return amount * fee_bps // BPS_DENOMINATOR

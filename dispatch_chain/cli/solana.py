@@ -18,7 +18,7 @@ from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_j
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
 from dispatch_chain.solana.programs import PROGRAMS
@@ -155,8 +155,8 @@ def supply(state: CliState, url: str | None, keypair: str | None, as_json: bool)
     if as_json:
         emit_json(result)
         return
-    click.echo(f"supply {info.supply / BOLT:,.9f} BOLT ({(BOLT_SUPPLY - info.supply) / BOLT:,.9f} burned);"
-               f" settled {config.total_settled / BOLT:,.9f}, burned by settlements {config.total_burned / BOLT:,.9f}"
+    click.echo(f"supply {format_bolt(info.supply)} BOLT ({format_bolt(BOLT_SUPPLY - info.supply)} burned);"
+               f" settled {format_bolt(config.total_settled)}, burned by settlements {format_bolt(config.total_burned)}"
                f" at {config.fee_bps} bps")
 
 

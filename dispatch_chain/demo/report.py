@@ -60,7 +60,7 @@ def _settlement_lines(report: dict) -> list[str]:
         return []
     s = report["settlement"]
     return [
-        f"  settlement      {s['jobs']} jobs settled: {s['settled_bolt']:,.2f} BOLT (at an assumed ${s['bolt_usd_assumed']}"
-        f"/BOLT), {s['burned_bolt']:,.3f} BOLT burned (5 %)",
-        f"  BOLT supply     {s['supply_bolt']:,.9f} (1,000,000,000 at genesis, {s['burned_total_bolt']:,.9f} burned)",
+        f"  settlement      {s['jobs']} jobs settled: {s['settled']} BOLT (at an assumed ${s['bolt_usd_assumed']}"
+        f"/BOLT), {s['burned']} BOLT burned (5 %)",
+        f"  BOLT supply     {s['supply']} (1,000,000,000 at genesis, {s['burned_total']} burned)",
     ]

@@ -10,7 +10,7 @@ from solders.keypair import Keypair
 from dispatch_chain.demo.state import DemoState, SolanaDemo
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.keys import save_keypair_bytes
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PRICING_USD, protocol_fee
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PRICING_USD, format_bolt, protocol_fee
 from dispatch_chain.solana.bolt import read_mint, transfer
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs
 
@@ -90,10 +90,10 @@ def settle_jobs(state: DemoState, stack: ExitStack) -> None:
     if supply_before - supply_after != burned or burned != sum(
             protocol_fee(round(PRICING_USD[jobs[s.receipt.job_id].pricing] / BOLT_USD * BOLT)) for s in due):
         raise DispatchChainError(f"burn mismatch: supply fell by {supply_before - supply_after}, fees {burned}")
-    state.progress.note(f"{len(due)} jobs settled: {settled / BOLT:,.2f} BOLT, {burned / BOLT:,.3f} burned;"
+    state.progress.note(f"{len(due)} jobs settled: {format_bolt(settled)} BOLT, {format_bolt(burned)} burned;"
                         f" settling {due[0].receipt.job_id} again changed nothing (slot {again.slot})")
     state.report["settlement"] = {
-        "jobs": len(due), "settled_bolt": settled / BOLT, "burned_bolt": burned / BOLT,
-        "supply_bolt": supply_after / BOLT, "burned_total_bolt": (BOLT_SUPPLY - supply_after) / BOLT,
+        "jobs": len(due), "settled": format_bolt(settled), "burned": format_bolt(burned),
+        "supply": format_bolt(supply_after), "burned_total": format_bolt(BOLT_SUPPLY - supply_after),
         "bolt_usd_assumed": BOLT_USD,
     }

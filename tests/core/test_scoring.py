@@ -57,3 +57,11 @@ def test_tier_thresholds(stake: int, tier: Tier) -> None:
 def test_protocol_fee_is_five_percent_rounded_down() -> None:
     assert protocol_fee(1_000 * BOLT) == 50 * BOLT
     assert protocol_fee(19) == 0 and protocol_fee(20) == 1
+
+
+def test_bolt_amounts_format_exactly() -> None:
+    from dispatch_chain.protocol import format_bolt
+
+    assert format_bolt(7_765_000_000) == "7.765000000"
+    assert format_bolt(BOLT_SUPPLY - 7_765_000_000) == "999,999,992.235000000"
+    assert format_bolt(1) == "0.000000001" and format_bolt(-BOLT) == "-1.000000000"
