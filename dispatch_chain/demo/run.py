@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-import time
+import signal
+import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
@@ -47,10 +48,9 @@ def run_demo(options: DemoOptions, *, keep_running: bool = False) -> dict[str, A
                 stage(state, stack)
         print_report(state)
         if keep_running:
-            click.echo("chains keep running; Ctrl-C to stop", err=True)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            click.echo("chains keep running; Ctrl-C (or SIGTERM) stops them", err=True)
+            stop = threading.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):  # explicit: a background job inherits SIGINT ignored
+                signal.signal(signum, lambda *_: stop.set())
+            stop.wait()
     return state.report
