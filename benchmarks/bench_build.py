@@ -2,7 +2,7 @@
 
 Warm: rebuild after touching one program's source, in the shared cache
 (what a developer and CI pay on every change). Cold (--cold): everything from
-an empty target directory, debug tests and the release node, as a fresh
+an empty target directory, debug tests and the node, as a fresh
 machine's first ./dev test pays. The ratio of warm to cold is the figure the
 cache buys. Nothing is asserted; the README test command must stay well
 inside 90 minutes cold.
@@ -20,7 +20,8 @@ from common import REPO, figure, header
 
 STEPS = [
     ("programs + svm + node, debug tests (cargo test --no-run)", ["cargo", "test", "--locked", "--workspace", "--no-run"]),
-    ("dispatch-solana-node, release", ["cargo", "build", "--locked", "--release", "-p", "dispatch-solana-node"]),
+    ("dispatch-solana-node, dev profile (what ./dev setup builds)",
+     ["cargo", "build", "--locked", "-p", "dispatch-solana-node"]),
 ]
 
 

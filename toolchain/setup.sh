@@ -105,8 +105,11 @@ _setup_rust() {
   [ "${DISPATCH_SKIP_RUST:-0}" = 1 ] && return 0
   command -v cargo >/dev/null 2>&1 || _die "Rust (cargo, by rustup) is required"
   if [ -f "$ROOT/node/Cargo.toml" ]; then
+    # The dev profile shares every artifact with `cargo test`, so a cold machine
+    # builds the agave/LiteSVM stack once, not twice (it is fast enough for the
+    # demo and the tests: the SPL Token program runs in the SBF VM either way).
     _say "building the local Solana node (cached in $CARGO_TARGET_DIR; the first build takes a while)"
-    (cd "$ROOT" && cargo build --locked --quiet --release -p dispatch-solana-node) ||
+    (cd "$ROOT" && cargo build --locked --quiet -p dispatch-solana-node) ||
       _die "cargo build of the Solana node failed"
   fi
 }
@@ -115,8 +118,8 @@ dispatch_export_env() {
   export DISPATCH_CACHE DISPATCH_VENV DISPATCH_NODE SOLCX_BINARY_PATH
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DISPATCH_CACHE/cargo-target}"
   export VIRTUAL_ENV="$DISPATCH_VENV"
-  export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$CARGO_TARGET_DIR/release:$PATH"
-  export DISPATCH_SOLANA_NODE_BIN="${DISPATCH_SOLANA_NODE_BIN:-$CARGO_TARGET_DIR/release/dispatch-solana-node}"
+  export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$CARGO_TARGET_DIR/debug:$PATH"
+  export DISPATCH_SOLANA_NODE_BIN="${DISPATCH_SOLANA_NODE_BIN:-$CARGO_TARGET_DIR/debug/dispatch-solana-node}"
   export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
   export PYTHONDONTWRITEBYTECODE=1
 }
