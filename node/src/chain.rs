@@ -276,10 +276,9 @@ impl Chain {
     pub fn restore_accounts(&mut self, accounts: Vec<(Address, Account)>) {
         let mut restored = HashMap::new();
         for (address, account) in accounts {
-            if account.executable || solana_sdk_ids::sysvar::check_id(&account.owner) {
-                continue;
+            if !account.executable && !solana_sdk_ids::sysvar::check_id(&account.owner) {
+                restored.insert(address, account);
             }
-            restored.insert(address, account);
         }
         for (address, account) in restored {
             if let Err(e) = self.svm.set_account(address, account) {

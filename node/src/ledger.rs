@@ -40,6 +40,14 @@ struct LedgerAccount {
     data: String,
 }
 
+/// Whether `account` is state to keep: not a program, program data, sysvar
+/// or feature account, which every start of the node recreates.
+fn is_user_state(account: &Account) -> bool {
+    use solana_sdk_ids::{bpf_loader, bpf_loader_deprecated, bpf_loader_upgradeable, config, feature, loader_v4, native_loader, sysvar};
+    let node_owned = [bpf_loader::ID, bpf_loader_deprecated::ID, bpf_loader_upgradeable::ID, loader_v4::ID, native_loader::ID, sysvar::ID, feature::ID, config::ID];
+    !account.executable && !node_owned.contains(&account.owner)
+}
+
 /// The ledger file of this node.
 pub struct Ledger {
     path: PathBuf,
@@ -95,7 +103,7 @@ impl Ledger {
         let accounts = chain
             .all_accounts()
             .into_iter()
-            .filter(|(_, a)| !a.executable && !solana_sdk_ids::sysvar::check_id(&a.owner))
+            .filter(|(_, a)| is_user_state(a))
             .map(|(address, a)| LedgerAccount {
                 pubkey: address.to_string(),
                 lamports: a.lamports,

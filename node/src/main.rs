@@ -15,6 +15,7 @@ mod logger;
 mod params;
 mod rpc;
 mod server;
+mod stdio;
 mod token;
 
 use std::io::Write;
@@ -99,6 +100,10 @@ fn run(cli: Cli) -> Result<(), NodeError> {
     // The one line callers wait for; nothing else goes to stdout.
     let _ = writeln!(stdout, "dispatch-solana-node ready http://{}:{}", cli.bind, server::port_of(&server));
     let _ = stdout.flush();
+    // Natively run programs print to stdout (`Pubkey::log`); nobody reads it
+    // after the ready line, and a full or closed pipe must not stall or
+    // crash them.
+    stdio::silence_stdout();
 
     server::serve(&server, &mut chain, ledger.as_ref(), &shutdown);
     log::info!("shutting down at slot {}", chain.slot());
