@@ -62,7 +62,7 @@ def check(condition: bool, what: str) -> None:
     print(f"ok  {what}")
 
 
-def spl_flow(client: Client) -> Keypair:
+def spl_flow(client: Client) -> tuple[Keypair, Pubkey]:
     payer = Keypair()
     sig = client.request_airdrop(payer.pubkey(), 10 * SOL).value
     client.confirm_transaction(sig, commitment=Confirmed)
@@ -96,27 +96,28 @@ def spl_flow(client: Client) -> Keypair:
         receiver.pubkey(), TokenAccountOpts(mint=token.pubkey)
     ).value
     check(len(by_owner) == 1, "getTokenAccountsByOwner (jsonParsed) finds it too")
-    return payer
+    return payer, token.pubkey
 
 
-async def anchor_flow(url: str, payer: Keypair) -> None:
+async def anchor_flow(url: str, payer: Keypair, mint: Pubkey) -> None:
     async with AsyncClient(url) as conn:
         provider = Provider(conn, Wallet(payer))
         settlement_idl = Idl.from_json((ROOT / "idl" / "dispatch_settlement.json").read_text())
         settlement = Program(settlement_idl, Pubkey.from_string(settlement_idl.address), provider)
         config, _ = Pubkey.find_program_address([b"config"], settlement.program_id)
-        accounts = {"config": config, "authority": payer.pubkey(), "system_program": SYSTEM_PROGRAM_ID}
+        accounts = {"admin": payer.pubkey(), "config": config, "mint": mint, "system_program": SYSTEM_PROGRAM_ID}
         try:
             await settlement.rpc["initialize"](20_000, ctx=Context(accounts=accounts))
         except ProgramError as err:
-            check(err.code == 6000 and err.msg is not None and "10 000" in err.msg,
+            check(err.code == 6001 and err.msg is not None and "MAX_FEE_BPS" in err.msg,
                   f"Anchor custom error surfaces as ProgramError {err.code}: {err.msg}")
         else:
-            raise AssertionError("initialize with a fee above 100 % must fail")
+            raise AssertionError("initialize with a fee above the cap must fail")
         sig = await settlement.rpc["initialize"](500, ctx=Context(accounts=accounts))
         await conn.confirm_transaction(sig, commitment=Confirmed)
         fetched = await settlement.account["SettlementConfig"].fetch(config)
-        check(fetched.fee_bps == 500 and fetched.authority == payer.pubkey(), "Anchor initialize wrote the config")
+        check(fetched.fee_bps == 500 and fetched.admin == payer.pubkey() and fetched.mint == mint,
+              "Anchor initialize wrote the config")
 
 
 def main() -> int:
@@ -124,8 +125,8 @@ def main() -> int:
     try:
         client = Client(url)
         check(client.is_connected(), f"node answers at {url}")
-        payer = spl_flow(client)
-        asyncio.run(anchor_flow(url, payer))
+        payer, mint = spl_flow(client)
+        asyncio.run(anchor_flow(url, payer, mint))
         print("smoke: all checks passed")
         return 0
     finally:

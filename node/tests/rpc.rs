@@ -163,13 +163,17 @@ fn simulate_transaction_options() {
     assert_eq!(bad_sig, json!({ "code": -32003, "message": "Transaction signature verification failure" }));
 }
 
-fn settlement_initialize(authority: &Keypair, fee_bps: u16) -> Instruction {
-    let (config, _) = Address::find_program_address(&[b"config"], &dispatch_settlement::ID);
+fn settlement_config() -> Address {
+    Address::find_program_address(&[b"config"], &dispatch_settlement::ID).0
+}
+
+fn settlement_initialize(admin: &Keypair, mint: &Address, fee_bps: u16) -> Instruction {
     Instruction {
         program_id: dispatch_settlement::ID,
         accounts: dispatch_settlement::accounts::Initialize {
-            config,
-            authority: authority.pubkey(),
+            admin: admin.pubkey(),
+            config: settlement_config(),
+            mint: *mint,
             system_program: solana_sdk_ids::system_program::ID,
         }
         .to_account_metas(None),
@@ -177,21 +181,42 @@ fn settlement_initialize(authority: &Keypair, fee_bps: u16) -> Instruction {
     }
 }
 
+fn settlement_set_fee(admin: &Keypair, fee_bps: u16) -> Instruction {
+    Instruction {
+        program_id: dispatch_settlement::ID,
+        accounts: dispatch_settlement::accounts::SetFee {
+            admin: admin.pubkey(),
+            config: settlement_config(),
+            event_authority: Address::find_program_address(&[b"__event_authority"], &dispatch_settlement::ID).0,
+            program: dispatch_settlement::ID,
+        }
+        .to_account_metas(None),
+        data: dispatch_settlement::instruction::SetFee { fee_bps }.data(),
+    }
+}
+
 #[test]
 fn anchor_custom_error_fails_preflight_like_the_real_node() {
     let node = Node::start(&[]);
-    let authority = node.funded(2);
-    let tx = node.tx(&authority, &[], &[settlement_initialize(&authority, 20_000)]);
+    let admin = node.funded(2);
+    let mint = create_mint(&node, &admin, &admin.pubkey()).pubkey();
+    node.send(&admin, &[], &[settlement_initialize(&admin, &mint, 500)]);
+    let info = node.result("getAccountInfo", json!([settlement_config().to_string(), { "encoding": "base64" }]));
+    assert_eq!(info["value"]["owner"], dispatch_settlement::ID.to_string());
+
+    // Someone else changing the fee: the program's Unauthorized, 6000.
+    let intruder = node.funded(1);
+    let tx = node.tx(&intruder, &[], &[settlement_set_fee(&intruder, 100)]);
     let err = node.error("sendTransaction", json!([tx, { "encoding": "base64" }]));
     assert_eq!(err["code"], -32002);
-    assert_eq!(err["message"], "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1770");
+    assert_eq!(err["message"], "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1770", "{err}");
     let data = &err["data"];
     assert_eq!(data["err"], json!({ "InstructionError": [0, { "Custom": 6000 }] }));
     assert_eq!(data["accounts"], Value::Null);
     assert!(data["unitsConsumed"].as_u64().unwrap() > 0);
     assert!(data.get("returnData").is_some());
     let logs: Vec<&str> = data["logs"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-    assert!(logs.contains(&"Program log: Instruction: Initialize"), "{logs:?}");
+    assert!(logs.contains(&"Program log: Instruction: SetFee"), "{logs:?}");
     let failed = format!("Program {} failed: custom program error: 0x1770", dispatch_settlement::ID);
     assert!(logs.contains(&failed.as_str()), "{logs:?}");
 
@@ -200,11 +225,7 @@ fn anchor_custom_error_fails_preflight_like_the_real_node() {
     let got = node.result("getTransaction", json!([signature, { "maxSupportedTransactionVersion": 0 }]));
     assert_eq!(got["meta"]["err"], json!({ "InstructionError": [0, { "Custom": 6000 }] }));
     assert_eq!(got["meta"]["status"], json!({ "Err": { "InstructionError": [0, { "Custom": 6000 }] } }));
-
-    node.send(&authority, &[], &[settlement_initialize(&authority, 500)]);
-    let (config, _) = Address::find_program_address(&[b"config"], &dispatch_settlement::ID);
-    let info = node.result("getAccountInfo", json!([config.to_string(), { "encoding": "base64" }]));
-    assert_eq!(info["value"]["owner"], dispatch_settlement::ID.to_string());
+    assert_eq!(got["meta"]["fee"], 5000);
 }
 
 #[test]
