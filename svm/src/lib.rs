@@ -21,6 +21,7 @@ mod msg_hook;
 mod native;
 mod registry;
 mod stubs;
+pub mod testkit;
 
 pub use clock::{clock, set_clock, warp_clock};
 pub use litesvm::LiteSVM;
