@@ -19,12 +19,17 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from dispatch_chain.config import ANVIL_CHAIN_ID
 from dispatch_chain.errors import ConfigError
+
+if TYPE_CHECKING:
+    import nacl.signing
+    from solders.keypair import Keypair
 
 #: The public mnemonic anvil and hardhat fund at genesis. Its keys are test
 #: fixtures known to everyone, which is why ``dev:N`` works only on chain 31337.
@@ -101,7 +106,7 @@ def read_keypair_file(path: str | Path) -> bytes:
     return raw
 
 
-def load_worker_key(path: str | Path) -> "nacl.signing.SigningKey":
+def load_worker_key(path: str | Path) -> nacl.signing.SigningKey:
     """A worker's ed25519 key from a solana-keygen JSON file.
 
     A worker's ed25519 key is also a Solana address, so one file serves both chains.
@@ -111,14 +116,14 @@ def load_worker_key(path: str | Path) -> "nacl.signing.SigningKey":
     return nacl.signing.SigningKey(read_keypair_file(path)[:32])
 
 
-def load_solana_keypair(path: str | Path) -> "Keypair":
+def load_solana_keypair(path: str | Path) -> Keypair:
     """A Solana keypair (solders) from a solana-keygen JSON file."""
     from solders.keypair import Keypair
 
     return Keypair.from_bytes(read_keypair_file(path))
 
 
-def save_worker_key(path: str | Path, key: "nacl.signing.SigningKey") -> None:
+def save_worker_key(path: str | Path, key: nacl.signing.SigningKey) -> None:
     """Write a worker key in solana-keygen format, readable by its owner only; never overwrites."""
     save_keypair_bytes(path, bytes(key) + bytes(key.verify_key))
 

@@ -12,20 +12,21 @@
 
 use anchor_lang::{AccountDeserialize, Event, InstructionData, ToAccountMetas};
 use dispatch_svm::LiteSVM;
-use litesvm::types::{FailedTransactionMetadata, TransactionMetadata, TransactionResult};
+use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use solana_address::Address;
 use solana_instruction::Instruction;
 use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
-use solana_program_pack::Pack;
 use solana_signer::Signer;
-use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
-use spl_token_interface::instruction as token_ix;
-use spl_token_interface::state::{Account as TokenAccount, Mint};
 
-/// BOLT's decimals.
-pub const DECIMALS: u8 = 9;
+/// The SPL Token helpers every test needs live in dispatch-svm (one copy for svm, node and programs);
+/// each test target uses a different subset of them.
+#[allow(unused_imports)]
+pub use dispatch_svm::testkit::{
+    create_mint, create_token_account, funded, mint_to, send, supply, token_balance, DECIMALS,
+};
+
 /// One BOLT in base units.
 pub const BOLT: u64 = 1_000_000_000;
 /// The SPL Token program (the real SBF binary LiteSVM preloads).
@@ -47,15 +48,6 @@ pub fn ix(program_id: Address, accounts: impl ToAccountMetas, data: impl Instruc
 /// Sends `instructions` paid by `payer` and signed by `signers`, then
 /// expires the blockhash so an identical transaction may follow.
 #[allow(clippy::result_large_err)] // LiteSVM's own result type
-pub fn send(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction]) -> TransactionResult {
-    let mut all: Vec<&Keypair> = vec![payer];
-    all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
-    let tx = Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, svm.latest_blockhash());
-    let result = svm.send_transaction(tx);
-    svm.expire_blockhash();
-    result
-}
-
 /// Sends and expects success, printing the logs otherwise.
 pub fn ok(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction]) -> TransactionMetadata {
     match send(svm, payer, signers, instructions) {
@@ -81,55 +73,6 @@ pub fn fails(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructi
 /// accounts).
 pub fn custom(code: impl Into<u32>) -> InstructionError {
     InstructionError::Custom(code.into())
-}
-
-/// A funded fee payer (10 SOL).
-pub fn funded(svm: &mut LiteSVM) -> Keypair {
-    let payer = Keypair::new();
-    svm.airdrop(&payer.pubkey(), 10_000_000_000).expect("airdrop");
-    payer
-}
-
-/// Creates a BOLT-like mint (9 decimals) with `authority` as mint authority.
-pub fn create_mint(svm: &mut LiteSVM, payer: &Keypair, authority: &Address) -> Address {
-    let mint = Keypair::new();
-    let rent = svm.minimum_balance_for_rent_exemption(Mint::LEN);
-    let ixs = [
-        solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), rent, Mint::LEN as u64, &TOKEN_PROGRAM),
-        token_ix::initialize_mint2(&TOKEN_PROGRAM, &mint.pubkey(), authority, None, DECIMALS).expect("mint ix"),
-    ];
-    ok(svm, payer, &[&mint], &ixs);
-    mint.pubkey()
-}
-
-/// Creates a token account of `mint` owned by `owner` (any address, PDAs too).
-pub fn create_token_account(svm: &mut LiteSVM, payer: &Keypair, mint: &Address, owner: &Address) -> Address {
-    let account = Keypair::new();
-    let rent = svm.minimum_balance_for_rent_exemption(TokenAccount::LEN);
-    let ixs = [
-        solana_system_interface::instruction::create_account(&payer.pubkey(), &account.pubkey(), rent, TokenAccount::LEN as u64, &TOKEN_PROGRAM),
-        token_ix::initialize_account3(&TOKEN_PROGRAM, &account.pubkey(), mint, owner).expect("account ix"),
-    ];
-    ok(svm, payer, &[&account], &ixs);
-    account.pubkey()
-}
-
-/// Mints `amount` to `account`; `authority` is the mint authority and pays.
-pub fn mint_to(svm: &mut LiteSVM, authority: &Keypair, mint: &Address, account: &Address, amount: u64) {
-    let ix = token_ix::mint_to(&TOKEN_PROGRAM, mint, account, &authority.pubkey(), &[], amount).expect("mint_to ix");
-    ok(svm, authority, &[], &[ix]);
-}
-
-/// The token balance of `account`.
-pub fn token_balance(svm: &LiteSVM, account: &Address) -> u64 {
-    let data = svm.get_account(account).expect("token account exists").data;
-    TokenAccount::unpack(&data).expect("token account").amount
-}
-
-/// The supply of `mint`.
-pub fn supply(svm: &LiteSVM, mint: &Address) -> u64 {
-    let data = svm.get_account(mint).expect("mint exists").data;
-    Mint::unpack(&data).expect("mint").supply
 }
 
 /// Reads and decodes an Anchor account (discriminator checked).

@@ -97,3 +97,32 @@ class DroppingProxy:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def kill_until_done(command: list[str], *, env: dict[str, str], rng, cwd=None, attempts: int = 80,
+                    window: tuple[float, float] = (1.0, 4.0)) -> int:
+    """Run ``command`` and SIGKILL its process group after a random time in ``window``.
+
+    Restarts until one run exits on its own (it must exit 0); returns how many
+    times it was killed. Fails the test if it never finishes in ``attempts``.
+    """
+    import os
+    import signal
+    import subprocess
+
+    import pytest
+
+    kills = 0
+    for _ in range(attempts):
+        proc = subprocess.Popen(command, env=env, cwd=cwd, start_new_session=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            out, _ = proc.communicate(timeout=rng.uniform(*window))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            kills += 1
+            continue
+        assert proc.returncode == 0, out.decode()
+        return kills
+    pytest.fail(f"{command[:4]}... never finished in {attempts} attempts")

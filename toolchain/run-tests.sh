@@ -19,6 +19,11 @@ if [ -f Cargo.toml ]; then
   fi
 fi
 
+echo "== contracts (ape compile)"
+# Compile once up front: tests also run `ape run deploy` in subprocesses, which
+# must not race the test session's own lazy compilation on a fresh clone.
+ape compile
+
 echo "== contracts and Python (ape test)"
 ape test tests "$@"
 echo "== all tests passed in $((SECONDS - started)) s"

@@ -28,7 +28,7 @@ def print_report(state: DemoState) -> None:
         f" tampered bundle {'rejected' if audit['tampered_rejected'] else 'ACCEPTED'}",
         *_reputation_lines(report),
         *_settlement_lines(report),
-        f"  try it          ./dev demo --keep-running, then in another shell:",
+        "  try it          ./dev demo --keep-running, then in another shell:",
         f"                  ./dev run dispatch-chain audit {state.bundles[0][1]} --evm-rpc {report['evm']['rpc_url']}"
         f" --solana-rpc {report['solana']['rpc_url']}",
         f"  report          {state.options.out / 'report.json'}",

@@ -9,7 +9,6 @@ with no RPC call once it has been seen.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from dispatch_chain.erc8004.binding import (
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.hashing import keccak256
+from dispatch_chain.sqlite import open_durable
 
 CONTRACT = "IdentityRegistry"
 METADATA_SET_TOPIC = "0x" + keccak256(b"MetadataSet(uint256,string,string,bytes)").hex()
@@ -127,10 +127,7 @@ class IdentityResolver:
 
     def __init__(self, registry: IdentityRegistryClient, cache_path: str | Path) -> None:
         self.registry = registry
-        path = Path(cache_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_durable(cache_path)
         self._db.executescript(_CACHE_SCHEMA)
         # The genesis hash tells a restarted local chain (same id, same addresses) from the old one.
         genesis = bytes(registry.client.w3.eth.get_block(0)["hash"]).hex()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
-from solders.signature import Signature
 
 from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, PreparedAnchor
 from dispatch_chain.errors import ChainError

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.localnet import Anvil
 from dispatch_chain.merkle import leaf_hash
 from dispatch_chain.deployments import load_manifest
-from support import dev_network, make_signed, make_worker
+from support import dev_network, kill_until_done, make_signed, make_worker
 
 RECEIPTS = 600
 BATCH = 25
@@ -61,21 +60,7 @@ def test_sigkill_anchors_every_receipt_exactly_once(tmp_path, repo_root) -> None
             f"{' '.join(cli)} anchor ingest {receipts_file} && "
             f"{' '.join(cli)} anchor run --drain --batch-size {BATCH} --max-age 0"
         )
-        kills = 0
-        for attempt in range(60):
-            proc = subprocess.Popen(["sh", "-c", script], env=env, start_new_session=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            try:
-                out, _ = proc.communicate(timeout=rng.uniform(0.8, 4.0))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
-                kills += 1
-                continue
-            assert proc.returncode == 0, out.decode()
-            break
-        else:
-            pytest.fail("the service never finished in 60 attempts")
+        kills = kill_until_done(["sh", "-c", script], env=env, rng=rng, attempts=60, window=(0.8, 4.0))
         print(f"{kills} kills before a clean finish")
         assert kills >= 3, "the kills must interrupt the run several times to mean anything"
 

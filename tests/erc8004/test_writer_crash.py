@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
-from support import dev_network, make_signed, make_worker
+from support import dev_network, kill_until_done, make_signed, make_worker
 
 FEEDBACKS = 500
 
@@ -55,21 +54,7 @@ def test_sigkill_posts_every_feedback_exactly_once(tmp_path, repo_root) -> None:
                "DISPATCH_EVM_ACCOUNT": "dev:1", "DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite")}
         command = [sys.executable, "-m", "dispatch_chain.cli", "reputation", "send", "--drain", "--window", "48",
                    "--replace-after", "5"]
-        kills = 0
-        for _ in range(80):
-            proc = subprocess.Popen(command, env=env, cwd=tmp_path, start_new_session=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            try:
-                out, _ = proc.communicate(timeout=rng.uniform(1.0, 4.0))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
-                kills += 1
-                continue
-            assert proc.returncode == 0, out.decode()
-            break
-        else:
-            pytest.fail("the sender never finished in 80 attempts")
+        kills = kill_until_done(command, env=env, rng=rng, cwd=tmp_path, attempts=80, window=(1.0, 4.0))
         print(f"{kills} kills before a clean finish")
         assert kills >= 3
 

@@ -142,7 +142,7 @@ def test_an_rpc_that_drops_requests_loses_nothing(node, anchor_address, tmp_path
         enqueue_roots(outbox, 60)
         pipeline, _ = make_pipeline(proxy.url, anchor_address, outbox, window=16, backoff_base=0.05,
                                     backoff_max=0.5)
-        stats = pipeline.drain(timeout=120)
+        pipeline.drain(timeout=120)
         assert proxy.dropped > 10 and proxy.dropped_methods.get("eth_sendRawTransaction", 0) > 0
         direct = EvmClient(dev_network(node.url)).contract("ReceiptAnchor", anchor_address)
         assert direct.functions.batchCount().call() == 60
