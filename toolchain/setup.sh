@@ -76,6 +76,16 @@ _setup_node() {
       --cache "$DISPATCH_CACHE/npm" >/dev/null) || _die "npm ci failed"
     touch "$DISPATCH_NODE/.complete"
   fi
+  # OpenZeppelin's Solidity sources only, for ape: the npm package also ships
+  # 258 build/*.json artifacts, and ape copies a dependency whole into
+  # contracts/.cache, where they pushed its 500-file scan of the contracts
+  # folder past the limit and hid our own sources on a fresh clone.
+  local oz_src="$DISPATCH_NODE/node_modules/@openzeppelin/contracts" oz_sol="$DISPATCH_NODE/node_modules/.openzeppelin-sol"
+  if [ ! -f "$oz_sol/.complete" ]; then
+    rm -rf "$oz_sol" && mkdir -p "$oz_sol"
+    (cd "$oz_src" && find . -name '*.sol' -print0 | tar --null -cf - -T -) | (cd "$oz_sol" && tar -xf -)
+    touch "$oz_sol/.complete"
+  fi
   if [ "$(readlink "$ROOT/node_modules" 2>/dev/null)" != "$DISPATCH_NODE/node_modules" ]; then
     rm -rf "$ROOT/node_modules"
     ln -s "$DISPATCH_NODE/node_modules" "$ROOT/node_modules"
