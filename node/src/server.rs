@@ -17,9 +17,33 @@ use crate::rpc;
 const MAX_BODY_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Listens on `host:port` (0 = any free port).
+///
+/// The listening socket gets `TCP_NODELAY`, which the connections it accepts
+/// inherit: tiny_http writes a response larger than its 1 KiB buffer as
+/// headers first and body second, and with Nagle's algorithm the body waits
+/// for the client's delayed ACK (about 40 ms on Linux) on every keep-alive
+/// request, which is what httpx (under solana-py) makes.
 pub fn bind(host: &str, port: u16) -> Result<tiny_http::Server, NodeError> {
     let addr = format!("{host}:{port}");
-    tiny_http::Server::http(&addr).map_err(|source| NodeError::Bind { addr, source })
+    let listener = std::net::TcpListener::bind(&addr).map_err(|e| NodeError::Bind { addr: addr.clone(), source: e.into() })?;
+    set_nodelay(&listener).map_err(|e| NodeError::Bind { addr: addr.clone(), source: e.into() })?;
+    tiny_http::Server::from_listener(listener, None).map_err(|source| NodeError::Bind { addr, source })
+}
+
+fn set_nodelay(listener: &std::net::TcpListener) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let on: libc::c_int = 1;
+    // SAFETY: a valid socket descriptor and a c_int option value of the size passed.
+    let rc = unsafe {
+        libc::setsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            std::ptr::addr_of!(on).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
 }
 
 /// The port `server` listens on.
