@@ -8,7 +8,7 @@ encoding, so all sending stays synchronous (:mod:`.client`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -38,6 +38,16 @@ def load_idl(name: str) -> Idl:
     return Idl.from_json(text)
 
 
+@lru_cache(maxsize=None)
+def _coder_program(name: str, program_id: str) -> Program:
+    """anchorpy's Program for encoding only (its provider never sends); built once per program.
+
+    Building one, and its first decode, costs tens of milliseconds; every
+    AnchorProgram of the same program shares it.
+    """
+    return Program(load_idl(name), Pubkey.from_string(program_id), Provider(AsyncClient("http://unused"), Wallet(Keypair())))
+
+
 def pda(program_id: Pubkey, *seeds: bytes) -> Pubkey:
     return Pubkey.find_program_address(list(seeds), program_id)[0]
 
@@ -55,10 +65,9 @@ class AnchorProgram:
             program_id = load_idl(name).address
         return cls(name, program_id if isinstance(program_id, Pubkey) else Pubkey.from_string(program_id))
 
-    @cached_property
+    @property
     def _program(self) -> Program:
-        # The provider is never used to send: anchorpy only encodes here.
-        return Program(load_idl(self.name), self.program_id, Provider(AsyncClient("http://unused"), Wallet(Keypair())))
+        return _coder_program(self.name, str(self.program_id))
 
     def instruction(self, name: str, *args: Any, accounts: dict[str, Pubkey]) -> Instruction:
         """Encode instruction ``name`` with positional ``args`` and named ``accounts`` (IDL names).
