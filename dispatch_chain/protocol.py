@@ -79,6 +79,22 @@ def format_bolt(base_units: int) -> str:
     return f"{sign}{whole:,}.{fraction:09d}"
 
 
+def parse_bolt(text: str) -> int:
+    """Base units of a decimal BOLT amount, exactly: '99.999999999' -> 99999999999.
+
+    Raises ValueError for anything but a non-negative decimal with at most 9
+    fractional digits (no exponent, no float rounding).
+    """
+    value = text.strip().replace("_", "").replace(",", "")
+    whole, dot, fraction = value.partition(".")
+    digits = (whole + fraction).isascii() and (whole + fraction).isdigit()
+    if not digits or (dot and fraction and not fraction.isdigit()):
+        raise ValueError(f"{text!r} is not a BOLT amount (a decimal number such as 100 or 0.5)")
+    if len(fraction) > BOLT_DECIMALS:
+        raise ValueError(f"{text!r} has more than {BOLT_DECIMALS} decimals, BOLT's precision")
+    return int(whole or "0") * BOLT + int(fraction.ljust(BOLT_DECIMALS, "0") or "0")
+
+
 def protocol_fee(amount: int, fee_bps: int = PROTOCOL_FEE_BPS) -> int:
     """The burned part of a settlement of ``amount`` base units (rounded down, as on chain)."""
     return amount * fee_bps // BPS_DENOMINATOR

@@ -1,7 +1,8 @@
 """``dispatch-chain solana``: BOLT, program configs, staking, tiers and settlement.
 
 The deploy-side commands are also scripts: scripts/solana/create_bolt.py,
-init_programs.py, stake.py and settle.py run the same code.
+init_programs.py, stake.py, unstake.py, withdraw.py and settle.py run the
+same code. Amounts are decimal BOLT, parsed exactly (protocol.parse_bolt).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_j
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
 from dispatch_chain.solana.programs import PROGRAMS
@@ -31,8 +32,21 @@ def key_dir(network: str) -> Path:
     return Path(os.environ.get("DISPATCH_KEY_DIR", "~/.config/dispatch")).expanduser() / network
 
 
-def _tokens(value: float) -> int:
-    return round(value * BOLT)
+class BoltAmount(click.ParamType):
+    """A BOLT amount given in tokens ('1000', '99.999999999'), converted exactly to base units."""
+
+    name = "BOLT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_bolt(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+BOLT_AMOUNT = BoltAmount()
 
 
 def _connections(state: CliState, url: str | None, keypair: str | None) -> Connections:
@@ -105,15 +119,16 @@ def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keyp
 @click.option("--program", "program_specs", multiple=True, metavar="NAME=ID",
               help="Program id where it differs from the IDL (after anchor deploy with other keys).")
 @click.option("--anchorer", "anchorers", multiple=True, help="Pubkey allowed to anchor receipt roots (repeatable).")
-@click.option("--verified", type=float, default=100.0, show_default=True, help="VERIFIED tier threshold, in BOLT.")
-@click.option("--sentinel", type=float, default=1000.0, show_default=True, help="SENTINEL tier threshold, in BOLT.")
+@click.option("--verified", type=BOLT_AMOUNT, default="100", show_default=True, help="VERIFIED tier threshold, in BOLT.")
+@click.option("--sentinel", type=BOLT_AMOUNT, default="1000", show_default=True,
+              help="SENTINEL tier threshold, in BOLT.")
 @click.option("--cooldown", type=click.IntRange(0), default=7 * 24 * 3600, show_default=True,
               help="Unstake cooldown in seconds.")
 @click.option("--fee-bps", type=click.IntRange(0, 10_000), default=PROTOCOL_FEE_BPS, show_default=True,
               help="Protocol fee burned per settlement (the program caps it).")
 @click.pass_obj
 def init_programs_command(state: CliState, url: str | None, keypair: str | None, program_specs: tuple[str, ...],
-                          anchorers: tuple[str, ...], verified: float, sentinel: float, cooldown: int,
+                          anchorers: tuple[str, ...], verified: int, sentinel: int, cooldown: int,
                           fee_bps: int) -> None:
     """Initialise dispatch_staking, dispatch_settlement and dispatch_anchor for BOLT (idempotent).
 
@@ -132,7 +147,7 @@ def init_programs_command(state: CliState, url: str | None, keypair: str | None,
         allowed = [Pubkey.from_string(a) for a in anchorers] or [connections.solana_keypair.pubkey()]
         init_programs(connections.solana, connections.solana_keypair, mint, program_ids=program_ids,
                       anchorers=allowed, manifest=connections.profile.manifest, network=connections.profile.name,
-                      settings=ProgramSettings(_tokens(verified), _tokens(sentinel), cooldown, fee_bps),
+                      settings=ProgramSettings(verified, sentinel, cooldown, fee_bps),
                       progress=lambda m: click.echo(m, err=True))
     click.echo(f"programs initialised; recorded in {connections.profile.manifest}")
 
@@ -162,31 +177,33 @@ def supply(state: CliState, url: str | None, keypair: str | None, as_json: bool)
 
 @solana.command()
 @solana_options
-@click.argument("amount", type=float)
+@click.argument("amount", type=BOLT_AMOUNT)
 @click.pass_obj
-def stake(state: CliState, url: str | None, keypair: str | None, amount: float) -> None:
+def stake(state: CliState, url: str | None, keypair: str | None, amount: int) -> None:
     """Stake AMOUNT BOLT from the worker (--keypair is the worker's key file)."""
     with chain_errors():
         connections = _connections(state, url, keypair)
         worker = connections.solana_keypair
         staking = connections.staking()
-        signature = staking.stake(worker, _tokens(amount))
+        signature = staking.stake(worker, amount)
         now = staking.stake_of(worker.pubkey())
-    click.echo(f"staked {amount:g} BOLT: active {now.active / BOLT:g}, tier {now.tier.name} ({signature})")
+    click.echo(f"staked {format_bolt(amount)} BOLT: active {format_bolt(now.active)}, tier {now.tier.name}"
+               f" ({signature})")
 
 
 @solana.command()
 @solana_options
-@click.argument("amount", type=float)
+@click.argument("amount", type=BOLT_AMOUNT)
 @click.pass_obj
-def unstake(state: CliState, url: str | None, keypair: str | None, amount: float) -> None:
+def unstake(state: CliState, url: str | None, keypair: str | None, amount: int) -> None:
     """Request to unstake AMOUNT BOLT; it can be withdrawn after the cooldown."""
     with chain_errors():
         connections = _connections(state, url, keypair)
         staking = connections.staking()
-        staking.request_unstake(connections.solana_keypair, _tokens(amount))
+        staking.request_unstake(connections.solana_keypair, amount)
         now = staking.stake_of(connections.solana_keypair.pubkey())
-    click.echo(f"pending {now.pending / BOLT:g} BOLT, withdrawable at unix time {now.unlock_at}; tier {now.tier.name}")
+    click.echo(f"pending {format_bolt(now.pending)} BOLT, withdrawable at unix time {now.unlock_at};"
+               f" tier {now.tier.name}")
 
 
 @solana.command("cancel-unstake")
@@ -199,7 +216,7 @@ def cancel_unstake(state: CliState, url: str | None, keypair: str | None) -> Non
         staking = connections.staking()
         staking.cancel_unstake(connections.solana_keypair)
         now = staking.stake_of(connections.solana_keypair.pubkey())
-    click.echo(f"active {now.active / BOLT:g} BOLT, tier {now.tier.name}")
+    click.echo(f"active {format_bolt(now.active)} BOLT, tier {now.tier.name}")
 
 
 @solana.command()
@@ -236,18 +253,18 @@ def tiers(state: CliState, url: str | None, keypair: str | None, workers: tuple[
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['worker']}  {row['tier']:<8}  active {row['active'] / BOLT:g} BOLT"
-                   f"  pending {row['pending'] / BOLT:g}")
+        click.echo(f"{row['worker']}  {row['tier']:<8}  active {format_bolt(row['active'])} BOLT"
+                   f"  pending {format_bolt(row['pending'])}")
 
 
 @solana.command()
 @solana_options
 @click.argument("job_id")
 @click.argument("worker")
-@click.argument("amount", type=float)
+@click.argument("amount", type=BOLT_AMOUNT)
 @click.option("--receipt-hash", required=True, help="0x receipt hash of the job's receipt.")
 @click.pass_obj
-def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, worker: str, amount: float,
+def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, worker: str, amount: int,
            receipt_hash: str) -> None:
     """Settle JOB_ID: pay WORKER AMOUNT BOLT from the coordinator (--keypair), burning the protocol fee.
 
@@ -264,8 +281,8 @@ def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, w
         raise InputError("--receipt-hash must be 0x followed by 64 hex digits")
     with chain_errors():
         connections = _connections(state, url, keypair)
-        record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, _tokens(amount),
+        record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, amount,
                                                  bytes.fromhex(receipt_hash[2:]))
-    click.echo(f"job {job_id!r}: {record.amount / BOLT:g} BOLT, {record.fee / BOLT:g} burned,"
-               f" {(record.amount - record.fee) / BOLT:g} to {record.worker} at slot {record.slot}"
+    click.echo(f"job {job_id!r}: {format_bolt(record.amount)} BOLT, {format_bolt(record.fee)} burned,"
+               f" {format_bolt(record.amount - record.fee)} to {record.worker} at slot {record.slot}"
                + (f" ({record.signature})" if record.signature else " (already settled)"))

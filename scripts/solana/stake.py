@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Stake BOLT for a worker (also: unstake, cancel-unstake, withdraw via dispatch-chain solana).
+"""Stake BOLT for a worker (unstake.py and withdraw.py undo it; cancel-unstake via dispatch-chain solana).
 
     python scripts/solana/stake.py --help
     python scripts/solana/stake.py --network local --url http://127.0.0.1:8899 ...

@@ -1,0 +1,13 @@
+#!/usr/bin/env python
+"""Request to unstake BOLT for a worker (starts the cooldown); see also withdraw.py and cancel-unstake via dispatch-chain solana.
+
+    python scripts/solana/unstake.py --help
+
+Same as `dispatch-chain solana unstake`; uses solana-py/solders/anchorpy against
+--url (the local node or devnet).
+"""
+
+from _run import run
+
+if __name__ == "__main__":
+    run("solana", "unstake")
