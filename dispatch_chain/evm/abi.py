@@ -31,6 +31,17 @@ def _type_of(param: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=None)
+def function_types(contract: str, function: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    """``(selector, input types, output types)`` of ``contract.function`` (must not be overloaded)."""
+    entries = [e for e in load_abi(contract) if e.get("type") == "function" and e.get("name") == function]
+    if len(entries) != 1:
+        raise ConfigError(f"{contract}.{function}: expected one function in the ABI, found {len(entries)}")
+    inputs = tuple(_type_of(p) for p in entries[0].get("inputs", []))
+    outputs = tuple(_type_of(p) for p in entries[0].get("outputs", []))
+    return function_signature_to_4byte_selector(f"{function}({','.join(inputs)})"), inputs, outputs
+
+
+@lru_cache(maxsize=None)
 def _error_table(name: str) -> dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     table = {}
     for entry in load_abi(name):

@@ -7,6 +7,7 @@ import pytest
 from dispatch_chain.erc8004 import reputation
 from dispatch_chain.erc8004.reader import ReputationReader
 from dispatch_chain.erc8004.reputation import ReputationWriter, feedback_key
+from dispatch_chain.errors import ChainError
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.keys import dev_account
@@ -113,6 +114,29 @@ def test_reader_batches_and_caches(identity, outbox, sender, evm_client, registr
     assert reader.rpc_requests == 2  # expired
     with pytest.raises(Exception, match="at least one coordinator"):
         ReputationReader(evm_client, registries[1], [])
+
+
+def test_reader_equals_the_registry_for_several_clients(identity, outbox, sender, evm_client, registries,
+                                                        coordinator) -> None:
+    """The reader encodes getSummary itself; it must read what the contract's ABI call reads."""
+    worker = make_worker(40)
+    agent = identity.register_worker(worker, dev_account(5)).agent_id
+    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "equal-1"), success=True)
+    sender.drain(timeout=60)
+    clients = [dev_account(7).address, coordinator.address, dev_account(8).address]
+    reader = ReputationReader(evm_client, registries[1], clients)
+    contract = evm_client.contract("ReputationRegistry", registries[1])
+    for agent_id in (agent, 10_001):
+        expected = contract.functions.getSummary(agent_id, clients, "dispatch-compute", "COMPUTE").call()
+        got = reader.summary(agent_id)
+        assert (got.count, got.value, got.decimals) == tuple(expected)
+    assert reader.summary(agent).count == 1
+
+
+def test_reader_names_a_registry_that_is_not_there(evm_client, coordinator) -> None:
+    reader = ReputationReader(evm_client, dev_account(9).address, [coordinator.address])
+    with pytest.raises(ChainError, match="is there a ReputationRegistry"):
+        reader.summaries([1, 2])
 
 
 def test_a_mined_revert_is_recorded_with_its_reason(identity, outbox, evm_client, registries, resolver,
