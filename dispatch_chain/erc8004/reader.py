@@ -55,9 +55,8 @@ class ReputationReader:
         if not clients:
             raise ConfigError("reputation summaries need at least one coordinator (client) address")
         self.client = client
-        self.contract = client.contract(CONTRACT, Web3.to_checksum_address(registry))
+        self.registry = Web3.to_checksum_address(registry)
         self.clients = [Web3.to_checksum_address(c) for c in clients]
-        self.tag1, self.tag2 = tag1, tag2
         self.ttl = ttl
         self.clock = clock
         self._cache: dict[int, tuple[float, Summary]] = {}
@@ -89,7 +88,7 @@ class ReputationReader:
 
     def _call_batch(self, agent_ids: Sequence[int]) -> list[tuple[int, int, int]]:
         """One JSON-RPC batch of ``eth_call getSummary``, decoded with the ABI's output types."""
-        to = self.contract.address
+        to = self.registry
         calls = [("eth_call", [{"to": to, "data": "0x" + (self._call_head + agent_id.to_bytes(32, "big")
                                                             + self._call_tail).hex()}, "latest"])
                  for agent_id in agent_ids]
@@ -101,7 +100,7 @@ class ReputationReader:
         if not isinstance(responses, list):  # the node refused the whole batch
             raise ChainError(f"getSummary batch refused: {responses.get('error')}")
         results = []
-        for agent_id, response in zip(agent_ids, sorted(responses, key=lambda r: r["id"]), strict=True):
+        for agent_id, response in zip(agent_ids, responses, strict=True):  # web3 orders them by request id
             if "error" in response:
                 raise ChainError(f"getSummary({agent_id}) failed: {response['error']}")
             data = bytes.fromhex(response["result"].removeprefix("0x"))
