@@ -141,3 +141,117 @@ def test_unknown_root_reads_as_empty(receipt_anchor) -> None:
     record = receipt_anchor.batchOf(_root())
     assert record.id == 0 and record.leafCount == 0
 
+
+
+# -- roles and the admin's rules, every path OpenZeppelin's AccessControlDefaultAdminRules opens ---------------
+
+DEFAULT_ADMIN_ROLE = b"\x00" * 32
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+def test_an_anchorer_renounces_its_own_role_only(receipt_anchor, deployer, anchorer, outsider, chain) -> None:
+    with chain.isolate():
+        # Renouncing is for oneself: naming another account fails.
+        with ape.reverts(receipt_anchor.AccessControlBadConfirmation):
+            receipt_anchor.renounceRole(ANCHORER_ROLE, anchorer, sender=outsider)
+        tx = receipt_anchor.renounceRole(ANCHORER_ROLE, anchorer, sender=anchorer)
+        [event] = tx.events.filter(receipt_anchor.RoleRevoked)
+        assert (event.role, event.account, event.sender) == (ANCHORER_ROLE, anchorer, anchorer)
+        assert not receipt_anchor.hasRole(ANCHORER_ROLE, anchorer)
+        with ape.reverts(receipt_anchor.AccessControlUnauthorizedAccount, account=anchorer, neededRole=ANCHORER_ROLE):
+            receipt_anchor.anchor(_root(), 1, "", sender=anchorer)
+        # Only the admin can bring it back.
+        receipt_anchor.grantRole(ANCHORER_ROLE, anchorer, sender=deployer)
+        receipt_anchor.anchor(_root(), 1, "", sender=anchorer)
+
+
+def test_a_scheduled_admin_transfer_can_be_cancelled_by_the_admin_only(receipt_anchor, deployer, outsider,
+                                                                        chain) -> None:
+    with chain.isolate():
+        receipt_anchor.beginDefaultAdminTransfer(outsider, sender=deployer)
+        pending, schedule = receipt_anchor.pendingDefaultAdmin()
+        assert pending == outsider and schedule > 0
+        with ape.reverts(receipt_anchor.AccessControlUnauthorizedAccount):
+            receipt_anchor.cancelDefaultAdminTransfer(sender=outsider)
+        tx = receipt_anchor.cancelDefaultAdminTransfer(sender=deployer)
+        assert len(tx.events.filter(receipt_anchor.DefaultAdminTransferCanceled)) == 1
+        assert receipt_anchor.pendingDefaultAdmin() == (ZERO_ADDRESS, 0)
+        chain.pending_timestamp += 3601
+        # Even after the delay the cancelled nominee cannot take the role.
+        with ape.reverts(receipt_anchor.AccessControlInvalidDefaultAdmin, defaultAdmin=outsider):
+            receipt_anchor.acceptDefaultAdminTransfer(sender=outsider)
+        assert receipt_anchor.owner() == deployer
+
+
+def test_the_admin_delay_changes_only_by_the_admin_and_only_after_its_own_wait(receipt_anchor, deployer, outsider,
+                                                                                chain) -> None:
+    with chain.isolate():
+        with ape.reverts(receipt_anchor.AccessControlUnauthorizedAccount):
+            receipt_anchor.changeDefaultAdminDelay(1, sender=outsider)
+        # Shortening the delay takes effect only after the difference has passed, so a
+        # stolen admin key cannot shorten it and move the role at once.
+        tx = receipt_anchor.changeDefaultAdminDelay(600, sender=deployer)
+        [event] = tx.events.filter(receipt_anchor.DefaultAdminDelayChangeScheduled)
+        new_delay, schedule = receipt_anchor.pendingDefaultAdminDelay()
+        assert (event.newDelay, new_delay) == (600, 600) and event.effectSchedule == schedule
+        assert schedule == chain.provider.get_block(tx.block_number).timestamp + 3600 - 600
+        assert receipt_anchor.defaultAdminDelay() == 3600
+        chain.pending_timestamp = schedule + 1
+        chain.mine()
+        assert receipt_anchor.defaultAdminDelay() == 600
+        # A pending change can be rolled back by the admin.
+        receipt_anchor.changeDefaultAdminDelay(7200, sender=deployer)
+        assert receipt_anchor.pendingDefaultAdminDelay()[0] == 7200
+        with ape.reverts(receipt_anchor.AccessControlUnauthorizedAccount):
+            receipt_anchor.rollbackDefaultAdminDelay(sender=outsider)
+        receipt_anchor.rollbackDefaultAdminDelay(sender=deployer)
+        assert receipt_anchor.pendingDefaultAdminDelay() == (0, 0)
+        assert receipt_anchor.defaultAdminDelay() == 600
+
+
+def test_the_admin_renounces_only_through_a_scheduled_transfer_to_nobody(receipt_anchor, deployer, anchorer,
+                                                                          outsider, chain) -> None:
+    with chain.isolate():
+        # Not at once, and not by revoking or granting the admin role directly.
+        with ape.reverts(receipt_anchor.AccessControlEnforcedDefaultAdminDelay):
+            receipt_anchor.renounceRole(DEFAULT_ADMIN_ROLE, deployer, sender=deployer)
+        with ape.reverts(receipt_anchor.AccessControlEnforcedDefaultAdminRules):
+            receipt_anchor.revokeRole(DEFAULT_ADMIN_ROLE, deployer, sender=deployer)
+        with ape.reverts(receipt_anchor.AccessControlEnforcedDefaultAdminRules):
+            receipt_anchor.grantRole(DEFAULT_ADMIN_ROLE, outsider, sender=deployer)
+        receipt_anchor.beginDefaultAdminTransfer(ZERO_ADDRESS, sender=deployer)
+        _, schedule = receipt_anchor.pendingDefaultAdmin()
+        with ape.reverts(receipt_anchor.AccessControlEnforcedDefaultAdminDelay, schedule=schedule):
+            receipt_anchor.renounceRole(DEFAULT_ADMIN_ROLE, deployer, sender=deployer)
+        chain.pending_timestamp = schedule + 1
+        receipt_anchor.renounceRole(DEFAULT_ADMIN_ROLE, deployer, sender=deployer)
+        assert receipt_anchor.owner() == ZERO_ADDRESS and receipt_anchor.defaultAdmin() == ZERO_ADDRESS
+        # The allowlist is frozen for good: nobody grants or revokes, the anchorers keep anchoring.
+        with ape.reverts(receipt_anchor.AccessControlUnauthorizedAccount):
+            receipt_anchor.grantRole(ANCHORER_ROLE, outsider, sender=deployer)
+        with ape.reverts(receipt_anchor.AccessControlUnauthorizedAccount):
+            receipt_anchor.revokeRole(ANCHORER_ROLE, anchorer, sender=deployer)
+        receipt_anchor.anchor(_root(), 1, "", sender=anchorer)
+
+
+def test_verify_proves_node_hashes_and_verify_receipt_binds_a_receipt(receipt_anchor, batch, anchored) -> None:
+    """Documented, not refused: like OpenZeppelin's MerkleProof, ``verify`` proves any node of the tree.
+
+    An inner node with the rest of its path verifies, so ``verify`` only tells that a
+    hash is in the batch's tree. A receipt is bound to a batch by ``verifyReceipt``
+    (or by hashing the leaf oneself, as the auditor does): its leaf is a double keccak
+    of 96 bytes, which no inner node (one keccak of 64 bytes) can equal.
+    """
+    signed, tree = batch
+    batch_id, _ = anchored
+    proof = tree.proof(0)
+    # The parent of leaf 0: hash of the leaf and its first sibling, in sorted order.
+    leaf, sibling = tree.leaf(0), proof[0]
+    parent = keccak256(min(leaf, sibling) + max(leaf, sibling))
+    assert receipt_anchor.verify(batch_id, parent, proof[1:])
+    assert receipt_anchor.verify(batch_id, tree.root, [])
+    # As receipt values, neither the inner node nor the root proves anything.
+    for node, path in ((parent, proof[1:]), (tree.root, [])):
+        assert not receipt_anchor.verifyReceipt(batch_id, node, b"\x00" * 32, b"\x00" * 32, path)
+    values = signed[0].leaf_values()
+    assert receipt_anchor.verifyReceipt(batch_id, *values, proof)
