@@ -10,6 +10,7 @@
 //! `InstructionError` a client sees.
 #![allow(dead_code)]
 
+use anchor_lang::error::ErrorCode::{AccountNotSigner, ConstraintSeeds};
 use anchor_lang::{AccountDeserialize, Event, InstructionData, ToAccountMetas};
 use dispatch_svm::LiteSVM;
 use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
@@ -167,16 +168,31 @@ pub struct AdminFlow<'a> {
 pub fn check_admin_handover(svm: &mut LiteSVM, admin: &Keypair, flow: AdminFlow) {
     let next = funded(svm);
     let stranger = funded(svm);
+    let decoy = funded(svm);
 
     fails(svm, &next, &[], &[(flow.accept)(&next.pubkey())], custom(flow.no_pending_admin));
     fails(svm, &stranger, &[], &[(flow.propose)(&stranger.pubkey(), stranger.pubkey())], custom(flow.unauthorized));
     fails(svm, &stranger, &[], &[(flow.admin_only)(&stranger.pubkey())], custom(flow.unauthorized));
+    // The real admin's key, but not its signature (a stranger pays).
+    fails(svm, &stranger, &[], &[unsigned_by((flow.propose)(&admin.pubkey(), stranger.pubkey()), &admin.pubkey())], custom(AccountNotSigner));
+    fails(svm, &stranger, &[], &[unsigned_by((flow.admin_only)(&admin.pubkey()), &admin.pubkey())], custom(AccountNotSigner));
+    // A lookalike of the config (same owner and data) at another address.
+    let lookalike = with_lookalike_config(svm, (flow.propose)(&admin.pubkey(), next.pubkey()));
+    fails(svm, admin, &[], &[lookalike], custom(ConstraintSeeds));
+    let lookalike = with_lookalike_config(svm, (flow.admin_only)(&admin.pubkey()));
+    fails(svm, admin, &[], &[lookalike], custom(ConstraintSeeds));
 
+    // A second proposal replaces the first: the first nominee cannot accept.
+    ok(svm, admin, &[], &[(flow.propose)(&admin.pubkey(), decoy.pubkey())]);
+    assert_eq!((flow.read)(svm), (admin.pubkey(), Some(decoy.pubkey())));
     let meta = ok(svm, admin, &[], &[(flow.propose)(&admin.pubkey(), next.pubkey())]);
     assert_eq!((flow.proposed)(&meta), (admin.pubkey(), next.pubkey()));
     assert_eq!((flow.read)(svm), (admin.pubkey(), Some(next.pubkey())), "proposing changes nothing yet");
+    fails(svm, &decoy, &[], &[(flow.accept)(&decoy.pubkey())], custom(flow.unauthorized));
 
     fails(svm, &stranger, &[], &[(flow.accept)(&stranger.pubkey())], custom(flow.unauthorized));
+    let lookalike = with_lookalike_config(svm, (flow.accept)(&next.pubkey()));
+    fails(svm, &next, &[], &[lookalike], custom(ConstraintSeeds));
     let mut unsigned = (flow.accept)(&next.pubkey());
     unsigned.accounts[0].is_signer = false;
     fails(svm, &stranger, &[], &[unsigned], custom(anchor_lang::error::ErrorCode::AccountNotSigner));
@@ -189,6 +205,62 @@ pub fn check_admin_handover(svm: &mut LiteSVM, admin: &Keypair, flow: AdminFlow)
     fails(svm, admin, &[], &[(flow.propose)(&admin.pubkey(), admin.pubkey())], custom(flow.unauthorized));
     ok(svm, &next, &[], &[(flow.admin_only)(&next.pubkey())]);
     fails(svm, &next, &[], &[(flow.accept)(&next.pubkey())], custom(flow.no_pending_admin));
+}
+
+/// `instruction` with `signer` no longer marked as signing it.
+pub fn unsigned_by(mut instruction: Instruction, signer: &Address) -> Instruction {
+    for meta in instruction.accounts.iter_mut().filter(|meta| meta.pubkey == *signer) {
+        meta.is_signer = false;
+    }
+    instruction
+}
+
+/// `instruction` with its program's config PDA (`["config"]`) replaced by a
+/// copy of it (same owner, data and lamports) at a new address.
+pub fn with_lookalike_config(svm: &mut LiteSVM, mut instruction: Instruction) -> Instruction {
+    let config = pda(&[b"config"], &instruction.program_id);
+    let lookalike = Address::new_unique();
+    clone_account(svm, &config, &lookalike);
+    for meta in instruction.accounts.iter_mut().filter(|meta| meta.pubkey == config) {
+        meta.pubkey = lookalike;
+    }
+    instruction
+}
+
+/// The least lamports a System transfer can leave at a new address: the
+/// rent-exempt minimum of an empty account (less fails with
+/// `InsufficientFundsForRent`), below the rent of any program account.
+pub fn smallest_gift(svm: &LiteSVM) -> u64 {
+    svm.minimum_balance_for_rent_exemption(0)
+}
+
+/// Sends `lamports` to `address` with a System transfer paid by `payer`:
+/// anyone can do this to any address, a PDA included, before the program
+/// creates an account there.
+pub fn prefund(svm: &mut LiteSVM, payer: &Keypair, address: &Address, lamports: u64) {
+    let transfer = solana_system_interface::instruction::transfer(&payer.pubkey(), address, lamports);
+    ok(svm, payer, &[], &[transfer]);
+    let account = svm.get_account(address).expect("prefunded");
+    assert_eq!((account.owner, account.lamports, account.data.len()), (SYSTEM_PROGRAM, lamports, 0));
+}
+
+/// The Token-2022 program (LiteSVM preloads its real SBF binary).
+pub const TOKEN_2022_PROGRAM: Address = Address::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+
+/// A real Token-2022 mint (no extensions) of [`DECIMALS`] with `authority`
+/// as mint authority: the same 82-byte layout as an SPL Token mint, another
+/// owner. `InitializeMint2` is encoded by hand (tag 20, decimals, authority,
+/// no freeze authority): spl-token-interface's builder accepts SPL Token only.
+pub fn create_mint_2022(svm: &mut LiteSVM, payer: &Keypair, authority: &Address) -> Address {
+    let mint = Keypair::new();
+    let rent = svm.minimum_balance_for_rent_exemption(82);
+    let mut data = vec![20u8, DECIMALS];
+    data.extend_from_slice(authority.as_ref());
+    data.push(0);
+    let init = Instruction { program_id: TOKEN_2022_PROGRAM, accounts: vec![solana_instruction::AccountMeta::new(mint.pubkey(), false)], data };
+    let create = solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), rent, 82, &TOKEN_2022_PROGRAM);
+    ok(svm, payer, &[&mint], &[create, init]);
+    mint.pubkey()
 }
 
 /// [`check_admin_handover`] for a program whose admin instructions,

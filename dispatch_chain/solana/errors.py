@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from dispatch_chain.errors import TransactionFailed
+from dispatch_chain.errors import ChainError, TransactionFailed
 
 SPL_TOKEN_ERRORS = (
     "NotRentExempt", "InsufficientFunds", "InvalidMint", "MintMismatch", "OwnerMismatch", "FixedSupply",
@@ -25,6 +25,21 @@ SPL_TOKEN_ERRORS = (
     "NonNativeNotSupported",
 )
 _ANCHOR_LOG = re.compile(r"Error Code: (\w+)\. Error Number: (\d+)\. Error Message: (.*?)\.?$")
+
+
+class ForeignAccount(ChainError):
+    """An account at a program's address that is not what the program writes there.
+
+    Another owner, another account type (discriminator), or data that does not
+    decode. An address that only holds lamports is not foreign: readers treat it
+    as absent, since anyone can send lamports to an address the program has not
+    used yet.
+    """
+
+    def __init__(self, message: str, *, address: str, expected: str) -> None:
+        super().__init__(message)
+        self.address = address
+        self.expected = expected
 
 
 class SolanaTransactionError(TransactionFailed):
@@ -70,6 +85,8 @@ class NotAnAnchorer(ProgramError): ...
 class InvalidProof(ProgramError): ...
 class WrongBatch(ProgramError): ...
 class ProofTooLong(ProgramError): ...
+class CooldownTooLong(ProgramError): ...
+class ThresholdAboveSupply(ProgramError): ...
 
 
 class AnchorConstraintError(ProgramError):

@@ -12,6 +12,7 @@ import struct
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import spl.token.instructions as token_ix
 from solders.keypair import Keypair
@@ -20,7 +21,7 @@ from solders.pubkey import Pubkey
 from dispatch_chain.errors import DeploymentNotFound
 from dispatch_chain.protocol import Tier, tier_for_stake
 from dispatch_chain.solana.bolt import associated_token_account
-from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
+from dispatch_chain.solana.client import TOKEN_PROGRAM, AccountData, SolanaClient
 from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram, load_idl
 
 
@@ -48,6 +49,9 @@ class Stake:
     unlock_at: int
     tier: Tier
 
+
+#: The program's bound on the unstaking cooldown (``MAX_COOLDOWN_SECONDS``): 90 days.
+MAX_COOLDOWN_SECONDS = 90 * 24 * 3600
 
 #: The StakeAccount layout the fast decoder reads (after the 8-byte discriminator).
 _STAKE_FIELDS = (("worker", "PublicKey"), ("active", "U64"), ("pending", "U64"), ("unlock_at", "I64"), ("bump", "U8"))
@@ -82,29 +86,44 @@ class StakingClient:
         return self.program.pda(b"stake", bytes(worker))
 
     def config(self) -> StakingConfig:
-        account = self.client.account(self.config_address)
-        return self.decode_config(account.data if account else None)
+        return self.decode_config(self.client.account(self.config_address))
 
-    def decode_config(self, data: bytes | None) -> StakingConfig:
-        if data is None:
+    def find_config(self) -> StakingConfig | None:
+        """The config, or None before ``initialize`` (an address holding only lamports has none)."""
+        c = self.program.read("StakingConfig", self.client.account(self.config_address))
+        return None if c is None else self._config_of(c)
+
+    def decode_config(self, account: AccountData | None) -> StakingConfig:
+        """The config read at the config PDA; raises DeploymentNotFound before ``initialize``.
+
+        A foreign account there (not this program's ``StakingConfig``) raises ForeignAccount.
+        """
+        c = self.program.read("StakingConfig", account)
+        if c is None:
             raise DeploymentNotFound(f"dispatch_staking at {self.program.program_id} is not initialised")
-        c = self.program.decode("StakingConfig", data)
+        return self._config_of(c)
+
+    def _config_of(self, c: Any) -> StakingConfig:
         return StakingConfig(self.config_address, c.admin, c.mint, c.vault, c.verified_threshold,
                              c.sentinel_threshold, c.cooldown_seconds, c.total_active, c.total_pending)
 
-    def decode_stake(self, worker: Pubkey, data: bytes | None, config: StakingConfig) -> Stake:
-        if data is None:
-            return Stake(worker, 0, 0, 0, Tier.OPEN)
-        if self._stake_discriminator is not None and data[:8] == self._stake_discriminator:
-            _, active, pending, unlock_at, _ = _STAKE_STRUCT.unpack_from(data, 8)
+    def decode_stake(self, worker: Pubkey, account: AccountData | None, config: StakingConfig) -> Stake:
+        """The stake read at the worker's stake PDA: zero (OPEN) when absent or holding only lamports.
+
+        A foreign account there raises ForeignAccount.
+        """
+        if (self._stake_discriminator is not None and account is not None and account.owner == self.program.program_id
+                and account.data[:8] == self._stake_discriminator and len(account.data) >= 8 + _STAKE_STRUCT.size):
+            _, active, pending, unlock_at, _ = _STAKE_STRUCT.unpack_from(account.data, 8)
         else:
-            decoded = self.program.decode("StakeAccount", data)
+            decoded = self.program.read("StakeAccount", account)
+            if decoded is None:
+                return Stake(worker, 0, 0, 0, Tier.OPEN)
             active, pending, unlock_at = decoded.active, decoded.pending, decoded.unlock_at
         return Stake(worker, active, pending, unlock_at, config.tier(active))
 
     def stake_of(self, worker: Pubkey) -> Stake:
-        account = self.client.account(self.stake_address(worker))
-        return self.decode_stake(worker, account.data if account else None, self.config())
+        return self.decode_stake(worker, self.client.account(self.stake_address(worker)), self.config())
 
     # -- instructions ----------------------------------------------------------------------
 
@@ -119,8 +138,10 @@ class StakingClient:
 
     def update_config(self, admin: Keypair, *, verified_threshold: int, sentinel_threshold: int,
                       cooldown_seconds: int) -> str:
+        """New thresholds and cooldown (admin only; SENTINEL at most the mint's supply, cooldown at most 90 days)."""
         ix = self.program.instruction("update_config", verified_threshold, sentinel_threshold, cooldown_seconds,
-                                      accounts={"admin": admin.pubkey(), "config": self.config_address})
+                                      accounts={"admin": admin.pubkey(), "config": self.config_address,
+                                                "mint": self.config().mint})
         return self.client.send([ix], [admin])[0]
 
     def _worker_accounts(self, worker: Pubkey, mint: Pubkey) -> dict[str, Pubkey]:
@@ -155,7 +176,8 @@ class StakingClient:
         """The owner's BOLT associated token account, created if missing."""
         mint = self.config().mint
         account = associated_token_account(owner, mint)
-        if self.client.account(account) is None:
+        found = self.client.account(account)
+        if found is None or found.holds_only_lamports:  # the ATA program creates over a pre-funded address
             self.client.send([token_ix.create_idempotent_associated_token_account(payer.pubkey(), owner, mint)],
                              [payer])
         return account
@@ -189,12 +211,12 @@ class TierReader:
             if self._config is None or now - self._config[0] > self.ttl:
                 # the config rides along in the first getMultipleAccounts call
                 config_account, *accounts = self.staking.client.accounts([self.staking.config_address, *addresses])
-                self._config = (now, self.staking.decode_config(config_account.data if config_account else None))
+                self._config = (now, self.staking.decode_config(config_account))
             else:
                 accounts = self.staking.client.accounts(addresses)
             config = self._config[1]
             for worker, account in zip(stale, accounts, strict=True):
-                stake = self.staking.decode_stake(worker, account.data if account else None, config)
+                stake = self.staking.decode_stake(worker, account, config)
                 self._cache[worker] = (now, stake)
         return {w: self._cache[w][1] for w in wanted}
 

@@ -9,6 +9,7 @@
 mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
+use anchor_lang::Space;
 use dispatch_anchor::{accounts, instruction, AnchorConfig, Anchorer, Batch, ReceiptAnchorError as E};
 use dispatch_anchor::{AnchorerAdded, AnchorerRemoved, BatchAnchored};
 use dispatch_svm::LiteSVM;
@@ -204,8 +205,7 @@ impl Env {
     fn new() -> Self {
         let mut svm = svm_with(PROGRAM, dispatch_anchor::entry);
         let admin = funded(&mut svm);
-        let init = ix(PROGRAM, accounts::Initialize { admin: admin.pubkey(), config: config_pda(), system_program: SYSTEM_PROGRAM }, instruction::Initialize {});
-        ok(&mut svm, &admin, &[], &[init]);
+        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey())]);
         let anchorer = funded(&mut svm);
         ok(&mut svm, &admin, &[], &[add_anchorer_ix(&admin.pubkey(), anchorer.pubkey())]);
         Env { svm, admin, anchorer }
@@ -428,6 +428,77 @@ fn verify_rejects_wrong_batches_foreign_proofs_and_tampering() {
 
     assert_true(&env.run(verify_receipt_ix(a_batch, a_id, &receipt, proof)));
     assert_true(&env.run(verify_receipt_ix(b_batch, b_id, &b_leaves[3], b.proof(&b_leaves[3]))));
+}
+
+fn initialize_ix(admin: &Address) -> Instruction {
+    ix(PROGRAM, accounts::Initialize { admin: *admin, config: config_pda(), system_program: SYSTEM_PROGRAM }, instruction::Initialize {})
+}
+
+#[test]
+fn initialize_runs_once() {
+    let mut env = Env::new();
+    // A second initialize, by anyone (the admin included), finds the config
+    // in use (System program's AccountAlreadyInUse) and changes nothing.
+    let other = funded(&mut env.svm);
+    fails(&mut env.svm, &other, &[], &[initialize_ix(&other.pubkey())], custom(0u32));
+    let admin = env.admin.insecure_clone();
+    fails(&mut env.svm, &admin, &[], &[initialize_ix(&admin.pubkey())], custom(0u32));
+    env.anchor(&receipts(3, 2));
+    let config = env.config();
+    assert_eq!((config.admin, config.batch_count), (env.admin.pubkey(), 1));
+    // Not at another address either: the config is the PDA.
+    let elsewhere = Keypair::new();
+    let mut init = initialize_ix(&other.pubkey());
+    init.accounts[1] = solana_instruction::AccountMeta::new(elsewhere.pubkey(), true);
+    fails(&mut env.svm, &other, &[&elsewhere], &[init], custom(Anchor::ConstraintSeeds));
+}
+
+#[test]
+fn remove_anchorer_needs_the_admins_signature_and_the_config() {
+    let mut env = Env::new();
+    let admin = env.admin.insecure_clone();
+    let me = env.anchorer.pubkey();
+    let stranger = funded(&mut env.svm);
+    fails(&mut env.svm, &stranger, &[], &[unsigned_by(remove_anchorer_ix(&admin.pubkey(), &me), &admin.pubkey())], custom(Anchor::AccountNotSigner));
+    let instruction = remove_anchorer_ix(&admin.pubkey(), &me);
+    let lookalike = with_lookalike_config(&mut env.svm, instruction);
+    fails(&mut env.svm, &admin, &[], &[lookalike], custom(Anchor::ConstraintSeeds));
+    let record: Anchorer = account(&env.svm, &anchorer_pda(&me));
+    assert_eq!(record.authority, me, "still an anchorer");
+    env.anchor(&receipts(4, 1));
+}
+
+#[test]
+fn prefunded_addresses_block_neither_initialisation_nor_anchorers_nor_batches() {
+    let mut svm = svm_with(PROGRAM, dispatch_anchor::entry);
+    let admin = funded(&mut svm);
+    let griefer = funded(&mut svm);
+    let anchorer = funded(&mut svm);
+    let gift = smallest_gift(&svm);
+    prefund(&mut svm, &griefer, &config_pda(), gift);
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey())]);
+    assert_eq!(account::<AnchorConfig>(&svm, &config_pda()).admin, admin.pubkey());
+    prefund(&mut svm, &griefer, &anchorer_pda(&anchorer.pubkey()), 10_000_000);
+    ok(&mut svm, &admin, &[], &[add_anchorer_ix(&admin.pubkey(), anchorer.pubkey())]);
+    assert_eq!(account::<Anchorer>(&svm, &anchorer_pda(&anchorer.pubkey())).authority, anchorer.pubkey());
+
+    // A root is public once the EVM anchor lands: anyone can fund its PDA first.
+    let rent = svm.minimum_balance_for_rent_exemption(8 + Batch::INIT_SPACE);
+    for (seed, gift) in [(5u8, smallest_gift(&svm)), (6u8, rent + 1)] {
+        let tree = Tree::of(&receipts(seed, 3));
+        let address = batch_pda(&tree.root());
+        prefund(&mut svm, &griefer, &address, gift);
+        let meta = ok(&mut svm, &anchorer, &[], &[anchor_ix(&anchorer.pubkey(), tree.root(), 3, "")]);
+        let batch_id = event::<BatchAnchored>(&meta).batch_id;
+        let created = svm.get_account(&address).expect("batch");
+        assert_eq!((created.owner, created.lamports), (PROGRAM, gift.max(rent)));
+        let batch: Batch = account(&svm, &address);
+        assert_eq!((batch.batch_id, batch.root, batch.anchorer), (batch_id, tree.root(), anchorer.pubkey()));
+        let receipt = receipts(seed, 3)[1];
+        let verify = verify_receipt_ix(address, batch_id, &receipt, tree.proof(&receipt));
+        assert_true(&ok(&mut svm, &anchorer, &[], &[verify]));
+        fails(&mut svm, &anchorer, &[], &[anchor_ix(&anchorer.pubkey(), tree.root(), 3, "")], custom(E::RootAlreadyAnchored));
+    }
 }
 
 #[test]

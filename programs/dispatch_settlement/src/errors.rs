@@ -37,7 +37,8 @@ pub enum SettlementError {
     /// 6010: accept_admin with no proposed admin.
     #[msg("No admin has been proposed")]
     NoPendingAdmin,
-    /// 6011: a total overflowed.
+    /// 6011: kept for the stable numbering; no instruction returns it since
+    /// the totals became saturating `u128`s.
     #[msg("Arithmetic overflow")]
     MathOverflow,
 }

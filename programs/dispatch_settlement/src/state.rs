@@ -16,10 +16,14 @@ pub struct SettlementConfig {
     pub mint: Pubkey,
     /// The share of every settlement that is burned, in basis points.
     pub fee_bps: u16,
-    /// Sum of every settled `amount` (fee included).
-    pub total_settled: u64,
-    /// Sum of every burned fee.
-    pub total_burned: u64,
+    /// Sum of every settled `amount` (fee included). A `u128` added with
+    /// saturation: the same tokens settle again and again, so the lifetime
+    /// volume can pass `u64::MAX` (18x the supply), and a statistic must
+    /// never make `settle` fail.
+    pub total_settled: u128,
+    /// Sum of every burned fee (at most the supply; `u128` and saturating
+    /// for the same reason).
+    pub total_burned: u128,
     pub bump: u8,
 }
 

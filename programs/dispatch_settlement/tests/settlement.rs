@@ -9,6 +9,7 @@
 mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
+use anchor_lang::Space;
 use dispatch_settlement::{accounts, instruction, Settlement, SettlementConfig, SettlementError as E};
 use dispatch_settlement::{FeeUpdated, Settled, MAX_FEE_BPS, PROTOCOL_FEE_BPS};
 use dispatch_svm::LiteSVM;
@@ -131,6 +132,8 @@ fn initialize_takes_the_fee_up_to_the_cap() {
     let mint = create_mint(&mut svm, &admin, &admin.pubkey());
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, MAX_FEE_BPS + 1)], custom(E::FeeTooHigh));
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &admin.pubkey(), 500)], custom(Anchor::AccountOwnedByWrongProgram));
+    let mint_2022 = create_mint_2022(&mut svm, &admin, &admin.pubkey());
+    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint_2022, 500)], custom(Anchor::AccountOwnedByWrongProgram));
     ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, MAX_FEE_BPS)]);
     let config: SettlementConfig = account(&svm, &config_pda());
     assert_eq!((config.admin, config.pending_admin, config.mint, config.fee_bps), (admin.pubkey(), None, mint, MAX_FEE_BPS));
@@ -152,7 +155,7 @@ fn settle_pays_the_worker_and_burns_the_fee_in_one_instruction() {
     assert_eq!(token_balance(&env.svm, &env.coordinator_token), FUNDS - amount);
     assert_eq!(supply(&env.svm, &env.mint), FUNDS - fee, "the supply drops by exactly the fee");
     let config = env.config();
-    assert_eq!((config.total_settled, config.total_burned), (amount, fee));
+    assert_eq!((config.total_settled, config.total_burned), (u128::from(amount), u128::from(fee)));
 
     let record: Settlement = account(&env.svm, &record_pda(&env.coordinator.pubkey(), "job-1"));
     let clock = dispatch_svm::clock(&env.svm);
@@ -198,7 +201,7 @@ fn the_fee_rounds_down_and_tiny_amounts_burn_nothing() {
         assert_eq!(burns, usize::from(fee > 0));
     }
     let config = env.config();
-    assert_eq!((config.total_settled, config.total_burned), (settled, burned));
+    assert_eq!((config.total_settled, config.total_burned), (u128::from(settled), u128::from(burned)));
 }
 
 #[test]
@@ -287,8 +290,7 @@ fn settle_rejects_wrong_mints_foreign_accounts_and_wrong_programs() {
     let fake_config = Address::new_unique();
     clone_account(&mut env.svm, &config_pda(), &fake_config);
     env.settle_fails(with(accounts::Settle { config: fake_config, ..env.settle_accounts(job) }), custom(Anchor::ConstraintSeeds));
-    let token_2022: Address = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().expect("address");
-    env.settle_fails(with(accounts::Settle { token_program: token_2022, ..env.settle_accounts(job) }), custom(Anchor::InvalidProgramId));
+    env.settle_fails(with(accounts::Settle { token_program: TOKEN_2022_PROGRAM, ..env.settle_accounts(job) }), custom(Anchor::InvalidProgramId));
     env.settle_fails(with(accounts::Settle { event_authority: Address::new_unique(), ..env.settle_accounts(job) }), custom(Anchor::ConstraintAddress));
 
     // The coordinator must sign (paid by someone else here).
@@ -330,18 +332,86 @@ fn set_fee_is_admin_only_and_capped() {
 }
 
 #[test]
-fn totals_overflow_is_an_error_not_a_wrap() {
+fn lifetime_totals_never_make_settle_fail() {
     let mut env = Env::new();
+    // Past u64::MAX (the same tokens settled 18x the supply over the
+    // years): the u128 totals keep counting exactly.
     let mut config = env.config();
-    config.total_settled = u64::MAX;
+    config.total_settled = u128::from(u64::MAX);
+    config.total_burned = u128::from(u64::MAX);
     write_account(&mut env.svm, &config_pda(), &config);
-    env.settle_fails(env.settle_ix("overflow", 1), custom(E::MathOverflow));
-    config.total_settled = 0;
-    config.total_burned = u64::MAX;
+    env.settle("past-u64", 1_000);
+    let config = env.config();
+    assert_eq!((config.total_settled, config.total_burned), (u128::from(u64::MAX) + 1_000, u128::from(u64::MAX) + 50));
+    // At the very end of u128 they saturate; the settlement still happens.
+    let mut config = env.config();
+    config.total_settled = u128::MAX - 1;
+    config.total_burned = u128::MAX;
     write_account(&mut env.svm, &config_pda(), &config);
-    env.settle_fails(env.settle_ix("overflow", 20), custom(E::MathOverflow));
-    // A burned total at u64::MAX does not stop fee-free settlements.
-    env.settle("overflow", 19);
+    env.settle("saturated", 1_000);
+    let config = env.config();
+    assert_eq!((config.total_settled, config.total_burned), (u128::MAX, u128::MAX));
+    assert_eq!(token_balance(&env.svm, &env.worker_token), 2 * 950);
+}
+
+#[test]
+fn settle_pays_only_into_a_real_spl_token_account_of_someone_else() {
+    let mut env = Env::new();
+    let job = "job-w";
+    let with = |accounts: accounts::Settle| ix(PROGRAM, accounts, Env::settle_args(job, BOLT));
+    // The worker's wallet (a system account) as its token account.
+    env.settle_fails(with(accounts::Settle { worker_token: env.worker, ..env.settle_accounts(job) }), custom(Anchor::AccountNotInitialized));
+    let wallet = funded(&mut env.svm).pubkey();
+    env.settle_fails(with(accounts::Settle { worker_token: wallet, ..env.settle_accounts(job) }), custom(Anchor::AccountOwnedByWrongProgram));
+    // The same bytes as the worker's token account, owned by Token-2022.
+    let foreign = Address::new_unique();
+    let mut copy = env.svm.get_account(&env.worker_token).expect("worker token");
+    copy.owner = TOKEN_2022_PROGRAM;
+    env.svm.set_account(foreign, copy).expect("set account");
+    env.settle_fails(with(accounts::Settle { worker_token: foreign, ..env.settle_accounts(job) }), custom(Anchor::AccountOwnedByWrongProgram));
+    // The coordinator's own token account as the worker's: Anchor refuses
+    // the same writable account twice.
+    let own = accounts::Settle { worker_token: env.coordinator_token, ..env.settle_accounts(job) };
+    env.settle_fails(with(own), custom(Anchor::ConstraintDuplicateMutableAccount));
+    env.assert_untouched();
+    // A lookalike config on settle (and on set_fee, propose/accept_admin in
+    // the handover test).
+    let instruction = env.settle_ix(job, BOLT);
+    let lookalike = with_lookalike_config(&mut env.svm, instruction);
+    env.settle_fails(lookalike, custom(Anchor::ConstraintSeeds));
+    env.settle(job, BOLT);
+}
+
+#[test]
+fn a_prefunded_record_address_does_not_block_a_settlement() {
+    let mut env = Env::new();
+    let rent = env.svm.minimum_balance_for_rent_exemption(8 + Settlement::INIT_SPACE);
+    let griefer = funded(&mut env.svm);
+    for (job, gift) in [("prefunded-1", smallest_gift(&env.svm)), ("prefunded-2", rent + 1_000_000)] {
+        let address = record_pda(&env.coordinator.pubkey(), job);
+        prefund(&mut env.svm, &griefer, &address, gift);
+        env.settle(job, 100 * BOLT);
+        let created = env.svm.get_account(&address).expect("record");
+        assert_eq!((created.owner, created.lamports), (PROGRAM, gift.max(rent)));
+        let record: Settlement = account(&env.svm, &address);
+        assert_eq!((record.coordinator, record.job_id.as_str(), record.amount), (env.coordinator.pubkey(), job, 100 * BOLT));
+        // Still once only.
+        env.settle_fails(env.settle_ix(job, 100 * BOLT), custom(E::AlreadySettled));
+    }
+    assert_eq!(token_balance(&env.svm, &env.worker_token), 2 * 95 * BOLT);
+}
+
+#[test]
+fn a_prefunded_config_address_does_not_block_initialisation() {
+    let mut svm = svm_with(PROGRAM, dispatch_settlement::entry);
+    let admin = funded(&mut svm);
+    let griefer = funded(&mut svm);
+    let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let gift = smallest_gift(&svm);
+    prefund(&mut svm, &griefer, &config_pda(), gift);
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, PROTOCOL_FEE_BPS)]);
+    let config: SettlementConfig = account(&svm, &config_pda());
+    assert_eq!((config.admin, config.mint, config.fee_bps), (admin.pubkey(), mint, PROTOCOL_FEE_BPS));
 }
 
 #[test]

@@ -10,7 +10,7 @@ pub enum StakingError {
     /// 6001: thresholds must satisfy `0 < verified <= sentinel`.
     #[msg("Thresholds must satisfy 0 < verified <= sentinel")]
     InvalidThresholds,
-    /// 6002: the cooldown must not be negative.
+    /// 6002: a negative cooldown.
     #[msg("The cooldown must not be negative")]
     InvalidCooldown,
     /// 6003: stake or unstake of zero.
@@ -37,4 +37,10 @@ pub enum StakingError {
     /// 6010: an amount or time computation overflowed.
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    /// 6011: a cooldown above `MAX_COOLDOWN_SECONDS` (90 days).
+    #[msg("The cooldown exceeds MAX_COOLDOWN_SECONDS (90 days)")]
+    CooldownTooLong,
+    /// 6012: a SENTINEL threshold above the mint's supply (no worker could reach it).
+    #[msg("The SENTINEL threshold exceeds the mint's supply")]
+    ThresholdAboveSupply,
 }

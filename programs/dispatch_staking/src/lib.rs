@@ -30,7 +30,8 @@ pub mod dispatch_staking {
 
     /// Creates the config (PDA `["config"]`) and the vault of `mint`
     /// (PDA `["vault"]`); the signer becomes the admin. Needs
-    /// `0 < verified_threshold <= sentinel_threshold` and `cooldown_seconds >= 0`.
+    /// `0 < verified_threshold <= sentinel_threshold <= mint supply` and
+    /// `0 <= cooldown_seconds <= MAX_COOLDOWN_SECONDS` (90 days).
     pub fn initialize(ctx: Context<Initialize>, verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64) -> Result<()> {
         instructions::initialize::handler(ctx, verified_threshold, sentinel_threshold, cooldown_seconds)
     }

@@ -1,7 +1,7 @@
 //! Accounts of the staking program.
 use anchor_lang::prelude::*;
 
-use crate::constants::{TIER_OPEN, TIER_SENTINEL, TIER_VERIFIED};
+use crate::constants::{MAX_COOLDOWN_SECONDS, TIER_OPEN, TIER_SENTINEL, TIER_VERIFIED};
 use crate::errors::StakingError;
 
 /// The program's configuration, PDA `["config"]`. Only `admin` changes the
@@ -32,13 +32,19 @@ pub struct StakingConfig {
 }
 
 impl StakingConfig {
-    /// Checks `0 < verified <= sentinel` and `cooldown >= 0`.
-    pub fn validate(verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64) -> Result<()> {
+    /// The parameters' bounds, each with its own error:
+    /// `0 < verified <= sentinel` (`InvalidThresholds`), `sentinel <= supply`
+    /// of the staked mint (`ThresholdAboveSupply`), `cooldown >= 0`
+    /// (`InvalidCooldown`) and `cooldown <= MAX_COOLDOWN_SECONDS`
+    /// (`CooldownTooLong`).
+    pub fn validate(verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64, supply: u64) -> Result<()> {
         require!(
             verified_threshold > 0 && verified_threshold <= sentinel_threshold,
             StakingError::InvalidThresholds
         );
+        require!(sentinel_threshold <= supply, StakingError::ThresholdAboveSupply);
         require!(cooldown_seconds >= 0, StakingError::InvalidCooldown);
+        require!(cooldown_seconds <= MAX_COOLDOWN_SECONDS, StakingError::CooldownTooLong);
         Ok(())
     }
 

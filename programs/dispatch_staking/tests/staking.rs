@@ -8,7 +8,8 @@
 mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
-use dispatch_staking::{accounts, instruction, StakeAccount, StakingConfig, StakingError as E};
+use anchor_lang::Space;
+use dispatch_staking::{accounts, instruction, StakeAccount, StakingConfig, StakingError as E, MAX_COOLDOWN_SECONDS};
 use dispatch_staking::{ConfigUpdated, Staked, UnstakeCancelled, UnstakeRequested, Withdrawn};
 use dispatch_svm::LiteSVM;
 use solana_address::Address;
@@ -23,6 +24,8 @@ const VERIFIED: u64 = 100 * BOLT;
 const SENTINEL: u64 = 1_000 * BOLT;
 const COOLDOWN: i64 = 7 * 24 * 3600;
 const START: i64 = 1_750_000_000;
+/// The mint's supply when the program is initialised (the admin holds it).
+const SUPPLY: u64 = 1_000_000 * BOLT;
 
 /// An initialized staking program: the admin also is the mint authority.
 struct Env {
@@ -63,7 +66,7 @@ impl Env {
         let mut svm = svm_with(PROGRAM, dispatch_staking::entry);
         set_time(&mut svm, START);
         let admin = funded(&mut svm);
-        let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+        let mint = mint_with_supply(&mut svm, &admin, SUPPLY);
         ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, verified, sentinel, cooldown)]);
         Env { svm, admin, mint, config: pda(&[b"config"], &PROGRAM), vault: pda(&[b"vault"], &PROGRAM) }
     }
@@ -159,10 +162,26 @@ impl Env {
     }
 }
 
-fn update_config_ix(admin: &Address, verified: u64, sentinel: u64, cooldown: i64) -> Instruction {
+/// A mint of which `admin` is the authority and holds `supply`.
+fn mint_with_supply(svm: &mut LiteSVM, admin: &Keypair, supply: u64) -> Address {
+    let mint = create_mint(svm, admin, &admin.pubkey());
+    if supply > 0 {
+        let holder = create_token_account(svm, admin, &mint, &admin.pubkey());
+        mint_to(svm, admin, &mint, &holder, supply);
+    }
+    mint
+}
+
+fn update_config_ix(admin: &Address, mint: &Address, verified: u64, sentinel: u64, cooldown: i64) -> Instruction {
     ix(
         PROGRAM,
-        accounts::UpdateConfig { admin: *admin, config: pda(&[b"config"], &PROGRAM), event_authority: event_authority(&PROGRAM), program: PROGRAM },
+        accounts::UpdateConfig {
+            admin: *admin,
+            config: pda(&[b"config"], &PROGRAM),
+            mint: *mint,
+            event_authority: event_authority(&PROGRAM),
+            program: PROGRAM,
+        },
         instruction::UpdateConfig { verified_threshold: verified, sentinel_threshold: sentinel, cooldown_seconds: cooldown },
     )
 }
@@ -193,12 +212,39 @@ fn initialize_creates_the_config_and_a_vault_that_is_its_own_authority() {
 fn initialize_checks_its_parameters_and_runs_once() {
     let mut svm = svm_with(PROGRAM, dispatch_staking::entry);
     let admin = funded(&mut svm);
-    let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let mint = mint_with_supply(&mut svm, &admin, SUPPLY);
     let init = |verified, sentinel, cooldown| initialize_ix(&admin.pubkey(), &mint, verified, sentinel, cooldown);
 
     fails(&mut svm, &admin, &[], &[init(0, SENTINEL, COOLDOWN)], custom(E::InvalidThresholds));
     fails(&mut svm, &admin, &[], &[init(SENTINEL + 1, SENTINEL, COOLDOWN)], custom(E::InvalidThresholds));
     fails(&mut svm, &admin, &[], &[init(VERIFIED, SENTINEL, -1)], custom(E::InvalidCooldown));
+    // At most 90 days of cooldown (i64::MAX would lock every stake forever).
+    fails(&mut svm, &admin, &[], &[init(VERIFIED, SENTINEL, MAX_COOLDOWN_SECONDS + 1)], custom(E::CooldownTooLong));
+    fails(&mut svm, &admin, &[], &[init(VERIFIED, SENTINEL, i64::MAX)], custom(E::CooldownTooLong));
+    assert_eq!(MAX_COOLDOWN_SECONDS, 90 * 24 * 3600);
+    // A SENTINEL threshold no worker could reach: above the mint's supply.
+    fails(&mut svm, &admin, &[], &[init(VERIFIED, SUPPLY + 1, COOLDOWN)], custom(E::ThresholdAboveSupply));
+    fails(&mut svm, &admin, &[], &[init(u64::MAX, u64::MAX, COOLDOWN)], custom(E::ThresholdAboveSupply));
+    let empty_mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let on_empty_mint = initialize_ix(&admin.pubkey(), &empty_mint, 1, 1, COOLDOWN);
+    fails(&mut svm, &admin, &[], &[on_empty_mint], custom(E::ThresholdAboveSupply));
+
+    // A vault that is not the vault PDA: an address the admin holds the key of.
+    let not_the_vault = Keypair::new();
+    let mut wrong_vault = init(VERIFIED, SENTINEL, COOLDOWN);
+    wrong_vault.accounts[3].pubkey = not_the_vault.pubkey();
+    wrong_vault.accounts[3].is_signer = true;
+    fails(&mut svm, &admin, &[&not_the_vault], &[wrong_vault], custom(Anchor::ConstraintSeeds));
+    // A Token-2022 mint (with supply): Account<Mint> wants SPL Token's.
+    let mint_2022 = create_mint_2022(&mut svm, &admin, &admin.pubkey());
+    let on_2022 = initialize_ix(&admin.pubkey(), &mint_2022, VERIFIED, SENTINEL, COOLDOWN);
+    fails(&mut svm, &admin, &[], &[on_2022], custom(Anchor::AccountOwnedByWrongProgram));
+    // A config that is not the config PDA.
+    let not_the_config = Keypair::new();
+    let mut wrong_config = init(VERIFIED, SENTINEL, COOLDOWN);
+    wrong_config.accounts[1].pubkey = not_the_config.pubkey();
+    wrong_config.accounts[1].is_signer = true;
+    fails(&mut svm, &admin, &[&not_the_config], &[wrong_config], custom(Anchor::ConstraintSeeds));
     // A mint that is not an SPL Token mint (here: a system account).
     let not_a_mint = ix(
         PROGRAM,
@@ -214,8 +260,11 @@ fn initialize_checks_its_parameters_and_runs_once() {
     );
     fails(&mut svm, &admin, &[], &[not_a_mint], custom(Anchor::AccountOwnedByWrongProgram));
 
-    // Equal thresholds and a zero cooldown are allowed.
+    // Equal thresholds and a zero cooldown are allowed, and so are the bounds.
     ok(&mut svm, &admin, &[], &[init(VERIFIED, VERIFIED, 0)]);
+    let env = Env::with(SUPPLY, SUPPLY, MAX_COOLDOWN_SECONDS);
+    let config = env.config();
+    assert_eq!((config.verified_threshold, config.sentinel_threshold, config.cooldown_seconds), (SUPPLY, SUPPLY, MAX_COOLDOWN_SECONDS));
     // The config exists: a second initialize fails in the System program
     // (AccountAlreadyInUse), whoever sends it.
     let other = funded(&mut svm);
@@ -307,7 +356,7 @@ fn stake_rejects_zero_wrong_mints_foreign_token_accounts_and_a_wrong_vault() {
     env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Stake { amount: BOLT }), custom(Anchor::ConstraintSeeds));
 
     // Token-2022 in place of SPL Token.
-    let accounts = accounts::Stake { token_program: spl_token_2022_id(), ..env.stake_accounts(&worker) };
+    let accounts = accounts::Stake { token_program: TOKEN_2022_PROGRAM, ..env.stake_accounts(&worker) };
     env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Stake { amount: BOLT }), custom(Anchor::InvalidProgramId));
 
     // Anchor's event authority must be the program's PDA.
@@ -325,10 +374,6 @@ fn stake_rejects_zero_wrong_mints_foreign_token_accounts_and_a_wrong_vault() {
     fails(&mut env.svm, &payer, &[], &[unsigned], custom(Anchor::AccountNotSigner));
     assert_eq!(token_balance(&env.svm, &worker.token), 10 * BOLT);
     assert_eq!(token_balance(&env.svm, &env.vault), 0);
-}
-
-fn spl_token_2022_id() -> Address {
-    "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().expect("address")
 }
 
 #[test]
@@ -446,9 +491,11 @@ fn cancel_unstake_restores_the_tier() {
 
 #[test]
 fn a_cooldown_past_the_end_of_time_is_an_overflow_not_a_wrap() {
-    let mut env = Env::with(VERIFIED, SENTINEL, i64::MAX);
+    // The longest cooldown allowed, from a clock near the end of i64 time.
+    let mut env = Env::with(VERIFIED, SENTINEL, MAX_COOLDOWN_SECONDS);
     let worker = env.worker(BOLT);
     env.by(&worker, env.stake_ix(&worker, BOLT));
+    set_time(&mut env.svm, i64::MAX - MAX_COOLDOWN_SECONDS + 1);
     env.fails_by(&worker, env.request_unstake_ix(&worker, BOLT), custom(E::MathOverflow));
     // An active stake at u64::MAX (not reachable through a mint's supply)
     // cannot grow further.
@@ -462,18 +509,35 @@ fn a_cooldown_past_the_end_of_time_is_an_overflow_not_a_wrap() {
 #[test]
 fn update_config_is_admin_only_and_retiers_everyone() {
     let mut env = Env::new();
+    let mint = env.mint;
     let worker = env.worker(VERIFIED);
     env.by(&worker, env.stake_ix(&worker, VERIFIED));
     let stranger = funded(&mut env.svm);
-    let ix = update_config_ix(&stranger.pubkey(), 1, 2, 3);
+    let ix = update_config_ix(&stranger.pubkey(), &mint, 1, 2, 3);
     fails(&mut env.svm, &stranger, &[], &[ix], custom(E::Unauthorized));
     let admin = env.admin.insecure_clone();
-    for (verified, sentinel, cooldown, err) in [(0, 1, 0, E::InvalidThresholds), (2, 1, 0, E::InvalidThresholds), (1, 1, -5, E::InvalidCooldown)] {
-        let ix = update_config_ix(&admin.pubkey(), verified, sentinel, cooldown);
+    let total = supply(&env.svm, &mint);
+    let cases = [
+        (0, 1, 0, E::InvalidThresholds),
+        (2, 1, 0, E::InvalidThresholds),
+        (1, 1, -5, E::InvalidCooldown),
+        (1, 1, MAX_COOLDOWN_SECONDS + 1, E::CooldownTooLong),
+        (1, 1, i64::MAX, E::CooldownTooLong),
+        (1, total + 1, 0, E::ThresholdAboveSupply),
+    ];
+    for (verified, sentinel, cooldown, err) in cases {
+        let ix = update_config_ix(&admin.pubkey(), &mint, verified, sentinel, cooldown);
         fails(&mut env.svm, &admin, &[], &[ix], custom(err));
     }
+    // The supply is read from the config's mint, not from any mint passed.
+    let big_mint = mint_with_supply(&mut env.svm, &admin, u64::MAX);
+    let ix = update_config_ix(&admin.pubkey(), &big_mint, 1, total + 1, 0);
+    fails(&mut env.svm, &admin, &[], &[ix], custom(E::WrongMint));
+    // The bounds themselves are allowed.
+    ok(&mut env.svm, &admin, &[], &[update_config_ix(&admin.pubkey(), &mint, total, total, MAX_COOLDOWN_SECONDS)]);
+    assert_eq!((env.config().sentinel_threshold, env.config().cooldown_seconds), (total, MAX_COOLDOWN_SECONDS));
 
-    let ix = update_config_ix(&admin.pubkey(), 50 * BOLT, VERIFIED, 60);
+    let ix = update_config_ix(&admin.pubkey(), &mint, 50 * BOLT, VERIFIED, 60);
     let meta = ok(&mut env.svm, &admin, &[], &[ix]);
     let e: ConfigUpdated = event(&meta);
     assert_eq!((e.verified_threshold, e.sentinel_threshold, e.cooldown_seconds), (50 * BOLT, VERIFIED, 60));
@@ -491,7 +555,124 @@ fn update_config_is_admin_only_and_retiers_everyone() {
 fn the_admin_hands_over_only_by_propose_and_accept() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
-    check_admin_handover_of!(dispatch_staking, StakingConfig, StakingError, &mut env.svm, &admin, &|admin| update_config_ix(admin, 1, 1, 0));
+    let mint = env.mint;
+    check_admin_handover_of!(dispatch_staking, StakingConfig, StakingError, &mut env.svm, &admin, &|admin| update_config_ix(admin, &mint, 1, 1, 0));
+}
+
+#[test]
+fn unstaking_and_withdrawing_need_the_workers_own_signature_and_stake() {
+    let mut env = Env::new();
+    let worker = env.worker(10 * BOLT);
+    env.by(&worker, env.stake_ix(&worker, 10 * BOLT));
+    let thief = env.worker(0);
+    let me = worker.key.pubkey();
+
+    // request_unstake unsigned: the worker's key, a stranger paying.
+    env.fails_by(&thief, unsigned_by(env.request_unstake_ix(&worker, BOLT), &me), custom(Anchor::AccountNotSigner));
+    env.by(&worker, env.request_unstake_ix(&worker, 4 * BOLT));
+
+    // cancel_unstake unsigned, and on another worker's stake account.
+    env.fails_by(&thief, unsigned_by(env.cancel_unstake_ix(&worker), &me), custom(Anchor::AccountNotSigner));
+    let theirs = accounts::CancelUnstake {
+        worker: thief.key.pubkey(),
+        config: env.config,
+        stake_account: stake_pda(&me),
+        event_authority: event_authority(&PROGRAM),
+        program: PROGRAM,
+    };
+    env.fails_by(&thief, ix(PROGRAM, theirs, instruction::CancelUnstake {}), custom(Anchor::ConstraintSeeds));
+
+    // withdraw unsigned, after the cooldown.
+    set_time(&mut env.svm, START + COOLDOWN);
+    env.fails_by(&thief, unsigned_by(env.withdraw_ix(&worker), &me), custom(Anchor::AccountNotSigner));
+    let stake = env.stake_of(&worker);
+    assert_eq!((stake.active, stake.pending), (6 * BOLT, 4 * BOLT), "nothing moved");
+    assert_eq!(token_balance(&env.svm, &worker.token), 0);
+    env.by(&worker, env.withdraw_ix(&worker));
+    assert_eq!(token_balance(&env.svm, &worker.token), 4 * BOLT);
+}
+
+#[test]
+fn withdraw_refuses_token_2022_a_wrong_event_authority_and_a_lookalike_config() {
+    let mut env = Env::new();
+    let worker = env.worker(10 * BOLT);
+    env.by(&worker, env.stake_ix(&worker, 10 * BOLT));
+    env.by(&worker, env.request_unstake_ix(&worker, 10 * BOLT));
+    set_time(&mut env.svm, START + COOLDOWN);
+
+    let accounts = accounts::Withdraw { token_program: TOKEN_2022_PROGRAM, ..env.withdraw_accounts(&worker) };
+    env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Withdraw {}), custom(Anchor::InvalidProgramId));
+    let accounts = accounts::Withdraw { event_authority: Address::new_unique(), ..env.withdraw_accounts(&worker) };
+    env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Withdraw {}), custom(Anchor::ConstraintAddress));
+    let instruction = env.withdraw_ix(&worker);
+    let lookalike = with_lookalike_config(&mut env.svm, instruction);
+    env.fails_by(&worker, lookalike, custom(Anchor::ConstraintSeeds));
+    assert_eq!(token_balance(&env.svm, &worker.token), 0);
+    env.by(&worker, env.withdraw_ix(&worker));
+    assert_eq!(token_balance(&env.svm, &worker.token), 10 * BOLT);
+}
+
+#[test]
+fn every_worker_instruction_refuses_a_lookalike_config() {
+    let mut env = Env::new();
+    let worker = env.worker(10 * BOLT);
+    env.by(&worker, env.stake_ix(&worker, 5 * BOLT));
+    let instruction = env.request_unstake_ix(&worker, BOLT);
+    let lookalike = with_lookalike_config(&mut env.svm, instruction);
+    env.fails_by(&worker, lookalike, custom(Anchor::ConstraintSeeds));
+    env.by(&worker, env.request_unstake_ix(&worker, BOLT));
+    let instruction = env.cancel_unstake_ix(&worker);
+    let lookalike = with_lookalike_config(&mut env.svm, instruction);
+    env.fails_by(&worker, lookalike, custom(Anchor::ConstraintSeeds));
+    // update_config too (the admin's instruction).
+    let admin = env.admin.insecure_clone();
+    let instruction = update_config_ix(&admin.pubkey(), &env.mint, 1, 1, 0);
+    let lookalike = with_lookalike_config(&mut env.svm, instruction);
+    fails(&mut env.svm, &admin, &[], &[lookalike], custom(Anchor::ConstraintSeeds));
+    let config = env.config();
+    assert_eq!((config.verified_threshold, config.total_active, config.total_pending), (VERIFIED, 4 * BOLT, BOLT));
+}
+
+#[test]
+fn a_prefunded_stake_account_address_does_not_block_staking() {
+    let mut env = Env::new();
+    let rent = env.svm.minimum_balance_for_rent_exemption(8 + StakeAccount::INIT_SPACE);
+    // The least a transfer can leave (below the rent: the program tops it up) and more than the rent.
+    for gift in [smallest_gift(&env.svm), rent + 1_000_000] {
+        let worker = env.worker(VERIFIED);
+        let griefer = funded(&mut env.svm);
+        let address = stake_pda(&worker.key.pubkey());
+        prefund(&mut env.svm, &griefer, &address, gift);
+        let meta = env.by(&worker, env.stake_ix(&worker, VERIFIED));
+        assert_eq!(event::<Staked>(&meta).tier, 1);
+        let created = env.svm.get_account(&address).expect("stake account");
+        assert_eq!((created.owner, created.data.len()), (PROGRAM, 8 + StakeAccount::INIT_SPACE));
+        assert_eq!(created.lamports, gift.max(rent), "topped up to the rent, never less than the gift");
+        let stake = env.stake_of(&worker);
+        assert_eq!((stake.worker, stake.active, stake.pending), (worker.key.pubkey(), VERIFIED, 0));
+        // And it keeps working: unstake, withdraw.
+        env.by(&worker, env.request_unstake_ix(&worker, VERIFIED));
+    }
+}
+
+#[test]
+fn prefunded_config_and_vault_addresses_do_not_block_initialisation() {
+    let mut svm = svm_with(PROGRAM, dispatch_staking::entry);
+    set_time(&mut svm, START);
+    let admin = funded(&mut svm);
+    let griefer = funded(&mut svm);
+    let mint = mint_with_supply(&mut svm, &admin, SUPPLY);
+    let (config, vault) = (pda(&[b"config"], &PROGRAM), pda(&[b"vault"], &PROGRAM));
+    let gift = smallest_gift(&svm);
+    prefund(&mut svm, &griefer, &config, gift);
+    prefund(&mut svm, &griefer, &vault, 5_000_000_000);
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN)]);
+    let c: StakingConfig = account(&svm, &config);
+    assert_eq!((c.admin, c.mint, c.vault), (admin.pubkey(), mint, vault));
+    let vault_account = svm.get_account(&vault).expect("vault");
+    assert_eq!((vault_account.owner, vault_account.lamports), (TOKEN_PROGRAM, 5_000_000_000));
+    let token: spl_token_interface::state::Account = solana_program_pack::Pack::unpack(&vault_account.data).expect("token account");
+    assert_eq!((token.mint, token.owner, token.amount), (mint, vault, 0));
 }
 
 #[test]

@@ -31,9 +31,10 @@ pub struct Initialize<'info> {
 }
 
 /// Creates the staking config with the tier thresholds (base units) and the
-/// unstaking cooldown, and the vault that holds every stake.
+/// unstaking cooldown, and the vault that holds every stake. The bounds are
+/// [`StakingConfig::validate`]'s, against the mint's current supply.
 pub fn handler(ctx: Context<Initialize>, verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64) -> Result<()> {
-    StakingConfig::validate(verified_threshold, sentinel_threshold, cooldown_seconds)?;
+    StakingConfig::validate(verified_threshold, sentinel_threshold, cooldown_seconds, ctx.accounts.mint.supply)?;
     let config = &mut ctx.accounts.config;
     config.set_inner(StakingConfig {
         admin: ctx.accounts.admin.key(),
