@@ -9,13 +9,15 @@ and the service signs a new one (the program rejects a duplicate root anyway).
 
 from __future__ import annotations
 
+from typing import Any
+
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, PreparedAnchor
 from dispatch_chain.errors import ChainError
 from dispatch_chain.solana.client import PreparedTx, SolanaClient, TransactionExpired, _AlreadyProcessed
-from dispatch_chain.solana.errors import InvalidProof, WrongBatch
+from dispatch_chain.solana.errors import ForeignAccount, InvalidProof, WrongBatch
 from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
 
 MAX_URI_BYTES = 200
@@ -57,18 +59,39 @@ class SolanaReceiptAnchor:
             "system_program": SYSTEM_PROGRAM})
         return self.client.send([ix], [admin])[0]
 
+    def config(self) -> Any | None:
+        """The program's ``AnchorConfig`` (anchorpy container), None before ``initialize``."""
+        return self.program.read("AnchorConfig", self.client.account(self.config_address))
+
     def batch_count(self) -> int:
-        account = self.client.account(self.config_address)
-        return 0 if account is None else int(self.program.decode("AnchorConfig", account.data).batch_count)
+        config = self.config()
+        return 0 if config is None else int(config.batch_count)
+
+    def is_anchorer(self, authority: Pubkey) -> bool:
+        """Whether ``authority`` holds a live anchorer record (an address holding only lamports does not)."""
+        record = self.program.read("Anchorer", self.client.account(self.anchorer_address(authority)))
+        return record is not None and record.authority == authority
 
     # -- AnchorBackend -------------------------------------------------------------------------
 
+    def batch(self, root: bytes) -> Any | None:
+        """The ``Batch`` account of ``root`` (anchorpy container), None while the root is not anchored.
+
+        A batch address that holds only lamports (anyone may send some once the root is
+        public) is not anchored; any other foreign account there raises
+        :class:`~dispatch_chain.solana.errors.ForeignAccount`.
+        """
+        batch = self.program.read("Batch", self.client.account(self.batch_address(root)))
+        if batch is not None and bytes(batch.root) != root:
+            raise ForeignAccount(f"the batch account of root {root.hex()} holds root {bytes(batch.root).hex()}",
+                                 address=str(self.batch_address(root)), expected="Batch")
+        return batch
+
     def lookup(self, root: bytes) -> AnchorRecord | None:
         address = self.batch_address(root)
-        account = self.client.account(address)
-        if account is None:
+        batch = self.batch(root)
+        if batch is None:
             return None
-        batch = self.program.decode("Batch", account.data)
         return AnchorRecord(self.chain, self.contract, int(batch.batch_id), root, int(batch.leaf_count),
                             self._first_signature(address), int(batch.slot), int(batch.anchored_at),
                             str(batch.anchorer))
@@ -132,22 +155,14 @@ class SolanaReceiptAnchor:
         """
         from dispatch_chain.merkle import process_proof
 
-        batch = self.batch_address(root if root is not None else process_proof(leaf, proof))
-        if self.client.account(batch) is None:
+        batch_root = root if root is not None else process_proof(leaf, proof)
+        batch = self.batch(batch_root)
+        if batch is None:
             return False
         ix = self.program.instruction("verify", batch_id, list(leaf), [list(p) for p in proof],
-                                      accounts={"batch": batch})
+                                      accounts={"batch": self.batch_address(batch_root)})
         try:
-            self.client.simulate([ix], payer or self._fee_payer(batch))
+            self.client.simulate([ix], payer or batch.anchorer)
         except (InvalidProof, WrongBatch):
             return False
         return True
-
-    def _fee_payer(self, batch: Pubkey) -> Pubkey:
-        """An existing funded account to pay a simulation's fee: the batch's anchorer, else ours."""
-        account = self.client.account(batch)
-        if account is not None:
-            return self.program.decode("Batch", account.data).anchorer
-        if self.authority is not None:
-            return self.authority.pubkey()
-        raise ChainError("no funded account to simulate verify with")

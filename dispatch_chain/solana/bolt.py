@@ -22,6 +22,7 @@ from solders.system_program import CreateAccountParams, create_account
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.protocol import BOLT_DECIMALS, BOLT_SUPPLY, DISTRIBUTION
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
+from dispatch_chain.solana.errors import ForeignAccount
 
 MINT_SIZE = 82
 TOKEN_ACCOUNT_SIZE = 165
@@ -52,8 +53,9 @@ def whitepaper_allocations(owners: dict[str, Pubkey]) -> list[tuple[str, Pubkey,
 
 
 def read_mint(client: SolanaClient, mint: Pubkey) -> MintInfo | None:
+    """The mint's state; None when there is no account (or only lamports) at ``mint``."""
     account = client.account(mint)
-    if account is None:
+    if account is None or account.holds_only_lamports:
         return None
     if account.owner != TOKEN_PROGRAM or len(account.data) < MINT_SIZE:
         raise BoltError(f"{mint} is not an SPL Token mint")
@@ -69,10 +71,17 @@ def read_mint(client: SolanaClient, mint: Pubkey) -> MintInfo | None:
 
 
 def token_balance(client: SolanaClient, token_account: Pubkey) -> int | None:
+    """The balance of an SPL Token account; None when there is none yet (or only lamports at the address).
+
+    Anything else at the address raises ForeignAccount.
+    """
     account = client.account(token_account)
-    if account is None:
+    if account is None or account.holds_only_lamports:
         return None
-    return struct.unpack_from("<Q", account.data, 64)[0]
+    if account.owner != TOKEN_PROGRAM or len(account.data) < TOKEN_ACCOUNT_SIZE:
+        raise ForeignAccount(f"{token_account} is not an SPL Token account", address=str(token_account),
+                             expected="SPL Token account")
+    return int(struct.unpack_from("<Q", account.data, 64)[0])
 
 
 def create_bolt(

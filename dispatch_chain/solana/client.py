@@ -28,6 +28,7 @@ from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.errors import ChainError
 from dispatch_chain.solana.errors import SolanaTransactionError, decode_failure
 
+SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
 TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 MAX_ACCOUNTS_PER_CALL = 100  # getMultipleAccounts' limit on the real RPC
@@ -47,6 +48,14 @@ class AccountData:
     owner: Pubkey
     lamports: int
     data: bytes
+
+    @property
+    def holds_only_lamports(self) -> bool:
+        """A System account without data: what anyone makes of any address, a PDA included, by sending it lamports.
+
+        A program has not created an account there yet, so readers treat it as absent.
+        """
+        return self.owner == SYSTEM_PROGRAM and not self.data
 
 
 class SolanaClient:

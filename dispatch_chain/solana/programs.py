@@ -19,12 +19,15 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.errors import ConfigError
+from dispatch_chain.solana.client import SYSTEM_PROGRAM, AccountData
+from dispatch_chain.solana.errors import ForeignAccount
 
 STAKING = "dispatch_staking"
 SETTLEMENT = "dispatch_settlement"
 ANCHOR = "dispatch_anchor"
 PROGRAMS = (STAKING, SETTLEMENT, ANCHOR)
-SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
+__all__ = ["ANCHOR", "PROGRAMS", "SETTLEMENT", "STAKING", "SYSTEM_PROGRAM", "AnchorProgram", "error_tables",
+           "load_idl", "pda"]
 EVENT_AUTHORITY_SEED = b"__event_authority"  # Anchor's #[event_cpi] signer PDA
 
 
@@ -89,12 +92,36 @@ class AnchorProgram:
                 return instruction
         raise ConfigError(f"{self.name} has no instruction {name!r} in its IDL")
 
-    def decode(self, account: str, data: bytes) -> Any:
-        """Decode an account's data (discriminator checked) into anchorpy's container."""
-        decoded = self._program.coder.accounts.decode(data)
-        if type(decoded).__name__ != account:
-            raise ConfigError(f"expected a {account} account, got {type(decoded).__name__}")
-        return decoded
+    def decode(self, account: str, data: bytes, *, address: Pubkey | None = None) -> Any:
+        """Decode ``data`` as this program's ``account`` type (discriminator checked) into anchorpy's container.
+
+        Raises :class:`ForeignAccount` when the data is another type or does not decode.
+        """
+        where = f" at {address}" if address is not None else ""
+        if bytes(data[:8]) != self.discriminator(account):
+            raise ForeignAccount(f"the account{where} is not a {self.name} {account} (its discriminator differs)",
+                                 address=str(address), expected=account)
+        try:
+            return self._program.coder.accounts.decode(data)
+        except Exception as exc:  # anchorpy/borsh raise assorted construct errors on truncated data
+            raise ForeignAccount(f"the {self.name} {account}{where} does not decode: {exc}",
+                                 address=str(address), expected=account) from None
+
+    def read(self, account: str, found: AccountData | None) -> Any | None:
+        """The ``account`` this program keeps at ``found``'s address, or None when there is none yet.
+
+        An address holding only lamports counts as absent: anyone can send lamports to a
+        PDA before the program creates its account there. Any other account that is not a
+        ``account`` owned by this program (another owner, another type, undecodable data)
+        raises :class:`ForeignAccount`, a :class:`~dispatch_chain.errors.ChainError`.
+        """
+        if found is None or found.holds_only_lamports:
+            return None
+        if found.owner != self.program_id:
+            raise ForeignAccount(f"the account at {found.pubkey} is owned by {found.owner}, not by {self.name}"
+                                 f" ({self.program_id}): it is not a {account}",
+                                 address=str(found.pubkey), expected=account)
+        return self.decode(account, found.data, address=found.pubkey)
 
     def discriminator(self, account: str) -> bytes:
         return bytes(self._program.coder.accounts.acc_name_to_discriminator[account])

@@ -62,21 +62,34 @@ class SettlementClient:
         self.config_address = program.pda(b"config")
 
     def config(self) -> SettlementConfig:
-        account = self.client.account(self.config_address)
-        if account is None:
+        config = self.find_config()
+        if config is None:
             raise DeploymentNotFound(f"dispatch_settlement at {self.program.program_id} is not initialised")
-        c = self.program.decode("SettlementConfig", account.data)
+        return config
+
+    def find_config(self) -> SettlementConfig | None:
+        """The config, or None before ``initialize`` (an address holding only lamports has none).
+
+        A foreign account at the config PDA raises ForeignAccount.
+        """
+        c = self.program.read("SettlementConfig", self.client.account(self.config_address))
+        if c is None:
+            return None
         return SettlementConfig(self.config_address, c.admin, c.mint, c.fee_bps, c.total_settled, c.total_burned)
 
     def record_address(self, coordinator: Pubkey, job_id: str) -> Pubkey:
         return self.program.pda(b"settlement", bytes(coordinator), job_id_hash(job_id))
 
     def record(self, coordinator: Pubkey, job_id: str) -> Settlement | None:
+        """The job's settlement record, None while unsettled.
+
+        A record address holding only lamports is unsettled (the program creates the
+        record over them); any other foreign account there raises ForeignAccount.
+        """
         address = self.record_address(coordinator, job_id)
-        account = self.client.account(address)
-        if account is None:
+        r = self.program.read("Settlement", self.client.account(address))
+        if r is None:
             return None
-        r = self.program.decode("Settlement", account.data)
         return Settlement(address, r.coordinator, r.worker, r.job_id, r.amount, r.fee, bytes(r.receipt_hash), r.slot,
                           r.settled_at)
 

@@ -94,10 +94,10 @@ def test_fast_stake_decoding_equals_the_idl_decoder(solana, deployed) -> None:
     worker = holder(solana, deployed, 321 * BOLT, "worker_rewards")
     deployed.staking.stake(worker, 321 * BOLT)
     deployed.staking.request_unstake(worker, 21 * BOLT)
-    data = solana.account(deployed.staking.stake_address(worker.pubkey())).data
+    account = solana.account(deployed.staking.stake_address(worker.pubkey()))
     config = deployed.staking.config()
-    fast = deployed.staking.decode_stake(worker.pubkey(), data, config)
+    fast = deployed.staking.decode_stake(worker.pubkey(), account, config)
     slow_client = StakingClient(solana, deployed.staking.program)
     slow_client._stake_discriminator = None  # force anchorpy's decoder
-    assert fast == slow_client.decode_stake(worker.pubkey(), data, config)
+    assert fast == slow_client.decode_stake(worker.pubkey(), account, config)
     assert (fast.active, fast.pending, fast.tier) == (300 * BOLT, 21 * BOLT, Tier.VERIFIED) and fast.unlock_at > 0
