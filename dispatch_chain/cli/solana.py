@@ -22,6 +22,7 @@ from dispatch_chain.connect import Connections
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
+from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
 from dispatch_chain.solana.programs import PROGRAMS
 
 DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
@@ -122,8 +123,8 @@ def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keyp
 @click.option("--verified", type=BOLT_AMOUNT, default="100", show_default=True, help="VERIFIED tier threshold, in BOLT.")
 @click.option("--sentinel", type=BOLT_AMOUNT, default="1000", show_default=True,
               help="SENTINEL tier threshold, in BOLT.")
-@click.option("--cooldown", type=click.IntRange(0), default=7 * 24 * 3600, show_default=True,
-              help="Unstake cooldown in seconds.")
+@click.option("--cooldown", type=click.IntRange(0, MAX_COOLDOWN_SECONDS), default=7 * 24 * 3600, show_default=True,
+              help="Unstake cooldown in seconds (the program allows at most 90 days).")
 @click.option("--fee-bps", type=click.IntRange(0, 10_000), default=PROTOCOL_FEE_BPS, show_default=True,
               help="Protocol fee burned per settlement (the program caps it).")
 @click.pass_obj
@@ -133,6 +134,11 @@ def init_programs_command(state: CliState, url: str | None, keypair: str | None,
     """Initialise dispatch_staking, dispatch_settlement and dispatch_anchor for BOLT (idempotent).
 
     The signer becomes each program's admin (hand it to governance with propose/accept admin).
+    A config that already exists must be exactly what is asked, field by field: admin (the
+    signer), mint, --verified, --sentinel, --cooldown, --fee-bps, and the --anchorer keys where
+    the signer is not the anchor admin. Otherwise nothing is sent, nothing is recorded, and
+    the command exits 3 naming each differing field (someone else initialised the program,
+    or it was initialised with other settings).
     """
     program_ids: dict[str, str | None] = {}
     for spec in program_specs:

@@ -77,10 +77,75 @@ class ProgramSettings:
     fee_bps: int = PROTOCOL_FEE_BPS
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigDifference:
+    """One field of an existing program config that is not what the deploy asked for."""
+
+    program: str
+    field: str
+    expected: str
+    actual: str
+
+    def __str__(self) -> str:
+        return f"{self.program}.{self.field} is {self.actual}, expected {self.expected}"
+
+
+class ProgramConfigMismatch(ConfigError):
+    """A program is already initialised, but not as asked (another admin, mint, fee, thresholds, ...).
+
+    Typically someone initialised a freshly deployed program before us. Nothing was
+    sent; ``differences`` names each field.
+    """
+
+    def __init__(self, differences: Sequence[ConfigDifference]) -> None:
+        self.differences = list(differences)
+        lines = "\n  ".join(str(d) for d in self.differences)
+        super().__init__(f"the programs are already initialised, not as asked (not ours?); nothing was sent:\n  {lines}")
+
+
+def _differences(program: str, fields: Sequence[tuple[str, object, object]]) -> list[ConfigDifference]:
+    return [ConfigDifference(program, name, str(expected), str(actual))
+            for name, expected, actual in fields if expected != actual]
+
+
+def check_program_configs(staking: StakingClient, settlement: SettlementClient, anchor: SolanaReceiptAnchor,
+                          admin: Pubkey, mint: Pubkey, anchorers: Sequence[Pubkey],
+                          settings: ProgramSettings) -> list[ConfigDifference]:
+    """Every field of the configs that exist that differs from what is asked (absent configs are fine).
+
+    Anchorers count only where the anchor config is not ours: our admin adds the missing ones.
+    """
+    found: list[ConfigDifference] = []
+    staking_config = staking.find_config()
+    if staking_config is not None:
+        found += _differences(STAKING, [
+            ("admin", admin, staking_config.admin), ("mint", mint, staking_config.mint),
+            ("verified_threshold", settings.verified_threshold, staking_config.verified_threshold),
+            ("sentinel_threshold", settings.sentinel_threshold, staking_config.sentinel_threshold),
+            ("cooldown_seconds", settings.cooldown_seconds, staking_config.cooldown_seconds)])
+    settlement_config = settlement.find_config()
+    if settlement_config is not None:
+        found += _differences(SETTLEMENT, [
+            ("admin", admin, settlement_config.admin), ("mint", mint, settlement_config.mint),
+            ("fee_bps", settings.fee_bps, settlement_config.fee_bps)])
+    anchor_config = anchor.config()
+    if anchor_config is not None and anchor_config.admin != admin:
+        found += _differences(ANCHOR, [("admin", admin, anchor_config.admin)])
+        found += [ConfigDifference(ANCHOR, f"anchorer {authority}", "allowed", "not allowed")
+                  for authority in anchorers if not anchor.is_anchorer(authority)]
+    return found
+
+
 def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program_ids: Mapping[str, str | None],
                   anchorers: Sequence[Pubkey], settings: ProgramSettings, manifest: Path, network: str,
                   progress: Progress) -> None:
-    """Initialise the three programs' configs (skipping those already initialised) and record them."""
+    """Initialise the three programs' configs and allow the anchorers, then record them in the manifest.
+
+    Idempotent: a config that exists already is verified field by field (admin = ``admin``,
+    mint, thresholds, cooldown, fee; the anchorers where we are not the admin) and, when
+    any field differs, :class:`ProgramConfigMismatch` is raised before anything is sent,
+    so a program someone else initialised first is never recorded as ours.
+    """
     staking = StakingClient(client, AnchorProgram.load(STAKING, program_ids.get(STAKING)))
     settlement = SettlementClient(client, AnchorProgram.load(SETTLEMENT, program_ids.get(SETTLEMENT)))
     anchor = SolanaReceiptAnchor(client, AnchorProgram.load(ANCHOR, program_ids.get(ANCHOR)))
@@ -90,29 +155,38 @@ def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program
             raise ConfigError(f"program {program.name} is not deployed at {program.program_id} on {client.caip2}"
                               " (anchor deploy it first, or pass its id)")
 
-    if client.account(staking.config_address) is None:
+    def verify() -> None:
+        differences = check_program_configs(staking, settlement, anchor, admin.pubkey(), mint, anchorers, settings)
+        if differences:
+            raise ProgramConfigMismatch(differences)
+
+    verify()
+    if staking.find_config() is None:
         staking.initialize(admin, mint, verified_threshold=settings.verified_threshold,
                            sentinel_threshold=settings.sentinel_threshold, cooldown_seconds=settings.cooldown_seconds)
         progress(f"dispatch_staking initialised: VERIFIED {settings.verified_threshold / BOLT:g} BOLT, SENTINEL"
                  f" {settings.sentinel_threshold / BOLT:g} BOLT, cooldown {settings.cooldown_seconds} s")
     else:
-        progress("dispatch_staking already initialised")
-    if staking.config().mint != mint:
-        raise ConfigError(f"dispatch_staking is initialised for mint {staking.config().mint}, not {mint}")
+        progress("dispatch_staking already initialised as asked")
 
-    if client.account(settlement.config_address) is None:
+    if settlement.find_config() is None:
         settlement.initialize(admin, mint, settings.fee_bps)
         progress(f"dispatch_settlement initialised: fee {settings.fee_bps} bps burned per settlement")
     else:
-        progress("dispatch_settlement already initialised")
+        progress("dispatch_settlement already initialised as asked")
 
-    if client.account(anchor.config_address) is None:
+    if anchor.config() is None:
         anchor.initialize(admin)
         progress("dispatch_anchor initialised")
+    else:
+        progress("dispatch_anchor already initialised by this admin")
     for authority in anchorers:
-        if client.account(anchor.anchorer_address(authority)) is None:
+        if not anchor.is_anchorer(authority):
             anchor.add_anchorer(admin, authority)
             progress(f"anchorer {authority} allowed")
+    # What landed is what we asked for (a concurrent initialiser would have made our
+    # initialize fail; this also catches one that landed in between).
+    verify()
 
     def change(s: SolanaDeployment) -> None:
         s.programs.update({STAKING: str(staking.program.program_id), SETTLEMENT: str(settlement.program.program_id),
