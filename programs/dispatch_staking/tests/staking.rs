@@ -694,3 +694,30 @@ fn events_are_self_cpis_signed_by_the_event_authority() {
     };
     fails(&mut env.svm, &worker.key, &[], &[forged], custom(Anchor::ConstraintSigner));
 }
+
+/// What the pre-funded tests depend on, made explicit: Anchor 1.2.2 creates
+/// an account over lamports with the System program's
+/// `CreateAccountAllowPrefund` (SIMD-0312). It is active on mainnet-beta
+/// (LiteSVM's mainnet feature set, which every test here uses); on a cluster
+/// without it, a pre-funded stake address could not be staked into. Check
+/// the feature on a cluster before deploying there.
+#[test]
+fn staking_over_a_prefunded_address_needs_simd_0312() {
+    let feature: Address = "6sPDzwyARRExKH52LECxcGoqziH8G7SZofwuxi8Ja331".parse().expect("feature id");
+    let mut env = Env::new();
+    let worker = env.worker(VERIFIED);
+    let griefer = funded(&mut env.svm);
+    let gift = smallest_gift(&env.svm);
+    prefund(&mut env.svm, &griefer, &stake_pda(&worker.key.pubkey()), gift);
+    let mut without = LiteSVM::mainnet_feature_set();
+    without.deactivate(&feature);
+    let svm = std::mem::take(&mut env.svm);
+    env.svm = svm.with_feature_set(without);
+    // The System program refuses the instruction it does not know yet.
+    env.fails_by(&worker, env.stake_ix(&worker, VERIFIED), InstructionError::InvalidInstructionData);
+    let mut with = LiteSVM::mainnet_feature_set();
+    with.activate(&feature, 0);
+    let svm = std::mem::take(&mut env.svm);
+    env.svm = svm.with_feature_set(with);
+    env.by(&worker, env.stake_ix(&worker, VERIFIED));
+}
