@@ -122,9 +122,9 @@ def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keyp
 @click.option("--anchorer", "anchorers", multiple=True, help="Pubkey allowed to anchor receipt roots (repeatable).")
 @click.option("--verified", type=BOLT_AMOUNT, default="100", show_default=True, help="VERIFIED tier threshold, in BOLT.")
 @click.option("--sentinel", type=BOLT_AMOUNT, default="1000", show_default=True,
-              help="SENTINEL tier threshold, in BOLT.")
-@click.option("--cooldown", type=click.IntRange(0, MAX_COOLDOWN_SECONDS), default=7 * 24 * 3600, show_default=True,
-              help="Unstake cooldown in seconds (the program allows at most 90 days).")
+              help="SENTINEL tier threshold, in BOLT (the program allows at most the mint's supply).")
+@click.option("--cooldown", type=click.IntRange(0, MAX_COOLDOWN_SECONDS), default=7 * 24 * 3600,
+              show_default=True, help="Unstake cooldown in seconds (the program allows at most 90 days).")
 @click.option("--fee-bps", type=click.IntRange(0, 10_000), default=PROTOCOL_FEE_BPS, show_default=True,
               help="Protocol fee burned per settlement (the program caps it).")
 @click.pass_obj

@@ -100,7 +100,8 @@ class ProgramConfigMismatch(ConfigError):
     def __init__(self, differences: Sequence[ConfigDifference]) -> None:
         self.differences = list(differences)
         lines = "\n  ".join(str(d) for d in self.differences)
-        super().__init__(f"the programs are already initialised, not as asked (not ours?); nothing was sent:\n  {lines}")
+        super().__init__("the programs are already initialised, not as asked (not ours?); nothing was sent:\n  "
+                         + lines)
 
 
 def _differences(program: str, fields: Sequence[tuple[str, object, object]]) -> list[ConfigDifference]:

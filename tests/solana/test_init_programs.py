@@ -29,7 +29,8 @@ SETTINGS = ProgramSettings(cooldown_seconds=60)
 
 
 def clients(solana):
-    return (StakingClient(solana, AnchorProgram.load(STAKING)), SettlementClient(solana, AnchorProgram.load(SETTLEMENT)),
+    return (StakingClient(solana, AnchorProgram.load(STAKING)),
+            SettlementClient(solana, AnchorProgram.load(SETTLEMENT)),
             SolanaReceiptAnchor(solana, AnchorProgram.load(ANCHOR)))
 
 
@@ -65,7 +66,8 @@ def test_init_programs_initialises_over_prefunded_addresses_and_is_idempotent(so
     again: list[str] = []
     init_programs(solana, admin, mint, program_ids={}, anchorers=[anchorer.pubkey()], settings=SETTINGS,
                   manifest=manifest, network="local", progress=again.append)
-    assert again == ["dispatch_staking already initialised as asked", "dispatch_settlement already initialised as asked",
+    assert again == ["dispatch_staking already initialised as asked",
+                     "dispatch_settlement already initialised as asked",
                      "dispatch_anchor already initialised by this admin"]
 
     # Our own config, asked with other settings: named, and nothing is sent.
