@@ -134,6 +134,11 @@ fn initialize_takes_the_fee_up_to_the_cap() {
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &admin.pubkey(), 500)], custom(Anchor::AccountOwnedByWrongProgram));
     let mint_2022 = create_mint_2022(&mut svm, &admin, &admin.pubkey());
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint_2022, 500)], custom(Anchor::AccountOwnedByWrongProgram));
+    // A config that is not the config PDA, even with its key signing.
+    let not_the_config = Keypair::new();
+    let mut elsewhere = initialize_ix(&admin.pubkey(), &mint, 500);
+    elsewhere.accounts[1] = solana_instruction::AccountMeta::new(not_the_config.pubkey(), true);
+    fails(&mut svm, &admin, &[&not_the_config], &[elsewhere], custom(Anchor::ConstraintSeeds));
     ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, MAX_FEE_BPS)]);
     let config: SettlementConfig = account(&svm, &config_pda());
     assert_eq!((config.admin, config.pending_admin, config.mint, config.fee_bps), (admin.pubkey(), None, mint, MAX_FEE_BPS));
