@@ -27,7 +27,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dispatch_chain.anchoring.store import AnchorRow, StoredReceipt
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.receipts import SignedReceipt
 
@@ -116,24 +115,9 @@ def load_bundle(path: str | Path) -> ReceiptBundle:
         raise BundleError(f"{path}: malformed bundle: {problems}") from None
 
 
-def bundle_of(stored: StoredReceipt, anchors: list[AnchorRow]) -> ReceiptBundle:
-    """The bundle of a stored receipt over its batch's confirmed anchors."""
-    proof = ["0x" + p.hex() for p in stored.proof]
-    chain_anchors = [
-        ChainAnchor(
-            chain=row.record.chain,
-            contract=row.record.contract,
-            batch_id=row.record.batch_id,
-            root="0x" + row.record.root.hex(),
-            proof=proof,
-            tx=row.record.tx,
-            block=row.record.block,
-        )
-        for row in anchors
-        if row.record is not None
-    ]
-    return bundle_for(stored.signed, chain_anchors)
-
-
 def bundle_for(signed: SignedReceipt, anchors: list[ChainAnchor]) -> ReceiptBundle:
+    """The bundle of a signed receipt over the given anchors.
+
+    Bundles of receipts in the anchoring store: :func:`dispatch_chain.anchoring.bundles.bundle_of`.
+    """
     return ReceiptBundle(receipt=signed.receipt.to_dict(), receipt_signature=signed.signature_text, anchors=anchors)

@@ -11,7 +11,7 @@ import click
 from dispatch_chain.anchoring.backend import AnchorBackend
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, read_json_records
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.receipts import verify_many

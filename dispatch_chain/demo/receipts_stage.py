@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor, format_time
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.demo.workload import make_workers, make_workload
 from dispatch_chain.errors import DispatchChainError

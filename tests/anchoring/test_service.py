@@ -8,7 +8,7 @@ from dispatch_chain.anchoring.backend import ConfirmPending
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.errors import TransactionFailed
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.audit import EvmAnchorVerifier

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.cli import main
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient

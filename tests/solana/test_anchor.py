@@ -10,7 +10,7 @@ from conftest import funded
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.merkle import ReceiptTree, leaf_hash
 from dispatch_chain.solana import errors
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
