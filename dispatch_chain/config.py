@@ -106,8 +106,16 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path}: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's conversion limit
+        raise ConfigError(f"config file {path}: {str(exc).split(':')[0]}") from None
     networks = data.get("networks", {})
     if not isinstance(networks, dict):
         raise ConfigError(f"{path}: [networks] must be a table of profiles")

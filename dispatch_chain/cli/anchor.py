@@ -12,7 +12,8 @@ from dispatch_chain.anchoring.backend import AnchorBackend
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.anchoring.bundles import bundle_of
-from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, read_json_records
+from dispatch_chain.cli.common import (EXIT_FAILED, CliState, InputError, chain_errors, emit_json, parse_hash32,
+                                       read_json_records)
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.receipts import verify_many
 
@@ -54,8 +55,12 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
     FILE holds job_complete messages (or {receipt, receipt_signature} objects)
     as a JSON array or JSON Lines. Invalid ones are listed with their reason
     and never stored. Ingesting the same receipts again stores nothing twice.
+
+    Exit 0 when every receipt was valid; 1 when any was invalid (the valid
+    ones are stored all the same); 2 when FILE itself is unreadable or not
+    JSON (nothing is stored).
     """
-    records = read_json_records(file)
+    records = read_json_records(file)  # an unreadable or malformed file exits 2 before anything is stored
     report = verify_many(records, threads=2)
     with _store(state, store) as db:
         added = db.add_receipts(report.valid)
@@ -67,10 +72,18 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
     }
     if as_json:
         emit_json(result)
-        return
-    click.echo(f"read {len(records)}, valid {len(report.valid)}, newly stored {added}, invalid {len(report.invalid)}")
-    for check in report.invalid:
-        click.echo(f"invalid #{check.index} (job {check.job_id!r}): {check.reason}", err=True)
+    else:
+        click.echo(f"read {len(records)}, valid {len(report.valid)}, newly stored {added},"
+                   f" invalid {len(report.invalid)}")
+        for check in report.invalid:
+            click.echo(f"invalid #{check.index} (job {_shown(check.job_id)}): {check.reason}", err=True)
+    if report.invalid:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _shown(job_id: str | None) -> str:
+    text = repr(job_id)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @anchor.command()
@@ -146,7 +159,7 @@ def bundle(state: CliState, receipt_ref: str, store: str | None, output: str | N
     """Write the auditor's bundle of a stored receipt (by job id or receipt hash)."""
     with _store(state, store) as db:
         if receipt_ref.startswith("0x") and len(receipt_ref) == 66:
-            found = db.receipt(bytes.fromhex(receipt_ref[2:]))
+            found = db.receipt(parse_hash32(receipt_ref, "JOB_ID|0xRECEIPT_HASH"))
             matches = [found] if found else []
         else:
             matches = db.receipts_for_job(receipt_ref)

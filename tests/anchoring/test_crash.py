@@ -55,7 +55,8 @@ def test_sigkill_anchors_every_receipt_exactly_once(tmp_path, repo_root) -> None
         cli = [sys.executable, "-m", "dispatch_chain.cli"]
         ingest = subprocess.run([*cli, "anchor", "ingest", str(receipts_file)], env=env, capture_output=True,
                                 text=True, timeout=120)
-        assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+        assert ingest.returncode == 1, ingest.stdout + ingest.stderr  # the one invalid receipt; the rest stored
+        assert f"newly stored {RECEIPTS}, invalid 1" in ingest.stdout
         # Only the service is killed: a run starts in about 1.5 s (imports) and then anchors a batch per
         # block (0.5 s), so kills after 1 to 5 s land while batches are being signed, sent and recorded.
         service = [*cli, "anchor", "run", "--drain", "--batch-size", str(BATCH), "--max-age", "0"]
