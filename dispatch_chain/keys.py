@@ -27,6 +27,7 @@ from eth_account.signers.local import LocalAccount
 from dispatch_chain.config import ANVIL_CHAIN_ID
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.jsoninput import JsonInputError, parse_json
+from dispatch_chain.settings import Settings
 
 if TYPE_CHECKING:
     import nacl.signing
@@ -48,8 +49,9 @@ def load_evm_account(
     spec: str | None = None, *, chain_id: int | None = None, env: Mapping[str, str] | None = None
 ) -> LocalAccount:
     """Resolve an account spec (see the module docs) to a local signer."""
-    env = os.environ if env is None else env
-    spec = spec or env.get("DISPATCH_EVM_ACCOUNT")
+    settings = Settings.from_env(env)
+    env = os.environ if env is None else env  # for env:VAR, a variable the operator names
+    spec = spec or settings.evm_account
     if not spec:
         if chain_id == ANVIL_CHAIN_ID:
             spec = "dev:0"
@@ -75,7 +77,7 @@ def load_evm_account(
             raise ConfigError(f"account spec {spec!r}: not a valid private key ({exc})") from None
     if kind == "keystore":
         path = Path(value).expanduser()
-        password = env.get("DISPATCH_KEYSTORE_PASSWORD")
+        password = settings.keystore_password
         if password is None:
             raise ConfigError(f"keystore {path}: set DISPATCH_KEYSTORE_PASSWORD to unlock it")
         try:

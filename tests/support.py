@@ -9,16 +9,17 @@ from typing import Any
 import nacl.signing
 
 from dispatch_chain.receipts import Receipt, SignedReceipt, output_hash_of, sign_receipt
+from dispatch_chain.settings import Settings, variable
 
 
 #: The seed random tests use in CI (``CI=true``), so a CI run is the same every time.
 CI_SEED = 20261201
-SEED_VARIABLE = "DISPATCH_TEST_SEED"
+SEED_VARIABLE = variable("test_seed")  # DISPATCH_TEST_SEED
 
 
 def choose_seed(env: dict[str, str]) -> tuple[int, str]:
     """``(seed, where it came from)``: $DISPATCH_TEST_SEED if set, else fixed in CI (CI=true), else fresh."""
-    given = env.get(SEED_VARIABLE, "").strip()
+    given = (Settings.from_env(env).test_seed or "").strip()
     if given:
         try:
             seed = int(given)

@@ -16,6 +16,7 @@ from dispatch_chain.cli.common import (EXIT_FAILED, CliState, InputError, chain_
                                        read_json_records)
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.receipts import verify_many
+from dispatch_chain.settings import env_var
 
 CHAIN_CHOICES = ("evm", "solana")
 
@@ -35,7 +36,7 @@ def _backends(connections: Connections, chains: tuple[str, ...]) -> list[AnchorB
     return backends
 
 
-store_option = click.option("--store", envvar="DISPATCH_STORE", type=click.Path(dir_okay=False),
+store_option = click.option("--store", envvar=env_var("store"), type=click.Path(dir_okay=False),
                             help="SQLite store (default: run/<network>/anchoring.sqlite).")
 
 
@@ -90,8 +91,8 @@ def _shown(job_id: str | None) -> str:
 @store_option
 @click.option("--chain", "chains", multiple=True, type=click.Choice(CHAIN_CHOICES), default=("evm",),
               show_default=True, help="Chains to anchor on (repeatable).")
-@click.option("--account", envvar="DISPATCH_EVM_ACCOUNT", help="EVM account spec: env:VAR, keystore:PATH, dev:N.")
-@click.option("--solana-keypair", envvar="DISPATCH_SOLANA_KEYPAIR", type=click.Path(dir_okay=False),
+@click.option("--account", envvar=env_var("evm_account"), help="EVM account spec: env:VAR, keystore:PATH, dev:N.")
+@click.option("--solana-keypair", envvar=env_var("solana_keypair"), type=click.Path(dir_okay=False),
               help="Solana anchorer keypair (solana-keygen JSON), for --chain solana.")
 @click.option("--batch-size", type=click.IntRange(1, 2**32 - 1), default=256, show_default=True,
               help="Cut a batch when this many receipts are pending.")

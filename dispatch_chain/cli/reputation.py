@@ -18,10 +18,11 @@ from dispatch_chain.evm.pipeline import PipelineConfig
 from dispatch_chain.protocol import Tier
 from dispatch_chain.receipts import JobComplete, ReceiptError, SignedReceipt
 from dispatch_chain.scoring import worker_score
+from dispatch_chain.settings import env_var
 
-outbox_option = click.option("--outbox", "outbox_path", envvar="DISPATCH_OUTBOX", type=click.Path(dir_okay=False),
+outbox_option = click.option("--outbox", "outbox_path", envvar=env_var("outbox"), type=click.Path(dir_okay=False),
                              help="Outbox SQLite file (default: run/<network>/reputation-outbox.sqlite).")
-account_option = click.option("--account", envvar="DISPATCH_EVM_ACCOUNT",
+account_option = click.option("--account", envvar=env_var("evm_account"),
                               help="The coordinator's EVM account spec (env:VAR, keystore:PATH, dev:N).")
 
 
@@ -43,7 +44,7 @@ def reputation() -> None:
 @reputation.command()
 @click.argument("file", type=click.Path(allow_dash=True))
 @outbox_option
-@click.option("--endpoint", envvar="DISPATCH_COORDINATOR_URL", default="http://127.0.0.1:3000", show_default=True,
+@click.option("--endpoint", envvar=env_var("coordinator_url"), default="http://127.0.0.1:3000", show_default=True,
               help="The coordinator endpoint recorded with each feedback.")
 @click.pass_obj
 def enqueue(state: CliState, file: str, outbox_path: str | None, endpoint: str) -> None:

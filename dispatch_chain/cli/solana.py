@@ -7,7 +7,6 @@ same code. Amounts are decimal BOLT, parsed exactly (protocol.parse_bolt).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from dispatch_chain.connect import Connections
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
+from dispatch_chain.settings import Settings
 from dispatch_chain.solana.programs import PROGRAMS
 
 DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
@@ -29,7 +29,7 @@ DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
 
 def key_dir(network: str) -> Path:
     """Where deploy keys this tool creates are kept: outside the repository, mode 0600."""
-    return Path(os.environ.get("DISPATCH_KEY_DIR", "~/.config/dispatch")).expanduser() / network
+    return Path(Settings.from_env().key_dir or "~/.config/dispatch").expanduser() / network
 
 
 class BoltAmount(click.ParamType):
@@ -61,7 +61,7 @@ def _connections(state: CliState, url: str | None, keypair: str | None) -> Conne
     profile = state.profile()
     if url:
         profile = profile.model_copy(update={"solana": SolanaNetwork(rpc_url=url)})
-    path = keypair or os.environ.get("DISPATCH_SOLANA_KEYPAIR") or str(DEFAULT_KEYPAIR.expanduser())
+    path = keypair or Settings.from_env().solana_keypair or str(DEFAULT_KEYPAIR.expanduser())
     return Connections(profile, solana_keypair_path=path)
 
 
