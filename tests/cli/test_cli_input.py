@@ -227,6 +227,11 @@ class TestAudit:
                                          "DISPATCH_MANIFEST": str(tmp_path / "none.json")})
         assert result.exit_code == 1 and "no deployments manifest at" in result.output
 
+    def test_help_explains_the_trust_model(self) -> None:
+        text = run("audit", "--help").output
+        assert "Trust model: a bundle is evidence, not authority" in text and "--trust CAIP2:ADDRESS" in text
+        assert "solana:<genesis hash>:<dispatch_anchor program id>" in text
+
     @pytest.mark.parametrize("spec", ["eip155:31337:0x1234", "eip155::0x" + "11" * 20, "cosmos:hub:abc",
                                       "solana:short:11111111111111111111111111111111", "x" * 5000])
     def test_malformed_trust_is_bad_input(self, tmp_path, anchored, spec) -> None:
