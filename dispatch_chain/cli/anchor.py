@@ -36,6 +36,15 @@ def _backends(connections: Connections, chains: tuple[str, ...]) -> list[AnchorB
     return backends
 
 
+def _check_template(template: str) -> str:
+    """A --uri-template that formats with {root} and {batch} only (checked before anything runs)."""
+    try:
+        template.format(root="0x" + "00" * 32, batch=1)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise click.BadParameter(f"{template[:80]!r} does not format with {{root}} and {{batch}}: {exc!r}") from None
+    return template
+
+
 store_option = click.option("--store", envvar=env_var("store"), type=click.Path(dir_okay=False),
                             help="SQLite store (default: run/<network>/anchoring.sqlite).")
 
@@ -100,7 +109,8 @@ def _shown(job_id: str | None) -> str:
               help="Or when the oldest pending receipt is this many seconds old.")
 @click.option("--interval", type=click.FloatRange(0.05), default=1.0, show_default=True,
               help="Seconds between passes.")
-@click.option("--uri-template", default="", help="URI emitted per batch, e.g. https://host/batches/{root}.")
+@click.option("--uri-template", default="", callback=lambda ctx, param, value: _check_template(value),
+              help="URI emitted per batch, e.g. https://host/batches/{root} ({root} and {batch} are filled in).")
 @click.option("--once", "mode", flag_value="once", help="Run one pass and exit.")
 @click.option("--drain", "mode", flag_value="drain", help="Anchor everything pending now, then exit.")
 @click.pass_obj

@@ -40,13 +40,18 @@ class CliState:
         return Connections(self.profile(), evm_account_spec=evm_account)
 
 
+def printable(text: str) -> str:
+    """``text`` safe to print: lone surrogates (a non-UTF-8 file name, a JSON escape) become escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class InputError(click.ClickException):
     """Malformed input: exit code 2, one clear line."""
 
     exit_code = EXIT_INPUT
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {printable(self.format_message())}", err=True)
 
 
 class ChainFailure(click.ClickException):
@@ -55,7 +60,7 @@ class ChainFailure(click.ClickException):
     exit_code = EXIT_CHAIN
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {printable(self.format_message())}", err=True)
 
 
 @contextmanager

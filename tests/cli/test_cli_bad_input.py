@@ -123,6 +123,8 @@ def test_amounts_are_checked_before_any_chain(amount) -> None:
     (["reputation", "give", "ed25519:" + "11" * 32, "--value", "80", "--job-id", "j", "--receipt-hash", "0x" + "q" * 64],
      "--receipt-hash"),
     (["audit", "{tmp}/none.json", "--trust", "eip155:1:0x12"], "No such file"),
+    (["anchor", "run", "--once", "--uri-template", "https://x/{nope}"], "--uri-template"),
+    (["anchor", "run", "--once", "--uri-template", "https://x/{0}"], "--uri-template"),
 ])
 def test_bad_arguments_name_the_field(tmp_path, args, field) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
@@ -161,6 +163,48 @@ def test_process_exit_codes(tmp_path) -> None:
             assert "Traceback" not in proc.stderr and proc.stderr.startswith("error: "), proc.stderr
             assert len(proc.stderr.splitlines()) == 1
 
+    # a file name that is not UTF-8 reaches Python as a lone surrogate: still one clean line
+    proc = subprocess.run([sys.executable, "-m", "dispatch_chain.cli", "receipt", "verify",
+                           os.fsencode(str(tmp_path)) + b"/caf\xe9.json"], capture_output=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith(b"error: cannot read ") and b"Traceback" not in proc.stderr
+
     proc = cli("--manifest", str(tmp_path / "none.json"), "anchor", "run", "--once",
                "--store", str(tmp_path / "s.sqlite"))
     assert proc.returncode == 3 and "deployments manifest not found" in proc.stderr
+
+
+def _commands(group=main, prefix=()):
+    import click
+
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+COMMANDS = list(_commands())
+nasty_text = (st.text(max_size=20) | st.sampled_from(["9" * 5000, "-1", "1e400", "nan", "0x" + "zz" * 32,
+                                                      "18446744073.709551616", "ed25519:" + "0" * 64]))
+
+
+@st.composite
+def command_lines(draw):
+    path, command = draw(st.sampled_from(COMMANDS))
+    options = [o for p in command.params for o in p.opts if o.startswith("--")]
+    tokens = draw(st.lists(st.sampled_from(options) | nasty_text, max_size=6)) if options else \
+        draw(st.lists(nasty_text, max_size=4))
+    tokens = [t for t in tokens if not t.startswith(("/", "~")) and ".." not in t and t not in ("--help", "-h")]
+    return [*path, *tokens]
+
+
+@settings(max_examples=150)
+@given(command_lines())
+def test_any_command_line_gets_an_exit_code_never_a_crash(tmp_path_factory, argv) -> None:
+    """Every command, with arbitrary arguments, against a network that does not exist: 0-3, no traceback."""
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path_factory.mktemp("fuzz")):
+        result = runner.invoke(main, ["--network", "nowhere", *argv], env={"DISPATCH_KEY_DIR": "keys"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), (argv, repr(result.exception))
+    assert result.exit_code in (0, 1, 2, 3), (argv, result.output)
+    assert "Traceback" not in result.output
