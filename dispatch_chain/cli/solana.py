@@ -19,9 +19,9 @@ from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
+from dispatch_chain.settings import Settings
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
-from dispatch_chain.settings import Settings
 from dispatch_chain.solana.programs import PROGRAMS
 
 DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
@@ -86,7 +86,8 @@ def solana() -> None:
               help="Owner of an allocation (" + ", ".join(name for name, _ in DISTRIBUTION) + "); repeatable.")
 @click.option("--generate-owners", is_flag=True,
               help="Create a keypair for every allocation without --owner (in the key dir; for local chains).")
-@click.option("--airdrop", type=click.FloatRange(0, 1_000_000), default=0.0, help="SOL to airdrop to the payer first (local node, devnet).")
+@click.option("--airdrop", type=click.FloatRange(0, 1_000_000), default=0.0,
+              help="SOL to airdrop to the payer first (local node, devnet).")
 @click.pass_obj
 def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keypair: str | None,
                 owner_specs: tuple[str, ...], generate_owners: bool, airdrop: float) -> None:
