@@ -3,11 +3,23 @@
 The audit of a bundle holds when, and only when:
 
 1. the receipt parses and its ed25519 signature verifies;
-2. for every anchor that is checked: the proof leads from the recomputed leaf
-   to the bundle's root, the chain holds that root as the bundle's batch id,
-   the chain's own ``verify`` accepts the leaf and proof, and the named
-   transaction is on chain and anchored that root (its block/slot and time are
-   read from the chain, not from the bundle).
+2. for every anchor that is checked: the anchor names a *trusted* deployment
+   (see below), the proof leads from the recomputed leaf to the bundle's root,
+   the trusted contract or program holds that root as the bundle's batch id in
+   its own storage (EVM: the ReceiptAnchor's batch record; Solana: the batch
+   account, owned by the program, with its discriminator and stored root), its
+   own ``verify`` accepts the leaf and proof, and the anchoring transaction is
+   the one that wrote that record. The block/slot, time and anchorer are read
+   from the chain, never from the bundle.
+
+Trust model: a bundle is evidence, not authority. Anyone can deploy their own
+ReceiptAnchor (or a look-alike program), anchor a receipt they signed
+themselves and hand out a perfectly consistent bundle naming it. So the
+auditor proves only against :class:`TrustedDeployments`: the network's
+deployments manifest (its ReceiptAnchor on its EVM chain, its dispatch_anchor
+program on its Solana cluster) and deployments the auditor names explicitly
+(``eip155:<chain id>:0x<contract>``, ``solana:<genesis>:<program id>``). An
+anchor on any other contract or program fails with the reason.
 
 Chain-specific checks sit behind :class:`AnchorVerifier`, chosen by the
 CAIP-2 namespace of each anchor (``eip155`` or ``solana``).
@@ -15,13 +27,16 @@ CAIP-2 namespace of each anchor (``eip155`` or ``solana``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Protocol
 
 from dispatch_chain.bundle import ChainAnchor, ReceiptBundle
-from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.deployments import Manifest, load_manifest
+from dispatch_chain.errors import DeploymentNotFound, DispatchChainError
 from dispatch_chain.merkle import leaf_hash, process_proof
 from dispatch_chain.receipts import ReceiptError, SignedReceipt
 
@@ -35,6 +50,113 @@ class Finding:
     detail: str
 
 
+class TrustError(DispatchChainError):
+    """A trusted-deployment spec (``--trust``) is malformed."""
+
+
+_EVM_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_BASE58_KEY = re.compile(r"[1-9A-HJ-NP-Za-km-z]{32,44}")
+_EVM_CHAIN = re.compile(r"eip155:([1-9][0-9]{0,19})")
+_SOLANA_CHAIN = re.compile(r"solana:([1-9A-HJ-NP-Za-km-z]{32,44})")
+#: CAIP-2 keeps the first 32 characters of a Solana genesis hash.
+SOLANA_REFERENCE_LENGTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedDeployment:
+    """A ReceiptAnchor contract or dispatch_anchor program the auditor trusts, on one chain."""
+
+    chain: str  # CAIP-2: eip155:<chain id> or solana:<genesis prefix>
+    address: str  # 0x contract address (EVM) or base58 program id (Solana)
+    source: str  # where the trust comes from: the manifest's path, or --trust
+
+    @property
+    def spec(self) -> str:
+        return f"{self.chain}:{self.address}"
+
+    def matches(self, chain: str, address: str) -> bool:
+        if chain != self.chain:
+            return False
+        if chain.startswith("eip155:"):
+            return address.lower() == self.address.lower()
+        return address == self.address
+
+
+def parse_trust(spec: str) -> TrustedDeployment:
+    """Parse ``eip155:<chain id>:0x<contract>`` or ``solana:<genesis>:<program id>``.
+
+    A full Solana genesis hash is cut to the 32 characters CAIP-2 uses.
+    Raises :class:`TrustError` naming what is wrong.
+    """
+    if not isinstance(spec, str):
+        raise TrustError(f"trust: expected a string, got {type(spec).__name__}")
+    chain, _, address = spec.rpartition(":")
+    if _EVM_CHAIN.fullmatch(chain):
+        if not _EVM_ADDRESS.fullmatch(address):
+            raise TrustError(f"trust {spec[:120]!r}: the contract must be 0x followed by 40 hex digits")
+        return TrustedDeployment(chain, address, "--trust")
+    solana = _SOLANA_CHAIN.fullmatch(chain)
+    if solana:
+        if not _BASE58_KEY.fullmatch(address):
+            raise TrustError(f"trust {spec[:120]!r}: the program id must be a base58 Solana address")
+        return TrustedDeployment(f"solana:{solana.group(1)[:SOLANA_REFERENCE_LENGTH]}", address, "--trust")
+    raise TrustError(f"trust {spec[:120]!r}: expected eip155:<chain id>:0x<contract> or solana:<genesis>:<program id>")
+
+
+def trusted_in_manifest(manifest: Manifest, source: str) -> list[TrustedDeployment]:
+    """The anchoring deployments a manifest records: its ReceiptAnchor and its dispatch_anchor program."""
+    found: list[TrustedDeployment] = []
+    if manifest.evm is not None and "ReceiptAnchor" in manifest.evm.contracts:
+        found.append(TrustedDeployment(f"eip155:{manifest.evm.chain_id}",
+                                       manifest.evm.contracts["ReceiptAnchor"].address, source))
+    solana = manifest.solana
+    if solana is not None and solana.cluster and "dispatch_anchor" in solana.programs:
+        found.append(TrustedDeployment(solana.cluster, solana.programs["dispatch_anchor"], source))
+    return found
+
+
+class TrustedDeployments:
+    """The deployments an audit may prove against; every other contract or program is refused."""
+
+    def __init__(self, deployments: Iterable[TrustedDeployment] = (), *, note: str = "") -> None:
+        self.deployments = list(deployments)
+        self.note = note  # why the list may be short, e.g. "no manifest at deployments/local.json"
+
+    @classmethod
+    def load(cls, manifest: str | Path | None, explicit: Iterable[TrustedDeployment] = ()) -> TrustedDeployments:
+        """The manifest's anchoring deployments (when the file exists) plus explicit ones (:func:`parse_trust`).
+
+        A missing manifest only narrows the trust (noted in refusals); a
+        malformed one raises :class:`~dispatch_chain.errors.ConfigError`.
+        """
+        explicit = list(explicit)
+        if manifest is None:
+            return cls(explicit, note="no deployments manifest")
+        try:
+            recorded = trusted_in_manifest(load_manifest(manifest), str(manifest))
+        except DeploymentNotFound:
+            return cls(explicit, note=f"no deployments manifest at {manifest}")
+        return cls([*recorded, *explicit])
+
+    def find(self, chain: str, address: str) -> TrustedDeployment | None:
+        for deployment in self.deployments:
+            if deployment.matches(chain, address):
+                return deployment
+        return None
+
+    def refusal(self, anchor: ChainAnchor) -> str:
+        """One line saying why ``anchor`` is not proven against."""
+        on_chain = [d.spec for d in self.deployments if d.chain == anchor.chain]
+        if on_chain:
+            known = f"trusted on {anchor.chain}: {', '.join(on_chain)}"
+        else:
+            known = f"nothing is trusted on {anchor.chain}"
+        note = f"; {self.note}" if self.note else ""
+        return (f"{anchor.contract[:100]} is not a trusted deployment ({known}{note}); a bundle cannot vouch for"
+                f" itself: prove against the network's manifest, or pass --trust {anchor.chain}:<address>"
+                " for a deployment you trust")
+
+
 @dataclass(frozen=True, slots=True)
 class AnchorFacts:
     """What the chain says about an anchor (read from the chain itself)."""
@@ -44,6 +166,7 @@ class AnchorFacts:
     block: int | None
     timestamp: int | None
     tx: str | None
+    anchorer: str | None = None  # who anchored it, as the chain recorded
 
 
 class AnchorVerifier(Protocol):
@@ -85,6 +208,7 @@ class AuditReport:
                     "block": a.block,
                     "time": format_time(a.timestamp),
                     "tx": a.tx,
+                    "anchorer": a.anchorer,
                 }
                 for a in self.anchors
             ],
@@ -101,15 +225,17 @@ VerifierFactory = Callable[[str], AnchorVerifier]
 
 
 class Auditor:
-    """Audits bundles with one verifier factory per CAIP-2 namespace.
+    """Audits bundles against trusted deployments, with one verifier factory per CAIP-2 namespace.
 
     A factory receives the anchor's CAIP-2 chain id and returns a verifier for
     it, or raises :class:`DispatchChainError` (e.g. the configured network is a
-    different chain), which becomes a failed finding.
+    different chain), which becomes a failed finding. Verifiers are only ever
+    asked about anchors on a deployment in ``trusted``.
     """
 
-    def __init__(self, factories: Mapping[str, VerifierFactory]) -> None:
+    def __init__(self, factories: Mapping[str, VerifierFactory], trusted: TrustedDeployments) -> None:
         self.factories = dict(factories)
+        self.trusted = trusted
 
     def audit(self, bundle: ReceiptBundle, *, chains: set[str] | None = None) -> AuditReport:
         report = AuditReport()
@@ -142,6 +268,8 @@ class Auditor:
 
     def _check_anchor(self, anchor: ChainAnchor, leaf: bytes) -> tuple[list[Finding], AnchorFacts | None]:
         where = f"{anchor.chain} batch {anchor.batch_id}"
+        if self.trusted.find(anchor.chain, anchor.contract) is None:
+            return [Finding(f"{where}: trust", False, self.trusted.refusal(anchor))], None
         if process_proof(leaf, anchor.proof_bytes) != anchor.root_bytes:
             return [Finding(f"{where}: proof", False, "the proof does not lead from this receipt's leaf to the root")], None
         local = Finding(f"{where}: proof", True, f"leaf 0x{leaf.hex()} proves into root {anchor.root}")

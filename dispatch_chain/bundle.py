@@ -16,7 +16,12 @@ A bundle is JSON::
 
 ``block`` is the EVM block number or the Solana slot. The auditor trusts none of
 it: it re-verifies the signature, recomputes the leaf and checks the proof and
-the batch against the chain itself.
+the batch against a trusted deployment on the chain itself
+(:mod:`dispatch_chain.audit`).
+
+:func:`load_bundle` is strict: anything malformed (bytes that are not UTF-8
+JSON, a giant number, deep nesting, a wrong type, a malformed receipt, ids
+beyond 64 bits) raises :class:`BundleError` naming the field.
 """
 
 from __future__ import annotations
@@ -27,11 +32,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dispatch_chain.anchoring.store import AnchorRow, StoredReceipt
 from dispatch_chain.errors import DispatchChainError
-from dispatch_chain.receipts import SignedReceipt
+from dispatch_chain.jsoninput import JsonInputError, parse_json
+from dispatch_chain.receipts import ReceiptError, SignedReceipt
 
 BUNDLE_FORMAT = "dispatch-receipt-bundle/v1"
+U64_MAX = 2**64 - 1  # batch ids and slots are u64 on Solana (the EVM contract's ids are smaller still)
+MAX_PROOF = 64  # no Merkle tree of receipts is deeper
+MAX_TEXT = 256  # chain ids, addresses and transaction ids are far shorter
 
 
 class BundleError(DispatchChainError):
@@ -51,15 +59,15 @@ def _hex32(value: str, what: str) -> str:
 class ChainAnchor(BaseModel):
     """Where one chain anchored the receipt's batch."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    chain: str = Field(description="CAIP-2 chain id")
-    contract: str = Field(description="ReceiptAnchor address or dispatch_anchor program id")
-    batch_id: int = Field(ge=1)
+    chain: str = Field(max_length=MAX_TEXT, description="CAIP-2 chain id")
+    contract: str = Field(max_length=MAX_TEXT, description="ReceiptAnchor address or dispatch_anchor program id")
+    batch_id: int = Field(ge=1, le=U64_MAX)
     root: str
-    proof: list[str]
-    tx: str | None = None
-    block: int | None = Field(None, description="EVM block number or Solana slot")
+    proof: list[str] = Field(max_length=MAX_PROOF)
+    tx: str | None = Field(None, max_length=MAX_TEXT)
+    block: int | None = Field(None, ge=0, le=U64_MAX, description="EVM block number or Solana slot")
 
     @field_validator("root")
     @classmethod
@@ -98,42 +106,36 @@ class ReceiptBundle(BaseModel):
 def load_bundle(path: str | Path) -> ReceiptBundle:
     """Read a bundle file; raises :class:`BundleError` with a clear reason."""
     try:
-        text = Path(path).read_text()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise BundleError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BundleError(f"{path} is not valid JSON: {exc}") from None
+        return parse_bundle(parse_json(data, str(path)), str(path))
+    except JsonInputError as exc:
+        raise BundleError(str(exc)) from None
+
+
+def parse_bundle(data: object, source: str = "bundle") -> ReceiptBundle:
+    """Validate a decoded bundle, its receipt included; raises :class:`BundleError` naming the field."""
     if not isinstance(data, dict):
-        raise BundleError(f"{path}: a bundle is a JSON object")
+        raise BundleError(f"{source}: a bundle is a JSON object, got {type(data).__name__}")
     try:
-        return ReceiptBundle.model_validate(data)
+        bundle = ReceiptBundle.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'bundle'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or 'bundle'}: {err['msg']}" for err in exc.errors()[:5]
         )
-        raise BundleError(f"{path}: malformed bundle: {problems}") from None
-
-
-def bundle_of(stored: StoredReceipt, anchors: list[AnchorRow]) -> ReceiptBundle:
-    """The bundle of a stored receipt over its batch's confirmed anchors."""
-    proof = ["0x" + p.hex() for p in stored.proof]
-    chain_anchors = [
-        ChainAnchor(
-            chain=row.record.chain,
-            contract=row.record.contract,
-            batch_id=row.record.batch_id,
-            root="0x" + row.record.root.hex(),
-            proof=proof,
-            tx=row.record.tx,
-            block=row.record.block,
-        )
-        for row in anchors
-        if row.record is not None
-    ]
-    return bundle_for(stored.signed, chain_anchors)
+        raise BundleError(f"{source}: malformed bundle: {problems}") from None
+    try:  # a receipt that does not even parse is malformed input, not a failed check
+        SignedReceipt.from_parts(bundle.receipt, bundle.receipt_signature)
+    except ReceiptError as exc:
+        raise BundleError(f"{source}: malformed bundle: {exc}") from None
+    return bundle
 
 
 def bundle_for(signed: SignedReceipt, anchors: list[ChainAnchor]) -> ReceiptBundle:
+    """The bundle of a signed receipt over the given anchors.
+
+    Bundles of receipts in the anchoring store: :func:`dispatch_chain.anchoring.bundles.bundle_of`.
+    """
     return ReceiptBundle(receipt=signed.receipt.to_dict(), receipt_signature=signed.signature_text, anchors=anchors)

@@ -7,8 +7,9 @@ differs. A profile comes from, in increasing precedence:
 1. the built-in profiles ``local`` and ``testnet``;
 2. a TOML file (``--config`` or ``DISPATCH_CONFIG``) with ``[networks.<name>]``
    tables using the field names of :class:`NetworkProfile`;
-3. environment variables: ``DISPATCH_NETWORK`` (the profile name),
-   ``DISPATCH_EVM_RPC_URL``, ``DISPATCH_EVM_CHAIN_ID``,
+3. environment variables (:mod:`dispatch_chain.settings` declares them all):
+   ``DISPATCH_NETWORK`` (the profile name), ``DISPATCH_CONFIG``, and the
+   profile overrides ``DISPATCH_EVM_RPC_URL``, ``DISPATCH_EVM_CHAIN_ID``,
    ``DISPATCH_SOLANA_RPC_URL``, ``DISPATCH_MANIFEST``, ``DISPATCH_COORDINATOR_URL``,
    ``DISPATCH_REPUTATION_CLIENTS`` (comma-separated coordinator addresses).
 
@@ -17,7 +18,6 @@ Secrets (keys) never live here: see :mod:`dispatch_chain.keys`.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dispatch_chain.errors import ConfigError
+from dispatch_chain.settings import Settings
 
 MONAD_TESTNET_CHAIN_ID = 10143
 SOLANA_DEVNET_GENESIS = "EtWTRABZaYq6iMfeYKouRu166VU2xqa1"
@@ -106,8 +107,16 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path}: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's conversion limit
+        raise ConfigError(f"config file {path}: {str(exc).split(':')[0]}") from None
     networks = data.get("networks", {})
     if not isinstance(networks, dict):
         raise ConfigError(f"{path}: [networks] must be a table of profiles")
@@ -122,9 +131,9 @@ def load_network(
     overrides: Mapping[str, Any] | None = None,
 ) -> NetworkProfile:
     """Resolve a network profile from built-ins, a config file and the environment."""
-    env = os.environ if env is None else env
-    name = name or env.get("DISPATCH_NETWORK") or "local"
-    config_file = config_file or env.get("DISPATCH_CONFIG")
+    settings = Settings.from_env(env)
+    name = name or settings.network or "local"
+    config_file = config_file or settings.config
     profiles: dict[str, dict[str, Any]] = {k: dict(v) for k, v in BUILTIN_PROFILES.items()}
     if config_file:
         for profile_name, table in _read_config_file(Path(config_file)).items():
@@ -132,20 +141,7 @@ def load_network(
     if name not in profiles:
         raise ConfigError(f"unknown network {name!r}; known: {', '.join(sorted(profiles))}")
     data = _merge(profiles[name], {"name": name})
-    env_overrides: dict[str, Any] = {}
-    if "DISPATCH_EVM_RPC_URL" in env:
-        env_overrides.setdefault("evm", {})["rpc_url"] = env["DISPATCH_EVM_RPC_URL"]
-    if "DISPATCH_EVM_CHAIN_ID" in env:
-        env_overrides.setdefault("evm", {})["chain_id"] = env["DISPATCH_EVM_CHAIN_ID"]
-    if "DISPATCH_SOLANA_RPC_URL" in env:
-        env_overrides.setdefault("solana", {})["rpc_url"] = env["DISPATCH_SOLANA_RPC_URL"]
-    if "DISPATCH_MANIFEST" in env:
-        env_overrides["manifest"] = env["DISPATCH_MANIFEST"]
-    if "DISPATCH_COORDINATOR_URL" in env:
-        env_overrides["coordinator_url"] = env["DISPATCH_COORDINATOR_URL"]
-    if "DISPATCH_REPUTATION_CLIENTS" in env:
-        env_overrides["reputation_clients"] = [a.strip() for a in env["DISPATCH_REPUTATION_CLIENTS"].split(",") if a.strip()]
-    data = _merge(data, env_overrides)
+    data = _merge(data, settings.profile_overrides())
     if overrides:
         data = _merge(data, {k: v for k, v in overrides.items() if v is not None})
     try:

@@ -6,7 +6,6 @@ CLI, the demo and coordinators call these instead of wiring web3 themselves.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +22,7 @@ from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
+from dispatch_chain.settings import Settings
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.programs import ANCHOR, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
@@ -111,7 +111,7 @@ class Connections:
 
     @cached_property
     def solana_keypair(self):  # -> solders Keypair
-        path = self.solana_keypair_path or os.environ.get("DISPATCH_SOLANA_KEYPAIR")
+        path = self.solana_keypair_path or Settings.from_env().solana_keypair
         if not path:
             raise ConfigError("no Solana keypair: set DISPATCH_SOLANA_KEYPAIR to a solana-keygen JSON file")
         return load_solana_keypair(path)

@@ -10,7 +10,6 @@ never leaves half a file.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Iterator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dispatch_chain.errors import ConfigError, DeploymentNotFound
+from dispatch_chain.jsoninput import JsonInputError, parse_json
 
 
 class ContractDeployment(BaseModel):
@@ -97,11 +97,13 @@ def load_manifest(path: str | Path) -> Manifest:
     """Read a manifest; a missing or malformed file is a :class:`ConfigError`."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text())
+        data = parse_json(path.read_bytes(), f"deployments manifest {path}")
     except FileNotFoundError:
         raise DeploymentNotFound(f"deployments manifest not found: {path} (deploy first)") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"deployments manifest {path} is not valid JSON: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read deployments manifest {path}: {exc.strerror or exc}") from None
+    except JsonInputError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:

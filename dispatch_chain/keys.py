@@ -26,6 +26,8 @@ from eth_account.signers.local import LocalAccount
 
 from dispatch_chain.config import ANVIL_CHAIN_ID
 from dispatch_chain.errors import ConfigError
+from dispatch_chain.jsoninput import JsonInputError, parse_json
+from dispatch_chain.settings import Settings
 
 if TYPE_CHECKING:
     import nacl.signing
@@ -47,8 +49,9 @@ def load_evm_account(
     spec: str | None = None, *, chain_id: int | None = None, env: Mapping[str, str] | None = None
 ) -> LocalAccount:
     """Resolve an account spec (see the module docs) to a local signer."""
-    env = os.environ if env is None else env
-    spec = spec or env.get("DISPATCH_EVM_ACCOUNT")
+    settings = Settings.from_env(env)
+    env = os.environ if env is None else env  # for env:VAR, a variable the operator names
+    spec = spec or settings.evm_account
     if not spec:
         if chain_id == ANVIL_CHAIN_ID:
             spec = "dev:0"
@@ -74,14 +77,18 @@ def load_evm_account(
             raise ConfigError(f"account spec {spec!r}: not a valid private key ({exc})") from None
     if kind == "keystore":
         path = Path(value).expanduser()
-        password = env.get("DISPATCH_KEYSTORE_PASSWORD")
+        password = settings.keystore_password
         if password is None:
             raise ConfigError(f"keystore {path}: set DISPATCH_KEYSTORE_PASSWORD to unlock it")
         try:
-            encrypted = json.loads(path.read_text())
+            encrypted = parse_json(path.read_bytes(), f"keystore {path}")
             return Account.from_key(Account.decrypt(encrypted, password))
         except FileNotFoundError:
             raise ConfigError(f"keystore not found: {path}") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read keystore {path}: {exc.strerror or exc}") from None
+        except JsonInputError as exc:
+            raise ConfigError(str(exc)) from None
         except (ValueError, KeyError) as exc:
             raise ConfigError(f"keystore {path} could not be decrypted: {exc}") from None
     raise ConfigError(f"bad account spec {spec!r}: expected env:VAR, keystore:PATH or dev:N")
@@ -93,10 +100,12 @@ def read_keypair_file(path: str | Path) -> bytes:
 
     path = Path(path).expanduser()
     try:
-        numbers = json.loads(path.read_text())
+        numbers = parse_json(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise ConfigError(f"key file not found: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except OSError as exc:
+        raise ConfigError(f"cannot read key file {path}: {exc.strerror or exc}") from None
+    except JsonInputError:
         raise ConfigError(f"{path} is not a solana-keygen JSON key file") from None
     if not (isinstance(numbers, list) and len(numbers) == 64 and all(isinstance(n, int) and 0 <= n < 256 for n in numbers)):
         raise ConfigError(f"{path}: a key file holds a JSON array of 64 bytes (solana-keygen format)")

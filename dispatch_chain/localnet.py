@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from dispatch_chain.errors import ChainError, ConfigError
+from dispatch_chain.settings import Settings
 
 
 def free_port() -> int:
@@ -129,7 +130,7 @@ class SolanaNode(LocalNode):
 
     def __init__(self, *, binary: str | None = None, ledger: Path | None = None, slot_ms: int | None = None,
                  log_path: Path | None = None, startup_timeout: float = 30.0) -> None:
-        binary = binary or os.environ.get("DISPATCH_SOLANA_NODE_BIN") or shutil.which("dispatch-solana-node")
+        binary = binary or Settings.from_env().solana_node_bin or shutil.which("dispatch-solana-node")
         if not binary or not Path(binary).exists():
             raise ConfigError("dispatch-solana-node is not built (./dev setup builds it; or set DISPATCH_SOLANA_NODE_BIN)")
         argv = [binary, "--bind", "127.0.0.1", "--port", "0"]

@@ -79,12 +79,21 @@ def format_bolt(base_units: int) -> str:
     return f"{sign}{whole:,}.{fraction:09d}"
 
 
+#: The largest amount an SPL token instruction carries (u64 base units), about 18.4 billion BOLT.
+MAX_BASE_UNITS = 2**64 - 1
+
+
 def parse_bolt(text: str) -> int:
     """Base units of a decimal BOLT amount, exactly: '99.999999999' -> 99999999999.
 
     Raises ValueError for anything but a non-negative decimal with at most 9
-    fractional digits (no exponent, no float rounding).
+    fractional digits (no exponent, no float rounding) of at most
+    :data:`MAX_BASE_UNITS` base units (2^64 - 1, what a token instruction carries).
     """
+    if not isinstance(text, str):
+        raise ValueError(f"a BOLT amount is decimal text, got {type(text).__name__}")
+    if len(text) > 64:
+        raise ValueError(f"{text[:24]!r}... is not a BOLT amount (too long)")
     value = text.strip().replace("_", "").replace(",", "")
     whole, dot, fraction = value.partition(".")
     digits = (whole + fraction).isascii() and (whole + fraction).isdigit()
@@ -92,7 +101,11 @@ def parse_bolt(text: str) -> int:
         raise ValueError(f"{text!r} is not a BOLT amount (a decimal number such as 100 or 0.5)")
     if len(fraction) > BOLT_DECIMALS:
         raise ValueError(f"{text!r} has more than {BOLT_DECIMALS} decimals, BOLT's precision")
-    return int(whole or "0") * BOLT + int(fraction.ljust(BOLT_DECIMALS, "0") or "0")
+    amount = int(whole or "0") * BOLT + int(fraction.ljust(BOLT_DECIMALS, "0") or "0")
+    if amount > MAX_BASE_UNITS:
+        raise ValueError(f"{text!r} is more than {format_bolt(MAX_BASE_UNITS)} BOLT (2^64 - 1 base units, the most"
+                         " a token instruction carries)")
+    return amount
 
 
 def protocol_fee(amount: int, fee_bps: int = PROTOCOL_FEE_BPS) -> int:

@@ -73,7 +73,10 @@ class InvalidSignature(ReceiptError):
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
+    try:
+        text = repr(value[:64]) if isinstance(value, str) else repr(value)  # the same first 40 characters
+    except (ValueError, RecursionError):  # an int beyond Python's digit limit; a structure nested too deep
+        return f"<{type(value).__name__} too large to show>"
     return text if len(text) <= 40 else text[:37] + "..."
 
 

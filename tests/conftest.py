@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -11,11 +12,24 @@ from typing import Any
 
 import nacl.signing
 import pytest
+from hypothesis import settings
 
-from support import make_worker
+
+from support import SEED_VARIABLE, make_worker, session_seed
 
 REPO = Path(__file__).resolve().parent.parent
 INTEROP_JS = REPO / "tests" / "js" / "interop.cjs"
+
+
+# Property tests: no deadline (2 shared cores), and the same examples every run in CI.
+settings.register_profile("dispatch", deadline=None)
+settings.register_profile("dispatch-ci", deadline=None, derandomize=True)
+settings.load_profile("dispatch-ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dispatch")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed, source = session_seed()
+    return f"random seed {seed} ({source}); replay with {SEED_VARIABLE}={seed}"
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,55 @@
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 import nacl.signing
 
 from dispatch_chain.receipts import Receipt, SignedReceipt, output_hash_of, sign_receipt
+from dispatch_chain.settings import Settings, variable
+
+
+#: The seed random tests use in CI (``CI=true``), so a CI run is the same every time.
+CI_SEED = 20261201
+SEED_VARIABLE = variable("test_seed")  # DISPATCH_TEST_SEED
+
+
+def choose_seed(env: dict[str, str]) -> tuple[int, str]:
+    """``(seed, where it came from)``: $DISPATCH_TEST_SEED if set, else fixed in CI (CI=true), else fresh."""
+    given = (Settings.from_env(env).test_seed or "").strip()
+    if given:
+        try:
+            seed = int(given)
+        except ValueError:
+            raise ValueError(f"{SEED_VARIABLE}={given!r} is not an integer") from None
+        source = f"from {SEED_VARIABLE}"
+    elif env.get("CI", "").lower() in ("true", "1"):
+        seed, source = CI_SEED, "fixed in CI"
+    else:
+        seed, source = time.time_ns() % 1_000_000, "fresh"
+    return seed, source
+
+
+_SESSION_SEED: list[tuple[int, str]] = []  # chosen once per test process (the report header shows it)
+
+
+def session_seed() -> tuple[int, str]:
+    if not _SESSION_SEED:
+        _SESSION_SEED.append(choose_seed(dict(os.environ)))
+    return _SESSION_SEED[0]
+
+
+def random_seed() -> int:
+    """The seed of a randomised test (see :func:`choose_seed`), printed with how to replay it.
+
+    pytest shows the print with a failure's captured output; the session's
+    report header shows it too.
+    """
+    seed, source = session_seed()
+    print(f"random seed {seed} ({source}); replay with {SEED_VARIABLE}={seed}", flush=True)
+    return seed
 
 
 def make_worker(seed: int) -> nacl.signing.SigningKey:

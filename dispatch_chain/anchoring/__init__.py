@@ -2,5 +2,6 @@
 
 * :mod:`.backend` — the chain-neutral seam (:class:`AnchorBackend`, :class:`AnchorRecord`);
 * :mod:`.store` — the durable SQLite (WAL) store of receipts, batches and anchors;
-* :mod:`.service` — the batching and crash-safe submission loop.
+* :mod:`.service` — the batching and crash-safe submission loop;
+* :mod:`.bundles` — auditor bundles of stored receipts.
 """

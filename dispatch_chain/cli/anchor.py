@@ -11,10 +11,12 @@ import click
 from dispatch_chain.anchoring.backend import AnchorBackend
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.bundle import bundle_of
-from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, read_json_records
+from dispatch_chain.anchoring.bundles import bundle_of
+from dispatch_chain.cli.common import (EXIT_FAILED, CliState, InputError, chain_errors, emit_json, parse_hash32,
+                                       read_json_records)
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.receipts import verify_many
+from dispatch_chain.settings import env_var
 
 CHAIN_CHOICES = ("evm", "solana")
 
@@ -34,7 +36,16 @@ def _backends(connections: Connections, chains: tuple[str, ...]) -> list[AnchorB
     return backends
 
 
-store_option = click.option("--store", envvar="DISPATCH_STORE", type=click.Path(dir_okay=False),
+def _check_template(template: str) -> str:
+    """A --uri-template that formats with {root} and {batch} only (checked before anything runs)."""
+    try:
+        template.format(root="0x" + "00" * 32, batch=1)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise click.BadParameter(f"{template[:80]!r} does not format with {{root}} and {{batch}}: {exc!r}") from None
+    return template
+
+
+store_option = click.option("--store", envvar=env_var("store"), type=click.Path(dir_okay=False),
                             help="SQLite store (default: run/<network>/anchoring.sqlite).")
 
 
@@ -54,8 +65,12 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
     FILE holds job_complete messages (or {receipt, receipt_signature} objects)
     as a JSON array or JSON Lines. Invalid ones are listed with their reason
     and never stored. Ingesting the same receipts again stores nothing twice.
+
+    Exit 0 when every receipt was valid; 1 when any was invalid (the valid
+    ones are stored all the same); 2 when FILE itself is unreadable or not
+    JSON (nothing is stored).
     """
-    records = read_json_records(file)
+    records = read_json_records(file)  # an unreadable or malformed file exits 2 before anything is stored
     report = verify_many(records, threads=2)
     with _store(state, store) as db:
         added = db.add_receipts(report.valid)
@@ -67,18 +82,26 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
     }
     if as_json:
         emit_json(result)
-        return
-    click.echo(f"read {len(records)}, valid {len(report.valid)}, newly stored {added}, invalid {len(report.invalid)}")
-    for check in report.invalid:
-        click.echo(f"invalid #{check.index} (job {check.job_id!r}): {check.reason}", err=True)
+    else:
+        click.echo(f"read {len(records)}, valid {len(report.valid)}, newly stored {added},"
+                   f" invalid {len(report.invalid)}")
+        for check in report.invalid:
+            click.echo(f"invalid #{check.index} (job {_shown(check.job_id)}): {check.reason}", err=True)
+    if report.invalid:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _shown(job_id: str | None) -> str:
+    text = repr(job_id)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @anchor.command()
 @store_option
 @click.option("--chain", "chains", multiple=True, type=click.Choice(CHAIN_CHOICES), default=("evm",),
               show_default=True, help="Chains to anchor on (repeatable).")
-@click.option("--account", envvar="DISPATCH_EVM_ACCOUNT", help="EVM account spec: env:VAR, keystore:PATH, dev:N.")
-@click.option("--solana-keypair", envvar="DISPATCH_SOLANA_KEYPAIR", type=click.Path(dir_okay=False),
+@click.option("--account", envvar=env_var("evm_account"), help="EVM account spec: env:VAR, keystore:PATH, dev:N.")
+@click.option("--solana-keypair", envvar=env_var("solana_keypair"), type=click.Path(dir_okay=False),
               help="Solana anchorer keypair (solana-keygen JSON), for --chain solana.")
 @click.option("--batch-size", type=click.IntRange(1, 2**32 - 1), default=256, show_default=True,
               help="Cut a batch when this many receipts are pending.")
@@ -86,7 +109,8 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
               help="Or when the oldest pending receipt is this many seconds old.")
 @click.option("--interval", type=click.FloatRange(0.05), default=1.0, show_default=True,
               help="Seconds between passes.")
-@click.option("--uri-template", default="", help="URI emitted per batch, e.g. https://host/batches/{root}.")
+@click.option("--uri-template", default="", callback=lambda ctx, param, value: _check_template(value),
+              help="URI emitted per batch, e.g. https://host/batches/{root} ({root} and {batch} are filled in).")
 @click.option("--once", "mode", flag_value="once", help="Run one pass and exit.")
 @click.option("--drain", "mode", flag_value="drain", help="Anchor everything pending now, then exit.")
 @click.pass_obj
@@ -146,7 +170,7 @@ def bundle(state: CliState, receipt_ref: str, store: str | None, output: str | N
     """Write the auditor's bundle of a stored receipt (by job id or receipt hash)."""
     with _store(state, store) as db:
         if receipt_ref.startswith("0x") and len(receipt_ref) == 66:
-            found = db.receipt(bytes.fromhex(receipt_ref[2:]))
+            found = db.receipt(parse_hash32(receipt_ref, "JOB_ID|0xRECEIPT_HASH"))
             matches = [found] if found else []
         else:
             matches = db.receipts_for_job(receipt_ref)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from web3 import HTTPProvider, Web3
 
-from dispatch_chain.audit import Auditor, AuditReport, VerifierFactory, format_time
+from dispatch_chain.audit import (Auditor, AuditReport, TrustError, TrustedDeployments, VerifierFactory, format_time,
+                                  parse_trust)
 from dispatch_chain.bundle import BundleError, load_bundle
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
 from dispatch_chain.config import NetworkProfile
@@ -44,26 +45,50 @@ def print_report(report: AuditReport) -> None:
         click.echo(f"NOT PROVEN: {len(report.failures)} check(s) failed", err=True)
 
 
-@click.command()
+@click.command(epilog="""\b
+Trust model: a bundle is evidence, not authority. Anyone can deploy a
+ReceiptAnchor (or anchor program) of their own, anchor a receipt they signed
+themselves and hand out a consistent bundle naming it, so the audit proves
+only against trusted deployments:
+  - the network's deployments manifest (--network / --manifest /
+    DISPATCH_MANIFEST): its ReceiptAnchor on its EVM chain and its
+    dispatch_anchor program on its Solana cluster;
+  - deployments named with --trust (repeatable):
+      eip155:<chain id>:0x<ReceiptAnchor address>
+      solana:<genesis hash>:<dispatch_anchor program id>
+An anchor on any other contract or program fails (exit 1) with the reason.
+Against a trusted deployment the chain's own record decides: the contract's
+batch record of the root (EVM) or the program-owned batch account with its
+stored root, anchorer and slot (Solana); the bundle's block/slot is ignored
+and a transaction it names must be the one that wrote that record.""")
 @click.argument("bundle_file", metavar="BUNDLE.json", type=click.Path(allow_dash=False))
 @click.option("--evm-rpc", help="EVM RPC URL to check against (overrides the network profile's).")
 @click.option("--solana-rpc", help="Solana RPC URL to check against (overrides the network profile's).")
 @click.option("--chain", "chains", multiple=True, metavar="CAIP2",
               help="Check only the anchors on this chain (repeatable), e.g. eip155:10143.")
+@click.option("--trust", "trust_specs", multiple=True, metavar="CAIP2:ADDRESS",
+              help="Also trust this deployment (repeatable): eip155:<chain id>:0x<contract> or "
+                   "solana:<genesis>:<program id>. The network's manifest is always trusted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the audit report as JSON.")
 @click.pass_obj
 def audit(state: CliState, bundle_file: str, evm_rpc: str | None, solana_rpc: str | None,
-          chains: tuple[str, ...], as_json: bool) -> None:
-    """Prove the receipt in BUNDLE.json against the chain(s) it is anchored on.
+          chains: tuple[str, ...], trust_specs: tuple[str, ...], as_json: bool) -> None:
+    """Prove the receipt in BUNDLE.json against the trusted deployment(s) it is anchored on.
 
-    Checks the ed25519 signature, recomputes the Merkle leaf, verifies the proof
-    against the root the chain holds for the bundle's batch, and reads the
-    anchoring transaction's block/slot and time from the chain. Exit 0 only if
-    every check holds; otherwise 1, with one line per failed check.
+    Checks the ed25519 signature, recomputes the Merkle leaf, checks that each
+    anchor names a trusted contract or program (see the trust model below),
+    verifies the proof against the root that deployment holds for the bundle's
+    batch, and reads the block/slot, time and anchorer from the chain. Exit 0
+    only if every check holds; 1 with one line per failed check; 2 for a
+    malformed bundle or --trust; 3 for configuration or chain trouble.
     """
     try:
         bundle = load_bundle(bundle_file)
     except BundleError as exc:
+        raise InputError(str(exc)) from None
+    try:
+        explicit = [parse_trust(spec) for spec in trust_specs]
+    except TrustError as exc:
         raise InputError(str(exc)) from None
     with chain_errors():
         overrides: dict[str, object] = {}
@@ -71,10 +96,13 @@ def audit(state: CliState, bundle_file: str, evm_rpc: str | None, solana_rpc: st
             overrides["evm"] = _evm_rpc_override(evm_rpc)
         if solana_rpc:
             overrides["solana"] = {"rpc_url": solana_rpc}
+        if state.manifest:
+            overrides["manifest"] = state.manifest
         from dispatch_chain.config import load_network
 
         profile = load_network(state.network, config_file=state.config_file, overrides=overrides or None)
-        report = Auditor(verifier_factories(profile)).audit(bundle, chains=set(chains) if chains else None)
+        trusted = TrustedDeployments.load(profile.manifest, explicit)
+        report = Auditor(verifier_factories(profile), trusted).audit(bundle, chains=set(chains) if chains else None)
     if as_json:
         emit_json(report.to_dict())
     else:

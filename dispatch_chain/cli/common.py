@@ -15,6 +15,7 @@ import click
 from dispatch_chain.config import NetworkProfile, load_network
 from dispatch_chain.connect import Connections
 from dispatch_chain.errors import ChainError, ConfigError, DispatchChainError
+from dispatch_chain.jsoninput import JsonInputError, parse_json
 
 EXIT_FAILED = 1
 EXIT_INPUT = 2
@@ -39,13 +40,18 @@ class CliState:
         return Connections(self.profile(), evm_account_spec=evm_account)
 
 
+def printable(text: str) -> str:
+    """``text`` safe to print: lone surrogates (a non-UTF-8 file name, a JSON escape) become escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class InputError(click.ClickException):
     """Malformed input: exit code 2, one clear line."""
 
     exit_code = EXIT_INPUT
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {printable(self.format_message())}", err=True)
 
 
 class ChainFailure(click.ClickException):
@@ -54,7 +60,7 @@ class ChainFailure(click.ClickException):
     exit_code = EXIT_CHAIN
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {printable(self.format_message())}", err=True)
 
 
 @contextmanager
@@ -68,43 +74,56 @@ def chain_errors() -> Iterator[None]:
         raise InputError(str(exc)) from exc
 
 
+def read_bytes(path: str) -> bytes:
+    """The bytes of a file, or of stdin for ``-``; an unreadable file exits 2."""
+    try:
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def read_json(path: str) -> Any:
     """Read a JSON document from a path, or stdin for ``-``; malformed input exits 2."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        return parse_json(read_bytes(path), path)
+    except JsonInputError as exc:
+        raise InputError(str(exc)) from None
 
 
 def read_json_records(path: str) -> list[Any]:
-    """A JSON array, a single JSON object, or JSON Lines (one object per line)."""
+    """A JSON array, a single JSON object, or JSON Lines (one object per line); malformed input exits 2."""
+    data = read_bytes(path)
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
     stripped = text.strip()
     if not stripped:
         return []
     try:
-        data = json.loads(stripped)
-        return data if isinstance(data, list) else [data]
-    except json.JSONDecodeError:
+        document = parse_json(stripped, path)
+        return document if isinstance(document, list) else [document]
+    except JsonInputError:
         pass
     records = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path} line {number}: not valid JSON ({exc.msg})") from None
+            records.append(parse_json(line, f"{path} line {number}"))
+        except JsonInputError as exc:
+            raise InputError(str(exc)) from None
     return records
+
+
+def parse_hash32(value: str, what: str) -> bytes:
+    """``0x`` + 64 hex digits (a receipt hash, a root) as 32 bytes; anything else exits 2 naming ``what``."""
+    if not (value.startswith("0x") and len(value) == 66):
+        raise InputError(f"{what} must be 0x followed by 64 hex digits")
+    try:
+        return bytes.fromhex(value[2:])
+    except ValueError:
+        raise InputError(f"{what} must be 0x followed by 64 hex digits") from None
 
 
 def emit_json(data: Any) -> None:

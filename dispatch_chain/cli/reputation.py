@@ -7,8 +7,9 @@ import threading
 from pathlib import Path
 
 import click
+from web3 import Web3
 
-from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, read_json_records
+from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, parse_hash32, read_json_records
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.connect import Connections, default_outbox_path
 from dispatch_chain.erc8004.reputation import ReputationWriter
@@ -17,10 +18,11 @@ from dispatch_chain.evm.pipeline import PipelineConfig
 from dispatch_chain.protocol import Tier
 from dispatch_chain.receipts import JobComplete, ReceiptError, SignedReceipt
 from dispatch_chain.scoring import worker_score
+from dispatch_chain.settings import env_var
 
-outbox_option = click.option("--outbox", "outbox_path", envvar="DISPATCH_OUTBOX", type=click.Path(dir_okay=False),
+outbox_option = click.option("--outbox", "outbox_path", envvar=env_var("outbox"), type=click.Path(dir_okay=False),
                              help="Outbox SQLite file (default: run/<network>/reputation-outbox.sqlite).")
-account_option = click.option("--account", envvar="DISPATCH_EVM_ACCOUNT",
+account_option = click.option("--account", envvar=env_var("evm_account"),
                               help="The coordinator's EVM account spec (env:VAR, keystore:PATH, dev:N).")
 
 
@@ -42,7 +44,7 @@ def reputation() -> None:
 @reputation.command()
 @click.argument("file", type=click.Path(allow_dash=True))
 @outbox_option
-@click.option("--endpoint", envvar="DISPATCH_COORDINATOR_URL", default="http://127.0.0.1:3000", show_default=True,
+@click.option("--endpoint", envvar=env_var("coordinator_url"), default="http://127.0.0.1:3000", show_default=True,
               help="The coordinator endpoint recorded with each feedback.")
 @click.pass_obj
 def enqueue(state: CliState, file: str, outbox_path: str | None, endpoint: str) -> None:
@@ -125,6 +127,9 @@ def revoke(state: CliState, job_id: str, outbox_path: str | None) -> None:
 def show(state: CliState, worker_ref: str, clients: tuple[str, ...], tier: str, account: str | None,
          as_json: bool) -> None:
     """Show a worker's reputation summary and its workerScore contribution (WORKER: ed25519:<hex> or agent id)."""
+    for client in clients:
+        if not Web3.is_address(client):
+            raise InputError(f"--client {client[:64]!r} is not an EVM address")
     with chain_errors():
         connections = state.connections(account)
         agent_id = _agent_id(connections, worker_ref)
@@ -156,11 +161,10 @@ def give(state: CliState, worker_ref: str, value: float, job_id: str, receipt_ha
     target = parse_worker(worker_ref)
     if not isinstance(target, bytes):
         raise InputError("give needs the worker's ed25519 key (the outbox resolves its agent)")
-    if not (receipt_hash.startswith("0x") and len(receipt_hash) == 66):
-        raise InputError("--receipt-hash must be 0x followed by 64 hex digits")
+    hash_bytes = parse_hash32(receipt_hash, "--receipt-hash")
     with chain_errors(), _outbox(state, outbox_path) as outbox:
         writer = ReputationWriter(outbox, state.profile().coordinator_url)
-        if not writer.record_feedback(job_id, target, value, bytes.fromhex(receipt_hash[2:])):
+        if not writer.record_feedback(job_id, target, value, hash_bytes):
             raise InputError(f"job {job_id!r} already has a feedback queued or given")
         connections = state.connections(account)
         connections.reputation_sender(outbox, connections.identity_resolver()).drain(timeout=120)

@@ -7,7 +7,6 @@ same code. Amounts are decimal BOLT, parsed exactly (protocol.parse_bolt).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,12 @@ from typing import Any
 import click
 from solders.pubkey import Pubkey
 
-from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json
+from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, parse_hash32
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
+from dispatch_chain.settings import Settings
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
 from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
@@ -30,7 +30,7 @@ DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
 
 def key_dir(network: str) -> Path:
     """Where deploy keys this tool creates are kept: outside the repository, mode 0600."""
-    return Path(os.environ.get("DISPATCH_KEY_DIR", "~/.config/dispatch")).expanduser() / network
+    return Path(Settings.from_env().key_dir or "~/.config/dispatch").expanduser() / network
 
 
 class BoltAmount(click.ParamType):
@@ -50,11 +50,19 @@ class BoltAmount(click.ParamType):
 BOLT_AMOUNT = BoltAmount()
 
 
+def _pubkey(value: str, what: str) -> str:
+    """A Solana address given on the command line, checked (exit 2 naming ``what``)."""
+    try:
+        return str(Pubkey.from_string(value))
+    except ValueError:
+        raise InputError(f"{what}: {value[:64]!r} is not a Solana address") from None
+
+
 def _connections(state: CliState, url: str | None, keypair: str | None) -> Connections:
     profile = state.profile()
     if url:
         profile = profile.model_copy(update={"solana": SolanaNetwork(rpc_url=url)})
-    path = keypair or os.environ.get("DISPATCH_SOLANA_KEYPAIR") or str(DEFAULT_KEYPAIR.expanduser())
+    path = keypair or Settings.from_env().solana_keypair or str(DEFAULT_KEYPAIR.expanduser())
     return Connections(profile, solana_keypair_path=path)
 
 
@@ -79,7 +87,8 @@ def solana() -> None:
               help="Owner of an allocation (" + ", ".join(name for name, _ in DISTRIBUTION) + "); repeatable.")
 @click.option("--generate-owners", is_flag=True,
               help="Create a keypair for every allocation without --owner (in the key dir; for local chains).")
-@click.option("--airdrop", type=float, default=0.0, help="SOL to airdrop to the payer first (local node, devnet).")
+@click.option("--airdrop", type=click.FloatRange(0, 1_000_000), default=0.0,
+              help="SOL to airdrop to the payer first (local node, devnet).")
 @click.pass_obj
 def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keypair: str | None,
                 owner_specs: tuple[str, ...], generate_owners: bool, airdrop: float) -> None:
@@ -145,12 +154,13 @@ def init_programs_command(state: CliState, url: str | None, keypair: str | None,
         name, _, value = spec.partition("=")
         if name not in PROGRAMS:
             raise InputError(f"--program {spec}: unknown program {name!r} (known: {', '.join(PROGRAMS)})")
-        program_ids[name] = value
+        program_ids[name] = _pubkey(value, f"--program {spec}")
+    allowed_anchorers = [Pubkey.from_string(_pubkey(a, "--anchorer")) for a in anchorers]
     with chain_errors():
         connections = _connections(state, url, keypair)
         manifest = connections.manifest.require_solana()
         mint = Pubkey.from_string(manifest.account("bolt_mint"))
-        allowed = [Pubkey.from_string(a) for a in anchorers] or [connections.solana_keypair.pubkey()]
+        allowed = allowed_anchorers or [connections.solana_keypair.pubkey()]
         init_programs(connections.solana, connections.solana_keypair, mint, program_ids=program_ids,
                       anchorers=allowed, manifest=connections.profile.manifest, network=connections.profile.name,
                       settings=ProgramSettings(verified, sentinel, cooldown, fee_bps),
@@ -283,12 +293,10 @@ def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, w
         if isinstance(target, int):
             raise InputError("WORKER must be a key, not an agent id") from None
         worker_key = Pubkey(target)
-    if not (receipt_hash.startswith("0x") and len(receipt_hash) == 66):
-        raise InputError("--receipt-hash must be 0x followed by 64 hex digits")
+    hash_bytes = parse_hash32(receipt_hash, "--receipt-hash")
     with chain_errors():
         connections = _connections(state, url, keypair)
-        record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, amount,
-                                                 bytes.fromhex(receipt_hash[2:]))
+        record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, amount, hash_bytes)
     click.echo(f"job {job_id!r}: {format_bolt(record.amount)} BOLT, {format_bolt(record.fee)} burned,"
                f" {format_bolt(record.amount - record.fee)} to {record.worker} at slot {record.slot}"
                + (f" ({record.signature})" if record.signature else " (already settled)"))

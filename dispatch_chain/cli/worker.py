@@ -13,7 +13,9 @@ from dispatch_chain.receipts import ReceiptError, format_pubkey, parse_pubkey
 
 def parse_worker(value: str) -> bytes | int:
     """A worker given as ed25519:<hex> / bare hex (a pubkey) or a decimal agent id."""
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
+        if len(value) > 78 or int(value) >= 2**256:  # agent ids are uint256
+            raise InputError(f"WORKER: agent id {value[:24]}... is larger than a uint256")
         return int(value)
     try:
         return parse_pubkey(value, "WORKER")

@@ -8,8 +8,8 @@ from contextlib import ExitStack
 
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.audit import Auditor, format_time
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.audit import Auditor, TrustedDeployments, format_time
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.demo.workload import make_workers, make_workload
 from dispatch_chain.errors import DispatchChainError
@@ -89,7 +89,9 @@ def write_bundles(state: DemoState, stack: ExitStack) -> None:
 def audit_sample(state: DemoState, stack: ExitStack) -> None:
     assert state.connections is not None
     evm, solana = state.connections.evm, state.connections.solana
-    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm), "solana": lambda chain: SolanaAnchorVerifier(solana)})
+    trusted = TrustedDeployments.load(state.connections.profile.manifest)  # the demo's own deployments
+    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm), "solana": lambda chain: SolanaAnchorVerifier(solana)},
+                      trusted)
     sample = state.rng.sample(state.bundles, min(state.options.audit_sample, len(state.bundles)))
     for bundle, path in sample:
         report = auditor.audit(bundle)

@@ -29,8 +29,8 @@ def print_report(state: DemoState) -> None:
         *_reputation_lines(report),
         *_settlement_lines(report),
         "  try it          ./dev demo --keep-running, then in another shell:",
-        f"                  ./dev run dispatch-chain audit {state.bundles[0][1]} --evm-rpc {report['evm']['rpc_url']}"
-        f" --solana-rpc {report['solana']['rpc_url']}",
+        f"                  ./dev run dispatch-chain --manifest {state.options.out / 'deployments.json'}"
+        f" audit {state.bundles[0][1]} --evm-rpc {report['evm']['rpc_url']} --solana-rpc {report['solana']['rpc_url']}",
         f"  report          {state.options.out / 'report.json'}",
     ]
     click.echo("\n".join(lines))

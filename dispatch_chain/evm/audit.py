@@ -1,4 +1,12 @@
-"""Auditing an EVM anchor of a receipt bundle against the ReceiptAnchor contract."""
+"""Auditing an EVM anchor of a receipt bundle against a trusted ReceiptAnchor contract.
+
+The :class:`~dispatch_chain.audit.Auditor` asks only about anchors on a
+trusted contract. The facts come from that contract: its batch record of the
+root (batch id, submitter, leaf count, time), its own ``verify``, and the
+``BatchAnchored`` log *that contract* emitted (a look-alike event from another
+contract in the same transaction does not count), whose block's timestamp
+must be the record's.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ from dispatch_chain.audit import AnchorFacts, Finding, VerifierFactory, format_t
 from dispatch_chain.bundle import ChainAnchor
 from dispatch_chain.config import EvmNetwork
 from dispatch_chain.errors import ConfigError
-from dispatch_chain.evm.anchor import EvmReceiptAnchor
+from dispatch_chain.evm.anchor import BATCH_ANCHORED_TOPIC, EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 
 
@@ -47,7 +55,11 @@ class EvmAnchorVerifier:
         findings.append(Finding(f"{where}: verify", True, "ReceiptAnchor.verify accepts the leaf and proof"))
         tx_finding, block, tx = self._check_tx(anchor, contract, anchored_at)
         findings.append(tx_finding)
-        return findings, AnchorFacts(anchor.chain, batch_id, block, anchored_at, tx)
+        if block is not None and self.client.block_timestamp(block) != anchored_at:
+            findings.append(Finding(f"{where}: transaction", False,
+                                    f"block {block} is not when the contract recorded the batch"
+                                    f" ({format_time(anchored_at)})"))
+        return findings, AnchorFacts(anchor.chain, batch_id, block, anchored_at, tx, submitter)
 
     def _check_tx(
         self, anchor: ChainAnchor, contract: EvmReceiptAnchor, anchored_at: int
@@ -64,11 +76,15 @@ class EvmAnchorVerifier:
             return Finding(where, False, f"transaction {anchor.tx} is not on chain"), None, anchor.tx
         if receipt["status"] != 1:
             return Finding(where, False, f"transaction {anchor.tx} reverted"), None, anchor.tx
-        for args in contract.anchored_events(receipt):
-            if bytes(args["root"]) == anchor.root_bytes and int(args["batchId"]) == anchor.batch_id:
+        topics = [BATCH_ANCHORED_TOPIC, "0x" + anchor.batch_id.to_bytes(32, "big").hex(), "0x" + anchor.root.lower()[2:]]
+        for log in receipt["logs"]:
+            if log["address"].lower() != contract.address.lower():
+                continue  # only the trusted contract's own event counts
+            if ["0x" + bytes(t).hex() for t in log["topics"][:3]] == topics:
                 block = int(receipt["blockNumber"])
                 return Finding(where, True, f"anchored in block {block} by {anchor.tx}"), block, anchor.tx
-        return Finding(where, False, f"transaction {anchor.tx} did not anchor this root"), None, anchor.tx
+        return Finding(where, False, f"transaction {anchor.tx} did not anchor this root on {contract.address}"), \
+            None, anchor.tx
 
 
 def evm_verifier_factory(network: EvmNetwork | None, network_name: str) -> VerifierFactory:

@@ -7,8 +7,8 @@ import pytest
 from dispatch_chain.anchoring.backend import ConfirmPending
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.audit import Auditor
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.audit import Auditor, TrustedDeployment, TrustedDeployments
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.errors import TransactionFailed
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.audit import EvmAnchorVerifier
@@ -35,7 +35,8 @@ def test_submit_batches_anchors_and_proves(store, evm_backend, evm_client) -> No
     assert len(summary.anchored) == 3 and not summary.errors
     assert store.pending_count() == 0
     assert store.receipt(signed[3].receipt.receipt_hash()) is None  # the forged one was never stored
-    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm_client)})
+    trusted = TrustedDeployments([TrustedDeployment(evm_backend.chain, evm_backend.contract, "test")])
+    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm_client)}, trusted)
     for s in signed[:3] + signed[4:]:
         stored = store.receipt(s.receipt.receipt_hash())
         assert stored is not None and stored.batch is not None

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.cli import main
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
@@ -84,7 +84,7 @@ def test_ingest_stores_only_valid_receipts(tmp_path, message) -> None:
     store = tmp_path / "store.sqlite"
     path = write(tmp_path, "\n".join(json.dumps(r) for r in records), "receipts.jsonl")
     result = run("anchor", "ingest", path, "--store", str(store))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # any invalid receipt in the file: exit 1, the valid ones stored all the same
     assert f"read {len(records)}, valid 1, newly stored 1, invalid {len(records) - 1}" in result.output
     with ReceiptStore(store) as db:
         assert db.stats()["receipts"] == 1
@@ -94,8 +94,8 @@ def test_missing_file_and_missing_manifest(tmp_path) -> None:
     result = run("receipt", "verify", str(tmp_path / "nope.json"))
     assert result.exit_code == 2 and "cannot read" in result.output
     bundle_path = write(tmp_path, {"receipt": {}, "receipt_signature": "x"}, "b.json")
-    result = run("audit", bundle_path)
-    assert result.exit_code == 1 and "receipt.job_id: missing field" in result.output
+    result = run("audit", bundle_path)  # a receipt that does not parse is malformed input
+    assert result.exit_code == 2 and "receipt.job_id: missing field" in result.output
     result = run("--manifest", str(tmp_path / "none.json"), "anchor", "run", "--once",
                  "--store", str(tmp_path / "s.sqlite"))
     assert result.exit_code == 3 and "deployments manifest not found" in result.output
@@ -117,11 +117,16 @@ class TestAudit:
         bundles = [bundle_of(store.receipt(s.receipt.receipt_hash()),
                              store.anchors_of_batch(store.receipt(s.receipt.receipt_hash()).batch.id))
                    for s in signed]
-        return {"rpc": chain.provider.uri, "bundles": bundles}
+        manifest = tmp_path_factory.mktemp("manifest") / "local.json"  # the network's trusted deployment
+        manifest.write_text(json.dumps({"network": "local", "evm": {
+            "chain_id": 31337, "contracts": {"ReceiptAnchor": {"address": contract.address}}}}))
+        env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_MANIFEST": str(manifest)}
+        return {"rpc": chain.provider.uri, "bundles": bundles, "env": env, "contract": contract,
+                "client": client, "store": store}
 
-    def audit(self, tmp_path, anchored, bundle) -> object:
+    def audit(self, tmp_path, anchored, bundle, *args: str) -> object:
         path = write(tmp_path, bundle if isinstance(bundle, str) else bundle.to_json(), "bundle.json")
-        return run("audit", path, env={"DISPATCH_EVM_RPC_URL": anchored["rpc"]})
+        return run("audit", path, *args, env=anchored["env"])
 
     def test_good_bundle_is_proven(self, tmp_path, anchored) -> None:
         result = self.audit(tmp_path, anchored, anchored["bundles"][0])
@@ -131,7 +136,7 @@ class TestAudit:
 
     def test_json_output(self, tmp_path, anchored) -> None:
         path = write(tmp_path, anchored["bundles"][1].to_json(), "bundle.json")
-        result = run("audit", path, "--json", env={"DISPATCH_EVM_RPC_URL": anchored["rpc"]})
+        result = run("audit", path, "--json", env=anchored["env"])
         report = json.loads(result.output)
         assert result.exit_code == 0 and report["ok"] and report["anchors"][0]["block"] > 0
 
@@ -170,7 +175,9 @@ class TestAudit:
     def test_wrong_network(self, tmp_path, anchored) -> None:
         bad = anchored["bundles"][0].model_copy(deep=True)
         bad.anchors[0].chain = "eip155:10143"
-        result = self.audit(tmp_path, anchored, bad)
+        result = self.audit(tmp_path, anchored, bad)  # the manifest trusts the contract on 31337 only
+        assert result.exit_code == 1 and "nothing is trusted on eip155:10143" in result.output
+        result = self.audit(tmp_path, anchored, bad, "--trust", f"eip155:10143:{bad.anchors[0].contract}")
         assert result.exit_code == 1 and "but network 'local' is eip155:31337" in result.output
 
     def test_malformed_bundle(self, tmp_path, anchored) -> None:
@@ -180,3 +187,71 @@ class TestAudit:
         assert result.exit_code == 2 and "anchors.0.root" in result.output
         result = self.audit(tmp_path, anchored, "{not json")
         assert result.exit_code == 2 and "not valid JSON" in result.output
+
+    # -- trust: the bundle names the contract, the auditor decides whether to believe it ------------
+
+    @pytest.fixture(scope="class")
+    def forged(self, project, accounts, anchored, tmp_path_factory):
+        """An attacker's own ReceiptAnchor with a receipt they signed themselves, properly anchored."""
+        attacker = accounts[5]
+        contract = attacker.deploy(project.ReceiptAnchor, 0, attacker, [attacker])
+        client = anchored["client"]
+        backend = EvmReceiptAnchor(client, contract.address, sender=TxSender(client, dev_account(5)))
+        store = ReceiptStore(tmp_path_factory.mktemp("forged") / "store.sqlite")
+        service = AnchoringService(store, [backend], BatchPolicy(max_size=1, max_age=0))
+        signed = make_signed(make_worker(66), "forged-job")
+        service.submit([signed])
+        service.drain()
+        stored = store.receipt(signed.receipt.receipt_hash())
+        return {"bundle": bundle_of(stored, store.anchors_of_batch(stored.batch.id)), "contract": contract,
+                "backend": backend}
+
+    def test_self_deployed_anchor_is_not_trusted(self, tmp_path, anchored, forged) -> None:
+        result = self.audit(tmp_path, anchored, forged["bundle"])
+        assert result.exit_code == 1, result.output
+        fail_lines = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+        assert len(fail_lines) == 1, result.output
+        assert f"trust: {forged['contract'].address} is not a trusted deployment" in fail_lines[0]
+        assert f"trusted on eip155:31337: eip155:31337:{anchored['contract'].address}" in fail_lines[0]
+        assert "PROVEN" not in result.output.replace("NOT PROVEN", "")
+
+    def test_explicit_trust_is_what_makes_a_deployment_count(self, tmp_path, anchored, forged) -> None:
+        spec = f"eip155:31337:{forged['contract'].address.lower()}"
+        result = self.audit(tmp_path, anchored, forged["bundle"], "--trust", spec)
+        assert result.exit_code == 0 and "PROVEN job 'forged-job'" in result.output, result.output
+        path = write(tmp_path, anchored["bundles"][0].to_json(), "real.json")  # --trust alone, no manifest
+        result = run("audit", path, "--trust", f"eip155:31337:{anchored['contract'].address}",
+                     env={"DISPATCH_EVM_RPC_URL": anchored["rpc"], "DISPATCH_MANIFEST": str(tmp_path / "none.json")})
+        assert result.exit_code == 0, result.output
+        result = run("audit", path, env={"DISPATCH_EVM_RPC_URL": anchored["rpc"],
+                                         "DISPATCH_MANIFEST": str(tmp_path / "none.json")})
+        assert result.exit_code == 1 and "no deployments manifest at" in result.output
+
+    def test_help_explains_the_trust_model(self) -> None:
+        text = run("audit", "--help").output
+        assert "Trust model: a bundle is evidence, not authority" in text and "--trust CAIP2:ADDRESS" in text
+        assert "solana:<genesis hash>:<dispatch_anchor program id>" in text
+
+    @pytest.mark.parametrize("spec", ["eip155:31337:0x1234", "eip155::0x" + "11" * 20, "cosmos:hub:abc",
+                                      "solana:short:11111111111111111111111111111111", "x" * 5000])
+    def test_malformed_trust_is_bad_input(self, tmp_path, anchored, spec) -> None:
+        result = self.audit(tmp_path, anchored, anchored["bundles"][0], "--trust", spec)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("error: trust") and len(result.output.splitlines()) == 1
+
+    def test_a_look_alike_event_from_another_contract_does_not_count(self, tmp_path, project, accounts,
+                                                                     anchored) -> None:
+        """The attacker anchors the real batch 1's root as batch 1 of their own contract: their transaction
+        emits an identical BatchAnchored event, but from the wrong address, so it proves nothing."""
+        real = anchored["bundles"][0]
+        attacker = accounts[6]
+        contract = attacker.deploy(project.ReceiptAnchor, 0, attacker, [attacker])
+        client = anchored["client"]
+        look_alike = EvmReceiptAnchor(client, contract.address, sender=TxSender(client, dev_account(6)))
+        record = look_alike.anchor(real.anchors[0].root_bytes, 8)
+        assert record.batch_id == real.anchors[0].batch_id == 1
+        bad = real.model_copy(deep=True)
+        bad.anchors[0].tx = record.tx
+        result = self.audit(tmp_path, anchored, bad)
+        assert result.exit_code == 1, result.output
+        assert f"did not anchor this root on {anchored['contract'].address}" in result.output

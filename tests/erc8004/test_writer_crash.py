@@ -12,7 +12,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -23,16 +22,14 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
-from support import dev_network, kill_until_done, make_signed, make_worker
+from support import dev_network, kill_until_done, random_seed, make_signed, make_worker
 
 FEEDBACKS = 500
 
 
 @pytest.mark.slow
 def test_sigkill_posts_every_feedback_exactly_once(tmp_path, repo_root) -> None:
-    seed = int(os.environ.get("CRASH_SEED", time.time_ns() % 1_000_000))
-    rng = random.Random(seed)
-    print(f"crash test seed {seed} (CRASH_SEED={seed} reproduces the kill times)")
+    rng = random.Random(random_seed())  # printed; DISPATCH_TEST_SEED=<seed> replays the kill times
     with Anvil(block_time=0.5) as anvil:
         manifest = tmp_path / "local.json"
         proc = subprocess.run(["ape", "run", "deploy", "--network", anvil.url, "--manifest", str(manifest)],

@@ -9,8 +9,8 @@ import pytest
 from conftest import funded
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.audit import Auditor
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.audit import Auditor, TrustedDeployments
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.merkle import ReceiptTree, leaf_hash
 from dispatch_chain.solana import errors
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
@@ -31,7 +31,8 @@ def test_service_anchors_and_every_receipt_verifies(solana, deployed, store) -> 
     summary = service.drain()
     assert [b.leaf_count for b in summary.batches_cut] == [16, 16, 8]
     assert all(r.chain == solana.caip2 and r.tx for r in summary.anchored)
-    auditor = Auditor({"solana": lambda chain: SolanaAnchorVerifier(solana)})
+    trusted = TrustedDeployments.load(deployed.manifest)  # init_programs recorded the program and cluster
+    auditor = Auditor({"solana": lambda chain: SolanaAnchorVerifier(solana)}, trusted)
     for n, s in enumerate(signed):
         stored = store.receipt(s.receipt.receipt_hash())
         record = store.anchors_of_batch(stored.batch.id)[0].record
