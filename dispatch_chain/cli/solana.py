@@ -131,7 +131,7 @@ def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keyp
 @click.option("--verified", type=BOLT_AMOUNT, default="100", show_default=True, help="VERIFIED tier threshold, in BOLT.")
 @click.option("--sentinel", type=BOLT_AMOUNT, default="1000", show_default=True,
               help="SENTINEL tier threshold, in BOLT.")
-@click.option("--cooldown", type=click.IntRange(0), default=7 * 24 * 3600, show_default=True,
+@click.option("--cooldown", type=click.IntRange(0, 2**63 - 1), default=7 * 24 * 3600, show_default=True,
               help="Unstake cooldown in seconds.")
 @click.option("--fee-bps", type=click.IntRange(0, 10_000), default=PROTOCOL_FEE_BPS, show_default=True,
               help="Protocol fee burned per settlement (the program caps it).")
@@ -288,6 +288,10 @@ def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, w
             raise InputError("WORKER must be a key, not an agent id") from None
         worker_key = Pubkey(target)
     hash_bytes = parse_hash32(receipt_hash, "--receipt-hash")
+    try:
+        job_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("JOB_ID is not UTF-8 text") from None
     with chain_errors():
         connections = _connections(state, url, keypair)
         record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, amount, hash_bytes)
