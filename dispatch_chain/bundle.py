@@ -115,6 +115,12 @@ def load_bundle(path: str | Path) -> ReceiptBundle:
         raise BundleError(str(exc)) from None
 
 
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A field path for one line: unknown keys are shown JSON-quoted (they may hold anything, newlines too)."""
+    parts = [str(p) if isinstance(p, int) or p.isidentifier() else json.dumps(p[:40]) for p in loc]
+    return ".".join(parts) or "bundle"
+
+
 def parse_bundle(data: object, source: str = "bundle") -> ReceiptBundle:
     """Validate a decoded bundle, its receipt included; raises :class:`BundleError` naming the field."""
     if not isinstance(data, dict):
@@ -122,9 +128,7 @@ def parse_bundle(data: object, source: str = "bundle") -> ReceiptBundle:
     try:
         bundle = ReceiptBundle.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'bundle'}: {err['msg']}" for err in exc.errors()[:5]
-        )
+        problems = "; ".join(f"{_where(err['loc'])}: {err['msg']}" for err in exc.errors()[:5])
         raise BundleError(f"{source}: malformed bundle: {problems}") from None
     try:  # a receipt that does not even parse is malformed input, not a failed check
         SignedReceipt.from_parts(bundle.receipt, bundle.receipt_signature)

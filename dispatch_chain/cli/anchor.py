@@ -13,7 +13,7 @@ from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.cli.common import (EXIT_FAILED, CliState, InputError, chain_errors, emit_json, parse_hash32,
-                                       read_json_records)
+                                       printable, read_json_records)
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.receipts import verify_many
 from dispatch_chain.settings import env_var
@@ -86,7 +86,7 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
         click.echo(f"read {len(records)}, valid {len(report.valid)}, newly stored {added},"
                    f" invalid {len(report.invalid)}")
         for check in report.invalid:
-            click.echo(f"invalid #{check.index} (job {_shown(check.job_id)}): {check.reason}", err=True)
+            click.echo(printable(f"invalid #{check.index} (job {_shown(check.job_id)}): {check.reason}"), err=True)
     if report.invalid:
         raise SystemExit(EXIT_FAILED)
 

@@ -8,7 +8,7 @@ from web3 import HTTPProvider, Web3
 from dispatch_chain.audit import (Auditor, AuditReport, TrustError, TrustedDeployments, VerifierFactory, format_time,
                                   parse_trust)
 from dispatch_chain.bundle import BundleError, load_bundle
-from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
+from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json, printable
 from dispatch_chain.config import NetworkProfile
 from dispatch_chain.evm.audit import evm_verifier_factory
 from dispatch_chain.solana.audit import solana_verifier_factory
@@ -34,7 +34,7 @@ def verifier_factories(profile: NetworkProfile) -> dict[str, VerifierFactory]:
 def print_report(report: AuditReport) -> None:
     for finding in report.findings:
         mark = "ok  " if finding.ok else "FAIL"
-        click.echo(f"{mark}  {finding.check}: {finding.detail}", err=not finding.ok)
+        click.echo(printable(f"{mark}  {finding.check}: {finding.detail}"), err=not finding.ok)
     if report.ok:
         for facts in report.anchors:
             click.echo(

@@ -41,8 +41,12 @@ class CliState:
 
 
 def printable(text: str) -> str:
-    """``text`` safe to print: lone surrogates (a non-UTF-8 file name, a JSON escape) become escapes."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """``text`` safe to print on one line: line breaks and lone surrogates (a non-UTF-8 file name, a JSON
+    escape) become escapes, so input can neither break the one-line-per-error rule nor the output encoding."""
+    return text.translate(_LINE_BREAKS).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 
 
 class InputError(click.ClickException):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dispatch_chain.cli.common import EXIT_FAILED, InputError, emit_json, read_json
+from dispatch_chain.cli.common import EXIT_FAILED, InputError, emit_json, printable, read_json
 from dispatch_chain.receipts import JobComplete, ReceiptError, SignedReceipt
 
 
@@ -48,7 +48,7 @@ def verify(file: str, as_json: bool) -> None:
     if as_json:
         emit_json(result)
     elif valid:
-        click.echo(f"valid: receipt {signed.receipt.job_id!r} signed by {result['provider']}")
+        click.echo(printable(f"valid: receipt {signed.receipt.job_id!r} signed by {result['provider']}"))
         click.echo(f"receipt_hash {result['receipt_hash']}")
     else:
         click.echo("invalid: receipt_signature: ed25519 signature does not verify for provider_pubkey", err=True)

@@ -294,6 +294,10 @@ def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, w
             raise InputError("WORKER must be a key, not an agent id") from None
         worker_key = Pubkey(target)
     hash_bytes = parse_hash32(receipt_hash, "--receipt-hash")
+    try:
+        job_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("JOB_ID is not UTF-8 text") from None
     with chain_errors():
         connections = _connections(state, url, keypair)
         record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, amount, hash_bytes)

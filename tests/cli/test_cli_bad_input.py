@@ -87,6 +87,15 @@ def test_ingest_stores_the_valid_and_exits_1_for_any_invalid(tmp_path_factory, r
         assert db.stats()["receipts"] == (1 if valid else 0)
 
 
+def test_field_names_with_line_breaks_stay_on_one_line(tmp_path) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps({**MESSAGE, "evil\nFAKE line\u2028": 1}))
+    result = invoke("receipt", "verify", str(path))
+    assert result.exit_code == 2 and "evil\\nFAKE line\\u2028: unknown field" in one_error_line(result)
+    result = invoke("anchor", "ingest", str(path), "--store", str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 2, result.output  # summary + 1 invalid
+
+
 @pytest.mark.parametrize("document", [HUGE_INT, DEEP, LATIN1, b"{", b"\x00\x01"], ids=["huge", "deep", "latin1",
                                                                                        "truncated", "binary"])
 def test_ingest_of_a_malformed_file_stores_nothing(tmp_path, document) -> None:
@@ -118,6 +127,9 @@ def test_amounts_are_checked_before_any_chain(amount) -> None:
     (["solana", "init-programs", "--anchorer", "not-a-key"], "--anchorer"),
     (["solana", "init-programs", "--program", "dispatch_anchor=0OIl"], "--program"),
     (["solana", "create-bolt", "--airdrop", "1e400"], "--airdrop"),
+    (["solana", "init-programs", "--cooldown", str(2**63)], "--cooldown"),
+    (["solana", "settle", "caf\udce9", "11111111111111111111111111111111", "1", "--receipt-hash", "0x" + "0" * 64],
+     "JOB_ID"),
     (["solana", "stake", "18446744073.709551616"], "AMOUNT"),
     (["reputation", "show", "1", "--client", "0x12"], "--client"),
     (["reputation", "give", "ed25519:" + "11" * 32, "--value", "80", "--job-id", "j", "--receipt-hash", "0x" + "q" * 64],
