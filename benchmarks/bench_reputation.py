@@ -18,10 +18,10 @@ from pathlib import Path
 from common import deploy_local, figure, header
 from dispatch_chain.config import EvmNetwork
 from dispatch_chain.deployments import load_manifest
-from dispatch_chain.erc8004 import reputation
+from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
 from dispatch_chain.erc8004.reader import ReputationReader
-from dispatch_chain.erc8004.reputation import ReputationWriter
+from dispatch_chain.erc8004.feedback import FeedbackWriter
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
@@ -52,7 +52,7 @@ def setup(anvil: Anvil, tmp: Path, workers: int):
 
 def pipeline_for(client, registry, resolver, outbox) -> TxPipeline:
     coordinator = dev_account(1)
-    handlers = reputation.handlers(client, registry, resolver, outbox, coordinator.address)
+    handlers = feedback.handlers(client, registry, resolver, outbox, coordinator.address)
     return TxPipeline(client, coordinator, outbox, handlers, PipelineConfig(window=256, idle_sleep=0.05))
 
 
@@ -75,7 +75,7 @@ def throughput(args, tmp: Path) -> None:
         sequential = args.sequential / (time.perf_counter() - started)
 
         with Outbox(tmp / "outbox.sqlite") as outbox:
-            writer = ReputationWriter(outbox, "http://c")
+            writer = FeedbackWriter(outbox, "http://c")
             for i in range(args.pipelined):
                 writer.record_job(make_signed(keys[i % 5], f"pipe-{i}"), success=True)
             started = time.perf_counter()
@@ -96,7 +96,7 @@ def scoring(args, tmp: Path) -> None:
     with Anvil() as anvil:
         client, registry, keys, resolver, _ = setup(anvil, tmp, args.workers)
         with Outbox(tmp / "outbox-score.sqlite") as outbox:
-            writer = ReputationWriter(outbox, "http://c")
+            writer = FeedbackWriter(outbox, "http://c")
             for i, key in enumerate(keys):
                 writer.record_job(make_signed(key, f"score-{i}"), success=i % 4 != 0)
             pipeline_for(client, registry, resolver, outbox).drain(timeout=600)

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dispatch_chain.config import NetworkProfile
-from dispatch_chain.erc8004 import reputation
+from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
 from dispatch_chain.erc8004.reader import ReputationReader
 from dispatch_chain.evm.outbox import Outbox
@@ -82,7 +82,7 @@ class Connections:
         """The pipelined feedback sender of this profile's EVM account."""
         deployment = self.manifest.require_evm().contract("ReputationRegistry")
         sender = self.evm_sender
-        handlers = reputation.handlers(self.evm, deployment.address, resolver, outbox, sender.address,
+        handlers = feedback.handlers(self.evm, deployment.address, resolver, outbox, sender.address,
                                        deploy_block=deployment.block or 0)
         return TxPipeline(self.evm, sender.account, outbox, handlers, config)
 

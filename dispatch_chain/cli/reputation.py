@@ -11,7 +11,7 @@ import click
 from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, read_json_records
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.connect import Connections, default_outbox_path
-from dispatch_chain.erc8004.reputation import ReputationWriter
+from dispatch_chain.erc8004.feedback import FeedbackWriter
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig
 from dispatch_chain.protocol import Tier
@@ -63,7 +63,7 @@ def enqueue(state: CliState, file: str, outbox_path: str | None, endpoint: str) 
             raise InputError(f"{file} record {number}: {exc}") from None
         jobs.append((signed, record["success"]))
     with _outbox(state, outbox_path) as outbox:
-        writer = ReputationWriter(outbox, endpoint)
+        writer = FeedbackWriter(outbox, endpoint)
         new = sum(writer.record_job(signed, success=success) for signed, success in jobs)
     click.echo(f"queued {new} new feedback(s), {len(jobs) - new} already queued")
 
@@ -110,7 +110,7 @@ def send(state: CliState, outbox_path: str | None, account: str | None, window: 
 def revoke(state: CliState, job_id: str, outbox_path: str | None) -> None:
     """Queue the revocation of JOB_ID's feedback (its receipt was found invalid)."""
     with _outbox(state, outbox_path) as outbox:
-        new = ReputationWriter(outbox, "").revoke_job(job_id)
+        new = FeedbackWriter(outbox, "").revoke_job(job_id)
     click.echo("revocation queued" if new else "revocation was already queued")
 
 
@@ -159,7 +159,7 @@ def give(state: CliState, worker_ref: str, value: float, job_id: str, receipt_ha
     if not (receipt_hash.startswith("0x") and len(receipt_hash) == 66):
         raise InputError("--receipt-hash must be 0x followed by 64 hex digits")
     with chain_errors(), _outbox(state, outbox_path) as outbox:
-        writer = ReputationWriter(outbox, state.profile().coordinator_url)
+        writer = FeedbackWriter(outbox, state.profile().coordinator_url)
         if not writer.record_feedback(job_id, target, value, bytes.fromhex(receipt_hash[2:])):
             raise InputError(f"job {job_id!r} already has a feedback queued or given")
         connections = state.connections(account)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch_chain.erc8004 import reputation
+from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.reader import ReputationReader
-from dispatch_chain.erc8004.reputation import ReputationWriter, feedback_key
+from dispatch_chain.erc8004.feedback import FeedbackWriter, feedback_key
 from dispatch_chain.errors import ChainError
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
@@ -25,7 +25,7 @@ def outbox(tmp_path) -> Outbox:
 
 @pytest.fixture
 def sender(evm_client, registries, resolver, outbox, coordinator) -> TxPipeline:
-    handlers = reputation.handlers(evm_client, registries[1], resolver, outbox, coordinator.address)
+    handlers = feedback.handlers(evm_client, registries[1], resolver, outbox, coordinator.address)
     return TxPipeline(evm_client, coordinator, outbox, handlers, PipelineConfig(window=16, backoff_base=0.01,
                                                                                   backoff_max=0.05))
 
@@ -38,7 +38,7 @@ def reader(evm_client, registries, coordinator) -> ReputationReader:
 def test_feedback_per_job_links_to_the_receipt(identity, outbox, sender, reader, evm_client, registries) -> None:
     worker = make_worker(21)
     agent_id = identity.register_worker(worker, dev_account(2)).agent_id
-    writer = ReputationWriter(outbox, ENDPOINT)
+    writer = FeedbackWriter(outbox, ENDPOINT)
     jobs = [make_signed(worker, f"rep-{i}") for i in range(4)]
     for i, signed in enumerate(jobs):
         assert writer.record_job(signed, success=i != 3)  # three successes, one failure
@@ -58,7 +58,7 @@ def test_feedback_per_job_links_to_the_receipt(identity, outbox, sender, reader,
 
 def test_unknown_worker_stays_queued_until_registered(identity, outbox, sender) -> None:
     worker = make_worker(22)
-    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "early-job"), success=True)
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "early-job"), success=True)
     stats = sender.pump()
     item = outbox.get(feedback_key("early-job"))
     assert item.status == "queued" and "has no ERC-8004 agent" in item.last_error
@@ -71,7 +71,7 @@ def test_unknown_worker_stays_queued_until_registered(identity, outbox, sender) 
 def test_invalid_receipt_gets_its_feedback_revoked(identity, outbox, sender, reader) -> None:
     worker = make_worker(23)
     agent_id = identity.register_worker(worker, dev_account(4)).agent_id
-    writer = ReputationWriter(outbox, ENDPOINT)
+    writer = FeedbackWriter(outbox, ENDPOINT)
     writer.record_job(make_signed(worker, "good"), success=True)
     writer.record_job(make_signed(worker, "later-invalid"), success=True)
     writer.revoke_job("later-invalid")  # queued before its feedback even landed: waits for it
@@ -86,7 +86,7 @@ def test_invalid_receipt_gets_its_feedback_revoked(identity, outbox, sender, rea
 def test_self_feedback_fails_with_the_registry_error(identity, outbox, sender, coordinator) -> None:
     worker = make_worker(24)
     identity.register_worker(worker, coordinator)  # the coordinator owns this agent
-    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "own-job"), success=True)
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "own-job"), success=True)
     sender.drain(timeout=30)
     item = outbox.get(feedback_key("own-job"))
     assert item.status == "failed" and item.result["reason"] == "ReputationRegistrySelfFeedback"
@@ -95,7 +95,7 @@ def test_self_feedback_fails_with_the_registry_error(identity, outbox, sender, c
 
 def test_reader_batches_and_caches(identity, outbox, sender, evm_client, registries, coordinator) -> None:
     agents = []
-    writer = ReputationWriter(outbox, ENDPOINT)
+    writer = FeedbackWriter(outbox, ENDPOINT)
     for n in range(5):
         worker = make_worker(30 + n)
         agents.append(identity.register_worker(worker, dev_account(5)).agent_id)
@@ -121,7 +121,7 @@ def test_reader_equals_the_registry_for_several_clients(identity, outbox, sender
     """The reader encodes getSummary itself; it must read what the contract's ABI call reads."""
     worker = make_worker(40)
     agent = identity.register_worker(worker, dev_account(5)).agent_id
-    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "equal-1"), success=True)
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "equal-1"), success=True)
     sender.drain(timeout=60)
     clients = [dev_account(7).address, coordinator.address, dev_account(8).address]
     reader = ReputationReader(evm_client, registries[1], clients)
@@ -143,10 +143,10 @@ def test_a_mined_revert_is_recorded_with_its_reason(identity, outbox, evm_client
                                                     coordinator) -> None:
     worker = make_worker(25)
     identity.register_worker(worker, coordinator)  # self-feedback: reverts on chain
-    handlers = reputation.handlers(evm_client, registries[1], resolver, outbox, coordinator.address,
+    handlers = feedback.handlers(evm_client, registries[1], resolver, outbox, coordinator.address,
                                    feedback_gas=400_000)  # a known gas limit skips estimation
     pipeline = TxPipeline(evm_client, coordinator, outbox, handlers, PipelineConfig())
-    ReputationWriter(outbox, ENDPOINT).record_job(make_signed(worker, "mined-revert"), success=True)
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "mined-revert"), success=True)
     assert pipeline.drain(timeout=30).failed == 1
     item = outbox.get(feedback_key("mined-revert"))
     assert item.status == "failed" and len(item.txs) == 1  # it was sent, mined and reverted

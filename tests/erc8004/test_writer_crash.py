@@ -18,7 +18,7 @@ import pytest
 
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.erc8004.identity import IdentityRegistryClient
-from dispatch_chain.erc8004.reputation import NEW_FEEDBACK_TOPIC, ReputationWriter
+from dispatch_chain.erc8004.feedback import NEW_FEEDBACK_TOPIC, FeedbackWriter
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.keys import dev_account
@@ -46,7 +46,7 @@ def test_sigkill_posts_every_feedback_exactly_once(tmp_path, repo_root) -> None:
             identity.register_worker(worker, dev_account(2 + i))
         jobs = [make_signed(workers[i % 5], f"fb-{i}") for i in range(FEEDBACKS)]
         with Outbox(tmp_path / "outbox.sqlite") as outbox:
-            writer = ReputationWriter(outbox, "https://coordinator.example")
+            writer = FeedbackWriter(outbox, "https://coordinator.example")
             for i, signed in enumerate(jobs):
                 writer.record_job(signed, success=i % 7 != 0)
 

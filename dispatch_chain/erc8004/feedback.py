@@ -1,6 +1,6 @@
 """Writing ERC-8004 feedback for every job, exactly once, fire-and-forget.
 
-:meth:`ReputationWriter.record_job` is what the coordinator calls after each
+:meth:`FeedbackWriter.record_job` is what the coordinator calls after each
 job: it writes one outbox row (keyed by the job id) and returns. A
 :class:`~dispatch_chain.evm.pipeline.TxPipeline` with :func:`handlers` drains
 the outbox: ``giveFeedback(agentId, 8000 or 2000, 2, "dispatch-compute",
@@ -8,7 +8,7 @@ the outbox: ``giveFeedback(agentId, 8000 or 2000, 2, "dispatch-compute",
 receipt hash, so reputation links to the anchored receipt, and it is also how
 a restarted sender recognises its own feedback in ``NewFeedback`` events.
 
-:meth:`ReputationWriter.revoke_job` revokes the feedback of a receipt later
+:meth:`FeedbackWriter.revoke_job` revokes the feedback of a receipt later
 found invalid (only the giver can, so it goes through the same outbox).
 """
 
@@ -46,7 +46,7 @@ def feedback_key(job_id: str) -> str:
     return f"{FEEDBACK}:{job_id}"
 
 
-class ReputationWriter:
+class FeedbackWriter:
     """The coordinator-facing side: enqueue and return at once."""
 
     def __init__(self, outbox: Outbox, endpoint: str) -> None:
