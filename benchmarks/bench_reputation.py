@@ -41,12 +41,12 @@ def setup(anvil: Anvil, tmp: Path, workers: int):
     identity = IdentityRegistryClient(client, contracts["IdentityRegistry"].address)
     keys = [make_worker(1000 + i) for i in range(workers)]
     registration_gas = []
+    resolver = IdentityResolver(identity, tmp / "identity.sqlite")
     for n, key in enumerate(keys):
         registration = identity.register_worker(key, dev_account(2 + n % 5))
+        resolver.claim(bytes(key.verify_key), registration.agent_id)  # what each worker tells the coordinator
         if n < 5:
             registration_gas.append(int(client.w3.eth.get_transaction_receipt(registration.tx)["gasUsed"]))
-    resolver = IdentityResolver(identity, tmp / "identity.sqlite")
-    resolver.refresh()
     return client, contracts["ReputationRegistry"].address, keys, resolver, registration_gas
 
 

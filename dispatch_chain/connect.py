@@ -23,11 +23,17 @@ from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
+from dispatch_chain.locks import WriterLock, account_lock_path
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.programs import ANCHOR, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
+
+
+ACCOUNT_HINT = ("give each writer its own EVM account: DISPATCH_ANCHOR_ACCOUNT (or `anchor run --account`)"
+                " for the anchoring service, DISPATCH_FEEDBACK_ACCOUNT (or `reputation send --account`) for the"
+                " feedback sender")
 
 
 @dataclass
@@ -58,6 +64,18 @@ class Connections:
         account = load_evm_account(self.evm_account_spec, chain_id=self.evm.network.chain_id)
         return TxSender(self.evm, account)
 
+    def evm_account_lock(self, role: str) -> WriterLock:
+        """The single-writer lock of this profile's EVM account on this chain (not yet acquired).
+
+        Every writer process takes it, so the anchoring service and the feedback sender cannot sign
+        with one account at once (each keeps its own view of the nonces). Lock files live in
+        ``DISPATCH_LOCK_DIR``, default ``<tmp>/dispatch-chain-locks``.
+        """
+        address = self.evm_sender.address
+        genesis = bytes(self.evm.w3.eth.get_block(0)["hash"]).hex()
+        path = account_lock_path(self.evm.network.chain_id, genesis, address, os.environ.get("DISPATCH_LOCK_DIR"))
+        return WriterLock(path, f"{role} with EVM account {address}", hint=ACCOUNT_HINT)
+
     def receipt_anchor(self, *, writable: bool = False) -> EvmReceiptAnchor:
         deployment = self.manifest.require_evm().contract("ReceiptAnchor")
         self._check_chain()
@@ -79,7 +97,7 @@ class Connections:
 
     def reputation_sender(self, outbox: Outbox, resolver: IdentityResolver,
                           config: PipelineConfig | None = None) -> TxPipeline:
-        """The pipelined feedback sender of this profile's EVM account."""
+        """The pipelined feedback sender of this profile's EVM account (use its own account: see ACCOUNT_HINT)."""
         deployment = self.manifest.require_evm().contract("ReputationRegistry")
         sender = self.evm_sender
         handlers = feedback.handlers(self.evm, deployment.address, resolver, outbox, sender.address,

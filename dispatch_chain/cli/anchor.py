@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -12,7 +13,14 @@ from dispatch_chain.anchoring.backend import AnchorBackend
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.bundle import bundle_of
-from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json, read_json_records
+from dispatch_chain.cli.common import (
+    CliState,
+    InputError,
+    chain_errors,
+    emit_json,
+    read_json_records,
+    until_reachable,
+)
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.receipts import verify_many
 
@@ -77,7 +85,10 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
 @store_option
 @click.option("--chain", "chains", multiple=True, type=click.Choice(CHAIN_CHOICES), default=("evm",),
               show_default=True, help="Chains to anchor on (repeatable).")
-@click.option("--account", envvar="DISPATCH_EVM_ACCOUNT", help="EVM account spec: env:VAR, keystore:PATH, dev:N.")
+@click.option("--account", envvar=["DISPATCH_ANCHOR_ACCOUNT", "DISPATCH_EVM_ACCOUNT"],
+              help="The anchoring service's EVM account: env:VAR, keystore:PATH, dev:N. Default: "
+                   "DISPATCH_ANCHOR_ACCOUNT, else DISPATCH_EVM_ACCOUNT. Give it its own account: the feedback "
+                   "sender (`reputation send`) may not sign with the same one at the same time.")
 @click.option("--solana-keypair", envvar="DISPATCH_SOLANA_KEYPAIR", type=click.Path(dir_okay=False),
               help="Solana anchorer keypair (solana-keygen JSON), for --chain solana.")
 @click.option("--batch-size", type=click.IntRange(1, 2**32 - 1), default=256, show_default=True,
@@ -86,32 +97,50 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
               help="Or when the oldest pending receipt is this many seconds old.")
 @click.option("--interval", type=click.FloatRange(0.05), default=1.0, show_default=True,
               help="Seconds between passes.")
+@click.option("--replace-after", type=click.FloatRange(1), default=30.0, show_default=True,
+              help="Seconds an EVM anchoring transaction may stay unmined before it is replaced at the same "
+                   "nonce with 25 % higher fees.")
 @click.option("--uri-template", default="", help="URI emitted per batch, e.g. https://host/batches/{root}.")
 @click.option("--once", "mode", flag_value="once", help="Run one pass and exit.")
 @click.option("--drain", "mode", flag_value="drain", help="Anchor everything pending now, then exit.")
 @click.pass_obj
 def run(state: CliState, store: str | None, chains: tuple[str, ...], account: str | None,
-        solana_keypair: str | None, batch_size: int,
-        max_age: float, interval: float, uri_template: str, mode: str | None) -> None:
+        solana_keypair: str | None, batch_size: int, max_age: float, interval: float, replace_after: float,
+        uri_template: str, mode: str | None) -> None:
     """Run the anchoring service (until interrupted, or --once / --drain).
 
     Safe to kill at any point: on restart it reconciles every open batch with
-    the chain (storage and events) before signing anything new.
+    the chain (storage and events) before signing anything new. One service
+    per store: a second one on the same store exits with code 3. Run without
+    --once/--drain, it rides out RPC outages (waiting with a backoff of up to
+    60 s, logged) and exits only for configuration errors.
     """
-    policy = BatchPolicy(max_size=batch_size, max_age=max_age, uri_template=uri_template)
-    with chain_errors(), _store(state, store) as db:
+    policy = BatchPolicy(max_size=batch_size, max_age=max_age, replace_after=replace_after,
+                         uri_template=uri_template)
+    stop = threading.Event()
+    if mode is None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+    with chain_errors(), _store(state, store) as db, ExitStack() as held:
+        db.claim_writer()  # before any network call: a second service on this store is refused at once
         connections = state.connections(account)
         connections.solana_keypair_path = solana_keypair
-        service = AnchoringService(db, _backends(connections, chains), policy,
-                                   progress=lambda message: click.echo(message, err=True))
+
+        def connect() -> list[AnchorBackend]:
+            backends = _backends(connections, chains)
+            if "evm" in chains:
+                held.enter_context(connections.evm_account_lock("anchoring service"))
+            return backends
+
+        backends = connect() if mode is not None else until_reachable(connect, "cannot start anchoring", stop)
+        if backends is None:
+            return
+        service = AnchoringService(db, backends, policy, progress=lambda message: click.echo(message, err=True))
         if mode == "once":
             summary = service.run_once()
         elif mode == "drain":
             summary = service.drain()
         else:
-            stop = threading.Event()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(signum, lambda *_: stop.set())
             click.echo(f"anchoring on {', '.join(service.chains)}; Ctrl-C to stop", err=True)
             service.run(stop, interval=interval)
             return

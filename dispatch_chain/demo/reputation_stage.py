@@ -44,8 +44,9 @@ def post_feedback(state: DemoState, stack: ExitStack) -> None:
     writer = FeedbackWriter(outbox, state.connections.profile.coordinator_url)
     outcome = {job.job_id: job.succeeded for job in state.workload.jobs}
     valid = state.verification.valid
-    for signed in valid:
-        writer.record_job(signed, success=outcome[signed.receipt.job_id])
+    for signed in valid:  # each worker's agent id, as it told the coordinator at registration
+        writer.record_job(signed, success=outcome[signed.receipt.job_id],
+                          agent_id=state.agents[signed.receipt.provider_key])
     revoked_job = valid[len(valid) // 2].receipt.job_id
     writer.revoke_job(revoked_job)  # e.g. an audit later finds its output was never delivered
     resolver = state.connections.identity_resolver(out / "identity-cache.sqlite")

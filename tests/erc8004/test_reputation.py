@@ -41,7 +41,7 @@ def test_feedback_per_job_links_to_the_receipt(identity, outbox, sender, reader,
     writer = FeedbackWriter(outbox, ENDPOINT)
     jobs = [make_signed(worker, f"rep-{i}") for i in range(4)]
     for i, signed in enumerate(jobs):
-        assert writer.record_job(signed, success=i != 3)  # three successes, one failure
+        assert writer.record_job(signed, success=i != 3, agent_id=agent_id)  # three successes, one failure
     assert not writer.record_job(jobs[0], success=True)  # the same job again: no second feedback
     stats = sender.drain(timeout=60)
     assert stats.done == 4
@@ -56,21 +56,23 @@ def test_feedback_per_job_links_to_the_receipt(identity, outbox, sender, reader,
     assert summary.count == 4 and summary.score == pytest.approx(65.0)  # (80 * 3 + 20) / 4
 
 
-def test_unknown_worker_stays_queued_until_registered(identity, outbox, sender) -> None:
+def test_unknown_worker_stays_queued_until_registered(identity, outbox, sender, resolver) -> None:
     worker = make_worker(22)
     FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "early-job"), success=True)
     stats = sender.pump()
     item = outbox.get(feedback_key("early-job"))
-    assert item.status == "queued" and "has no ERC-8004 agent" in item.last_error
-    assert any("has no ERC-8004 agent" in e for e in stats.errors)
-    identity.register_worker(worker, dev_account(3))
+    assert item.status == "queued" and "claimed no ERC-8004 agent" in item.last_error
+    assert any("claimed no ERC-8004 agent" in e for e in stats.errors)
+    agent_id = identity.register_worker(worker, dev_account(3)).agent_id
+    resolver.claim(bytes(worker.verify_key), agent_id)  # the worker tells the coordinator its agent id
     sender.drain(timeout=30)
     assert outbox.get(feedback_key("early-job")).status == "done"
 
 
-def test_invalid_receipt_gets_its_feedback_revoked(identity, outbox, sender, reader) -> None:
+def test_invalid_receipt_gets_its_feedback_revoked(identity, outbox, sender, reader, resolver) -> None:
     worker = make_worker(23)
     agent_id = identity.register_worker(worker, dev_account(4)).agent_id
+    resolver.claim(bytes(worker.verify_key), agent_id)
     writer = FeedbackWriter(outbox, ENDPOINT)
     writer.record_job(make_signed(worker, "good"), success=True)
     writer.record_job(make_signed(worker, "later-invalid"), success=True)
@@ -85,8 +87,8 @@ def test_invalid_receipt_gets_its_feedback_revoked(identity, outbox, sender, rea
 
 def test_self_feedback_fails_with_the_registry_error(identity, outbox, sender, coordinator) -> None:
     worker = make_worker(24)
-    identity.register_worker(worker, coordinator)  # the coordinator owns this agent
-    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "own-job"), success=True)
+    agent_id = identity.register_worker(worker, coordinator).agent_id  # the coordinator owns this agent
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "own-job"), success=True, agent_id=agent_id)
     sender.drain(timeout=30)
     item = outbox.get(feedback_key("own-job"))
     assert item.status == "failed" and item.result["reason"] == "ReputationRegistrySelfFeedback"
@@ -99,7 +101,7 @@ def test_reader_batches_and_caches(identity, outbox, sender, evm_client, registr
     for n in range(5):
         worker = make_worker(30 + n)
         agents.append(identity.register_worker(worker, dev_account(5)).agent_id)
-        writer.record_job(make_signed(worker, f"batch-{n}"), success=n % 2 == 0)
+        writer.record_job(make_signed(worker, f"batch-{n}"), success=n % 2 == 0, agent_id=agents[-1])
     sender.drain(timeout=60)
     now = [0.0]
     reader = ReputationReader(evm_client, registries[1], [coordinator.address], ttl=10, clock=lambda: now[0])
@@ -121,7 +123,7 @@ def test_reader_equals_the_registry_for_several_clients(identity, outbox, sender
     """The reader encodes getSummary itself; it must read what the contract's ABI call reads."""
     worker = make_worker(40)
     agent = identity.register_worker(worker, dev_account(5)).agent_id
-    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "equal-1"), success=True)
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "equal-1"), success=True, agent_id=agent)
     sender.drain(timeout=60)
     clients = [dev_account(7).address, coordinator.address, dev_account(8).address]
     reader = ReputationReader(evm_client, registries[1], clients)
@@ -142,11 +144,11 @@ def test_reader_names_a_registry_that_is_not_there(evm_client, coordinator) -> N
 def test_a_mined_revert_is_recorded_with_its_reason(identity, outbox, evm_client, registries, resolver,
                                                     coordinator) -> None:
     worker = make_worker(25)
-    identity.register_worker(worker, coordinator)  # self-feedback: reverts on chain
+    agent_id = identity.register_worker(worker, coordinator).agent_id  # self-feedback: reverts on chain
     handlers = feedback.handlers(evm_client, registries[1], resolver, outbox, coordinator.address,
                                    feedback_gas=400_000)  # a known gas limit skips estimation
     pipeline = TxPipeline(evm_client, coordinator, outbox, handlers, PipelineConfig())
-    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "mined-revert"), success=True)
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(worker, "mined-revert"), success=True, agent_id=agent_id)
     assert pipeline.drain(timeout=30).failed == 1
     item = outbox.get(feedback_key("mined-revert"))
     assert item.status == "failed" and len(item.txs) == 1  # it was sent, mined and reverted
