@@ -72,7 +72,7 @@ class Connections:
         ``DISPATCH_LOCK_DIR``, default ``<tmp>/dispatch-chain-locks``.
         """
         address = self.evm_sender.address
-        genesis = bytes(self.evm.w3.eth.get_block(0)["hash"]).hex()
+        genesis = bytes(self.evm.w3.eth.get_block("earliest")["hash"]).hex()
         path = account_lock_path(self.evm.network.chain_id, genesis, address, os.environ.get("DISPATCH_LOCK_DIR"))
         return WriterLock(path, f"{role} with EVM account {address}", hint=ACCOUNT_HINT)
 

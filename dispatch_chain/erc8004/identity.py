@@ -173,7 +173,7 @@ class IdentityResolver:
         self._db = open_durable(cache_path)
         self._db.executescript(_CACHE_SCHEMA)
         # The genesis hash tells a restarted local chain (same id, same addresses) from the old one.
-        genesis = bytes(registry.client.w3.eth.get_block(0)["hash"]).hex()
+        genesis = bytes(registry.client.w3.eth.get_block("earliest")["hash"]).hex()
         scope = f"{registry.chain_id}:{registry.address}:{genesis}"
         if self._meta("scope") != scope:  # another chain, registry or genesis: start over
             self._reset(scope)

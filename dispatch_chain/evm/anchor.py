@@ -173,8 +173,9 @@ class EvmReceiptAnchor:
         after = self.client.first_block_at_or_after(anchored_at + 1, first, head)
         if first > head:
             return None, None
-        logs = self.client.get_logs({"address": self.address, "topics": topics}, first, max(first, after - 1))
-        if not logs:
-            return None, None
-        log = logs[0]
-        return "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"])
+        for start, end in self.client.log_ranges(first, max(first, after - 1)):
+            logs = self.client.w3.eth.get_logs({"address": self.address, "topics": topics, "fromBlock": start,
+                                                "toBlock": end})
+            if logs:
+                return "0x" + bytes(logs[0]["transactionHash"]).hex(), int(logs[0]["blockNumber"])
+        return None, None

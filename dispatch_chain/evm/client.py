@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from web3 import HTTPProvider, Web3
@@ -40,6 +41,11 @@ class EvmClient:
         """A web3 contract for ``name`` (its committed ABI) at ``address``."""
         return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=list(load_abi(name)))
 
+    @cached_property
+    def earliest_block(self) -> int:
+        """The first block the node serves (0 on a full node)."""
+        return int(self.w3.eth.get_block("earliest")["number"])
+
     def block_timestamp(self, block_number: int) -> int:
         return int(self.w3.eth.get_block(block_number)["timestamp"])
 
@@ -50,8 +56,10 @@ class EvmClient:
         """The first block in ``low..high`` whose timestamp is at least ``timestamp`` (``high + 1`` if none).
 
         A binary search over block headers (about log2(high - low) requests), so an event whose block
-        time is known is found without scanning the chain's history.
+        time is known is found without scanning the chain's history. Blocks the node does not serve
+        (before its earliest block) are skipped.
         """
+        low = max(low, self.earliest_block)
         while low <= high:
             middle = (low + high) // 2
             if self.block_timestamp(middle) >= timestamp:
