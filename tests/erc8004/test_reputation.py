@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.reader import ReputationReader
 from dispatch_chain.erc8004.feedback import FeedbackWriter, feedback_key
 from dispatch_chain.errors import ChainError
-from dispatch_chain.evm.outbox import Outbox
+from dispatch_chain.evm.outbox import Outbox, SentTx
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.keys import dev_account
-from dispatch_chain.protocol import FEEDBACK_TAG1, FEEDBACK_TAG2
+from dispatch_chain.evm.transactions import TxSender, signed_fields
+from dispatch_chain.protocol import FEEDBACK_TAG1, FEEDBACK_TAG2, Tier
+from dispatch_chain.scoring import UNRATEABLE_PENALTY, worker_score
 from support import make_signed, make_worker
 
 ENDPOINT = "https://coordinator.example"
@@ -154,3 +158,113 @@ def test_a_mined_revert_is_recorded_with_its_reason(identity, outbox, evm_client
     assert item.status == "failed" and len(item.txs) == 1  # it was sent, mined and reverted
     assert item.result["reason"] == "ReputationRegistrySelfFeedback"
     assert evm_client.w3.eth.get_transaction_receipt(item.result["tx"])["status"] == 0
+
+
+def test_the_same_hash_for_another_agent_is_not_our_feedback(identity, outbox, evm_client, registries, resolver,
+                                                             coordinator) -> None:
+    """Done means a NewFeedback for the same agent AND hash: a look-alike for another agent does not count.
+
+    The item was signed (nonce N) but never broadcast; nonce N was then used by a feedback with the
+    same hash for another agent. The sender must re-send it to the right agent, not mark it done.
+    """
+    ours, other = make_worker(50), make_worker(51)
+    agent = identity.register_worker(ours, dev_account(2)).agent_id
+    other_agent = identity.register_worker(other, dev_account(3)).agent_id
+    signed = make_signed(ours, "lookalike")
+    receipt_hash = signed.receipt.receipt_hash()
+    FeedbackWriter(outbox, ENDPOINT).record_job(signed, success=True, agent_id=agent)
+    item = outbox.get(feedback_key("lookalike"))
+    contract = evm_client.contract("ReputationRegistry", registries[1])
+    tx_sender = TxSender(evm_client, coordinator)
+    nonce = evm_client.w3.eth.get_transaction_count(coordinator.address, "pending")
+    head = evm_client.w3.eth.block_number
+    never_sent = tx_sender.prepare(contract.functions.giveFeedback(agent, 8000, 2, FEEDBACK_TAG1, FEEDBACK_TAG2,
+                                                                   ENDPOINT, "", receipt_hash),
+                                   contract="ReputationRegistry", nonce=nonce, gas=400_000)
+    fees = signed_fields(never_sent.raw)
+    outbox.record_sent(item.id, SentTx(never_sent.tx_hash, nonce, never_sent.raw, 400_000, fees["maxFeePerGas"],
+                                       fees["maxPriorityFeePerGas"], time.time(), head))
+    lookalike = tx_sender.prepare(contract.functions.giveFeedback(other_agent, 2000, 2, FEEDBACK_TAG1, FEEDBACK_TAG2,
+                                                                  ENDPOINT, "", receipt_hash),
+                                  contract="ReputationRegistry", nonce=nonce)
+    tx_sender.broadcast(lookalike)
+    assert tx_sender.wait(lookalike.tx_hash)["status"] == 1
+
+    handlers = feedback.handlers(evm_client, registries[1], resolver, outbox, coordinator.address)
+    pipeline = TxPipeline(evm_client, coordinator, outbox, handlers, PipelineConfig(foreign_grace=0))
+    stats = pipeline.drain(timeout=60)
+    assert stats.requeued == 1 and stats.done == 1
+    done = outbox.get(feedback_key("lookalike"))
+    assert done.status == "done" and done.result["agent_id"] == agent and "reconciled" not in done.result
+    landed = [e["args"] for e in contract.events.NewFeedback().get_logs(from_block=head)
+              if bytes(e["args"]["feedbackHash"]) == receipt_hash]
+    assert sorted((a["agentId"], a["value"]) for a in landed) == sorted([(agent, 8000), (other_agent, 2000)])
+
+
+def test_a_worker_that_makes_us_its_operator_becomes_unrateable(identity, outbox, sender, evm_client, resolver,
+                                                                coordinator, reader) -> None:
+    """ERC-8004 refuses feedback from the agent's operator: the worker must not freeze its score that way."""
+    worker, owner = make_worker(52), dev_account(6)
+    agent_id = identity.register_worker(worker, owner).agent_id
+    writer = FeedbackWriter(outbox, ENDPOINT)
+    writer.record_job(make_signed(worker, "before"), success=True, agent_id=agent_id)
+    sender.drain(timeout=30)
+    assert resolver.unrateable(bytes(worker.verify_key)) is None
+
+    owner_tx = TxSender(evm_client, owner)
+    approve = owner_tx.prepare(identity.contract.functions.setApprovalForAll(coordinator.address, True),
+                               contract="IdentityRegistry")
+    owner_tx.broadcast(approve)
+    owner_tx.wait(approve.tx_hash)
+    writer.record_job(make_signed(worker, "blocked"), success=False, agent_id=agent_id)
+    sender.drain(timeout=30)
+    blocked = outbox.get(feedback_key("blocked"))
+    assert blocked.status == "failed" and blocked.result["reason"] == "ReputationRegistrySelfFeedback"
+    reason = resolver.unrateable(bytes(worker.verify_key))
+    assert reason is not None and "ReputationRegistrySelfFeedback" in reason
+    assert resolver.unrateable_agents() == {agent_id: reason}
+    frozen = reader.summary(agent_id)
+    assert frozen.score == 80  # the failure never landed: the average alone would stay at 80
+    penalised = worker_score(policy_match=True, heartbeat_age=0, reputation=frozen.score, tier=Tier.SENTINEL,
+                             unrateable=True)
+    assert penalised.reputation == UNRATEABLE_PENALTY
+
+    revoke = owner_tx.prepare(identity.contract.functions.setApprovalForAll(coordinator.address, False),
+                              contract="IdentityRegistry")
+    owner_tx.broadcast(revoke)
+    owner_tx.wait(revoke.tx_hash)
+    writer.record_job(make_signed(worker, "after"), success=False, agent_id=agent_id)
+    sender.drain(timeout=30)
+    assert outbox.get(feedback_key("after")).status == "done"
+    assert resolver.unrateable(bytes(worker.verify_key)) is None  # rateable again once feedback lands
+
+
+def test_one_failing_summary_does_not_fail_the_batch(identity, outbox, sender, evm_client, registries, resolver,
+                                                     coordinator) -> None:
+    """getSummary reverts for an agent whose values cannot be averaged; the other agents are still read."""
+    good_worker, bad_worker = make_worker(53), make_worker(54)
+    good = identity.register_worker(good_worker, dev_account(7)).agent_id
+    bad = identity.register_worker(bad_worker, dev_account(8)).agent_id
+    FeedbackWriter(outbox, ENDPOINT).record_job(make_signed(good_worker, "fine"), success=True, agent_id=good)
+    sender.drain(timeout=30)
+    contract = evm_client.contract("ReputationRegistry", registries[1])
+    tx_sender = TxSender(evm_client, coordinator)
+    # 1e38 with 0 decimals averaged with two 18-decimal values: the result overflows int128 and reverts.
+    for value, decimals in ((10**38, 0), (0, 18), (0, 18)):
+        prepared = tx_sender.prepare(contract.functions.giveFeedback(bad, value, decimals, FEEDBACK_TAG1,
+                                                                     FEEDBACK_TAG2, "", "", b"\x01" * 32),
+                                     contract="ReputationRegistry")
+        tx_sender.broadcast(prepared)
+        assert tx_sender.wait(prepared.tx_hash)["status"] == 1
+    with pytest.raises(Exception):
+        contract.functions.getSummary(bad, [coordinator.address], FEEDBACK_TAG1, FEEDBACK_TAG2).call()
+
+    reader = ReputationReader(evm_client, registries[1], [coordinator.address], ttl=60)
+    summaries = reader.summaries([good, bad, 10_002])
+    assert reader.rpc_requests == 1
+    assert summaries[good].ok and summaries[good].score == 80
+    assert summaries[10_002].ok and summaries[10_002].score is None
+    assert not summaries[bad].ok and summaries[bad].score is None
+    assert f"getSummary({bad}) failed" in summaries[bad].error
+    reader.summaries([good, bad])
+    assert reader.rpc_requests == 2  # the failed one is not cached: asked again (the good one is)
