@@ -288,7 +288,8 @@ class IdentityResolver:
 
     def clear_unrateable(self, pubkey: bytes) -> None:
         """A feedback for this worker landed again: it is rateable."""
-        self._db.execute("DELETE FROM unrateable WHERE pubkey = ?", (pubkey,))
+        if self.unrateable(pubkey) is not None:  # a read first: no durable write per landed feedback
+            self._db.execute("DELETE FROM unrateable WHERE pubkey = ?", (pubkey,))
 
     def unrateable(self, pubkey: bytes) -> str | None:
         """Why this worker cannot be rated, or None when it can."""

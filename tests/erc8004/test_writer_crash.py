@@ -42,16 +42,16 @@ def test_sigkill_posts_every_feedback_exactly_once(tmp_path, repo_root) -> None:
         client = EvmClient(dev_network(anvil.url))
         identity = IdentityRegistryClient(client, contracts["IdentityRegistry"].address)
         workers = [make_worker(100 + i) for i in range(5)]
-        for i, worker in enumerate(workers):
-            identity.register_worker(worker, dev_account(2 + i))
+        agents = [identity.register_worker(worker, dev_account(2 + i)).agent_id for i, worker in enumerate(workers)]
         jobs = [make_signed(workers[i % 5], f"fb-{i}") for i in range(FEEDBACKS)]
         with Outbox(tmp_path / "outbox.sqlite") as outbox:
             writer = FeedbackWriter(outbox, "https://coordinator.example")
-            for i, signed in enumerate(jobs):
-                writer.record_job(signed, success=i % 7 != 0)
+            for i, signed in enumerate(jobs):  # each worker's claimed agent rides with its jobs
+                writer.record_job(signed, success=i % 7 != 0, agent_id=agents[i % 5])
 
         env = {**os.environ, "DISPATCH_EVM_RPC_URL": anvil.url, "DISPATCH_MANIFEST": str(manifest),
-               "DISPATCH_EVM_ACCOUNT": "dev:1", "DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite")}
+               "DISPATCH_EVM_ACCOUNT": "dev:1", "DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite"),
+               "DISPATCH_LOCK_DIR": str(tmp_path / "locks")}
         command = [sys.executable, "-m", "dispatch_chain.cli", "reputation", "send", "--drain", "--window", "48",
                    "--replace-after", "5"]
         kills = kill_until_done(command, env=env, rng=rng, cwd=tmp_path, attempts=80, window=(1.0, 5.0))
