@@ -12,6 +12,10 @@ differs. A profile comes from, in increasing precedence:
    ``DISPATCH_SOLANA_RPC_URL``, ``DISPATCH_MANIFEST``, ``DISPATCH_COORDINATOR_URL``,
    ``DISPATCH_REPUTATION_CLIENTS`` (comma-separated coordinator addresses).
 
+``EvmNetwork.max_log_range`` is the most blocks one ``eth_getLogs`` request may
+span (Monad's public RPC: 100, the ``testnet`` profile's value); nothing in the
+package scans a contract's history, it only bounds the few log reads there are.
+
 Secrets (keys) never live here: see :mod:`dispatch_chain.keys`.
 """
 
