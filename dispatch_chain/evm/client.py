@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import Any
 
 from web3 import HTTPProvider, Web3
+from web3.exceptions import Web3RPCError
 from web3.contract import Contract
 
 from dispatch_chain.config import EvmNetwork
@@ -78,7 +79,13 @@ class EvmClient:
         last = self.w3.eth.block_number if to_block is None else to_block
         logs: list[Any] = []
         for start, end in self.log_ranges(from_block, last):
-            logs.extend(self.w3.eth.get_logs({**params, "fromBlock": start, "toBlock": end}))
+            try:
+                logs.extend(self.w3.eth.get_logs({**params, "fromBlock": start, "toBlock": end}))
+            except Web3RPCError as exc:
+                if "range" in str(exc).lower():  # e.g. -32602 "block range too large": the profile is wrong
+                    raise ConfigError(f"{self.network.rpc_url} refused eth_getLogs over {end - start + 1} blocks"
+                                      f" ({exc}); set the profile's max_log_range to what it serves") from exc
+                raise
         return logs
 
     def log_ranges(self, from_block: int, to_block: int) -> list[tuple[int, int]]:

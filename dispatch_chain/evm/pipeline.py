@@ -35,6 +35,7 @@ from dispatch_chain.errors import ChainError
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox, OutboxItem, SentTx
 from dispatch_chain.evm.transactions import TxSender, describe_revert
+from dispatch_chain.retry import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,13 @@ _UNDERPRICED = ("underpriced", "fee too low", "replacement transaction")
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Errors worth retrying: the RPC dropped, timed out or answered garbage."""
+    """Errors worth retrying: the RPC dropped, timed out, answered garbage or an error (not a revert)."""
     if isinstance(exc, (ContractLogicError, TransactionNotFound)):
         return False
     if isinstance(exc, (requests.RequestException, ConnectionError, TimeoutError, TimeExhausted)):
         return True
     name = type(exc).__name__
-    return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"}
+    return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"} or is_outage(exc)
 
 
 class ItemNotReady(Exception):

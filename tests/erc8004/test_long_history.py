@@ -19,6 +19,7 @@ import pytest
 from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.feedback import FeedbackWriter, feedback_key
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
+from dispatch_chain.errors import ConfigError
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
@@ -58,6 +59,9 @@ def test_the_proxy_refuses_what_monad_refuses(long_chain) -> None:
         client.w3.eth.get_logs({"fromBlock": HISTORY + 100, "toBlock": HISTORY + 199})) + len(
         client.w3.eth.get_logs({"fromBlock": HISTORY + 200, "toBlock": HISTORY + 250}))
     assert proxy.refused_ranges == 1  # the client's own chunks stay within the range
+    misconfigured = EvmClient(dev_network(proxy.url))  # max_log_range 5,000: more than this RPC serves
+    with pytest.raises(ConfigError, match="set the profile's max_log_range"):
+        misconfigured.get_logs({}, HISTORY, HISTORY + 250)
     proxy.refused_ranges = 0
 
 
