@@ -121,3 +121,31 @@ def test_worker_claim_verifies_with_calls(env, tmp_path) -> None:
     result = run(env, "worker", "claim", other_worker, str(agent_id))
     assert result.exit_code == 2 and "which binds" in result.output
     assert run(env, "worker", "claim", worker).exit_code == 2  # no agent id given
+
+
+def test_a_worker_refusing_our_feedback_shows_as_unrateable(env) -> None:
+    from dispatch_chain.evm.client import EvmClient
+    from dispatch_chain.evm.transactions import TxSender
+    from support import dev_network
+
+    key_file = keygen(env, "operator-trick")
+    registered = json.loads(run(env, "worker", "register", "--key", key_file, "--owner", "dev:6", "--json").output)
+    worker, agent_id = registered["worker"], registered["agent_id"]
+    client = EvmClient(dev_network(env["DISPATCH_EVM_RPC_URL"]))
+    registry = json.loads(open(env["DISPATCH_MANIFEST"]).read())["evm"]["contracts"]["IdentityRegistry"]["address"]
+    owner = TxSender(client, dev_account(6))  # the worker makes the coordinator (dev:1) its operator
+    prepared = owner.prepare(client.contract("IdentityRegistry", registry).functions.setApprovalForAll(
+        dev_account(1).address, True), contract="IdentityRegistry")
+    owner.broadcast(prepared)
+    owner.wait(prepared.tx_hash)
+    refused = run(env, "reputation", "give", worker, "--value", "20", "--job-id", "trick-1",
+                  "--receipt-hash", "0x" + "d1" * 32, "--agent-id", str(agent_id))
+    assert refused.exit_code == 2 and "ReputationRegistrySelfFeedback" in refused.output
+    show = run(env, "reputation", "show", worker, "--client", dev_account(1).address, "--json")
+    assert show.exit_code == 0, show.output
+    shown = json.loads(show.output)
+    assert shown["unrateable"] and "ReputationRegistrySelfFeedback" in shown["unrateable"]
+    assert shown["reputation_points"] == -10
+    text = run(env, "reputation", "show", str(agent_id), "--client", dev_account(1).address)
+    assert "unrateable: the registry refuses this coordinator's feedback" in text.output
+    assert "-10 of 10 in workerScore" in text.output
