@@ -22,6 +22,7 @@ from dispatch_chain.cli.common import (
     until_reachable,
 )
 from dispatch_chain.connect import Connections, default_store_path
+from dispatch_chain.locks import WriterLock
 from dispatch_chain.receipts import verify_many
 
 CHAIN_CHOICES = ("evm", "solana")
@@ -126,16 +127,18 @@ def run(state: CliState, store: str | None, chains: tuple[str, ...], account: st
         connections = state.connections(account)
         connections.solana_keypair_path = solana_keypair
 
-        def connect() -> list[AnchorBackend]:
-            backends = _backends(connections, chains)
-            if "evm" in chains:
-                held.enter_context(connections.evm_account_lock("anchoring service"))
-            return backends
+        locked: list[WriterLock] = []
 
-        backends = connect() if mode is not None else until_reachable(connect, "cannot start anchoring", stop)
-        if backends is None:
+        def connect() -> AnchoringService:
+            backends = _backends(connections, chains)
+            if "evm" in chains and not locked:  # taken once, even when a later step of connect() is retried
+                locked.append(held.enter_context(connections.evm_account_lock("anchoring service")))
+            # (naming each backend's chain asks the Solana node for its genesis hash)
+            return AnchoringService(db, backends, policy, progress=lambda message: click.echo(message, err=True))
+
+        service = connect() if mode is not None else until_reachable(connect, "cannot start anchoring", stop)
+        if service is None:
             return
-        service = AnchoringService(db, backends, policy, progress=lambda message: click.echo(message, err=True))
         if mode == "once":
             summary = service.run_once()
         elif mode == "drain":

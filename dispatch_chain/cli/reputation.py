@@ -23,6 +23,7 @@ from dispatch_chain.connect import default_outbox_path
 from dispatch_chain.erc8004.feedback import FeedbackWriter
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
+from dispatch_chain.locks import WriterLock
 from dispatch_chain.protocol import Tier
 from dispatch_chain.receipts import JobComplete, ReceiptError, SignedReceipt
 from dispatch_chain.scoring import worker_score
@@ -118,8 +119,11 @@ def send(state: CliState, outbox_path: str | None, account: str | None, window: 
         outbox.claim_sender()  # before any network call: a second sender on this outbox is refused at once
         connections = state.connections(account)
 
+        locked: list[WriterLock] = []
+
         def connect() -> TxPipeline:
-            held.enter_context(connections.evm_account_lock("feedback sender"))
+            if not locked:  # taken once, even when a later step of connect() is retried
+                locked.append(held.enter_context(connections.evm_account_lock("feedback sender")))
             resolver = connections.identity_resolver()
             held.callback(resolver.close)
             return connections.reputation_sender(outbox, resolver, config)
