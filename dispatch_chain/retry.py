@@ -24,8 +24,9 @@ def is_outage(exc: BaseException) -> bool:
     """An error of the transport or the node, not of our configuration: worth retrying later."""
     if isinstance(exc, ConfigError):
         return False
-    if isinstance(exc, (ChainError, requests.RequestException, ConnectionError, TimeoutError, OSError,
-                        TimeExhausted, ProviderConnectionError, Web3RPCError, json.JSONDecodeError)):
+    # (not every OSError: a missing key file or an unwritable lock folder is the operator's to fix)
+    if isinstance(exc, (ChainError, requests.RequestException, ConnectionError, TimeoutError, TimeExhausted,
+                        ProviderConnectionError, Web3RPCError, json.JSONDecodeError)):
         return True
     try:  # solana-py's transport
         import httpx
