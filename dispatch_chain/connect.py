@@ -76,7 +76,7 @@ class Connections:
         path = account_lock_path(self.evm.network.chain_id, genesis, address, os.environ.get("DISPATCH_LOCK_DIR"))
         return WriterLock(path, f"{role} with EVM account {address}", hint=ACCOUNT_HINT)
 
-    def receipt_anchor(self, *, writable: bool = False) -> EvmReceiptAnchor:
+    def receipt_anchor(self, *, writable: bool = False, max_fee_per_gas: int | None = None) -> EvmReceiptAnchor:
         deployment = self.manifest.require_evm().contract("ReceiptAnchor")
         self._check_chain()
         return EvmReceiptAnchor(
@@ -84,6 +84,7 @@ class Connections:
             deployment.address,
             deploy_block=deployment.block or 0,
             sender=self.evm_sender if writable else None,
+            max_fee_per_gas=max_fee_per_gas,
         )
 
     def identity_registry(self) -> IdentityRegistryClient:

@@ -34,10 +34,12 @@ def _store(state: CliState, store: str | None) -> ReceiptStore:
         return ReceiptStore(path)
 
 
-def _backends(connections: Connections, chains: tuple[str, ...]) -> list[AnchorBackend]:
+def _backends(connections: Connections, chains: tuple[str, ...], *, max_fee_gwei: float | None = None
+              ) -> list[AnchorBackend]:
     backends: list[AnchorBackend] = []
     if "evm" in chains:
-        backends.append(connections.receipt_anchor(writable=True))
+        cap = None if max_fee_gwei is None else int(max_fee_gwei * 10**9)
+        backends.append(connections.receipt_anchor(writable=True, max_fee_per_gas=cap))
     if "solana" in chains:
         backends.append(connections.solana_anchor(writable=True))
     return backends
@@ -101,13 +103,15 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
 @click.option("--replace-after", type=click.FloatRange(1), default=30.0, show_default=True,
               help="Seconds an EVM anchoring transaction may stay unmined before it is replaced at the same "
                    "nonce with 25 % higher fees.")
+@click.option("--max-fee-gwei", type=click.FloatRange(0, min_open=True),
+              help="Never replace an EVM anchoring transaction with a max fee above this (gwei); default: no cap.")
 @click.option("--uri-template", default="", help="URI emitted per batch, e.g. https://host/batches/{root}.")
 @click.option("--once", "mode", flag_value="once", help="Run one pass and exit.")
 @click.option("--drain", "mode", flag_value="drain", help="Anchor everything pending now, then exit.")
 @click.pass_obj
 def run(state: CliState, store: str | None, chains: tuple[str, ...], account: str | None,
         solana_keypair: str | None, batch_size: int, max_age: float, interval: float, replace_after: float,
-        uri_template: str, mode: str | None) -> None:
+        max_fee_gwei: float | None, uri_template: str, mode: str | None) -> None:
     """Run the anchoring service (until interrupted, or --once / --drain).
 
     Safe to kill at any point: on restart it reconciles every open batch with
@@ -130,7 +134,7 @@ def run(state: CliState, store: str | None, chains: tuple[str, ...], account: st
         locked: list[WriterLock] = []
 
         def connect() -> AnchoringService:
-            backends = _backends(connections, chains)
+            backends = _backends(connections, chains, max_fee_gwei=max_fee_gwei)
             if "evm" in chains and not locked:  # taken once, even when a later step of connect() is retried
                 locked.append(held.enter_context(connections.evm_account_lock("anchoring service")))
             # (naming each backend's chain asks the Solana node for its genesis hash)

@@ -25,12 +25,14 @@ class EvmReceiptAnchor:
     """
 
     def __init__(
-        self, client: EvmClient, address: str, *, deploy_block: int = 0, sender: TxSender | None = None
+        self, client: EvmClient, address: str, *, deploy_block: int = 0, sender: TxSender | None = None,
+        max_fee_per_gas: int | None = None,
     ) -> None:
         self.client = client
         self.address = Web3.to_checksum_address(address)
         self.deploy_block = deploy_block
         self.sender = sender
+        self.max_fee_per_gas = max_fee_per_gas  # replacements never offer more (None: no cap)
         self.contract_handle = client.contract(CONTRACT, self.address)
         self._event = self.contract_handle.events.BatchAnchored
 
@@ -54,7 +56,12 @@ class EvmReceiptAnchor:
 
     def prepare(self, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
         sender = self._require_sender()
-        prepared = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT)
+        fees = sender.fees()
+        cap = self.max_fee_per_gas
+        if cap is not None and fees["maxFeePerGas"] > cap:  # it waits for the base fee to come down
+            fees = {"maxFeePerGas": cap, "maxPriorityFeePerGas": min(fees["maxPriorityFeePerGas"], cap)}
+        prepared = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT,
+                                  fees=fees)
         return PreparedAnchor(prepared.tx_hash, prepared.raw, prepared.nonce)
 
     def broadcast(self, prepared: PreparedAnchor) -> None:
@@ -100,10 +107,17 @@ class EvmReceiptAnchor:
 
     def replace(self, prepared: PreparedAnchor, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
         """The same anchoring call at the same nonce with fees raised by 25 % (at least the chain's current
-        ones): it replaces the stuck transaction in the node's pool, and only one of them can land."""
+        ones, at most ``max_fee_per_gas``): it replaces the stuck transaction in the node's pool, and only
+        one of them can land. At the cap it raises :class:`ConfirmPending` and the old one keeps waiting."""
         sender = self._require_sender()
         fees = sender.replacement_fees(prepared.payload)
         old = signed_fields(prepared.payload)
+        cap = self.max_fee_per_gas
+        if cap is not None and fees["maxFeePerGas"] > cap:
+            if cap < old["maxFeePerGas"] * 1.1 or cap < old["maxPriorityFeePerGas"] * 1.1:  # nodes want +10 %
+                raise ConfirmPending(f"transaction {prepared.tx} is stuck at {old['maxFeePerGas']} wei/gas and the"
+                                     f" fee cap ({cap} wei/gas) leaves no room to replace it")
+            fees = {"maxFeePerGas": cap, "maxPriorityFeePerGas": min(fees["maxPriorityFeePerGas"], cap)}
         new = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT,
                              nonce=prepared.nonce, gas=int(old["gas"]), fees=fees)
         return PreparedAnchor(new.tx_hash, new.raw, new.nonce)

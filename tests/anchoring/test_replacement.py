@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from dispatch_chain.anchoring.backend import ConfirmPending
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
@@ -95,3 +96,25 @@ def test_one_anchoring_service_per_store(chain_without_automine, tmp_path) -> No
         second.add_receipts([make_signed(make_worker(9), "ingest-while-running")])  # ingesting needs no lock
     with ReceiptStore(tmp_path / "store.sqlite") as again:
         AnchoringService(again, [backend])  # released on close
+
+
+def test_replacements_stop_at_the_fee_cap(chain_without_automine, tmp_path) -> None:
+    anvil, client, address = chain_without_automine
+    cap = 50 * 10**9  # far below the spiked base fee: no replacement can be included
+    backend = EvmReceiptAnchor(client, address, sender=TxSender(client, dev_account(1)), max_fee_per_gas=cap)
+    with ReceiptStore(tmp_path / "store.sqlite") as store:
+        service = AnchoringService(store, [backend], BatchPolicy(max_size=2, max_age=0, replace_after=0.5,
+                                                                 max_replacements=20))
+        service.submit([make_signed(make_worker(i + 1), f"capped-{i}") for i in range(2)])
+        rpc_call(anvil.url, "anvil_setNextBlockBaseFeePerGas", [hex(SPIKE)])
+        rpc_call(anvil.url, "evm_mine")  # prices are already far above the cap when the service signs
+        for _ in range(3):
+            summary = service.run_once()
+            assert not summary.anchored and summary.errors  # kept open, reported, never overpaid
+            stored = store.open_anchors(backend.chain)[0].prepared
+            assert stored is not None and signed_fields(stored.payload)["maxFeePerGas"] <= cap
+            rpc_call(anvil.url, "evm_mine")
+        assert backend.batch_count() == 0
+        row = store.open_anchors(backend.chain)[0]
+        with pytest.raises(ConfirmPending, match="fee cap"):  # at the cap already: no room for +10 %
+            backend.replace(row.prepared, row.batch.root, row.batch.leaf_count, "")
