@@ -18,10 +18,10 @@ from pathlib import Path
 from common import deploy_local, figure, header
 from dispatch_chain.config import EvmNetwork
 from dispatch_chain.deployments import load_manifest
-from dispatch_chain.erc8004 import reputation
+from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
 from dispatch_chain.erc8004.reader import ReputationReader
-from dispatch_chain.erc8004.reputation import ReputationWriter
+from dispatch_chain.erc8004.feedback import FeedbackWriter
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
@@ -41,18 +41,18 @@ def setup(anvil: Anvil, tmp: Path, workers: int):
     identity = IdentityRegistryClient(client, contracts["IdentityRegistry"].address)
     keys = [make_worker(1000 + i) for i in range(workers)]
     registration_gas = []
+    resolver = IdentityResolver(identity, tmp / "identity.sqlite")
     for n, key in enumerate(keys):
         registration = identity.register_worker(key, dev_account(2 + n % 5))
+        resolver.claim(bytes(key.verify_key), registration.agent_id)  # what each worker tells the coordinator
         if n < 5:
             registration_gas.append(int(client.w3.eth.get_transaction_receipt(registration.tx)["gasUsed"]))
-    resolver = IdentityResolver(identity, tmp / "identity.sqlite")
-    resolver.refresh()
     return client, contracts["ReputationRegistry"].address, keys, resolver, registration_gas
 
 
 def pipeline_for(client, registry, resolver, outbox) -> TxPipeline:
     coordinator = dev_account(1)
-    handlers = reputation.handlers(client, registry, resolver, outbox, coordinator.address)
+    handlers = feedback.handlers(client, registry, resolver, outbox, coordinator.address)
     return TxPipeline(client, coordinator, outbox, handlers, PipelineConfig(window=256, idle_sleep=0.05))
 
 
@@ -75,7 +75,7 @@ def throughput(args, tmp: Path) -> None:
         sequential = args.sequential / (time.perf_counter() - started)
 
         with Outbox(tmp / "outbox.sqlite") as outbox:
-            writer = ReputationWriter(outbox, "http://c")
+            writer = FeedbackWriter(outbox, "http://c")
             for i in range(args.pipelined):
                 writer.record_job(make_signed(keys[i % 5], f"pipe-{i}"), success=True)
             started = time.perf_counter()
@@ -96,7 +96,7 @@ def scoring(args, tmp: Path) -> None:
     with Anvil() as anvil:
         client, registry, keys, resolver, _ = setup(anvil, tmp, args.workers)
         with Outbox(tmp / "outbox-score.sqlite") as outbox:
-            writer = ReputationWriter(outbox, "http://c")
+            writer = FeedbackWriter(outbox, "http://c")
             for i, key in enumerate(keys):
                 writer.record_job(make_signed(key, f"score-{i}"), success=i % 4 != 0)
             pipeline_for(client, registry, resolver, outbox).drain(timeout=600)

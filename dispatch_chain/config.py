@@ -13,6 +13,10 @@ differs. A profile comes from, in increasing precedence:
    ``DISPATCH_SOLANA_RPC_URL``, ``DISPATCH_MANIFEST``, ``DISPATCH_COORDINATOR_URL``,
    ``DISPATCH_REPUTATION_CLIENTS`` (comma-separated coordinator addresses).
 
+``EvmNetwork.max_log_range`` is the most blocks one ``eth_getLogs`` request may
+span (Monad's public RPC: 100, the ``testnet`` profile's value); nothing in the
+package scans a contract's history, it only bounds the few log reads there are.
+
 Secrets (keys) never live here: see :mod:`dispatch_chain.keys`.
 """
 
@@ -42,7 +46,9 @@ class EvmNetwork(BaseModel):
     chain_id: int
     confirmations: int = Field(1, ge=0, description="blocks to wait after inclusion")
     poll_interval: float = Field(0.2, gt=0, description="seconds between receipt polls")
-    log_chunk: int = Field(5000, gt=0, description="blocks per eth_getLogs request")
+    max_log_range: int = Field(
+        5000, gt=0, description="most blocks one eth_getLogs request may span (Monad's public RPC: 100)"
+    )
 
     @property
     def caip2(self) -> str:
@@ -84,7 +90,8 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
         "manifest": "deployments/local.json",
     },
     "testnet": {
-        "evm": {"rpc_url": "https://testnet-rpc.monad.xyz", "chain_id": MONAD_TESTNET_CHAIN_ID, "confirmations": 1},
+        "evm": {"rpc_url": "https://testnet-rpc.monad.xyz", "chain_id": MONAD_TESTNET_CHAIN_ID, "confirmations": 1,
+                "max_log_range": 100},
         "solana": {"rpc_url": "https://api.devnet.solana.com"},
         "manifest": "deployments/testnet.json",
     },

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dispatch_chain.config import NetworkProfile
-from dispatch_chain.erc8004 import reputation
+from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
 from dispatch_chain.erc8004.reader import ReputationReader
 from dispatch_chain.evm.outbox import Outbox
@@ -22,12 +22,18 @@ from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
+from dispatch_chain.locks import WriterLock, account_lock_path
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.programs import ANCHOR, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
+
+
+ACCOUNT_HINT = ("give each writer its own EVM account: DISPATCH_ANCHOR_ACCOUNT (or `anchor run --account`)"
+                " for the anchoring service, DISPATCH_FEEDBACK_ACCOUNT (or `reputation send --account`) for the"
+                " feedback sender")
 
 
 @dataclass
@@ -58,7 +64,19 @@ class Connections:
         account = load_evm_account(self.evm_account_spec, chain_id=self.evm.network.chain_id)
         return TxSender(self.evm, account)
 
-    def receipt_anchor(self, *, writable: bool = False) -> EvmReceiptAnchor:
+    def evm_account_lock(self, role: str) -> WriterLock:
+        """The single-writer lock of this profile's EVM account on this chain (not yet acquired).
+
+        Every writer process takes it, so the anchoring service and the feedback sender cannot sign
+        with one account at once (each keeps its own view of the nonces). Lock files live in
+        ``DISPATCH_LOCK_DIR``, default ``<tmp>/dispatch-chain-locks``.
+        """
+        address = self.evm_sender.address
+        genesis = bytes(self.evm.w3.eth.get_block("earliest")["hash"]).hex()
+        path = account_lock_path(self.evm.network.chain_id, genesis, address, Settings.from_env().lock_dir)
+        return WriterLock(path, f"{role} with EVM account {address}", hint=ACCOUNT_HINT)
+
+    def receipt_anchor(self, *, writable: bool = False, max_fee_per_gas: int | None = None) -> EvmReceiptAnchor:
         deployment = self.manifest.require_evm().contract("ReceiptAnchor")
         self._check_chain()
         return EvmReceiptAnchor(
@@ -66,6 +84,7 @@ class Connections:
             deployment.address,
             deploy_block=deployment.block or 0,
             sender=self.evm_sender if writable else None,
+            max_fee_per_gas=max_fee_per_gas,
         )
 
     def identity_registry(self) -> IdentityRegistryClient:
@@ -79,10 +98,10 @@ class Connections:
 
     def reputation_sender(self, outbox: Outbox, resolver: IdentityResolver,
                           config: PipelineConfig | None = None) -> TxPipeline:
-        """The pipelined feedback sender of this profile's EVM account."""
+        """The pipelined feedback sender of this profile's EVM account (use its own account: see ACCOUNT_HINT)."""
         deployment = self.manifest.require_evm().contract("ReputationRegistry")
         sender = self.evm_sender
-        handlers = reputation.handlers(self.evm, deployment.address, resolver, outbox, sender.address,
+        handlers = feedback.handlers(self.evm, deployment.address, resolver, outbox, sender.address,
                                        deploy_block=deployment.block or 0)
         return TxPipeline(self.evm, sender.account, outbox, handlers, config)
 

@@ -16,6 +16,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -107,7 +108,8 @@ class Anvil(LocalNode):
 
     name = "anvil"
 
-    def __init__(self, *, port: int | None = None, block_time: float | None = None, log_path: Path | None = None):
+    def __init__(self, *, port: int | None = None, block_time: float | None = None, log_path: Path | None = None,
+                 extra_args: Sequence[str] = ()):
         binary = shutil.which("anvil")
         if binary is None:
             raise ConfigError("anvil is not on PATH (run through ./dev, which installs it from npm)")
@@ -115,6 +117,7 @@ class Anvil(LocalNode):
         argv = [binary, "--host", "127.0.0.1", "--port", str(port), "--silent"]
         if block_time:
             argv += ["--block-time", str(block_time)]
+        argv += list(extra_args)  # e.g. --number N, --no-mining, --load-state PATH
         super().__init__(argv, port, log_path=log_path)
 
 

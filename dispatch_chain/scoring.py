@@ -12,6 +12,13 @@ can reproduce it exactly::
     stake tier         OPEN +0, VERIFIED +5, SENTINEL +10
 
 An unrated worker (no feedback yet) gets +0 for reputation.
+
+An *unrateable* worker gets ``UNRATEABLE_PENALTY`` (-10) instead of its
+reputation points, whatever its average: the registry refuses our feedback for
+it for good (ERC-8004 forbids feedback from the agent's owner or operators, so
+a worker that approves the coordinator's account as its operator would freeze
+its score otherwise). It ranks below every rateable worker with the same
+policy, heartbeat and stake. The mark is lifted when a feedback lands again.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from dispatch_chain.protocol import HEARTBEAT_TIMEOUT_S, STALENESS_GRACE_S, Tier
 POLICY_MATCH_POINTS = 10.0
 HEARTBEAT_POINTS = 5.0
 REPUTATION_POINTS = 10.0
+UNRATEABLE_PENALTY = -10.0  # reputation points of a worker the registry will not let us rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +60,20 @@ def heartbeat_points(age_seconds: float) -> float:
 
 
 def worker_score(
-    *, policy_match: bool, heartbeat_age: float, reputation: float | None, tier: Tier
+    *, policy_match: bool, heartbeat_age: float, reputation: float | None, tier: Tier, unrateable: bool = False
 ) -> ScoreBreakdown:
-    """Score a candidate worker; ``reputation`` is the 0-100 ERC-8004 score or None if unrated."""
+    """Score a candidate worker; ``reputation`` is the 0-100 ERC-8004 score or None if unrated.
+
+    ``unrateable``: the registry refuses our feedback for this worker for good; its reputation
+    counts ``UNRATEABLE_PENALTY`` points and 0 effective reputation.
+    """
     if reputation is not None and not 0 <= reputation <= 100:
         raise ValueError(f"reputation is a score out of 100, got {reputation}")
-    effective = 0.0 if reputation is None else reputation * tier.rep_multiplier
+    effective = 0.0 if reputation is None or unrateable else reputation * tier.rep_multiplier
     return ScoreBreakdown(
         policy=POLICY_MATCH_POINTS if policy_match else 0.0,
         heartbeat=heartbeat_points(heartbeat_age),
-        reputation=min(REPUTATION_POINTS, effective / 10.0),
+        reputation=UNRATEABLE_PENALTY if unrateable else min(REPUTATION_POINTS, effective / 10.0),
         stake=float(tier.match_bonus),
         effective_reputation=effective,
     )

@@ -56,6 +56,9 @@ class Settings(BaseModel):
     outbox: str | None = setting("reputation outbox (SQLite); default run/<network>/reputation-outbox.sqlite")
     # -- keys (never files in the repository) ----------------------------------------------------------------
     evm_account: str | None = setting("EVM account spec: env:VAR, keystore:PATH, or dev:N (chain 31337 only)")
+    anchor_account: str | None = setting("the anchoring service's own EVM account spec (default DISPATCH_EVM_ACCOUNT)")
+    feedback_account: str | None = setting("the feedback sender's own EVM account spec (default DISPATCH_EVM_ACCOUNT)")
+    lock_dir: str | None = setting("directory of the EVM account lock files (default <tmp>/dispatch-chain-locks)")
     keystore_password: str | None = setting("password of a keystore:PATH account", secret=True)
     solana_keypair: str | None = setting("Solana keypair file (solana-keygen JSON, mode 0600)")
     key_dir: str | None = setting("where deploy keys the tools create go (default ~/.config/dispatch)")

@@ -170,3 +170,134 @@ def kill_until_done(command: list[str], *, env: dict[str, str], rng, cwd=None, a
         assert proc.returncode == 0, out.decode()
         return kills
     pytest.fail(f"{command[:4]}... never finished in {attempts} attempts")
+
+
+class RpcProxy:
+    """A real JSON-RPC HTTP proxy in front of a node, on a free loopback port (not a chain mock).
+
+    * ``max_log_range``: refuses ``eth_getLogs`` spanning more blocks, with the error a public Monad
+      RPC returns (-32602 "block range too large"), and records every range it was asked for;
+    * ``down()`` / ``up()``: while down, every connection is dropped without an answer, as when the
+      node or its load balancer restarts (the chain's state is untouched and comes back with it).
+    """
+
+    def __init__(self, target: str, *, max_log_range: int | None = None) -> None:
+        import http.server
+        import json
+        import socket
+        import threading
+        import urllib.request
+
+        self.target = target
+        self.max_log_range = max_log_range
+        self.log_ranges: list[tuple[int, int]] = []
+        self.refused_ranges = 0
+        self.dropped = 0
+        self.requests = 0
+        self._down = threading.Event()
+        lock = threading.Lock()
+        proxy = self
+
+        def head() -> int:
+            body = json.dumps({"jsonrpc": "2.0", "id": 0, "method": "eth_blockNumber", "params": []}).encode()
+            request = urllib.request.Request(target, body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return int(json.loads(response.read())["result"], 16)
+
+        def block(value: object) -> int:
+            if isinstance(value, str) and value.startswith("0x"):
+                return int(value, 16)
+            return head()  # "latest", "pending", missing
+
+        def refusal(call: dict) -> dict | None:
+            if call.get("method") != "eth_getLogs" or proxy.max_log_range is None:
+                return None
+            params = (call.get("params") or [{}])[0]
+            start, end = block(params.get("fromBlock", "latest")), block(params.get("toBlock", "latest"))
+            with lock:
+                proxy.log_ranges.append((start, end))
+            if end - start + 1 <= proxy.max_log_range:
+                return None
+            with lock:
+                proxy.refused_ranges += 1
+            return {"jsonrpc": "2.0", "id": call.get("id"), "error": {
+                "code": -32602, "message": f"block range too large: eth_getLogs is limited to a"
+                                           f" {proxy.max_log_range} block range"}}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    proxy.requests += 1
+                if proxy._down.is_set():
+                    with lock:
+                        proxy.dropped += 1
+                    self.close_connection = True
+                    try:
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    return
+                try:
+                    calls = json.loads(body)
+                except ValueError:
+                    calls = None
+                answer: bytes | None = None
+                if isinstance(calls, dict):
+                    refused = refusal(calls)
+                    if refused is not None:
+                        answer = json.dumps(refused).encode()
+                elif isinstance(calls, list) and any(refusal(c) for c in calls if isinstance(c, dict)):
+                    answer = json.dumps([refusal(c) or {"jsonrpc": "2.0", "id": c.get("id"), "error": {
+                        "code": -32602, "message": "batch refused"}} for c in calls]).encode()
+                if answer is None:
+                    request = urllib.request.Request(target, body, {"Content-Type": "application/json"})
+                    try:
+                        with urllib.request.urlopen(request, timeout=30) as response:
+                            answer = response.read()
+                    except OSError:  # the node itself is gone: drop the connection like it would
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def down(self) -> None:
+        self._down.set()
+
+    def up(self) -> None:
+        self._down.clear()
+
+    def __enter__(self) -> "RpcProxy":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def deploy_contract(client, contract_type, *args, deployer=None) -> str:
+    """Deploy an ape ``contract_type`` with web3 from a dev account; returns its address."""
+    from dispatch_chain.keys import dev_account
+
+    deployer = deployer or dev_account(0)
+    factory = client.w3.eth.contract(abi=[a.model_dump(mode="json", by_alias=True) for a in contract_type.abi],
+                                     bytecode=contract_type.deployment_bytecode.bytecode)
+    tx = factory.constructor(*args).build_transaction(
+        {"from": deployer.address, "nonce": client.w3.eth.get_transaction_count(deployer.address)})
+    tx_hash = client.w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction)
+    return client.w3.eth.wait_for_transaction_receipt(tx_hash)["contractAddress"]

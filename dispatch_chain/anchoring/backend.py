@@ -42,9 +42,10 @@ class PreparedAnchor:
 class ConfirmPending(Exception):
     """The transaction is not (yet) on chain; the caller decides whether to wait or re-prepare."""
 
-    def __init__(self, message: str, *, dropped: bool = False) -> None:
+    def __init__(self, message: str, *, dropped: bool = False, stuck: bool = False) -> None:
         super().__init__(message)
         self.dropped = dropped  # True: it can no longer land (expired blockhash, nonce reused)
+        self.stuck = stuck  # True: the node holds it but did not mine it in time (fees too low?)
 
 
 @runtime_checkable
@@ -73,3 +74,11 @@ class AnchorBackend(Protocol):
 
     def verify(self, batch_id: int, leaf: bytes, proof: list[bytes]) -> bool:
         """Ask the chain whether ``leaf`` is in batch ``batch_id`` by ``proof``."""
+
+
+@runtime_checkable
+class ReplaceableBackend(AnchorBackend, Protocol):
+    """A backend whose stuck transactions can be replaced (EVM: same nonce, higher fees)."""
+
+    def replace(self, prepared: PreparedAnchor, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
+        """Sign a replacement of ``prepared`` that pays more; it can land only instead of it."""

@@ -8,6 +8,12 @@ restarted: it first asks each chain for its record of every open root
 (storage and events), re-sends the very transaction it had signed, or signs a
 new one only when the old one can no longer land. The contracts reject a
 duplicate root, so even a lost record cannot anchor a batch twice.
+
+A transaction the node holds but does not mine within ``replace_after``
+seconds (fees below the market) is replaced at the same nonce with fees raised
+by 25 %, on backends that can (EVM). :meth:`AnchoringService.run` rides out
+RPC outages with a bounded exponential backoff; only configuration errors end it.
+Constructing a service takes the store's single-writer lock.
 """
 
 from __future__ import annotations
@@ -18,10 +24,17 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dispatch_chain.anchoring.backend import AnchorBackend, AnchorRecord, ConfirmPending, PreparedAnchor
+from dispatch_chain.anchoring.backend import (
+    AnchorBackend,
+    AnchorRecord,
+    ConfirmPending,
+    PreparedAnchor,
+    ReplaceableBackend,
+)
 from dispatch_chain.anchoring.store import AnchorRow, BatchRow, ReceiptStore
-from dispatch_chain.errors import ChainError, DispatchChainError, TransactionFailed
+from dispatch_chain.errors import DispatchChainError, TransactionFailed
 from dispatch_chain.receipts import VerificationReport, verify_many
+from dispatch_chain.retry import Backoff, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +50,8 @@ class BatchPolicy:
     max_size: int = 256  # cut as soon as this many receipts are pending
     max_age: float = 30.0  # or when the oldest pending receipt is this old (seconds)
     confirm_timeout: float = 120.0
+    replace_after: float = 30.0  # seconds unmined before an EVM transaction is replaced with higher fees
+    max_replacements: int = 5  # per pass; the next pass goes on from the last replacement
     uri_template: str = ""  # e.g. "https://coordinator.example/batches/{root}"; "" emits no URI
 
     def __post_init__(self) -> None:
@@ -46,6 +61,8 @@ class BatchPolicy:
             raise ValueError("max_size must fit the contracts' uint32 leaf count")
         if self.max_age < 0:
             raise ValueError("max_age must not be negative")
+        if self.replace_after <= 0:
+            raise ValueError("replace_after must be positive")
 
 
 @dataclass(slots=True)
@@ -82,6 +99,7 @@ class AnchoringService:
         self.policy = policy or BatchPolicy()
         self.clock = clock
         self.progress = progress or (lambda message: log.info("%s", message))
+        self.store.claim_writer()
         self.store.ensure_chains(chains, now=clock())
 
     @property
@@ -118,8 +136,10 @@ class AnchoringService:
             for row in self.store.open_anchors(backend.chain):
                 try:
                     record = self._advance(backend, row)
-                except (TransactionFailed, ChainError, ConfirmPending) as exc:
-                    message = f"batch {row.batch.id} on {backend.chain}: {exc}"
+                except Exception as exc:  # chain answers and outages alike: the store keeps the batch
+                    if not (isinstance(exc, ConfirmPending) or is_outage(exc)):
+                        raise
+                    message = f"batch {row.batch.id} on {backend.chain}: {type(exc).__name__}: {exc}"
                     self.store.record_error(row.batch.id, backend.chain, str(exc))
                     errors.append(message)
                     log.warning("%s", message)
@@ -145,14 +165,34 @@ class AnchoringService:
         prepared = backend.prepare(batch.root, batch.leaf_count, self._uri(batch))
         self.store.record_prepared(batch.id, backend.chain, backend.contract, prepared)
         backend.broadcast(prepared)
-        record = backend.confirm(prepared, batch.root, timeout=self.policy.confirm_timeout)
+        record = self._confirm(backend, prepared, batch)
         self.store.record_anchored(batch.id, record)
         return record
+
+    def _confirm(self, backend: AnchorBackend, prepared: PreparedAnchor, batch: BatchRow) -> AnchorRecord:
+        """Wait for ``prepared``; on a backend that can, replace it with higher fees while it is stuck."""
+        if not isinstance(backend, ReplaceableBackend):
+            return backend.confirm(prepared, batch.root, timeout=self.policy.confirm_timeout)
+        replacements = 0
+        while True:
+            try:
+                return backend.confirm(prepared, batch.root, timeout=self.policy.replace_after)
+            except ConfirmPending as pending:
+                if not pending.stuck or replacements >= self.policy.max_replacements:
+                    raise
+            # Same nonce, more pay: only one of the two can land, and the store keeps the newer one
+            # (the contract's record of the root finds the older one should it win after all).
+            prepared = backend.replace(prepared, batch.root, batch.leaf_count, self._uri(batch))
+            self.store.record_prepared(batch.id, backend.chain, backend.contract, prepared)
+            backend.broadcast(prepared)
+            replacements += 1
+            self.progress(f"batch {batch.id} on {backend.chain}: not mined within {self.policy.replace_after:g} s,"
+                          f" replaced at nonce {prepared.nonce} with higher fees (tx {prepared.tx})")
 
     def _resume(self, backend: AnchorBackend, prepared: PreparedAnchor, batch: BatchRow) -> AnchorRecord | None:
         """Finish a transaction signed before a crash; ``None`` when a new one must be signed."""
         try:
-            return backend.confirm(prepared, batch.root, timeout=self.policy.confirm_timeout)
+            return self._confirm(backend, prepared, batch)
         except TransactionFailed:
             # Mined and reverted: final. Forget it so the next pass signs anew
             # (and learns the reason again from gas estimation).
@@ -165,9 +205,11 @@ class AnchoringService:
             if pending.dropped:
                 self.store.record_dropped(batch.id, backend.chain, str(pending))
                 return None
+            if pending.stuck:
+                raise  # still pending after this pass's replacements; the next pass goes on
         # Signed but never seen by the node (killed before broadcast): send the same bytes.
         backend.broadcast(prepared)
-        return backend.confirm(prepared, batch.root, timeout=self.policy.confirm_timeout)
+        return self._confirm(backend, prepared, batch)
 
     def _uri(self, batch: BatchRow) -> str:
         template = self.policy.uri_template
@@ -186,11 +228,30 @@ class AnchoringService:
             summary.errors.extend(errors)
         return summary
 
-    def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
-        """Run passes until ``stop`` is set; a final pass flushes nothing (receipts stay pending)."""
+    def run(self, stop: threading.Event, *, interval: float = 1.0, backoff: Backoff | None = None) -> None:
+        """Run passes until ``stop`` is set; a final pass flushes nothing (receipts stay pending).
+
+        A pass whose chain calls failed (outage, timeout, a transaction that did not land) is followed
+        by an exponentially growing pause (``backoff``, 0.5 s doubling up to 60 s by default), logged;
+        a clean pass resets it. Only configuration errors (and bugs) end the loop.
+        """
+        backoff = backoff or Backoff()
         while not stop.is_set():
-            self.run_once()
-            stop.wait(interval)
+            try:
+                summary = self.run_once()
+                trouble = summary.errors[-1] if summary.errors else None
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                trouble = f"{type(exc).__name__}: {exc}"
+            if trouble is None:
+                backoff.succeeded()
+                stop.wait(interval)
+                continue
+            delay = max(interval, backoff.failed())
+            log.warning("anchoring pass failed (%s); retrying in %.1f s (failure %d in a row)", trouble, delay,
+                        backoff.failures)
+            stop.wait(delay)
 
     def drain(self, *, max_passes: int = 1000) -> RunSummary:
         """Cut and anchor everything pending now, retrying failed anchors (for scripts and the demo)."""

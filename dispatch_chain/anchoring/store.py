@@ -27,6 +27,7 @@ from typing import Any
 
 from dispatch_chain.anchoring.backend import AnchorRecord, PreparedAnchor
 from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.locks import WriterLock
 from dispatch_chain.sqlite import open_durable, transaction
 from dispatch_chain.merkle import ReceiptTree
 from dispatch_chain.receipts import Receipt, SignedReceipt
@@ -138,8 +139,19 @@ class ReceiptStore:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the receipt store {self.path}: {exc}") from exc
+        self._writer = WriterLock(self.path.with_name(self.path.name + ".writer.lock"),
+                                  f"anchoring service on {self.path}", hint="run one `anchor run` per store")
+
+    def claim_writer(self) -> None:
+        """Become the only anchoring service on this store (until closed or the process exits).
+
+        Raises :class:`~dispatch_chain.locks.WriterBusy` naming the holder. Ingesting receipts and
+        reading the store need no claim.
+        """
+        self._writer.acquire()
 
     def close(self) -> None:
+        self._writer.release()
         self._db.close()
 
     def __enter__(self) -> ReceiptStore:

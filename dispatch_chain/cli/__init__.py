@@ -42,6 +42,9 @@ def main(ctx: click.Context, network: str, config_file: str | None, manifest: st
     Configuration comes from --network/--config and the DISPATCH_* environment
     variables listed below (`dispatch-chain env` shows their values); keys are
     never read from files in the repository.
+    Give the two writers their own EVM accounts: DISPATCH_ANCHOR_ACCOUNT for
+    `anchor run`, DISPATCH_FEEDBACK_ACCOUNT for `reputation send` (both fall
+    back to DISPATCH_EVM_ACCOUNT; one account used by both at once is refused).
 
     Exit codes: 0 all checks hold, 1 a check failed, 2 bad input or usage,
     3 configuration or chain error.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -13,8 +14,9 @@ from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.cli.common import (EXIT_FAILED, CliState, InputError, chain_errors, emit_json, parse_hash32,
-                                       printable, read_json_records)
+                                       printable, read_json_records, until_reachable)
 from dispatch_chain.connect import Connections, default_store_path
+from dispatch_chain.locks import WriterLock
 from dispatch_chain.receipts import verify_many
 from dispatch_chain.settings import env_var
 
@@ -27,10 +29,12 @@ def _store(state: CliState, store: str | None) -> ReceiptStore:
         return ReceiptStore(path)
 
 
-def _backends(connections: Connections, chains: tuple[str, ...]) -> list[AnchorBackend]:
+def _backends(connections: Connections, chains: tuple[str, ...], *, max_fee_gwei: float | None = None
+              ) -> list[AnchorBackend]:
     backends: list[AnchorBackend] = []
     if "evm" in chains:
-        backends.append(connections.receipt_anchor(writable=True))
+        cap = None if max_fee_gwei is None else int(max_fee_gwei * 10**9)
+        backends.append(connections.receipt_anchor(writable=True, max_fee_per_gas=cap))
     if "solana" in chains:
         backends.append(connections.solana_anchor(writable=True))
     return backends
@@ -100,7 +104,10 @@ def _shown(job_id: str | None) -> str:
 @store_option
 @click.option("--chain", "chains", multiple=True, type=click.Choice(CHAIN_CHOICES), default=("evm",),
               show_default=True, help="Chains to anchor on (repeatable).")
-@click.option("--account", envvar=env_var("evm_account"), help="EVM account spec: env:VAR, keystore:PATH, dev:N.")
+@click.option("--account", envvar=[env_var("anchor_account"), env_var("evm_account")],
+              help="The anchoring service's EVM account: env:VAR, keystore:PATH, dev:N. Default: "
+                   "DISPATCH_ANCHOR_ACCOUNT, else DISPATCH_EVM_ACCOUNT. Give it its own account: the feedback "
+                   "sender (`reputation send`) may not sign with the same one at the same time.")
 @click.option("--solana-keypair", envvar=env_var("solana_keypair"), type=click.Path(dir_okay=False),
               help="Solana anchorer keypair (solana-keygen JSON), for --chain solana.")
 @click.option("--batch-size", type=click.IntRange(1, 2**32 - 1), default=256, show_default=True,
@@ -109,33 +116,55 @@ def _shown(job_id: str | None) -> str:
               help="Or when the oldest pending receipt is this many seconds old.")
 @click.option("--interval", type=click.FloatRange(0.05), default=1.0, show_default=True,
               help="Seconds between passes.")
+@click.option("--replace-after", type=click.FloatRange(1), default=30.0, show_default=True,
+              help="Seconds an EVM anchoring transaction may stay unmined before it is replaced at the same "
+                   "nonce with 25 % higher fees.")
+@click.option("--max-fee-gwei", type=click.FloatRange(0, min_open=True),
+              help="Never replace an EVM anchoring transaction with a max fee above this (gwei); default: no cap.")
 @click.option("--uri-template", default="", callback=lambda ctx, param, value: _check_template(value),
               help="URI emitted per batch, e.g. https://host/batches/{root} ({root} and {batch} are filled in).")
 @click.option("--once", "mode", flag_value="once", help="Run one pass and exit.")
 @click.option("--drain", "mode", flag_value="drain", help="Anchor everything pending now, then exit.")
 @click.pass_obj
 def run(state: CliState, store: str | None, chains: tuple[str, ...], account: str | None,
-        solana_keypair: str | None, batch_size: int,
-        max_age: float, interval: float, uri_template: str, mode: str | None) -> None:
+        solana_keypair: str | None, batch_size: int, max_age: float, interval: float, replace_after: float,
+        max_fee_gwei: float | None, uri_template: str, mode: str | None) -> None:
     """Run the anchoring service (until interrupted, or --once / --drain).
 
     Safe to kill at any point: on restart it reconciles every open batch with
-    the chain (storage and events) before signing anything new.
+    the chain (storage and events) before signing anything new. One service
+    per store: a second one on the same store exits with code 3. Run without
+    --once/--drain, it rides out RPC outages (waiting with a backoff of up to
+    60 s, logged) and exits only for configuration errors.
     """
-    policy = BatchPolicy(max_size=batch_size, max_age=max_age, uri_template=uri_template)
-    with chain_errors(), _store(state, store) as db:
+    policy = BatchPolicy(max_size=batch_size, max_age=max_age, replace_after=replace_after,
+                         uri_template=uri_template)
+    stop = threading.Event()
+    if mode is None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+    with chain_errors(), _store(state, store) as db, ExitStack() as held:
+        db.claim_writer()  # before any network call: a second service on this store is refused at once
         connections = state.connections(account)
         connections.solana_keypair_path = solana_keypair
-        service = AnchoringService(db, _backends(connections, chains), policy,
-                                   progress=lambda message: click.echo(message, err=True))
+
+        locked: list[WriterLock] = []
+
+        def connect() -> AnchoringService:
+            backends = _backends(connections, chains, max_fee_gwei=max_fee_gwei)
+            if "evm" in chains and not locked:  # taken once, even when a later step of connect() is retried
+                locked.append(held.enter_context(connections.evm_account_lock("anchoring service")))
+            # (naming each backend's chain asks the Solana node for its genesis hash)
+            return AnchoringService(db, backends, policy, progress=lambda message: click.echo(message, err=True))
+
+        service = connect() if mode is not None else until_reachable(connect, "cannot start anchoring", stop)
+        if service is None:
+            return
         if mode == "once":
             summary = service.run_once()
         elif mode == "drain":
             summary = service.drain()
         else:
-            stop = threading.Event()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(signum, lambda *_: stop.set())
             click.echo(f"anchoring on {', '.join(service.chains)}; Ctrl-C to stop", err=True)
             service.run(stop, interval=interval)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,12 +17,14 @@ from dispatch_chain.config import NetworkProfile, load_network
 from dispatch_chain.connect import Connections
 from dispatch_chain.errors import ChainError, ConfigError, DispatchChainError
 from dispatch_chain.jsoninput import JsonInputError, parse_json
+from dispatch_chain.retry import Backoff, is_outage
 
 EXIT_FAILED = 1
 EXIT_INPUT = 2
 EXIT_CHAIN = 3
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,6 +79,29 @@ def chain_errors() -> Iterator[None]:
         raise ChainFailure(str(exc)) from exc
     except DispatchChainError as exc:
         raise InputError(str(exc)) from exc
+    except Exception as exc:  # the node went away mid-command (connection refused, timeout, RPC error)
+        if not is_outage(exc):
+            raise
+        raise ChainFailure(f"chain unreachable or failing: {type(exc).__name__}: {exc}") from exc
+
+
+def until_reachable(connect: Callable[[], T], what: str, stop: threading.Event) -> T | None:
+    """``connect()``, retried with a bounded exponential backoff while the chain is unreachable.
+
+    For long-running commands: they wait for a node that is down instead of exiting. Configuration
+    errors still end them. Returns None when ``stop`` is set while waiting.
+    """
+    backoff = Backoff()
+    while not stop.is_set():
+        try:
+            return connect()
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            delay = backoff.failed()
+            click.echo(f"warning: {what}: {exc}; retrying in {delay:.1f} s", err=True)
+            stop.wait(delay)
+    return None
 
 
 def read_bytes(path: str) -> bytes:

@@ -6,7 +6,7 @@ from contextlib import ExitStack
 
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.erc8004.binding import derived_owner, worker_key
-from dispatch_chain.erc8004.reputation import ReputationWriter
+from dispatch_chain.erc8004.feedback import FeedbackWriter
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig
@@ -41,11 +41,12 @@ def post_feedback(state: DemoState, stack: ExitStack) -> None:
     for stale in out.glob("identity-cache.sqlite*"):
         stale.unlink()
     outbox = stack.enter_context(Outbox(out / "reputation-outbox.sqlite"))
-    writer = ReputationWriter(outbox, state.connections.profile.coordinator_url)
+    writer = FeedbackWriter(outbox, state.connections.profile.coordinator_url)
     outcome = {job.job_id: job.succeeded for job in state.workload.jobs}
     valid = state.verification.valid
-    for signed in valid:
-        writer.record_job(signed, success=outcome[signed.receipt.job_id])
+    for signed in valid:  # each worker's agent id, as it told the coordinator at registration
+        writer.record_job(signed, success=outcome[signed.receipt.job_id],
+                          agent_id=state.agents[signed.receipt.provider_key])
     revoked_job = valid[len(valid) // 2].receipt.job_id
     writer.revoke_job(revoked_job)  # e.g. an audit later finds its output was never delivered
     resolver = state.connections.identity_resolver(out / "identity-cache.sqlite")

@@ -2,7 +2,7 @@
 
 * :mod:`.binding` — the ed25519 <-> agent binding (what is signed, how it is checked);
 * :mod:`.identity` — IdentityRegistry client and the pubkey -> agentId resolver;
-* :mod:`.reputation` — the fire-and-forget feedback writer and its outbox handlers;
+* :mod:`.feedback` — the fire-and-forget feedback writer and its outbox handlers;
 * :mod:`.reader` — batched, cached reputation summaries.
 
 The same code runs against the local registries in contracts/erc8004 and the

@@ -1,17 +1,23 @@
 """The IdentityRegistry: registering workers, and resolving ed25519 pubkey -> agentId.
 
-:class:`IdentityResolver` follows the registry's ``MetadataSet`` and ERC-721
-``Transfer`` events, re-checks the binding of every agent they touch (the
-ed25519 signature must name the agent's *current* owner), and keeps the result
-in a SQLite cache that survives restarts, so a coordinator resolves a worker
-with no RPC call once it has been seen.
+A worker *claims* its agent id (the output of ``worker register``, a CLI flag, or
+the ``registrations`` entry of its ERC-8004 agent file) and :class:`IdentityResolver`
+verifies the claim with three calls: ``ownerOf``, the binding metadata, and the
+ed25519 signature over (chain, registry, current owner). Nothing scans the
+registry's event history (the official registries have millions of blocks of it
+and Monad's RPC serves at most 100 blocks of logs per request). Verified claims
+live in a SQLite cache that survives restarts and are re-verified when older than
+``recheck_after`` seconds, so an agent transferred to a new owner stops resolving
+until the worker re-binds it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nacl.signing
 from eth_account.signers.local import LocalAccount
@@ -30,17 +36,18 @@ from dispatch_chain.erc8004.binding import (
 )
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
-from dispatch_chain.hashing import keccak256
 from dispatch_chain.sqlite import open_durable
 
 CONTRACT = "IdentityRegistry"
-METADATA_SET_TOPIC = "0x" + keccak256(b"MetadataSet(uint256,string,string,bytes)").hex()
-TRANSFER_TOPIC = "0x" + keccak256(b"Transfer(address,address,uint256)").hex()
-_BINDING_KEY_TOPICS = ["0x" + keccak256(k.encode()).hex() for k in (METADATA_PUBKEY, METADATA_BINDING)]
+RECHECK_AFTER = 300.0  # seconds a verified claim is trusted before it is verified again
 
 
 class UnknownWorker(DispatchChainError):
-    """No agent on the registry carries a valid binding for this ed25519 key."""
+    """The worker has claimed no agent, or its claimed agent does not (or no longer) carry its binding."""
+
+
+class ClaimRejected(UnknownWorker):
+    """A claimed agent id does not verify for this worker (no such agent, no binding, wrong key or owner)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,33 +117,69 @@ class IdentityRegistryClient:
 
 
 _CACHE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS agents (
-    agent_id  INTEGER PRIMARY KEY,
-    pubkey    BLOB,
-    owner     TEXT,
-    valid     INTEGER NOT NULL,
-    reason    TEXT
+DROP TABLE IF EXISTS agents;
+CREATE TABLE IF NOT EXISTS claims (
+    pubkey      BLOB PRIMARY KEY,
+    agent_id    INTEGER NOT NULL,
+    owner       TEXT,
+    valid       INTEGER NOT NULL,
+    reason      TEXT,
+    checked_at  REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS agents_pubkey ON agents(pubkey) WHERE valid = 1;
+CREATE TABLE IF NOT EXISTS unrateable (
+    pubkey    BLOB PRIMARY KEY,
+    agent_id  INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    since     REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 """
 
 
-class IdentityResolver:
-    """ed25519 pubkey -> agentId, from events, verified, cached in SQLite across restarts."""
+def agent_id_from_agent_file(document: Any, chain_id: int, registry: str) -> int:
+    """The agent id an ERC-8004 agent (registration) file lists for this registry.
 
-    def __init__(self, registry: IdentityRegistryClient, cache_path: str | Path) -> None:
+    The file's ``registrations`` is a list of ``{"agentId": N, "agentRegistry":
+    "eip155:<chain id>:<registry address>"}``; raises :class:`ClaimRejected` naming
+    what is missing.
+    """
+    wanted = f"eip155:{chain_id}:{Web3.to_checksum_address(registry)}".lower()
+    registrations = document.get("registrations") if isinstance(document, Mapping) else None
+    if not isinstance(registrations, list):
+        raise ClaimRejected("the agent file has no \"registrations\" list")
+    for entry in registrations:
+        if not isinstance(entry, Mapping) or str(entry.get("agentRegistry", "")).lower() != wanted:
+            continue
+        agent_id = entry.get("agentId")
+        if isinstance(agent_id, str) and agent_id.isdigit():
+            agent_id = int(agent_id)
+        if not isinstance(agent_id, int) or isinstance(agent_id, bool) or not 0 <= agent_id < 2**256:
+            raise ClaimRejected(f"the agent file's agentId for {wanted} is not an unsigned integer: {agent_id!r}")
+        return agent_id
+    raise ClaimRejected(f"the agent file lists no registration on {wanted}")
+
+
+class IdentityResolver:
+    """ed25519 pubkey -> agentId from the worker's own claim, verified by calls, cached in SQLite.
+
+    Also remembers workers the registry refuses to let us rate (see :meth:`mark_unrateable`).
+    """
+
+    def __init__(self, registry: IdentityRegistryClient, cache_path: str | Path, *,
+                 recheck_after: float = RECHECK_AFTER, clock: Callable[[], float] = time.time) -> None:
         self.registry = registry
+        self.recheck_after = recheck_after
+        self.clock = clock
         self._db = open_durable(cache_path)
         self._db.executescript(_CACHE_SCHEMA)
         # The genesis hash tells a restarted local chain (same id, same addresses) from the old one.
-        genesis = bytes(registry.client.w3.eth.get_block(0)["hash"]).hex()
+        genesis = bytes(registry.client.w3.eth.get_block("earliest")["hash"]).hex()
         scope = f"{registry.chain_id}:{registry.address}:{genesis}"
         if self._meta("scope") != scope:  # another chain, registry or genesis: start over
             self._reset(scope)
 
     def _reset(self, scope: str) -> None:
-        self._db.executescript("DELETE FROM agents; DELETE FROM meta;")
+        self._db.executescript("DELETE FROM claims; DELETE FROM unrateable; DELETE FROM meta;")
         self._set_meta("scope", scope)
 
     def close(self) -> None:
@@ -150,74 +193,109 @@ class IdentityResolver:
         self._db.execute("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
                          (key, value))
 
-    @property
-    def scanned_to(self) -> int:
-        value = self._meta("scanned_to")
-        return self.registry.deploy_block - 1 if value is None else int(value)
+    # -- claims ------------------------------------------------------------------------
 
-    def refresh(self) -> int:
-        """Follow the registry's events since the last refresh; returns how many agents were re-checked."""
-        client = self.registry.client
-        start, head = self.scanned_to + 1, client.w3.eth.block_number
-        if start > head + 1:  # the chain is shorter than what we scanned: it was reset under us
-            self._reset(self._meta("scope") or "")
-            start = self.scanned_to + 1
-        if start > head:
-            return 0
-        touched: set[int] = set()
-        for log in client.get_logs({"address": self.registry.address, "topics": [METADATA_SET_TOPIC, None,
-                                                                                _BINDING_KEY_TOPICS]}, start, head):
-            touched.add(int.from_bytes(bytes(log["topics"][1]), "big"))
-        known = {row[0] for row in self._db.execute("SELECT agent_id FROM agents")}
-        for log in client.get_logs({"address": self.registry.address, "topics": [TRANSFER_TOPIC]}, start, head):
-            agent_id = int.from_bytes(bytes(log["topics"][3]), "big")
-            if agent_id in known:
-                touched.add(agent_id)
-        for agent_id in sorted(touched):
-            self._check(agent_id)
-        self._set_meta("scanned_to", str(head))
-        return len(touched)
-
-    def _check(self, agent_id: int) -> None:
+    def _verify(self, pubkey: bytes, agent_id: int) -> str:
+        """The agent's owner if its binding names ``pubkey``; raises :class:`ClaimRejected` otherwise."""
         try:
             binding = self.registry.binding_of(agent_id)
         except BindingError as exc:
-            self._db.execute(
-                "INSERT INTO agents (agent_id, pubkey, owner, valid, reason) VALUES (?, NULL, NULL, 0, ?)"
-                " ON CONFLICT(agent_id) DO UPDATE SET pubkey = NULL, owner = NULL, valid = 0, reason = excluded.reason",
-                (agent_id, str(exc)),
-            )
-            return
+            raise ClaimRejected(f"worker ed25519:{pubkey.hex()} claims agent {agent_id}: {exc}") from None
+        if binding.pubkey != pubkey:
+            raise ClaimRejected(f"worker ed25519:{pubkey.hex()} claims agent {agent_id}, which binds"
+                                f" ed25519:{binding.pubkey.hex()}")
+        return binding.owner
+
+    def _row(self, pubkey: bytes) -> tuple[int, int, str | None, float] | None:
+        row = self._db.execute("SELECT agent_id, valid, reason, checked_at FROM claims WHERE pubkey = ?",
+                               (pubkey,)).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]), row[2], float(row[3]))
+
+    def _store(self, pubkey: bytes, agent_id: int, owner: str | None, reason: str | None) -> None:
         self._db.execute(
-            "INSERT INTO agents (agent_id, pubkey, owner, valid, reason) VALUES (?, ?, ?, 1, NULL)"
-            " ON CONFLICT(agent_id) DO UPDATE SET pubkey = excluded.pubkey, owner = excluded.owner, valid = 1,"
-            " reason = NULL",
-            (agent_id, binding.pubkey, binding.owner),
+            "INSERT INTO claims (pubkey, agent_id, owner, valid, reason, checked_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(pubkey) DO UPDATE SET agent_id = excluded.agent_id, owner = excluded.owner,"
+            " valid = excluded.valid, reason = excluded.reason, checked_at = excluded.checked_at",
+            (pubkey, agent_id, owner, 0 if reason else 1, reason, self.clock()),
         )
 
+    def claim(self, pubkey: bytes, agent_id: int) -> int:
+        """Verify that ``agent_id`` is the worker's agent and remember it; returns ``agent_id``.
+
+        A fresh verified claim of the same agent costs no call. A claim that does not verify raises
+        :class:`ClaimRejected` and never replaces a verified claim of another agent.
+        """
+        row = self._row(pubkey)
+        if row is not None and row[0] == agent_id and row[1] and self.clock() - row[3] <= self.recheck_after:
+            return agent_id
+        try:
+            owner = self._verify(pubkey, agent_id)
+        except ClaimRejected as exc:
+            if row is None or row[0] == agent_id or not row[1]:
+                self._store(pubkey, agent_id, None, str(exc))
+            raise
+        self._store(pubkey, agent_id, owner, None)
+        return agent_id
+
     def cached(self, pubkey: bytes) -> int | None:
-        """The agent of ``pubkey`` from the cache alone (the first valid agent registered for it)."""
-        row = self._db.execute("SELECT MIN(agent_id) FROM agents WHERE pubkey = ? AND valid = 1", (pubkey,)).fetchone()
-        return None if row is None or row[0] is None else int(row[0])
+        """The worker's verified agent from the cache alone (no call, however old the check)."""
+        row = self._row(pubkey)
+        return row[0] if row is not None and row[1] else None
 
     def resolve(self, pubkey: bytes) -> int:
-        """The agent id of a worker; refreshes from the chain on a cache miss."""
-        agent_id = self.cached(pubkey)
-        if agent_id is None:
-            self.refresh()
-            agent_id = self.cached(pubkey)
-        if agent_id is None:
-            raise UnknownWorker(f"worker ed25519:{pubkey.hex()} has no ERC-8004 agent with a valid binding on "
-                                f"{self.registry.address}")
+        """The worker's claimed agent, verified again when the last check is older than ``recheck_after``."""
+        row = self._row(pubkey)
+        if row is None:
+            raise UnknownWorker(f"worker ed25519:{pubkey.hex()} has claimed no ERC-8004 agent on"
+                                f" {self.registry.address}; claim one with its agent id (`dispatch-chain worker"
+                                f" claim`, or an agent_id with the job)")
+        agent_id, valid, reason, checked_at = row
+        if self.clock() - checked_at > self.recheck_after:
+            try:
+                owner = self._verify(pubkey, agent_id)
+            except ClaimRejected as exc:
+                self._store(pubkey, agent_id, None, str(exc))
+                raise
+            self._store(pubkey, agent_id, owner, None)
+            return agent_id
+        if not valid:
+            raise ClaimRejected(reason or f"agent {agent_id} does not verify for ed25519:{pubkey.hex()}")
         return agent_id
 
     def resolve_many(self, pubkeys: Iterable[bytes]) -> dict[bytes, int | None]:
-        """Agent ids for many workers (one refresh at most); None for unknown workers."""
-        keys = list(pubkeys)
-        if any(self.cached(k) is None for k in keys):
-            self.refresh()
-        return {k: self.cached(k) for k in keys}
+        """Agent ids for many workers; None for workers without a verified claim."""
+        result: dict[bytes, int | None] = {}
+        for pubkey in pubkeys:
+            try:
+                result[pubkey] = self.resolve(pubkey)
+            except UnknownWorker:
+                result[pubkey] = None
+        return result
 
     def rejected(self) -> dict[int, str]:
-        """Agents that claimed a Dispatch binding which does not verify, with the reason."""
-        return dict(self._db.execute("SELECT agent_id, reason FROM agents WHERE valid = 0").fetchall())
+        """Claimed agents that do not (or no longer) verify, with the reason."""
+        return {int(a): r for a, r in self._db.execute("SELECT agent_id, reason FROM claims WHERE valid = 0")}
+
+    # -- unrateable workers ------------------------------------------------------------
+
+    def mark_unrateable(self, pubkey: bytes, agent_id: int, reason: str) -> None:
+        """The registry refuses our feedback for this worker for good (e.g. it made us its operator)."""
+        self._db.execute(
+            "INSERT INTO unrateable (pubkey, agent_id, reason, since) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(pubkey) DO UPDATE SET agent_id = excluded.agent_id, reason = excluded.reason",
+            (pubkey, agent_id, reason, self.clock()),
+        )
+
+    def clear_unrateable(self, pubkey: bytes) -> None:
+        """A feedback for this worker landed again: it is rateable."""
+        if self.unrateable(pubkey) is not None:  # a read first: no durable write per landed feedback
+            self._db.execute("DELETE FROM unrateable WHERE pubkey = ?", (pubkey,))
+
+    def unrateable(self, pubkey: bytes) -> str | None:
+        """Why this worker cannot be rated, or None when it can."""
+        row = self._db.execute("SELECT reason FROM unrateable WHERE pubkey = ?", (pubkey,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def unrateable_agents(self) -> dict[int, str]:
+        """Every unrateable worker's agent id, with the reason."""
+        return {int(a): r for a, r in self._db.execute("SELECT agent_id, reason FROM unrateable")}

@@ -4,10 +4,17 @@ A summary is ``getSummary(agentId, clients, "dispatch-compute", "COMPUTE")``
 over the configured coordinators (the registry requires a non-empty client
 list: reputation is always "according to whom"). Its value is the average
 feedback; with 2 decimals, 8000 reads as 80.00 out of 100.
+
+Reads degrade, they do not fail: when one agent's ``getSummary`` reverts or
+runs out of gas (an agent with an enormous feedback history, or values the
+registry cannot average), that agent's :class:`Summary` carries the ``error``
+and no score, and every other agent of the batch is returned as usual. Failed
+reads are not cached, so the next call tries them again.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +28,8 @@ from dispatch_chain.evm.abi import function_types
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.protocol import FEEDBACK_TAG1, FEEDBACK_TAG2
 
+log = logging.getLogger(__name__)
+
 CONTRACT = "ReputationRegistry"
 BATCH_LIMIT = 100  # calls per JSON-RPC batch; public RPCs cap batch sizes
 
@@ -31,11 +40,16 @@ class Summary:
     count: int
     value: int
     decimals: int
+    error: str | None = None  # the read failed (revert, out of gas): reputation unknown
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
     @property
     def score(self) -> float | None:
-        """The average feedback out of 100, or None when the agent has no feedback."""
-        return None if self.count == 0 else self.value / 10**self.decimals
+        """The average feedback out of 100, or None when the agent has no feedback or its read failed."""
+        return None if self.count == 0 or self.error is not None else self.value / 10**self.decimals
 
 
 class ReputationReader:
@@ -80,14 +94,22 @@ class ReputationReader:
         now = self.clock()
         wanted = list(dict.fromkeys(agent_ids))
         stale = [a for a in wanted if a not in self._cache or now - self._cache[a][0] > self.ttl]
+        failed: dict[int, Summary] = {}
         for start in range(0, len(stale), BATCH_LIMIT):
             chunk = stale[start : start + BATCH_LIMIT]
-            for agent_id, (count, value, decimals) in zip(chunk, self._call_batch(chunk), strict=True):
+            for agent_id, outcome in zip(chunk, self._call_batch(chunk), strict=True):
+                if isinstance(outcome, str):
+                    failed[agent_id] = Summary(agent_id, 0, 0, 0, outcome)  # not cached: retried next time
+                    continue
+                count, value, decimals = outcome
                 self._cache[agent_id] = (now, Summary(agent_id, int(count), int(value), int(decimals)))
-        return {a: self._cache[a][1] for a in wanted}
+        return {a: failed[a] if a in failed else self._cache[a][1] for a in wanted}
 
-    def _call_batch(self, agent_ids: Sequence[int]) -> list[tuple[int, int, int]]:
-        """One JSON-RPC batch of ``eth_call getSummary``, decoded with the ABI's output types."""
+    def _call_batch(self, agent_ids: Sequence[int]) -> list[tuple[int, int, int] | str]:
+        """One JSON-RPC batch of ``eth_call getSummary``, decoded with the ABI's output types.
+
+        An agent whose call failed (revert, out of gas) gets the error text instead of a result.
+        """
         to = self.registry
         calls = [("eth_call", [{"to": to, "data": "0x" + (self._call_head + agent_id.to_bytes(32, "big")
                                                             + self._call_tail).hex()}, "latest"])
@@ -99,14 +121,18 @@ class ReputationReader:
         self.rpc_requests += 1
         if not isinstance(responses, list):  # the node refused the whole batch
             raise ChainError(f"getSummary batch refused: {responses.get('error')}")
-        results = []
+        results: list[tuple[int, int, int] | str] = []
         for agent_id, response in zip(agent_ids, responses, strict=True):  # web3 orders them by request id
             if "error" in response:
-                raise ChainError(f"getSummary({agent_id}) failed: {response['error']}")
+                error = response["error"]
+                message = error.get("message", error) if isinstance(error, dict) else error
+                log.warning("getSummary(%d) failed: %s", agent_id, message)
+                results.append(f"getSummary({agent_id}) failed: {message}")
+                continue
             data = bytes.fromhex(response["result"].removeprefix("0x"))
-            if not data:
+            if not data:  # every agent's call returns nothing when there is no contract
                 raise ChainError(f"getSummary({agent_id}) returned nothing: is there a {CONTRACT} at {to}?")
-            results.append(abi_decode(list(self._outputs), data))
+            results.append(tuple(abi_decode(list(self._outputs), data)))  # type: ignore[arg-type]
         return results
 
     def summary(self, agent_id: int) -> Summary:

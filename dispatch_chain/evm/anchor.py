@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from web3 import Web3
 from web3.logs import DISCARD
 from web3.types import TxReceipt
@@ -10,7 +12,7 @@ from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, Prepa
 from dispatch_chain.errors import ChainError, TransactionFailed
 from dispatch_chain.hashing import keccak256
 from dispatch_chain.evm.client import EvmClient
-from dispatch_chain.evm.transactions import PreparedTx, TxSender
+from dispatch_chain.evm.transactions import PreparedTx, TxSender, signed_fields
 
 CONTRACT = "ReceiptAnchor"
 BATCH_ANCHORED_TOPIC = "0x" + keccak256(b"BatchAnchored(uint256,bytes32,address,uint256,string)").hex()
@@ -23,12 +25,14 @@ class EvmReceiptAnchor:
     """
 
     def __init__(
-        self, client: EvmClient, address: str, *, deploy_block: int = 0, sender: TxSender | None = None
+        self, client: EvmClient, address: str, *, deploy_block: int = 0, sender: TxSender | None = None,
+        max_fee_per_gas: int | None = None,
     ) -> None:
         self.client = client
         self.address = Web3.to_checksum_address(address)
         self.deploy_block = deploy_block
         self.sender = sender
+        self.max_fee_per_gas = max_fee_per_gas  # replacements never offer more (None: no cap)
         self.contract_handle = client.contract(CONTRACT, self.address)
         self._event = self.contract_handle.events.BatchAnchored
 
@@ -52,7 +56,12 @@ class EvmReceiptAnchor:
 
     def prepare(self, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
         sender = self._require_sender()
-        prepared = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT)
+        fees = sender.fees()
+        cap = self.max_fee_per_gas
+        if cap is not None and fees["maxFeePerGas"] > cap:  # it waits for the base fee to come down
+            fees = {"maxFeePerGas": cap, "maxPriorityFeePerGas": min(fees["maxPriorityFeePerGas"], cap)}
+        prepared = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT,
+                                  fees=fees)
         return PreparedAnchor(prepared.tx_hash, prepared.raw, prepared.nonce)
 
     def broadcast(self, prepared: PreparedAnchor) -> None:
@@ -64,10 +73,29 @@ class EvmReceiptAnchor:
         if not sender.is_known(prepared.tx):
             # Not pending, not mined. If our nonce has been used by another
             # transaction it can never land: the caller must prepare anew.
-            used = self.client.w3.eth.get_transaction_count(sender.address, "latest")
-            dropped = prepared.nonce is not None and used > prepared.nonce
-            raise ConfirmPending(f"transaction {prepared.tx} is unknown to the node", dropped=dropped)
-        receipt = sender.wait(prepared.tx, timeout=timeout)
+            if self._nonce_used(prepared):
+                existing = self.lookup(root)  # a replacement of it, or an earlier run, anchored it
+                if existing is not None:
+                    return existing
+                raise ConfirmPending(f"transaction {prepared.tx} is unknown to the node", dropped=True)
+            raise ConfirmPending(f"transaction {prepared.tx} is unknown to the node")
+        deadline = time.monotonic() + timeout
+        interval = self.client.network.poll_interval
+        while True:
+            receipt = sender.receipt(prepared.tx)
+            if receipt is not None:
+                break
+            if self._nonce_used(prepared):  # mined, but another transaction with our nonce
+                existing = self.lookup(root)
+                if existing is not None:
+                    return existing
+                raise ConfirmPending(f"nonce {prepared.nonce} of {prepared.tx} was used by another transaction",
+                                     dropped=True)
+            if time.monotonic() > deadline:
+                raise ConfirmPending(f"transaction {prepared.tx} (nonce {prepared.nonce}) not mined within"
+                                     f" {timeout:.0f} s", stuck=True)
+            time.sleep(interval)
+        receipt = sender.wait(prepared.tx, timeout=max(timeout, 60.0))  # the network's confirmations
         if receipt["status"] != 1:
             existing = self.lookup(root)
             if existing is not None:  # someone (or an earlier run) anchored it first
@@ -76,6 +104,28 @@ class EvmReceiptAnchor:
             reason, message = sender.revert_reason(call, receipt, contract=CONTRACT)
             raise TransactionFailed(message, reason=reason, tx=prepared.tx)
         return self._record_from_receipt(receipt, root)
+
+    def replace(self, prepared: PreparedAnchor, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
+        """The same anchoring call at the same nonce with fees raised by 25 % (at least the chain's current
+        ones, at most ``max_fee_per_gas``): it replaces the stuck transaction in the node's pool, and only
+        one of them can land. At the cap it raises :class:`ConfirmPending` and the old one keeps waiting."""
+        sender = self._require_sender()
+        fees = sender.replacement_fees(prepared.payload)
+        old = signed_fields(prepared.payload)
+        cap = self.max_fee_per_gas
+        if cap is not None and fees["maxFeePerGas"] > cap:
+            if cap < old["maxFeePerGas"] * 1.1 or cap < old["maxPriorityFeePerGas"] * 1.1:  # nodes want +10 %
+                raise ConfirmPending(f"transaction {prepared.tx} is stuck at {old['maxFeePerGas']} wei/gas and the"
+                                     f" fee cap ({cap} wei/gas) leaves no room to replace it")
+            fees = {"maxFeePerGas": cap, "maxPriorityFeePerGas": min(fees["maxPriorityFeePerGas"], cap)}
+        new = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT,
+                             nonce=prepared.nonce, gas=int(old["gas"]), fees=fees)
+        return PreparedAnchor(new.tx_hash, new.raw, new.nonce)
+
+    def _nonce_used(self, prepared: PreparedAnchor) -> bool:
+        sender = self._require_sender()
+        used = self.client.w3.eth.get_transaction_count(sender.address, "latest")
+        return prepared.nonce is not None and used > prepared.nonce
 
     def verify(self, batch_id: int, leaf: bytes, proof: list[bytes]) -> bool:
         return bool(self.contract_handle.functions.verify(batch_id, leaf, proof).call())
@@ -122,22 +172,24 @@ class EvmReceiptAnchor:
         raise ChainError(f"transaction {receipt['transactionHash'].hex()} succeeded but emitted no BatchAnchored")
 
     def find_anchor_log(self, batch_id: int, root: bytes, anchored_at: int) -> tuple[str | None, int | None]:
-        """Find the BatchAnchored log of a batch, scanning back from the head to its timestamp."""
+        """Find the BatchAnchored log of a batch in the blocks whose timestamp is ``anchored_at``.
+
+        The contract records ``block.timestamp``; a binary search over block headers finds those blocks
+        (several on chains with sub-second blocks), so no history is scanned.
+        """
         topics = [
             BATCH_ANCHORED_TOPIC,
             "0x" + batch_id.to_bytes(32, "big").hex(),
             "0x" + root.hex(),
         ]
-        w3 = self.client.w3
-        chunk = self.client.network.log_chunk
-        end = w3.eth.block_number
-        while end >= self.deploy_block:
-            start = max(self.deploy_block, end - chunk + 1)
-            logs = w3.eth.get_logs({"address": self.address, "topics": topics, "fromBlock": start, "toBlock": end})
+        head = self.client.w3.eth.block_number
+        first = self.client.first_block_at_or_after(anchored_at, self.deploy_block, head)
+        after = self.client.first_block_at_or_after(anchored_at + 1, first, head)
+        if first > head:
+            return None, None
+        for start, end in self.client.log_ranges(first, max(first, after - 1)):
+            logs = self.client.w3.eth.get_logs({"address": self.address, "topics": topics, "fromBlock": start,
+                                                "toBlock": end})
             if logs:
-                log = logs[0]
-                return "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"])
-            if self.client.block_timestamp(start) < anchored_at:
-                break
-            end = start - 1
+                return "0x" + bytes(logs[0]["transactionHash"]).hex(), int(logs[0]["blockNumber"])
         return None, None

@@ -11,7 +11,6 @@ one of its own, which is what makes "exactly once on chain" hold across crashes.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.locks import WriterLock
 from dispatch_chain.sqlite import open_durable, transaction
 
 _SCHEMA = """
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS txs (
     gas      INTEGER NOT NULL,
     max_fee  INTEGER NOT NULL,
     tip      INTEGER NOT NULL,
-    sent_at  REAL NOT NULL
+    sent_at  REAL NOT NULL,
+    block    INTEGER
 );
 CREATE INDEX IF NOT EXISTS txs_item ON txs(item_id);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -68,6 +69,7 @@ class SentTx:
     max_fee: int
     tip: int
     sent_at: float
+    block: int | None = None  # the chain head when it was signed: crash recovery reads logs from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +93,13 @@ class Outbox:
         self.path = Path(path)
         self._db = open_durable(self.path)
         self._db.executescript(_SCHEMA)
-        self._sender_lock: Any = None
+        if "block" not in {row[1] for row in self._db.execute("PRAGMA table_info(txs)")}:  # outboxes before it
+            self._db.execute("ALTER TABLE txs ADD COLUMN block INTEGER")
+        self._sender_lock: WriterLock | None = None
 
     def close(self) -> None:
         if self._sender_lock is not None:
-            self._sender_lock.close()
+            self._sender_lock.release()
             self._sender_lock = None
         self._db.close()
 
@@ -106,14 +110,14 @@ class Outbox:
         self.close()
 
     def claim_sender(self) -> None:
-        """Become the only process sending from this outbox (released on close or exit)."""
-        handle = open(self.path.with_name(self.path.name + ".sender.lock"), "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise OutboxError(f"another sender is already draining {self.path}") from None
-        self._sender_lock = handle
+        """Become the only process sending from this outbox (released on close or exit).
+
+        Raises :class:`~dispatch_chain.locks.WriterBusy` (a configuration error) naming the holder.
+        """
+        if self._sender_lock is None:
+            self._sender_lock = WriterLock(self.path.with_name(self.path.name + ".sender.lock"),
+                                           f"feedback sender on {self.path}",
+                                           hint="run one `reputation send` per outbox").acquire()
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self._db)
@@ -149,9 +153,10 @@ class Outbox:
         txs: tuple[SentTx, ...] = ()
         if with_txs:
             txs = tuple(
-                SentTx(r[0], r[1], bytes(r[2]), r[3], r[4], r[5], r[6])
+                SentTx(r[0], r[1], bytes(r[2]), r[3], r[4], r[5], r[6], r[7])
                 for r in self._db.execute(
-                    "SELECT tx_hash, nonce, raw, gas, max_fee, tip, sent_at FROM txs WHERE item_id = ? ORDER BY sent_at",
+                    "SELECT tx_hash, nonce, raw, gas, max_fee, tip, sent_at, block FROM txs WHERE item_id = ?"
+                    " ORDER BY sent_at",
                     (item_id,),
                 )
             )
@@ -200,9 +205,9 @@ class Outbox:
         """Commit a signed transaction (first or replacement) before broadcasting it."""
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at),
+                "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at, block)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at, tx.block),
             )
             db.execute(
                 "UPDATE items SET status = 'inflight', nonce = ?, attempts = attempts + 1, updated_at = ?"

@@ -35,6 +35,7 @@ from dispatch_chain.errors import ChainError
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox, OutboxItem, SentTx
 from dispatch_chain.evm.transactions import TxSender, describe_revert
+from dispatch_chain.retry import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,13 @@ _UNDERPRICED = ("underpriced", "fee too low", "replacement transaction")
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Errors worth retrying: the RPC dropped, timed out or answered garbage."""
+    """Errors worth retrying: the RPC dropped, timed out, answered garbage or an error (not a revert)."""
     if isinstance(exc, (ContractLogicError, TransactionNotFound)):
         return False
     if isinstance(exc, (requests.RequestException, ConnectionError, TimeoutError, TimeExhausted)):
         return True
     name = type(exc).__name__
-    return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"}
+    return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"} or is_outage(exc)
 
 
 class ItemNotReady(Exception):
@@ -175,8 +176,7 @@ class TxPipeline:
     def run(self, stop: threading.Event) -> PumpStats:
         """Pump until ``stop`` is set."""
         total = PumpStats()
-        self.start()
-        while not stop.is_set():
+        while not stop.is_set():  # pump() starts (and retries starting) through RPC outages
             stats = self.pump()
             total.add(stats)
             if not (stats.sent or stats.done or stats.failed):
@@ -207,8 +207,8 @@ class TxPipeline:
         stats = PumpStats()
         if time.monotonic() < self._pause_until:
             return stats
-        self.start()
         try:
+            self.start()
             self._settle(stats)
             self._fill(stats)
             self._rpc_failures = 0
@@ -257,6 +257,7 @@ class TxPipeline:
                 call = handler.build(item)
                 reason, message = self.sender.revert_reason(call.function, receipt, contract=call.contract)
                 self.outbox.record_failed(item.id, message, {"tx": tx.tx_hash, "reason": reason})
+                self._on_failed(handler, item, reason, message)
                 stats.failed += 1
             return
         # Its nonce is mined, but by none of its transactions.
@@ -271,6 +272,13 @@ class TxPipeline:
             self.outbox.requeue(item.id, f"nonce {item.nonce} was used by another transaction")
             stats.requeued += 1
         self._foreign_since.pop(item.id, None)
+
+    @staticmethod
+    def _on_failed(handler: ItemHandler, item: OutboxItem, reason: str, message: str) -> None:
+        """Tell the handler an item failed for good (optional hook, e.g. to mark a worker unrateable)."""
+        hook = getattr(handler, "on_failed", None)
+        if hook is not None:
+            hook(item, reason, message)
 
     def _fees(self, bump: float = 1.0) -> dict[str, int]:
         return self.sender.fees(bump)
@@ -287,7 +295,7 @@ class TxPipeline:
         prepared = self.sender.prepare(call.function, contract=call.contract, nonce=item.nonce, gas=last.gas,
                                        fees=fees)
         tx = SentTx(prepared.tx_hash, prepared.nonce, prepared.raw, last.gas, fees["maxFeePerGas"],
-                    fees["maxPriorityFeePerGas"], time.time())
+                    fees["maxPriorityFeePerGas"], time.time(), item.txs[0].block)
         self.outbox.record_sent(item.id, tx)
         self._broadcast(tx, stats)
         stats.replaced += 1
@@ -300,6 +308,7 @@ class TxPipeline:
         if not ready:
             return
         fees = self._fees()
+        head = self.client.w3.eth.block_number  # recorded with each signed tx: recovery reads logs from here
         for item in ready:
             try:
                 call = self.handlers[item.kind].build(item)
@@ -318,6 +327,7 @@ class TxPipeline:
             except ContractLogicError as exc:
                 reason, message = describe_revert(exc, call.contract)
                 self.outbox.record_failed(item.id, message, {"reason": reason})
+                self._on_failed(self.handlers[item.kind], item, reason, message)
                 stats.failed += 1
                 continue
             except Exception as exc:
@@ -329,7 +339,7 @@ class TxPipeline:
             prepared = self.sender.prepare(call.function, contract=call.contract, nonce=self._next_nonce, gas=gas,
                                            fees=fees)
             tx = SentTx(prepared.tx_hash, prepared.nonce, prepared.raw, gas, fees["maxFeePerGas"],
-                        fees["maxPriorityFeePerGas"], time.time())
+                        fees["maxPriorityFeePerGas"], time.time(), head)
             self.outbox.record_sent(item.id, tx)
             self._next_nonce += 1
             stats.sent += 1

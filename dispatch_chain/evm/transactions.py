@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_account.typed_transactions import TypedTransaction
+from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 from web3.types import TxReceipt
@@ -33,6 +35,11 @@ class PreparedTx:
     raw: bytes
     nonce: int
     sender: str
+
+
+def signed_fields(raw: bytes) -> dict[str, Any]:
+    """The fields of a signed EIP-1559 transaction (nonce, gas, maxFeePerGas, maxPriorityFeePerGas, data, ...)."""
+    return dict(TypedTransaction.from_bytes(HexBytes(raw)).as_dict())
 
 
 def describe_revert(exc: ContractLogicError, contract: str) -> tuple[str, str]:
@@ -68,6 +75,16 @@ class TxSender:
         except Exception:  # nodes without eth_maxPriorityFeePerGas
             tip = 1_000_000_000
         return {"maxPriorityFeePerGas": int(tip * bump), "maxFeePerGas": int((2 * base + tip) * bump)}
+
+    def replacement_fees(self, raw: bytes, bump: float = 1.25) -> dict[str, int]:
+        """Fees for a replacement of the signed ``raw``: both fields raised by ``bump`` (nodes ask >= +10 %),
+        and never below what the chain asks now."""
+        old = signed_fields(raw)
+        current = self.fees()
+        return {
+            "maxFeePerGas": max(int(old["maxFeePerGas"] * bump) + 1, current["maxFeePerGas"]),
+            "maxPriorityFeePerGas": max(int(old["maxPriorityFeePerGas"] * bump) + 1, current["maxPriorityFeePerGas"]),
+        }
 
     def prepare(
         self,

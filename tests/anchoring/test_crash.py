@@ -51,7 +51,8 @@ def test_sigkill_anchors_every_receipt_exactly_once(tmp_path, repo_root) -> None
         manifest = tmp_path / "local.json"
         deploy(repo_root, anvil.url, manifest)
         env = {**os.environ, "DISPATCH_EVM_RPC_URL": anvil.url, "DISPATCH_MANIFEST": str(manifest),
-               "DISPATCH_EVM_ACCOUNT": "dev:0", "DISPATCH_STORE": str(store_path)}
+               "DISPATCH_EVM_ACCOUNT": "dev:0", "DISPATCH_STORE": str(store_path),
+               "DISPATCH_LOCK_DIR": str(tmp_path / "locks")}
         cli = [sys.executable, "-m", "dispatch_chain.cli"]
         ingest = subprocess.run([*cli, "anchor", "ingest", str(receipts_file)], env=env, capture_output=True,
                                 text=True, timeout=120)

@@ -65,3 +65,12 @@ def test_bolt_amounts_format_exactly() -> None:
     assert format_bolt(7_765_000_000) == "7.765000000"
     assert format_bolt(BOLT_SUPPLY - 7_765_000_000) == "999,999,992.235000000"
     assert format_bolt(1) == "0.000000001" and format_bolt(-BOLT) == "-1.000000000"
+
+
+def test_an_unrateable_worker_ranks_below_every_rateable_one() -> None:
+    """A worker that blocks our feedback (self-feedback rule) must not keep a frozen good score."""
+    frozen = worker_score(policy_match=True, heartbeat_age=0, reputation=100, tier=Tier.SENTINEL, unrateable=True)
+    worst = worker_score(policy_match=True, heartbeat_age=0, reputation=0, tier=Tier.SENTINEL)
+    unrated = worker_score(policy_match=True, heartbeat_age=0, reputation=None, tier=Tier.SENTINEL)
+    assert frozen.reputation == -10 and frozen.effective_reputation == 0
+    assert frozen.total < worst.total and frozen.total < unrated.total

@@ -17,7 +17,7 @@ import pytest
 
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.erc8004.identity import IdentityRegistryClient
-from dispatch_chain.erc8004.reputation import NEW_FEEDBACK_TOPIC, ReputationWriter
+from dispatch_chain.erc8004.feedback import NEW_FEEDBACK_TOPIC, FeedbackWriter
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.keys import dev_account
@@ -39,16 +39,16 @@ def test_sigkill_posts_every_feedback_exactly_once(tmp_path, repo_root) -> None:
         client = EvmClient(dev_network(anvil.url))
         identity = IdentityRegistryClient(client, contracts["IdentityRegistry"].address)
         workers = [make_worker(100 + i) for i in range(5)]
-        for i, worker in enumerate(workers):
-            identity.register_worker(worker, dev_account(2 + i))
+        agents = [identity.register_worker(worker, dev_account(2 + i)).agent_id for i, worker in enumerate(workers)]
         jobs = [make_signed(workers[i % 5], f"fb-{i}") for i in range(FEEDBACKS)]
         with Outbox(tmp_path / "outbox.sqlite") as outbox:
-            writer = ReputationWriter(outbox, "https://coordinator.example")
-            for i, signed in enumerate(jobs):
-                writer.record_job(signed, success=i % 7 != 0)
+            writer = FeedbackWriter(outbox, "https://coordinator.example")
+            for i, signed in enumerate(jobs):  # each worker's claimed agent rides with its jobs
+                writer.record_job(signed, success=i % 7 != 0, agent_id=agents[i % 5])
 
         env = {**os.environ, "DISPATCH_EVM_RPC_URL": anvil.url, "DISPATCH_MANIFEST": str(manifest),
-               "DISPATCH_EVM_ACCOUNT": "dev:1", "DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite")}
+               "DISPATCH_EVM_ACCOUNT": "dev:1", "DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite"),
+               "DISPATCH_LOCK_DIR": str(tmp_path / "locks")}
         command = [sys.executable, "-m", "dispatch_chain.cli", "reputation", "send", "--drain", "--window", "48",
                    "--replace-after", "5"]
         kills = kill_until_done(command, env=env, rng=rng, cwd=tmp_path, attempts=80, window=(1.0, 5.0))

@@ -165,9 +165,9 @@ def test_an_unreachable_rpc_reports_and_keeps_the_work(node, anchor_address, tmp
 
 
 def test_only_one_sender_per_outbox(node, anchor_address, tmp_path) -> None:
-    from dispatch_chain.evm.outbox import OutboxError
+    from dispatch_chain.locks import WriterBusy
 
     with Outbox(tmp_path / "outbox.sqlite") as first, Outbox(tmp_path / "outbox.sqlite") as second:
         make_pipeline(node.url, anchor_address, first)[0].start()
-        with pytest.raises(OutboxError, match="another sender"):
+        with pytest.raises(WriterBusy, match=r"feedback sender on .*: feedback sender on .* \(pid \d+\) already holds"):
             make_pipeline(node.url, anchor_address, second)[0].start()
