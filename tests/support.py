@@ -33,6 +33,21 @@ def dev_network(rpc_url: str, chain_id: int = 31337):
     return EvmNetwork(rpc_url=rpc_url, chain_id=chain_id, confirmations=0, poll_interval=0.02)
 
 
+def anchored_batch_count(backend) -> int:
+    """How many batches an EvmReceiptAnchor's contract holds, from its BatchAnchored logs.
+
+    ReceiptAnchor keeps no counter (batch ids are the roots' top 48 bits), so tests count
+    the events; each log's root is checked against the contract's own record.
+    """
+    from dispatch_chain.evm.anchor import BATCH_ANCHORED_TOPIC
+
+    logs = backend.client.get_logs({"address": backend.address, "topics": [BATCH_ANCHORED_TOPIC]}, 0)
+    roots = {bytes(log["topics"][2]) for log in logs}
+    assert len(roots) == len(logs), "a root anchored twice"
+    assert all(backend.record_of(root).id != 0 for root in roots)
+    return len(logs)
+
+
 class DroppingProxy:
     """A JSON-RPC HTTP proxy that drops a share of requests, before or after the node sees them.
 
