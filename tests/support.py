@@ -77,22 +77,27 @@ class DroppingProxy:
                 with lock:
                     roll = rng.random()
                 try:
-                    method = json.loads(body).get("method", "batch")
+                    decoded = json.loads(body)
+                    calls = decoded if isinstance(decoded, list) else [decoded]  # a batch counts each call
+                    methods = [str(call.get("method", "?")) for call in calls]
                 except (ValueError, AttributeError):
-                    method = "batch"
-                if roll < drop_rate / 2:  # dropped before the node sees it
+                    methods = ["?"]
+
+                def count_drop() -> None:
                     with lock:
                         proxy.dropped += 1
-                        proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+                        for method in methods:
+                            proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+
+                if roll < drop_rate / 2:  # dropped before the node sees it
+                    count_drop()
                     self.send_error(502, "dropped by test proxy")
                     return
                 request = urllib.request.Request(target, body, {"Content-Type": "application/json"})
                 with urllib.request.urlopen(request, timeout=30) as response:
                     answer = response.read()
                 if roll < drop_rate:  # the node acted, the client never hears
-                    with lock:
-                        proxy.dropped += 1
-                        proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+                    count_drop()
                     self.send_error(503, "dropped by test proxy after forwarding")
                     return
                 self.send_response(200)
