@@ -41,6 +41,7 @@ from dispatch_chain.errors import ChainError
 from dispatch_chain.evm.abi import decode_custom_error
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox, OutboxItem, SentTx
+from dispatch_chain.evm.signing import Eip1559Signer, call_data
 from dispatch_chain.evm.transactions import TxSender
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ class TxPipeline:
     ) -> None:
         self.client = client
         self.sender = TxSender(client, account)
+        self._signer = Eip1559Signer(account, client.network.chain_id)
         self.outbox = outbox
         self.handlers = dict(handlers)
         self.config = config or PipelineConfig()
@@ -330,9 +332,10 @@ class TxPipeline:
             except ItemSettled as settled:
                 self.outbox.record_done(item.id, settled.result)
                 stats.done += 1
-        gases = self._estimate([call for _, call in calls])
+        datas = [call_data(call.function) for _, call in calls]  # encoded once: estimate and signature
+        gases = self._estimate([call for _, call in calls], datas)
         signed: list[tuple[int, SentTx]] = []
-        for (item, call), gas in zip(calls, gases, strict=True):
+        for (item, call), data, gas in zip(calls, datas, gases, strict=True):
             if isinstance(gas, _Revert):
                 self.outbox.record_failed(item.id, gas.message, {"reason": gas.reason})
                 stats.failed += 1
@@ -341,7 +344,7 @@ class TxPipeline:
                 self.outbox.defer(item.id, f"{type(gas).__name__}: {gas}", self.config.backoff(item.attempts + 1))
                 continue
             assert self._next_nonce is not None
-            tx = self._sign(call, self._next_nonce, gas, fees)
+            tx = self._sign(call, data, self._next_nonce, gas, fees)
             signed.append((item.id, tx))
             self._next_nonce += 1
         if not signed:
@@ -350,23 +353,12 @@ class TxPipeline:
         stats.sent += len(signed)
         self._broadcast_many([tx for _, tx in signed], stats)
 
-    def _sign(self, call: CallSpec, nonce: int, gas: int, fees: Mapping[str, int]) -> SentTx:
-        """Sign ``call`` as an EIP-1559 transaction from its encoded call data (no RPC)."""
-        function = call.function
-        tx = {
-            "type": 2,
-            "chainId": self.client.network.chain_id,
-            "nonce": nonce,
-            "to": function.address,
-            "value": 0,
-            "data": function._encode_transaction_data(),
-            "gas": gas,
-            "maxFeePerGas": fees["maxFeePerGas"],
-            "maxPriorityFeePerGas": fees["maxPriorityFeePerGas"],
-        }
-        signed = self.sender.account.sign_transaction(tx)
-        return SentTx("0x" + bytes(signed.hash).hex(), nonce, bytes(signed.raw_transaction), gas,
-                      fees["maxFeePerGas"], fees["maxPriorityFeePerGas"], time.time())
+    def _sign(self, call: CallSpec, data: bytes, nonce: int, gas: int, fees: Mapping[str, int]) -> SentTx:
+        """Sign ``call`` (its encoded ``data``) as an EIP-1559 transaction; no RPC."""
+        signed = self._signer.sign(nonce=nonce, to=call.function.address, data=data, gas=gas,
+                                   max_fee=fees["maxFeePerGas"], tip=fees["maxPriorityFeePerGas"])
+        return SentTx(signed.tx_hash, nonce, signed.raw, gas, fees["maxFeePerGas"], fees["maxPriorityFeePerGas"],
+                      time.time())
 
     def _batch(self, requests_: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
         """JSON-RPC responses to ``requests_`` in order: batches of at most ``rpc_batch``,
@@ -383,15 +375,15 @@ class TxPipeline:
                 responses.extend(provider.make_request(method, params) for method, params in chunk)  # type: ignore[arg-type]
         return responses
 
-    def _estimate(self, calls: list[CallSpec]) -> list[int | _Revert | BaseException]:
+    def _estimate(self, calls: list[CallSpec], datas: list[bytes]) -> list[int | _Revert | BaseException]:
         """Gas for each call (its known gas, else an estimate with margin), or why not."""
         todo = [(n, call) for n, call in enumerate(calls) if call.gas is None]
         out: list[int | _Revert | BaseException] = [call.gas or 0 for call in calls]
         if not todo:
             return out
         requests_ = [("eth_estimateGas", [{"from": self.address, "to": call.function.address,
-                                            "data": call.function._encode_transaction_data()}])
-                     for _, call in todo]
+                                            "data": "0x" + datas[n].hex()}])
+                     for n, call in todo]
         for (n, call), response in zip(todo, self._batch(requests_), strict=True):
             error = response.get("error")
             if error is None:
