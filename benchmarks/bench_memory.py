@@ -79,7 +79,7 @@ def main() -> None:
     header(f"memory: verifying and anchoring {args.receipts:,} receipts (chunks of {args.chunk:,}, batches of 1,024)")
     figure("resident before (inputs generated, chain up)", f"{before:>8.0f} MiB")
     figure("peak of this process (ru_maxrss)", f"{peak_mib(resource.RUSAGE_SELF):>8.0f} MiB")
-    figure("peak of a verification worker (forked, ru_maxrss)", f"{peak_mib(resource.RUSAGE_CHILDREN):>8.0f} MiB")
+    figure("peak of a verification worker (forked; shares this one's pages)", f"{peak_mib(resource.RUSAGE_CHILDREN):>8.0f} MiB")
     figure(f"{stats['batches']} batches anchored; per chunk: receipts anchored so far", "  seconds  resident")
     for done, seconds, resident in rows:
         figure(f"  {done:>7,}", f"{seconds:>8.2f} s {resident:>5.0f} MiB")
