@@ -109,8 +109,11 @@ class ReceiptTree:
         size = 2 * n - 1
         # Sorted leaves fill the end of the flat array in reverse: rank p goes to slot size-1-p.
         tree: list[bytes] = [b""] * (n - 1) + [hashes[i] for i in reversed(order)]
-        rank = sorted(range(n), key=order.__getitem__)  # the inverse permutation of order
-        tree_index = [size - 1 - p for p in rank]
+        tree_index = [0] * n
+        slot = size - 1
+        for value_index in order:
+            tree_index[value_index] = slot
+            slot -= 1
         # Inner nodes are 0 .. n-2. Row r of the flat array is [2^r - 1, 2^(r+1) - 1) and its
         # children are the contiguous slice [2*lo + 1, 2*hi + 1), so each row is one comprehension.
         keccak = keccak_256
