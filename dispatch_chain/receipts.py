@@ -46,6 +46,8 @@ from dispatch_chain.hashing import keccak256
 
 RECEIPT_FIELDS: tuple[str, ...] = ("job_id", "provider_pubkey", "output_hash", "completed_at", "payment_ref")
 JOB_COMPLETE_FIELDS: tuple[str, ...] = ("type", "job_id", "output", "output_hash", "receipt", "receipt_signature")
+_RECEIPT_KEYS = frozenset(RECEIPT_FIELDS)
+_JOB_COMPLETE_KEYS = frozenset(JOB_COMPLETE_FIELDS)
 PUBKEY_PREFIX = "ed25519:"
 OUTPUT_HASH_PREFIX = "sha256:"
 SIGNATURE_PREFIX = "base64:"
@@ -195,7 +197,17 @@ class Receipt:
         """Validate a decoded JSON object; raises :class:`ReceiptError` naming the field."""
         if not isinstance(data, Mapping):
             raise ReceiptError(where, f"expected a JSON object, got {type(data).__name__}")
-        if len(data) != len(RECEIPT_FIELDS) or any(k not in data for k in RECEIPT_FIELDS):
+        if type(data) is dict and data.keys() == _RECEIPT_KEYS:  # the common, well-formed case in one go
+            job_id, pubkey, output_hash = data["job_id"], data["provider_pubkey"], data["output_hash"]
+            completed_at, payment_ref = data["completed_at"], data["payment_ref"]
+            if (type(job_id) is str and job_id and type(pubkey) is str and type(output_hash) is str
+                    and type(completed_at) is str and (payment_ref is None or type(payment_ref) is str)):
+                key_match = _PUBKEY.fullmatch(pubkey)
+                if (key_match is not None and _OUTPUT_HASH.fullmatch(output_hash) is not None
+                        and _RFC3339_UTC_EASY.fullmatch(completed_at) is not None):
+                    return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1)))
+        # Otherwise every check in order, so that the first problem is the one reported.
+        if data.keys() != _RECEIPT_KEYS:
             unknown = [k for k in data if k not in RECEIPT_FIELDS]
             if unknown:
                 raise ReceiptError(f"{where}.{unknown[0]}", "unknown field (a receipt has exactly "
@@ -337,26 +349,9 @@ class JobComplete:
     @classmethod
     def from_message(cls, message: object) -> JobComplete:
         """Validate a decoded ``job_complete`` message; raises :class:`ReceiptError`."""
-        if not isinstance(message, Mapping):
-            raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
-        if len(message) != len(JOB_COMPLETE_FIELDS) or any(k not in message for k in JOB_COMPLETE_FIELDS):
-            unknown = [k for k in message if k not in JOB_COMPLETE_FIELDS]
-            if unknown:
-                raise ReceiptError(unknown[0], "unknown field in job_complete message")
-            missing = [k for k in JOB_COMPLETE_FIELDS if k not in message]
-            raise ReceiptError(missing[0], "missing field")
-        if message["type"] != "job_complete":
-            raise ReceiptError("type", f"expected 'job_complete', got {_describe(message['type'])}")
-        job_id = _require_str(message, "job_id", "job_id")
-        output_hash = _require_str(message, "output_hash", "output_hash")
-        if _OUTPUT_HASH.fullmatch(output_hash) is None:
-            _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, "output_hash", bare_ok=False)
-        signed = SignedReceipt.from_parts(message["receipt"], message["receipt_signature"])
-        if signed.receipt.job_id != job_id:
-            raise ReceiptError("receipt.job_id", f"differs from the message's job_id {_describe(job_id)}")
-        if signed.receipt.output_hash != output_hash:
-            raise ReceiptError("receipt.output_hash", "differs from the message's output_hash")
-        return cls(job_id, message["output"], output_hash, signed)
+        signed = _signed_of_message(message)
+        assert isinstance(message, Mapping)
+        return cls(signed.receipt.job_id, message["output"], signed.receipt.output_hash, signed)
 
     def to_message(self) -> dict[str, Any]:
         return {
@@ -367,6 +362,31 @@ class JobComplete:
             "receipt": self.signed.receipt.to_dict(),
             "receipt_signature": self.signed.signature_text,
         }
+
+
+def _signed_of_message(message: object) -> SignedReceipt:
+    """The checks of :meth:`JobComplete.from_message`, returning only the signed receipt
+    (verification needs no JobComplete object)."""
+    if not isinstance(message, Mapping):
+        raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
+    if message.keys() != _JOB_COMPLETE_KEYS:
+        unknown = [k for k in message if k not in JOB_COMPLETE_FIELDS]
+        if unknown:
+            raise ReceiptError(unknown[0], "unknown field in job_complete message")
+        missing = [k for k in JOB_COMPLETE_FIELDS if k not in message]
+        raise ReceiptError(missing[0], "missing field")
+    if message["type"] != "job_complete":
+        raise ReceiptError("type", f"expected 'job_complete', got {_describe(message['type'])}")
+    job_id = _require_str(message, "job_id", "job_id")
+    output_hash = _require_str(message, "output_hash", "output_hash")
+    if _OUTPUT_HASH.fullmatch(output_hash) is None:
+        _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, "output_hash", bare_ok=False)
+    signed = SignedReceipt.from_parts(message["receipt"], message["receipt_signature"])
+    if signed.receipt.job_id != job_id:
+        raise ReceiptError("receipt.job_id", f"differs from the message's job_id {_describe(job_id)}")
+    if signed.receipt.output_hash != output_hash:
+        raise ReceiptError("receipt.output_hash", "differs from the message's output_hash")
+    return signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,13 +422,13 @@ def _coerce(item: object) -> SignedReceipt:
     """Accept a SignedReceipt, a job_complete message, or {receipt, receipt_signature}."""
     if type(item) is dict and "type" in item:  # the usual case first
         if item["type"] == "job_complete":
-            return JobComplete.from_message(item).signed
+            return _signed_of_message(item)
     if isinstance(item, SignedReceipt):
         return item
     if isinstance(item, JobComplete):
         return item.signed
     if isinstance(item, Mapping) and item.get("type") == "job_complete":
-        return JobComplete.from_message(item).signed
+        return _signed_of_message(item)
     if isinstance(item, Mapping) and set(item) == {"receipt", "receipt_signature"}:
         return SignedReceipt.from_parts(item["receipt"], item["receipt_signature"])
     raise ReceiptError(None, "expected a job_complete message or {receipt, receipt_signature}")
@@ -525,7 +545,7 @@ def _decode(encoded: list[_Encoded], start: int) -> list[ReceiptCheck]:
 def _shares(n: int, workers: int) -> list[tuple[int, int]]:
     """Split ``range(n)``: the caller's own share first, a little smaller, since it also
     rebuilds the other shares' results."""
-    first = n * 9 // (10 * workers)
+    first = n * 49 // (50 * workers)
     rest = n - first
     bounds = [(0, first)]
     for k in range(workers - 1):
