@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import hashlib
 import os
 import pickle
@@ -569,6 +570,7 @@ def _verify_forked(entries: Sequence[object], workers: int) -> list[ReceiptCheck
             if pid == 0:  # the child: check, send, leave without running any cleanup of the parent's
                 code = 1
                 try:
+                    gc.disable()  # no collection here: it could run finalizers of the parent's objects
                     os.close(read_fd)
                     payload = pickle.dumps(_encode(_check_range(entries, start, stop)), protocol=pickle.HIGHEST_PROTOCOL)
                     with os.fdopen(write_fd, "wb") as out:
