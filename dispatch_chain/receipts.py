@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 import nacl.bindings
 import nacl.signing
@@ -390,9 +390,8 @@ def _signed_of_message(message: object) -> SignedReceipt:
     return signed
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptCheck:
-    """The outcome of checking one receipt in a batch."""
+class ReceiptCheck(NamedTuple):
+    """The outcome of checking one receipt in a batch (a named tuple: one is built per receipt)."""
 
     index: int
     job_id: str | None
