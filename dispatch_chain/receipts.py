@@ -368,6 +368,16 @@ class JobComplete:
 def _signed_of_message(message: object) -> SignedReceipt:
     """The checks of :meth:`JobComplete.from_message`, returning only the signed receipt
     (verification needs no JobComplete object)."""
+    if type(message) is dict and message.keys() == _JOB_COMPLETE_KEYS and message["type"] == "job_complete":
+        # The common case: when the receipt parses and carries the message's own job_id and
+        # output_hash strings, those are valid too. Anything else takes the checks below, in order.
+        receipt, job_id, output_hash = message["receipt"], message["job_id"], message["output_hash"]
+        if (type(receipt) is dict and type(job_id) is str and type(output_hash) is str
+                and receipt.get("job_id") == job_id and receipt.get("output_hash") == output_hash):
+            try:
+                return SignedReceipt.from_parts(receipt, message["receipt_signature"])
+            except ReceiptError:
+                pass
     if not isinstance(message, Mapping):
         raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
     if message.keys() != _JOB_COMPLETE_KEYS:
