@@ -18,11 +18,14 @@ syscall on Solana.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
+from contextlib import contextmanager
 from typing import Any
 
 from dispatch_chain.errors import DispatchChainError
-from dispatch_chain.hashing import keccak256
+from dispatch_chain.hashing import keccak256, keccak_256
 from dispatch_chain.receipts import SignedReceipt
 
 LEAF_ENCODING: tuple[str, str, str] = ("bytes32", "bytes32", "bytes32")
@@ -38,6 +41,35 @@ def leaf_hash(values: LeafValues) -> bytes:
     if len(values) != 3 or any(len(v) != 32 for v in values):
         raise MerkleError("a receipt leaf is three 32-byte values")
     return keccak256(keccak256(values[0] + values[1] + values[2]))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic lists.
+
+    Each of the 2n proof lists would count towards a collection that walks
+    every young object; none can be part of a cycle, so the walks are wasted.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _leaf_hashes(values: Sequence[LeafValues]) -> list[bytes]:
+    """:func:`leaf_hash` of every value, checked and hashed in C-level loops."""
+    try:
+        shaped = set(map(len, values)) == {3} and set(map(len, chain.from_iterable(values))) == {32}
+        if not shaped:
+            raise ValueError
+        keccak = keccak_256
+        join = b"".join
+        return [keccak(keccak(join(value)).digest()).digest() for value in values]
+    except (TypeError, ValueError):
+        raise MerkleError("a receipt leaf is three 32-byte values") from None
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:
@@ -71,17 +103,29 @@ class ReceiptTree:
     def __init__(self, values: Sequence[LeafValues]) -> None:
         if not values:
             raise MerkleError("a tree needs at least one leaf")
-        hashes = [leaf_hash(v) for v in values]
-        order = sorted(range(len(values)), key=hashes.__getitem__)
-        size = 2 * len(values) - 1
-        tree: list[bytes] = [b""] * size
-        tree_index = [0] * len(values)
-        for position, value_index in enumerate(order):
-            slot = size - 1 - position
-            tree[slot] = hashes[value_index]
+        hashes = _leaf_hashes(values)
+        n = len(values)
+        order = sorted(range(n), key=hashes.__getitem__)
+        size = 2 * n - 1
+        # Sorted leaves fill the end of the flat array in reverse: rank p goes to slot size-1-p.
+        tree: list[bytes] = [b""] * (n - 1) + [hashes[i] for i in reversed(order)]
+        tree_index = [0] * n
+        slot = size - 1
+        for value_index in order:
             tree_index[value_index] = slot
-        for i in range(size - 1 - len(values), -1, -1):
-            tree[i] = hash_pair(tree[2 * i + 1], tree[2 * i + 2])
+            slot -= 1
+        # Inner nodes are 0 .. n-2. Row r of the flat array is [2^r - 1, 2^(r+1) - 1) and its
+        # children are the contiguous slice [2*lo + 1, 2*hi + 1), so each row is one comprehension.
+        keccak = keccak_256
+        inner = n - 1
+        row = inner.bit_length()
+        while row > 0:
+            row -= 1
+            lo, hi = (1 << row) - 1, min((1 << (row + 1)) - 1, inner)
+            if lo >= hi:
+                continue
+            kids = tree[2 * lo + 1:2 * hi + 1]
+            tree[lo:hi] = [keccak(a + b if a < b else b + a).digest() for a, b in zip(kids[0::2], kids[1::2])]
         self._values = list(values)
         self._tree = tree
         self._tree_index = tree_index
@@ -115,8 +159,17 @@ class ReceiptTree:
         return path
 
     def proofs(self) -> list[list[bytes]]:
-        """The proof of every value, in value order."""
-        return [self.proof(i) for i in range(len(self._values))]
+        """The proof of every value, in value order.
+
+        Built top-down: a node's proof is its sibling followed by its parent's
+        proof, so each list is one C-level copy instead of a walk to the root.
+        """
+        tree = self._tree
+        paths: list[list[bytes]] = [[]] * len(tree)
+        with _collector_paused():
+            for i in range(1, len(tree)):
+                paths[i] = [tree[i + 1 if i & 1 else i - 1], *paths[(i - 1) >> 1]]
+            return [paths[slot] for slot in self._tree_index]
 
     def dump(self) -> dict[str, Any]:
         """The ``standard-v1`` dump format of ``@openzeppelin/merkle-tree``."""

@@ -21,16 +21,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import hashlib
+import os
+import pickle
 import re
+import signal
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 import nacl.bindings
 import nacl.signing
+
+try:  # PyNaCl's own cffi binding of libsodium, to call crypto_sign_open without per-call allocations
+    from nacl._sodium import ffi as _ffi, lib as _lib
+except ImportError:  # pragma: no cover
+    _ffi = _lib = None
 
 from dispatch_chain import jsjson
 from dispatch_chain.errors import DispatchChainError
@@ -38,6 +47,8 @@ from dispatch_chain.hashing import keccak256
 
 RECEIPT_FIELDS: tuple[str, ...] = ("job_id", "provider_pubkey", "output_hash", "completed_at", "payment_ref")
 JOB_COMPLETE_FIELDS: tuple[str, ...] = ("type", "job_id", "output", "output_hash", "receipt", "receipt_signature")
+_RECEIPT_KEYS = frozenset(RECEIPT_FIELDS)
+_JOB_COMPLETE_KEYS = frozenset(JOB_COMPLETE_FIELDS)
 PUBKEY_PREFIX = "ed25519:"
 OUTPUT_HASH_PREFIX = "sha256:"
 SIGNATURE_PREFIX = "base64:"
@@ -190,7 +201,17 @@ class Receipt:
         """Validate a decoded JSON object; raises :class:`ReceiptError` naming the field."""
         if not isinstance(data, Mapping):
             raise ReceiptError(where, f"expected a JSON object, got {type(data).__name__}")
-        if len(data) != len(RECEIPT_FIELDS) or any(k not in data for k in RECEIPT_FIELDS):
+        if type(data) is dict and data.keys() == _RECEIPT_KEYS:  # the common, well-formed case in one go
+            job_id, pubkey, output_hash = data["job_id"], data["provider_pubkey"], data["output_hash"]
+            completed_at, payment_ref = data["completed_at"], data["payment_ref"]
+            if (type(job_id) is str and job_id and type(pubkey) is str and type(output_hash) is str
+                    and type(completed_at) is str and (payment_ref is None or type(payment_ref) is str)):
+                key_match = _PUBKEY.fullmatch(pubkey)
+                if (key_match is not None and _OUTPUT_HASH.fullmatch(output_hash) is not None
+                        and _RFC3339_UTC_EASY.fullmatch(completed_at) is not None):
+                    return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1)))
+        # Otherwise every check in order, so that the first problem is the one reported.
+        if data.keys() != _RECEIPT_KEYS:
             unknown = [k for k in data if k not in RECEIPT_FIELDS]
             if unknown:
                 raise ReceiptError(f"{where}.{unknown[0]}", "unknown field (a receipt has exactly "
@@ -332,26 +353,9 @@ class JobComplete:
     @classmethod
     def from_message(cls, message: object) -> JobComplete:
         """Validate a decoded ``job_complete`` message; raises :class:`ReceiptError`."""
-        if not isinstance(message, Mapping):
-            raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
-        if len(message) != len(JOB_COMPLETE_FIELDS) or any(k not in message for k in JOB_COMPLETE_FIELDS):
-            unknown = [k for k in message if k not in JOB_COMPLETE_FIELDS]
-            if unknown:
-                raise ReceiptError(unknown[0], "unknown field in job_complete message")
-            missing = [k for k in JOB_COMPLETE_FIELDS if k not in message]
-            raise ReceiptError(missing[0], "missing field")
-        if message["type"] != "job_complete":
-            raise ReceiptError("type", f"expected 'job_complete', got {_describe(message['type'])}")
-        job_id = _require_str(message, "job_id", "job_id")
-        output_hash = _require_str(message, "output_hash", "output_hash")
-        if _OUTPUT_HASH.fullmatch(output_hash) is None:
-            _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, "output_hash", bare_ok=False)
-        signed = SignedReceipt.from_parts(message["receipt"], message["receipt_signature"])
-        if signed.receipt.job_id != job_id:
-            raise ReceiptError("receipt.job_id", f"differs from the message's job_id {_describe(job_id)}")
-        if signed.receipt.output_hash != output_hash:
-            raise ReceiptError("receipt.output_hash", "differs from the message's output_hash")
-        return cls(job_id, message["output"], output_hash, signed)
+        signed = _signed_of_message(message)
+        assert isinstance(message, Mapping)
+        return cls(signed.receipt.job_id, message["output"], signed.receipt.output_hash, signed)
 
     def to_message(self) -> dict[str, Any]:
         return {
@@ -364,9 +368,43 @@ class JobComplete:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptCheck:
-    """The outcome of checking one receipt in a batch."""
+def _signed_of_message(message: object) -> SignedReceipt:
+    """The checks of :meth:`JobComplete.from_message`, returning only the signed receipt
+    (verification needs no JobComplete object)."""
+    if type(message) is dict and message.keys() == _JOB_COMPLETE_KEYS and message["type"] == "job_complete":
+        # The common case: when the receipt parses and carries the message's own job_id and
+        # output_hash strings, those are valid too. Anything else takes the checks below, in order.
+        receipt, job_id, output_hash = message["receipt"], message["job_id"], message["output_hash"]
+        if (type(receipt) is dict and type(job_id) is str and type(output_hash) is str
+                and receipt.get("job_id") == job_id and receipt.get("output_hash") == output_hash):
+            try:
+                return SignedReceipt.from_parts(receipt, message["receipt_signature"])
+            except ReceiptError:
+                pass
+    if not isinstance(message, Mapping):
+        raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
+    if message.keys() != _JOB_COMPLETE_KEYS:
+        unknown = [k for k in message if k not in JOB_COMPLETE_FIELDS]
+        if unknown:
+            raise ReceiptError(unknown[0], "unknown field in job_complete message")
+        missing = [k for k in JOB_COMPLETE_FIELDS if k not in message]
+        raise ReceiptError(missing[0], "missing field")
+    if message["type"] != "job_complete":
+        raise ReceiptError("type", f"expected 'job_complete', got {_describe(message['type'])}")
+    job_id = _require_str(message, "job_id", "job_id")
+    output_hash = _require_str(message, "output_hash", "output_hash")
+    if _OUTPUT_HASH.fullmatch(output_hash) is None:
+        _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, "output_hash", bare_ok=False)
+    signed = SignedReceipt.from_parts(message["receipt"], message["receipt_signature"])
+    if signed.receipt.job_id != job_id:
+        raise ReceiptError("receipt.job_id", f"differs from the message's job_id {_describe(job_id)}")
+    if signed.receipt.output_hash != output_hash:
+        raise ReceiptError("receipt.output_hash", "differs from the message's output_hash")
+    return signed
+
+
+class ReceiptCheck(NamedTuple):
+    """The outcome of checking one receipt in a batch (a named tuple: one is built per receipt)."""
 
     index: int
     job_id: str | None
@@ -397,13 +435,13 @@ def _coerce(item: object) -> SignedReceipt:
     """Accept a SignedReceipt, a job_complete message, or {receipt, receipt_signature}."""
     if type(item) is dict and "type" in item:  # the usual case first
         if item["type"] == "job_complete":
-            return JobComplete.from_message(item).signed
+            return _signed_of_message(item)
     if isinstance(item, SignedReceipt):
         return item
     if isinstance(item, JobComplete):
         return item.signed
     if isinstance(item, Mapping) and item.get("type") == "job_complete":
-        return JobComplete.from_message(item).signed
+        return _signed_of_message(item)
     if isinstance(item, Mapping) and set(item) == {"receipt", "receipt_signature"}:
         return SignedReceipt.from_parts(item["receipt"], item["receipt_signature"])
     raise ReceiptError(None, "expected a job_complete message or {receipt, receipt_signature}")
@@ -422,31 +460,180 @@ def _job_id_of(item: object) -> str | None:
 _BAD_SIGNATURE = str(InvalidSignature())
 
 
-def _check_one(index: int, item: object) -> ReceiptCheck:
+class _Ed25519:
+    """libsodium's ``crypto_sign_open`` called with reused output buffers.
+
+    The same C function PyNaCl's ``crypto_sign_open`` calls, minus its two
+    allocations, output copy and exception per call. cffi releases the GIL
+    during the call. One instance per thread or process (the buffers are its own).
+    """
+
+    __slots__ = ("_buffer", "_size", "_length", "_open")
+
+    def __init__(self) -> None:
+        self._size = 0
+        self._buffer: Any = None
+        self._length: Any = _ffi.new("unsigned long long *") if _ffi is not None else None
+        self._open = _lib.crypto_sign_open if _lib is not None else None
+
+    def verify(self, signature: bytes, message: bytes, key: bytes) -> bool:
+        signed = signature + message
+        if self._open is None:  # pragma: no cover - PyNaCl without its cffi module
+            try:
+                nacl.bindings.crypto_sign_open(signed, key)
+            except Exception:
+                return False
+            return True
+        if len(signed) > self._size:
+            self._size = max(len(signed), 2 * self._size, 512)
+            self._buffer = _ffi.new("unsigned char[]", self._size)
+        # lengths: the key is always 32 bytes (parsed from 64 hex digits), the signature 64
+        return bool(self._open(self._buffer, self._length, signed, len(signed), key) == 0)
+
+
+def _check_range(entries: Sequence[object], start: int, stop: int) -> list[ReceiptCheck]:
+    """Check ``entries[start:stop]``; indexes in the checks are positions in ``entries``."""
+    verifier = _Ed25519()
+    checks: list[ReceiptCheck] = []
+    append = checks.append
+    for index in range(start, stop):
+        item = entries[index]
+        try:
+            signed = _coerce(item)
+        except ReceiptError as exc:
+            append(ReceiptCheck(index, _job_id_of(item), False, str(exc)))
+            continue
+        receipt = signed.receipt
+        if len(receipt.provider_key) == 32 and verifier.verify(signed.signature, receipt.canonical_bytes(),
+                                                                receipt.provider_key):
+            append(ReceiptCheck(index, receipt.job_id, True, None, signed))
+        else:
+            append(ReceiptCheck(index, receipt.job_id, False, _BAD_SIGNATURE, signed))
+    return checks
+
+
+def default_workers() -> int:
+    """The cores this process may run on: the default for ``--workers``."""
     try:
-        signed = _coerce(item)
-    except ReceiptError as exc:
-        return ReceiptCheck(index, _job_id_of(item), False, str(exc))
-    receipt = signed.receipt
-    if not signed.is_valid():
-        return ReceiptCheck(index, receipt.job_id, False, _BAD_SIGNATURE, signed)
-    return ReceiptCheck(index, receipt.job_id, True, None, signed)
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - platforms without affinity
+        return max(1, os.cpu_count() or 1)
 
 
-def verify_many(items: Iterable[object], *, threads: int = 1) -> VerificationReport:
+# Below this many items a fork costs more than it saves.
+PARALLEL_MIN_ITEMS = 512
+
+# A check crosses the process boundary as a tuple of plain values: (job_id, reason) when
+# the item did not parse, else (valid, job_id, provider_pubkey, output_hash, completed_at,
+# payment_ref, provider key, signature).
+_Encoded = tuple[Any, ...]
+
+
+def _encode(checks: list[ReceiptCheck]) -> list[_Encoded]:
+    out: list[_Encoded] = []
+    for check in checks:
+        signed = check.signed
+        if signed is None:
+            out.append((check.job_id, check.reason))
+        else:
+            r = signed.receipt
+            out.append((check.valid, r.job_id, r.provider_pubkey, r.output_hash, r.completed_at, r.payment_ref,
+                        r.provider_key, signed.signature))
+    return out
+
+
+def _decode(encoded: list[_Encoded], start: int) -> list[ReceiptCheck]:
+    checks: list[ReceiptCheck] = []
+    append = checks.append
+    for offset, row in enumerate(encoded, start):
+        if len(row) == 2:
+            append(ReceiptCheck(offset, row[0], False, row[1]))
+            continue
+        valid, job_id, pubkey, output_hash, completed_at, payment_ref, key, signature = row
+        signed = SignedReceipt(Receipt(job_id, pubkey, output_hash, completed_at, payment_ref, key), signature)
+        append(ReceiptCheck(offset, job_id, valid, None if valid else _BAD_SIGNATURE, signed))
+    return checks
+
+
+def _shares(n: int, workers: int) -> list[tuple[int, int]]:
+    """Split ``range(n)``: the caller's own share first, a little smaller, since it also
+    rebuilds the other shares' results."""
+    first = n * 49 // (50 * workers)
+    rest = n - first
+    bounds = [(0, first)]
+    for k in range(workers - 1):
+        bounds.append((first + rest * k // (workers - 1), first + rest * (k + 1) // (workers - 1)))
+    return bounds
+
+
+def _verify_forked(entries: Sequence[object], workers: int) -> list[ReceiptCheck]:
+    """Check ``entries`` in this process and ``workers - 1`` forked children.
+
+    The children inherit ``entries`` through fork (nothing is sent to them), check
+    their share without sharing a GIL, and send back plain tuples over a pipe. A
+    child that fails has its share checked here, so the result never depends on it.
+    """
+    bounds = _shares(len(entries), workers)
+    children: list[tuple[int, int, int, int]] = []
+    try:
+        for start, stop in bounds[1:]:
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: check, send, leave without running any cleanup of the parent's
+                code = 1
+                try:
+                    gc.disable()  # no collection here: it could run finalizers of the parent's objects
+                    os.close(read_fd)
+                    payload = pickle.dumps(_encode(_check_range(entries, start, stop)), protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(write_fd, "wb") as out:
+                        out.write(payload)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(write_fd)
+            children.append((pid, read_fd, start, stop))
+        start, stop = bounds[0]
+        checks = _check_range(entries, start, stop)
+        while children:
+            pid, read_fd, start, stop = children.pop(0)
+            with os.fdopen(read_fd, "rb") as source:
+                data = source.read()
+            _, status = os.waitpid(pid, 0)
+            if status == 0 and data:
+                checks.extend(_decode(pickle.loads(data), start))
+            else:
+                checks.extend(_check_range(entries, start, stop))
+        return checks
+    finally:
+        for pid, read_fd, _, _ in children:  # only after an exception
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                os.close(read_fd)
+            except OSError:
+                pass
+
+
+def verify_many(items: Iterable[object], *, workers: int = 1, threads: int | None = None) -> VerificationReport:
     """Check many receipts; each bad one is reported with its reason, none raises.
 
-    ``threads > 1`` spreads the ed25519 checks over threads (libsodium runs
-    without the GIL), which helps on multi-core machines for large batches.
+    ``workers > 1`` spreads the work over that many processes (this one and
+    ``workers - 1`` forked children) for batches of at least
+    :data:`PARALLEL_MIN_ITEMS`: parsing, canonical bytes and hashing hold the GIL,
+    so threads cannot use a second core for them. The report is the same for any
+    ``workers``. ``threads`` is the earlier name of ``workers``. Where ``fork`` is
+    unavailable, threads are used instead.
     """
+    if threads is not None:
+        workers = threads
     entries: Sequence[object] = items if isinstance(items, Sequence) else list(items)
-    if threads <= 1 or len(entries) < 256:
-        return VerificationReport([_check_one(i, item) for i, item in enumerate(entries)])
-    chunk = (len(entries) + threads - 1) // threads
-
-    def run(start: int) -> list[ReceiptCheck]:
-        return [_check_one(i, entries[i]) for i in range(start, min(start + chunk, len(entries)))]
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        parts = list(pool.map(run, range(0, len(entries), chunk)))
+    n = len(entries)
+    if workers <= 1 or n < PARALLEL_MIN_ITEMS:
+        return VerificationReport(_check_range(entries, 0, n))
+    workers = min(workers, n // (PARALLEL_MIN_ITEMS // 2))
+    if hasattr(os, "fork"):
+        return VerificationReport(_verify_forked(entries, workers))
+    bounds = _shares(n, workers)  # pragma: no cover - platforms without fork
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda bound: _check_range(entries, *bound), bounds))
     return VerificationReport([check for part in parts for check in part])

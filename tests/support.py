@@ -77,6 +77,21 @@ def dev_network(rpc_url: str, chain_id: int = 31337):
     return EvmNetwork(rpc_url=rpc_url, chain_id=chain_id, confirmations=0, poll_interval=0.02)
 
 
+def anchored_batch_count(backend) -> int:
+    """How many batches an EvmReceiptAnchor's contract holds, from its BatchAnchored logs.
+
+    ReceiptAnchor keeps no counter (batch ids are the roots' top 48 bits), so tests count
+    the events; each log's root is checked against the contract's own record.
+    """
+    from dispatch_chain.evm.anchor import BATCH_ANCHORED_TOPIC
+
+    logs = backend.client.get_logs({"address": backend.address, "topics": [BATCH_ANCHORED_TOPIC]}, 0)
+    roots = {bytes(log["topics"][2]) for log in logs}
+    assert len(roots) == len(logs), "a root anchored twice"
+    assert all(backend.record_of(root).id != 0 for root in roots)
+    return len(logs)
+
+
 class DroppingProxy:
     """A JSON-RPC HTTP proxy that drops a share of requests, before or after the node sees them.
 
@@ -106,22 +121,27 @@ class DroppingProxy:
                 with lock:
                     roll = rng.random()
                 try:
-                    method = json.loads(body).get("method", "batch")
+                    decoded = json.loads(body)
+                    calls = decoded if isinstance(decoded, list) else [decoded]  # a batch counts each call
+                    methods = [str(call.get("method", "?")) for call in calls]
                 except (ValueError, AttributeError):
-                    method = "batch"
-                if roll < drop_rate / 2:  # dropped before the node sees it
+                    methods = ["?"]
+
+                def count_drop() -> None:
                     with lock:
                         proxy.dropped += 1
-                        proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+                        for method in methods:
+                            proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+
+                if roll < drop_rate / 2:  # dropped before the node sees it
+                    count_drop()
                     self.send_error(502, "dropped by test proxy")
                     return
                 request = urllib.request.Request(target, body, {"Content-Type": "application/json"})
                 with urllib.request.urlopen(request, timeout=30) as response:
                     answer = response.read()
                 if roll < drop_rate:  # the node acted, the client never hears
-                    with lock:
-                        proxy.dropped += 1
-                        proxy.dropped_methods[method] = proxy.dropped_methods.get(method, 0) + 1
+                    count_drop()
                     self.send_error(503, "dropped by test proxy after forwarding")
                     return
                 self.send_response(200)

@@ -32,8 +32,8 @@ from dispatch_chain.anchoring.backend import (
     ReplaceableBackend,
 )
 from dispatch_chain.anchoring.store import AnchorRow, BatchRow, ReceiptStore
-from dispatch_chain.errors import DispatchChainError, TransactionFailed
-from dispatch_chain.receipts import VerificationReport, verify_many
+from dispatch_chain.errors import ChainError, DispatchChainError, TransactionFailed
+from dispatch_chain.receipts import VerificationReport, default_workers, verify_many
 from dispatch_chain.retry import Backoff, is_outage
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ class AnchoringService:
         *,
         clock: Callable[[], float] = time.time,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> None:
         if not backends:
             raise ValueError("the anchoring service needs at least one chain backend")
@@ -100,15 +101,21 @@ class AnchoringService:
         self.clock = clock
         self.progress = progress or (lambda message: log.info("%s", message))
         self.store.claim_writer()
+        self.workers = workers or default_workers()
         self.store.ensure_chains(chains, now=clock())
 
     @property
     def chains(self) -> list[str]:
         return [b.chain for b in self.backends]
 
-    def submit(self, items: Iterable[object], *, threads: int = 1) -> VerificationReport:
-        """Verify receipts and store the valid ones; the report names each invalid one."""
-        report = verify_many(items, threads=threads)
+    def submit(self, items: Iterable[object], *, workers: int | None = None,
+               threads: int | None = None) -> VerificationReport:
+        """Verify receipts and store the valid ones; the report names each invalid one.
+
+        ``workers`` processes verify (default: the service's, all cores unless set);
+        the report is the same for any number. ``threads`` is its earlier name.
+        """
+        report = verify_many(items, workers=workers or threads or self.workers)
         self.store.add_receipts(report.valid, now=self.clock())
         return report
 

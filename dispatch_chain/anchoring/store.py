@@ -76,7 +76,11 @@ CREATE TABLE IF NOT EXISTS anchors (
     updated_at      REAL NOT NULL,
     PRIMARY KEY (batch_id, chain)
 );
-CREATE INDEX IF NOT EXISTS anchors_open ON anchors(chain, status) WHERE status != 'anchored';
+DROP INDEX IF EXISTS anchors_open;
+-- open anchors of a chain in batch order, straight from the index (no scan, no sort)
+CREATE INDEX IF NOT EXISTS anchors_open_by_batch ON anchors(chain, batch_id) WHERE status != 'anchored';
+
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 """
 
 
@@ -266,15 +270,27 @@ class ReceiptStore:
     # -- anchors -----------------------------------------------------------------
 
     def ensure_chains(self, chains: Sequence[str], *, now: float | None = None) -> None:
-        """Give every batch an anchor row for each chain (a chain added later catches up)."""
+        """Give every batch an anchor row for each chain (a chain added later catches up).
+
+        A per-chain mark (``meta``) records the last batch known to have its row, so a
+        restart looks only at batches cut since the previous call, never at all of them.
+        """
         now = time.time() if now is None else now
         with self._transaction() as db:
+            last = db.execute("SELECT MAX(id) FROM batches").fetchone()[0] or 0
             for chain in chains:
+                key = f"anchors_through:{chain}"
+                row = db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+                through = int(row[0]) if row else 0
+                if through >= last:
+                    continue
                 db.execute(
                     "INSERT OR IGNORE INTO anchors (batch_id, chain, status, updated_at)"
-                    " SELECT id, ?, 'pending', ? FROM batches",
-                    (chain, now),
+                    " SELECT id, ?, 'pending', ? FROM batches WHERE id > ?",
+                    (chain, now, through),
                 )
+                db.execute("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                           (key, str(last)))
 
     def _anchor_row(self, row: Sequence[Any]) -> AnchorRow:
         (batch_id, chain, status, contract, tx, payload, nonce, expires, chain_batch_id, block, block_time,
@@ -290,7 +306,9 @@ class ReceiptStore:
     _ANCHOR_SELECT = (
         "SELECT a.batch_id, a.chain, a.status, a.contract, a.tx, a.payload, a.nonce, a.expires, a.chain_batch_id,"
         " a.block, a.block_time, a.submitter, a.attempts, a.last_error, b.root, b.leaf_count, b.created_at"
-        " FROM anchors a JOIN batches b ON b.id = a.batch_id"
+        # CROSS JOIN fixes the order: anchors first (their partial index of open rows, or the
+        # primary key), then each one's batch by id; never a scan of all batches.
+        " FROM anchors a CROSS JOIN batches b ON b.id = a.batch_id"
     )
 
     def open_anchors(self, chain: str) -> list[AnchorRow]:

@@ -17,7 +17,7 @@ from dispatch_chain.cli.common import (EXIT_FAILED, CliState, InputError, chain_
                                        printable, read_json_records, until_reachable)
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.locks import WriterLock
-from dispatch_chain.receipts import verify_many
+from dispatch_chain.receipts import default_workers, verify_many
 from dispatch_chain.settings import env_var
 
 CHAIN_CHOICES = ("evm", "solana")
@@ -62,8 +62,10 @@ def anchor() -> None:
 @click.argument("file", type=click.Path(allow_dash=True))
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="all cores",
+              help="Processes that verify signatures; the result is the same for any number.")
 @click.pass_obj
-def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None:
+def ingest(state: CliState, file: str, store: str | None, as_json: bool, workers: int) -> None:
     """Verify the receipts in FILE and store the valid ones for anchoring.
 
     FILE holds job_complete messages (or {receipt, receipt_signature} objects)
@@ -75,7 +77,7 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool) -> None
     JSON (nothing is stored).
     """
     records = read_json_records(file)  # an unreadable or malformed file exits 2 before anything is stored
-    report = verify_many(records, threads=2)
+    report = verify_many(records, workers=workers)
     with _store(state, store) as db:
         added = db.add_receipts(report.valid)
     result = {

@@ -36,7 +36,7 @@ def verify_and_store(state: DemoState, stack: ExitStack) -> None:
     backends = [state.connections.receipt_anchor(writable=True), state.connections.solana_anchor(writable=True)]
     state.service = AnchoringService(state.store, backends, BatchPolicy(max_size=state.options.batch_size, max_age=0),
                                      progress=state.progress.note)
-    state.verification = state.service.submit([j.message for j in state.workload.jobs], threads=2)
+    state.verification = state.service.submit([j.message for j in state.workload.jobs])
     rejected = {c.index for c in state.verification.invalid}
     expected = {i for i, j in enumerate(state.workload.jobs) if j.corruption}
     if rejected != expected:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 
 import click
 
@@ -11,6 +12,9 @@ from dispatch_chain.demo.state import DemoState
 
 def print_report(state: DemoState) -> None:
     report = state.report
+    # Peak resident memory of this process, the coordinator's (Linux reports KiB); the chains
+    # and the deploy script run as other processes.
+    report["memory"] = {"coordinator_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     (state.options.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     receipts, anchoring, audit = report["receipts"], report["anchoring"], report["audit"]
     lines = [
@@ -28,6 +32,7 @@ def print_report(state: DemoState) -> None:
         f" tampered bundle {'rejected' if audit['tampered_rejected'] else 'ACCEPTED'}",
         *_reputation_lines(report),
         *_settlement_lines(report),
+        f"  memory          coordinator process peak {report['memory']['coordinator_peak_rss_mib']} MiB",
         "  try it          ./dev demo --keep-running, then in another shell:",
         f"                  ./dev run dispatch-chain --manifest {state.options.out / 'deployments.json'}"
         f" audit {state.bundles[0][1]} --evm-rpc {report['evm']['rpc_url']} --solana-rpc {report['solana']['rpc_url']}",

@@ -1,8 +1,14 @@
-"""Client of the ReceiptAnchor contract; the EVM :class:`AnchorBackend`."""
+"""Client of the ReceiptAnchor contract; the EVM :class:`AnchorBackend`.
+
+A batch is keyed by its root; its batch id is the root's top 48 bits
+(:func:`batch_id_of`), and the contract stores the anchoring block, so a batch's
+log is found with one ``eth_getLogs`` over that block, never a scan.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from web3 import Web3
 from web3.logs import DISCARD
@@ -16,6 +22,24 @@ from dispatch_chain.evm.transactions import PreparedTx, TxSender, signed_fields
 
 CONTRACT = "ReceiptAnchor"
 BATCH_ANCHORED_TOPIC = "0x" + keccak256(b"BatchAnchored(uint256,bytes32,address,uint256,string)").hex()
+BATCH_ID_BITS = 48
+
+
+def batch_id_of(root: bytes) -> int:
+    """The batch id ReceiptAnchor gives ``root``: its top 48 bits (``batchIdOf``)."""
+    return int.from_bytes(root, "big") >> (256 - BATCH_ID_BITS)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    """ReceiptAnchor's on-chain record of a batch (``batchOf(root)``); ``id`` 0 when not anchored."""
+
+    id: int
+    root: bytes
+    submitter: str
+    leaf_count: int
+    anchored_at: int
+    anchored_block: int
 
 
 class EvmReceiptAnchor:
@@ -48,11 +72,13 @@ class EvmReceiptAnchor:
 
     def lookup(self, root: bytes) -> AnchorRecord | None:
         """The contract's record of ``root``, with the anchoring transaction found in its logs."""
-        submitter, batch_id, leaf_count, anchored_at = self.batch_of(root)
-        if batch_id == 0:
+        record = self.record_of(root)
+        if record.id == 0:
             return None
-        tx, block = self.find_anchor_log(batch_id, root, anchored_at)
-        return AnchorRecord(self.chain, self.address, batch_id, root, leaf_count, tx, block, anchored_at, submitter)
+        tx, block = self.find_anchor_log(record.id, root, record.anchored_at, block=record.anchored_block)
+        return AnchorRecord(self.chain, self.address, record.id, root, record.leaf_count, tx,
+                            block if block is not None else record.anchored_block, record.anchored_at,
+                            record.submitter)
 
     def prepare(self, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
         sender = self._require_sender()
@@ -132,17 +158,21 @@ class EvmReceiptAnchor:
 
     # -- reads used by the auditor and the service ----------------------------------
 
+    def record_of(self, root: bytes) -> BatchRecord:
+        """The contract's record of ``root`` (one ``batchOf`` call); ``id`` 0 when not anchored."""
+        batch_id, stored_root, submitter, leaf_count, anchored_at, block = (
+            self.contract_handle.functions.batchOf(root).call()
+        )
+        return BatchRecord(int(batch_id), bytes(stored_root), submitter, int(leaf_count), int(anchored_at), int(block))
+
     def batch_of(self, root: bytes) -> tuple[str, int, int, int]:
         """``(submitter, batch id, leaf count, anchored at)``; batch id 0 when not anchored."""
-        submitter, batch_id, leaf_count, anchored_at = self.contract_handle.functions.batchOf(root).call()
-        return submitter, int(batch_id), int(leaf_count), int(anchored_at)
+        record = self.record_of(root)
+        return record.submitter, record.id, record.leaf_count, record.anchored_at
 
     def anchored_events(self, receipt: TxReceipt) -> list[dict]:
         """The BatchAnchored events of a transaction receipt, as argument dicts."""
         return [dict(event["args"]) for event in self._event().process_receipt(receipt, errors=DISCARD)]
-
-    def batch_count(self) -> int:
-        return int(self.contract_handle.functions.batchCount().call())
 
     def anchor(self, root: bytes, leaf_count: int, uri: str = "", *, timeout: float = 120.0) -> AnchorRecord:
         """Prepare, send and confirm in one call (for scripts; the service steps separately)."""
@@ -171,25 +201,24 @@ class EvmReceiptAnchor:
                 )
         raise ChainError(f"transaction {receipt['transactionHash'].hex()} succeeded but emitted no BatchAnchored")
 
-    def find_anchor_log(self, batch_id: int, root: bytes, anchored_at: int) -> tuple[str | None, int | None]:
-        """Find the BatchAnchored log of a batch in the blocks whose timestamp is ``anchored_at``.
+    def find_anchor_log(
+        self, batch_id: int, root: bytes, anchored_at: int, *, block: int | None = None
+    ) -> tuple[str | None, int | None]:
+        """``(tx, block)`` of the BatchAnchored log of a batch, or ``(None, None)``.
 
-        The contract records ``block.timestamp``; a binary search over block headers finds those blocks
-        (several on chains with sub-second blocks), so no history is scanned.
+        One ``eth_getLogs`` over the anchoring block the contract stores (``block``, from
+        :meth:`record_of`, read here when not given): nothing scans the chain's history.
+        ``anchored_at`` is kept for callers of the earlier, scanning version.
         """
-        topics = [
-            BATCH_ANCHORED_TOPIC,
-            "0x" + batch_id.to_bytes(32, "big").hex(),
-            "0x" + root.hex(),
-        ]
-        head = self.client.w3.eth.block_number
-        first = self.client.first_block_at_or_after(anchored_at, self.deploy_block, head)
-        after = self.client.first_block_at_or_after(anchored_at + 1, first, head)
-        if first > head:
+        if block is None:
+            record = self.record_of(root)
+            if record.id != batch_id or record.id == 0:
+                return None, None
+            block = record.anchored_block
+        topics = [BATCH_ANCHORED_TOPIC, "0x" + batch_id.to_bytes(32, "big").hex(), "0x" + root.hex()]
+        logs = self.client.w3.eth.get_logs(
+            {"address": self.address, "topics": topics, "fromBlock": block, "toBlock": block}
+        )
+        if not logs:
             return None, None
-        for start, end in self.client.log_ranges(first, max(first, after - 1)):
-            logs = self.client.w3.eth.get_logs({"address": self.address, "topics": topics, "fromBlock": start,
-                                                "toBlock": end})
-            if logs:
-                return "0x" + bytes(logs[0]["transactionHash"]).hex(), int(logs[0]["blockNumber"])
-        return None, None
+        return "0x" + bytes(logs[0]["transactionHash"]).hex(), int(logs[0]["blockNumber"])

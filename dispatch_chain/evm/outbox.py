@@ -170,8 +170,27 @@ class Outbox:
         return None if row is None else self._item(row, True)
 
     def inflight(self) -> list[OutboxItem]:
-        rows = self._db.execute(f"SELECT {self._COLUMNS} FROM items WHERE status = 'inflight' ORDER BY nonce").fetchall()
-        return [self._item(r, True) for r in rows]
+        """Inflight items by nonce, each with its transactions (one query, not one per item)."""
+        rows = self._db.execute(
+            "SELECT i.id, i.key, i.kind, i.payload, i.status, i.nonce, i.result, i.attempts, i.last_error,"
+            " t.tx_hash, t.nonce, t.raw, t.gas, t.max_fee, t.tip, t.sent_at"
+            " FROM items i LEFT JOIN txs t ON t.item_id = i.id"
+            " WHERE i.status = 'inflight' ORDER BY i.nonce, i.id, t.sent_at"
+        ).fetchall()
+        items: list[OutboxItem] = []
+        txs: list[SentTx] = []
+        for n, row in enumerate(rows):
+            if row[9] is not None:
+                txs.append(SentTx(row[9], row[10], bytes(row[11]), row[12], row[13], row[14], row[15]))
+            if n + 1 == len(rows) or rows[n + 1][0] != row[0]:
+                item_id, key, kind, payload, status, nonce, result, attempts, last_error = row[:9]
+                items.append(OutboxItem(item_id, key, kind, json.loads(payload), status, nonce,
+                                        json.loads(result) if result else None, attempts, last_error, tuple(txs)))
+                txs = []
+        return items
+
+    def inflight_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM items WHERE status = 'inflight'").fetchone()[0]
 
     def ready(self, limit: int, now: float | None = None) -> list[OutboxItem]:
         now = time.time() if now is None else now
@@ -215,8 +234,32 @@ class Outbox:
                 (tx.nonce, time.time(), item_id),
             )
 
+    def record_sent_many(self, sent: Sequence[tuple[int, SentTx]]) -> None:
+        """:meth:`record_sent` for many items in one durable transaction (one fsync, not one each)."""
+        now = time.time()
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at) for item_id, tx in sent],
+            )
+            db.executemany(
+                "UPDATE items SET status = 'inflight', nonce = ?, attempts = attempts + 1, updated_at = ?"
+                " WHERE id = ? AND status IN ('queued', 'inflight')",
+                [(tx.nonce, now, item_id) for item_id, tx in sent],
+            )
+
     def record_done(self, item_id: int, result: dict[str, Any]) -> None:
         self._finish(item_id, "done", result, None)
+
+    def record_done_many(self, results: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """:meth:`record_done` for many items in one durable transaction."""
+        now = time.time()
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE items SET status = 'done', result = ?, last_error = NULL, updated_at = ? WHERE id = ?",
+                [(json.dumps(result), now, item_id) for item_id, result in results],
+            )
 
     def record_failed(self, item_id: int, error: str, result: dict[str, Any] | None = None) -> None:
         self._finish(item_id, "failed", result, error)

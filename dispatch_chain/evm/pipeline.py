@@ -31,10 +31,18 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.types import TxReceipt
 
+try:  # web3's own formatter of eth_getTransactionReceipt results, for receipts fetched in batches
+    from web3._utils.method_formatters import receipt_formatter
+except ImportError:  # pragma: no cover - a web3 without it: receipts stay as the node sent them
+    def receipt_formatter(value: Any) -> Any:
+        return value
+
 from dispatch_chain.errors import ChainError
+from dispatch_chain.evm.abi import decode_custom_error
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox, OutboxItem, SentTx
-from dispatch_chain.evm.transactions import TxSender, describe_revert
+from dispatch_chain.evm.signing import Eip1559Signer, call_data
+from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.retry import is_outage
 
 log = logging.getLogger(__name__)
@@ -90,6 +98,7 @@ class ItemHandler(Protocol):
 @dataclass(frozen=True, slots=True)
 class PipelineConfig:
     window: int = 64  # transactions in flight at most
+    rpc_batch: int = 100  # calls per JSON-RPC batch (estimates, broadcasts, receipts); public RPCs cap them
     replace_after: float = 30.0  # seconds unmined before a fee-bumped replacement
     fee_bump: float = 1.25  # nodes require >= +10 %
     foreign_grace: float = 5.0  # seconds a nonce must look taken by a foreign tx before re-queuing
@@ -133,6 +142,7 @@ class TxPipeline:
     ) -> None:
         self.client = client
         self.sender = TxSender(client, account)
+        self._signer = Eip1559Signer(account, client.network.chain_id)
         self.outbox = outbox
         self.handlers = dict(handlers)
         self.config = config or PipelineConfig()
@@ -235,24 +245,30 @@ class TxPipeline:
                 self._unbroadcast.discard(tx_hash)
         mined_below = self.client.w3.eth.get_transaction_count(self.address, "latest")
         now = time.time()
+        mined = [item for item in inflight if item.nonce is not None and item.nonce < mined_below]
+        receipts = self._receipts([tx.tx_hash for item in mined for tx in item.txs])
+        done: list[tuple[int, dict[str, Any]]] = []
         for item in inflight:
             assert item.nonce is not None
             if item.nonce < mined_below:
-                self._settle_mined(item, stats, now)
+                self._settle_mined(item, stats, now, receipts, done)
             elif now - item.txs[-1].sent_at > self.config.replace_after:
                 self._replace(item, stats)
+        if done:
+            self.outbox.record_done_many(done)
+            stats.done += len(done)
 
-    def _settle_mined(self, item: OutboxItem, stats: PumpStats, now: float) -> None:
+    def _settle_mined(self, item: OutboxItem, stats: PumpStats, now: float, receipts: Mapping[str, TxReceipt],
+                      done: list[tuple[int, dict[str, Any]]]) -> None:
         handler = self.handlers[item.kind]
         for tx in reversed(item.txs):
-            receipt = self.sender.receipt(tx.tx_hash)
+            receipt = receipts.get(tx.tx_hash)
             if receipt is None:
                 continue
             self._foreign_since.pop(item.id, None)
-            if receipt["status"] == 1:
-                self.outbox.record_done(item.id, {**handler.on_mined(item, receipt), "tx": tx.tx_hash,
-                                                  "block": int(receipt["blockNumber"])})
-                stats.done += 1
+            if receipt["status"] == 1:  # recorded with the pass's other successes, in one transaction
+                done.append((item.id, {**handler.on_mined(item, receipt), "tx": tx.tx_hash,
+                                       "block": int(receipt["blockNumber"])}))
             else:
                 call = handler.build(item)
                 reason, message = self.sender.revert_reason(call.function, receipt, contract=call.contract)
@@ -301,7 +317,13 @@ class TxPipeline:
         stats.replaced += 1
 
     def _fill(self, stats: PumpStats) -> None:
-        room = self.config.window - len(self.outbox.inflight())
+        """Sign up to a window's worth of ready items and send them, batched end to end.
+
+        Gas estimates go out as one JSON-RPC batch, every signed transaction of the
+        pass is committed in one outbox transaction *before* any is broadcast, and
+        the broadcasts go out as one JSON-RPC batch: per pass, not per item.
+        """
+        room = self.config.window - self.outbox.inflight_count()
         if room <= 0:
             return
         ready = self.outbox.ready(room)
@@ -309,62 +331,155 @@ class TxPipeline:
             return
         fees = self._fees()
         head = self.client.w3.eth.block_number  # recorded with each signed tx: recovery reads logs from here
+        calls: list[tuple[OutboxItem, CallSpec]] = []
         for item in ready:
             try:
-                call = self.handlers[item.kind].build(item)
+                calls.append((item, self.handlers[item.kind].build(item)))
             except ItemNotReady as wait:
                 self.outbox.defer(item.id, str(wait), self.config.backoff(item.attempts + 1))
                 stats.errors.append(f"{item.key}: {wait}")
-                continue
             except ItemSettled as settled:
                 self.outbox.record_done(item.id, settled.result)
                 stats.done += 1
-                continue
-            try:
-                gas = call.gas
-                if gas is None:
-                    gas = int(call.function.estimate_gas({"from": self.address}) * self.sender.gas_margin)
-            except ContractLogicError as exc:
-                reason, message = describe_revert(exc, call.contract)
-                self.outbox.record_failed(item.id, message, {"reason": reason})
-                self._on_failed(self.handlers[item.kind], item, reason, message)
+        datas = [call_data(call.function) for _, call in calls]  # encoded once: estimate and signature
+        gases = self._estimate([call for _, call in calls], datas)
+        signed: list[tuple[int, SentTx]] = []
+        for (item, call), data, gas in zip(calls, datas, gases, strict=True):
+            if isinstance(gas, _Revert):
+                self.outbox.record_failed(item.id, gas.message, {"reason": gas.reason})
+                self._on_failed(self.handlers[item.kind], item, gas.reason, gas.message)
                 stats.failed += 1
                 continue
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                self.outbox.defer(item.id, f"{type(exc).__name__}: {exc}", self.config.backoff(item.attempts + 1))
-                raise
+            if isinstance(gas, BaseException):
+                self.outbox.defer(item.id, f"{type(gas).__name__}: {gas}", self.config.backoff(item.attempts + 1))
+                continue
             assert self._next_nonce is not None
-            prepared = self.sender.prepare(call.function, contract=call.contract, nonce=self._next_nonce, gas=gas,
-                                           fees=fees)
-            tx = SentTx(prepared.tx_hash, prepared.nonce, prepared.raw, gas, fees["maxFeePerGas"],
-                        fees["maxPriorityFeePerGas"], time.time(), head)
-            self.outbox.record_sent(item.id, tx)
+            tx = self._sign(call, data, self._next_nonce, gas, fees, head)
+            signed.append((item.id, tx))
             self._next_nonce += 1
-            stats.sent += 1
-            self._broadcast(tx, stats)
+        if not signed:
+            return
+        self.outbox.record_sent_many(signed)  # write-ahead: durable before anything is broadcast
+        stats.sent += len(signed)
+        self._broadcast_many([tx for _, tx in signed], stats)
+
+    def _sign(self, call: CallSpec, data: bytes, nonce: int, gas: int, fees: Mapping[str, int], head: int) -> SentTx:
+        """Sign ``call`` (its encoded ``data``) as an EIP-1559 transaction; no RPC. ``head`` is the chain's block
+        number when it was signed: crash recovery reads logs from there."""
+        signed = self._signer.sign(nonce=nonce, to=call.function.address, data=data, gas=gas,
+                                   max_fee=fees["maxFeePerGas"], tip=fees["maxPriorityFeePerGas"])
+        return SentTx(signed.tx_hash, nonce, signed.raw, gas, fees["maxFeePerGas"], fees["maxPriorityFeePerGas"],
+                      time.time(), head)
+
+    def _batch(self, requests_: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+        """JSON-RPC responses to ``requests_`` in order: batches of at most ``rpc_batch``,
+        one by one where a node refuses batches. Transport errors raise (transient)."""
+        provider = self.client.w3.provider
+        responses: list[dict[str, Any]] = []
+        size = self.config.rpc_batch
+        for start in range(0, len(requests_), size):
+            chunk = requests_[start:start + size]
+            answer = provider.make_batch_request(chunk) if len(chunk) > 1 else None  # type: ignore[attr-defined]
+            if isinstance(answer, list) and len(answer) == len(chunk):
+                responses.extend(answer)  # web3 orders them by request id
+            else:
+                responses.extend(provider.make_request(method, params) for method, params in chunk)  # type: ignore[arg-type]
+        return responses
+
+    def _estimate(self, calls: list[CallSpec], datas: list[bytes]) -> list[int | _Revert | BaseException]:
+        """Gas for each call (its known gas, else an estimate with margin), or why not."""
+        todo = [(n, call) for n, call in enumerate(calls) if call.gas is None]
+        out: list[int | _Revert | BaseException] = [call.gas or 0 for call in calls]
+        if not todo:
+            return out
+        requests_ = [("eth_estimateGas", [{"from": self.address, "to": call.function.address,
+                                            "data": "0x" + datas[n].hex()}])
+                     for n, call in todo]
+        for (n, call), response in zip(todo, self._batch(requests_), strict=True):
+            error = response.get("error")
+            if error is None:
+                out[n] = int(int(response["result"], 16) * self.sender.gas_margin)
+            elif "revert" in str(error.get("message", "")).lower() or error.get("data"):
+                out[n] = _Revert.of(error, call.contract)
+            else:
+                out[n] = ChainError(f"eth_estimateGas failed: {error}")
+        return out
+
+    def _receipts(self, tx_hashes: list[str]) -> dict[str, TxReceipt]:
+        """Receipts of the mined ones among ``tx_hashes``, in one JSON-RPC batch."""
+        if not tx_hashes:
+            return {}
+        found: dict[str, TxReceipt] = {}
+        for tx_hash, response in zip(tx_hashes, self._batch([("eth_getTransactionReceipt", [h]) for h in tx_hashes]),
+                                     strict=True):
+            if response.get("error") is not None:
+                raise ChainError(f"eth_getTransactionReceipt({tx_hash}) failed: {response['error']}")
+            if response.get("result"):
+                found[tx_hash] = receipt_formatter(response["result"])
+        return found
+
+    def _broadcast_many(self, txs: list[SentTx], stats: PumpStats) -> None:
+        """Broadcast in one JSON-RPC batch; each answer is judged as :meth:`_broadcast` judges it."""
+        if len(txs) == 1:
+            self._broadcast(txs[0], stats)
+            return
+        try:
+            responses = self._batch([("eth_sendRawTransaction", ["0x" + tx.raw.hex()]) for tx in txs])
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            self._unbroadcast.update(tx.tx_hash for tx in txs)  # stored; sent again on the next pass
+            stats.errors.append(f"broadcast of {len(txs)} transactions failed ({type(exc).__name__}); will resend")
+            return
+        for tx, response in zip(txs, responses, strict=True):
+            error = response.get("error")
+            if error is None:
+                self._unbroadcast.discard(tx.tx_hash)
+            else:
+                self._judge_broadcast_error(tx, str(error.get("message", error)), stats)
 
     def _broadcast(self, tx: SentTx, stats: PumpStats) -> None:
         try:
             self.client.w3.eth.send_raw_transaction(tx.raw)
             self._unbroadcast.discard(tx.tx_hash)
         except (Web3RPCError, ValueError) as exc:
-            text = str(exc).lower()
-            if any(marker in text for marker in _NONCE_TAKEN):
-                self._unbroadcast.discard(tx.tx_hash)
-                # mined already, or our nonce view is stale: settle() sorts it out
-                self._next_nonce = max(self._next_nonce or 0,
-                                       self.client.w3.eth.get_transaction_count(self.address, "pending"))
-            elif any(marker in text for marker in _UNDERPRICED):
-                self._unbroadcast.discard(tx.tx_hash)  # an earlier version is pending; replace() bumps it
-            else:
-                # e.g. insufficient funds: kept and retried each pass, and reported
-                self._unbroadcast.add(tx.tx_hash)
-                stats.errors.append(f"broadcast of {tx.tx_hash} (nonce {tx.nonce}) rejected: {exc}")
-                log.warning("%s", stats.errors[-1])
+            self._judge_broadcast_error(tx, str(exc), stats)
         except Exception as exc:
             if not is_transient(exc):
                 raise
             self._unbroadcast.add(tx.tx_hash)  # stored; sent again on the next pass
             stats.errors.append(f"broadcast of {tx.tx_hash} failed ({type(exc).__name__}); will resend")
+
+    def _judge_broadcast_error(self, tx: SentTx, error: str, stats: PumpStats) -> None:
+        text = error.lower()
+        if any(marker in text for marker in _NONCE_TAKEN):
+            self._unbroadcast.discard(tx.tx_hash)
+            # mined already, or our nonce view is stale: settle() sorts it out
+            self._next_nonce = max(self._next_nonce or 0,
+                                   self.client.w3.eth.get_transaction_count(self.address, "pending"))
+        elif any(marker in text for marker in _UNDERPRICED):
+            self._unbroadcast.discard(tx.tx_hash)  # an earlier version is pending; replace() bumps it
+        else:
+            # e.g. insufficient funds: kept and retried each pass, and reported
+            self._unbroadcast.add(tx.tx_hash)
+            stats.errors.append(f"broadcast of {tx.tx_hash} (nonce {tx.nonce}) rejected: {error}")
+            log.warning("%s", stats.errors[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class _Revert:
+    """A call that would revert, found by its gas estimate: no transaction is sent."""
+
+    reason: str
+    message: str
+
+    @classmethod
+    def of(cls, error: Mapping[str, Any], contract: str) -> _Revert:
+        data = error.get("data")
+        decoded = decode_custom_error(contract, data if isinstance(data, str) else None)
+        if decoded is not None:
+            name, args = decoded
+            shown = ", ".join(f"{k}={v.hex() if isinstance(v, bytes) else v}" for k, v in args.items())
+            return cls(name, f"{contract} reverted with {name}({shown})")
+        message = str(error.get("message", "execution reverted"))
+        return cls(message, f"{contract} reverted: {message}")

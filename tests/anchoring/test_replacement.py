@@ -21,7 +21,7 @@ from dispatch_chain.evm.transactions import TxSender, signed_fields
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil, rpc_call
 from dispatch_chain.locks import WriterBusy
-from support import deploy_contract, dev_network, make_signed, make_worker
+from support import anchored_batch_count, deploy_contract, dev_network, make_signed, make_worker
 
 SPIKE = 1_000 * 10**9  # 1,000 gwei base fee
 
@@ -80,7 +80,7 @@ def test_a_stuck_anchor_is_replaced_with_higher_fees(chain_without_automine, tmp
         assert int(client.w3.eth.get_transaction(record.tx)["maxFeePerGas"]) > signed_fields(first.payload)[
             "maxFeePerGas"]
         assert backend.sender.receipt(first.tx) is None  # the original can never land now
-        assert backend.batch_count() == 1
+        assert anchored_batch_count(backend) == 1
         assert any("replaced at nonce" in m for m in messages)
         assert store.open_anchors(backend.chain) == []
 
@@ -114,7 +114,7 @@ def test_replacements_stop_at_the_fee_cap(chain_without_automine, tmp_path) -> N
             stored = store.open_anchors(backend.chain)[0].prepared
             assert stored is not None and signed_fields(stored.payload)["maxFeePerGas"] <= cap
             rpc_call(anvil.url, "evm_mine")
-        assert backend.batch_count() == 0
+        assert anchored_batch_count(backend) == 0
         row = store.open_anchors(backend.chain)[0]
         with pytest.raises(ConfirmPending, match="fee cap"):  # at the cap already: no room for +10 %
             backend.replace(row.prepared, row.batch.root, row.batch.leaf_count, "")

@@ -16,7 +16,7 @@ from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.merkle import leaf_hash
 from dispatch_chain.receipts import SignedReceipt
-from support import make_signed, make_worker
+from support import anchored_batch_count, make_signed, make_worker
 
 
 def _receipts(n: int, prefix: str = "job") -> list[SignedReceipt]:
@@ -91,7 +91,7 @@ def test_restart_after_sign_before_broadcast_sends_the_same_transaction(store, e
     summary = restarted.run_once()
     assert len(summary.anchored) == 1
     assert summary.anchored[0].tx == prepared.tx  # the very transaction signed before the crash
-    assert evm_backend.batch_count() == 1
+    assert anchored_batch_count(evm_backend) == 1
 
 
 def test_restart_after_broadcast_before_record_reconciles_from_chain(store, evm_backend) -> None:
@@ -101,7 +101,7 @@ def test_restart_after_broadcast_before_record_reconciles_from_chain(store, evm_
     restarted = AnchoringService(store, [evm_backend], BatchPolicy(max_size=8, max_age=3600))
     summary = restarted.run_once()
     assert [r.tx for r in summary.anchored] == [prepared.tx]
-    assert evm_backend.batch_count() == 1
+    assert anchored_batch_count(evm_backend) == 1
     assert store.anchors_of_batch(batch.id)[0].status == "anchored"
 
 
@@ -112,7 +112,7 @@ def test_root_anchored_elsewhere_is_recorded_not_resent(store, evm_backend) -> N
     elsewhere = evm_backend.anchor(batch.root, batch.leaf_count)  # e.g. a second coordinator instance
     summary = service.run_once()
     assert [(r.batch_id, r.tx) for r in summary.anchored] == [(elsewhere.batch_id, elsewhere.tx)]
-    assert evm_backend.batch_count() == 1
+    assert anchored_batch_count(evm_backend) == 1
 
 
 def test_dropped_transaction_is_replaced(store, evm_backend, evm_client) -> None:
@@ -128,7 +128,7 @@ def test_dropped_transaction_is_replaced(store, evm_backend, evm_client) -> None
     assert info.value.dropped
     summary = AnchoringService(store, [evm_backend], BatchPolicy(max_size=8, max_age=3600)).run_once()
     assert len(summary.anchored) == 1 and summary.anchored[0].tx != prepared.tx
-    assert evm_backend.batch_count() == 2
+    assert anchored_batch_count(evm_backend) == 2
 
 
 def test_unauthorised_account_is_reported_and_kept(store, evm_client, anchor_contract) -> None:

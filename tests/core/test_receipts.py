@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -155,21 +156,36 @@ def test_job_complete_message(worker) -> None:
         JobComplete.from_message({**message, "surprise": 1})
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_verify_many_reports_each_bad_one(worker, threads) -> None:
-    good = [make_signed(worker, f"job-{i}") for i in range(300)]
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_verify_many_reports_each_bad_one(worker, workers, monkeypatch) -> None:
+    # 1,200 items: enough for verify_many to fork workers - 1 children
+    good = [make_signed(worker, f"job-{i}") for i in range(1200)]
     items: list[object] = list(good)
     items[5] = SignedReceipt(good[6].receipt, good[5].signature)  # wrong signature
     items[7] = {"receipt": {**good[7].receipt.to_dict(), "job_id": 3}, "receipt_signature": good[7].signature_text}
     items[9] = {"type": "job_complete"}
     items[11] = "not a receipt"
-    report = verify_many(items, threads=threads)
-    assert len(report) == 300
+    items[1100] = {"receipt": good[1100].receipt.to_dict(), "receipt_signature": good[1101].signature_text}
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    report = verify_many(items, workers=workers)
+    assert len(forks) == workers - 1  # the other workers really ran in child processes
+    assert len(report) == 1200
     bad = {check.index: check.reason for check in report.invalid}
-    assert set(bad) == {5, 7, 9, 11}
-    assert "signature does not verify" in bad[5]
+    assert set(bad) == {5, 7, 9, 11, 1100}
+    assert "signature does not verify" in bad[5] and "signature does not verify" in bad[1100]
     assert "receipt.job_id: expected a string" in bad[7]
     assert "job_id: missing field" in bad[9]
     assert "expected a job_complete message" in bad[11]
-    assert [c.index for c in report.checks] == list(range(300))
-    assert len(report.valid) == 296
+    assert [c.index for c in report.checks] == list(range(1200))
+    assert len(report.valid) == 1195
+    # identical to one worker, check by check, including the receipts handed back
+    assert report.checks == verify_many(items, workers=1).checks
+    assert report.valid == [s for i, s in enumerate(good) if i not in {5, 7, 9, 11, 1100}]
+    assert report.checks[5].signed == items[5] and report.checks[1100].signed.signature == good[1101].signature

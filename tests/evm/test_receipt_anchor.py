@@ -14,6 +14,11 @@ from support import make_signed, make_worker
 ANCHORER_ROLE = keccak256(b"ANCHORER_ROLE")
 
 
+def batch_id(root: bytes) -> int:
+    """ReceiptAnchor's batch id of a root: its top 48 bits."""
+    return int.from_bytes(root, "big") >> 208
+
+
 @pytest.fixture(scope="module")
 def anchorer(accounts):
     return accounts[1]
@@ -81,65 +86,85 @@ def test_admin_handover_is_two_step_and_delayed(receipt_anchor, deployer, outsid
 
 def test_anchor_records_batch_and_emits_event(receipt_anchor, anchorer, batch, anchored, chain) -> None:
     _, tree = batch
-    batch_id, tx = anchored
-    assert batch_id >= 1
-    assert receipt_anchor.batchCount() >= batch_id
+    anchored_id, tx = anchored
+    assert anchored_id == batch_id(tree.root) == receipt_anchor.batchIdOf(tree.root) >= 1
     events = tx.events.filter(receipt_anchor.BatchAnchored)
     assert len(events) == 1
     event = events[0]
-    assert event.batchId == batch_id
+    assert event.batchId == anchored_id
     assert event.root == tree.root
     assert event.submitter == anchorer
     assert event.leafCount == len(tree)
     assert event.uri == "ipfs://batch"
     record = receipt_anchor.batchOf(tree.root)
-    assert record.id == batch_id
+    assert record.id == anchored_id
+    assert record.root == tree.root
     assert record.submitter == anchorer
     assert record.leafCount == len(tree)
     assert record.anchoredAt == chain.provider.get_block(tx.block_number).timestamp
+    assert record.anchoredBlock == tx.block_number
 
 
-def test_batch_ids_are_sequential(receipt_anchor, anchorer) -> None:
-    first = receipt_anchor.anchor(_root(), 1, "", sender=anchorer).return_value
-    second = receipt_anchor.anchor(_root(), 2, "", sender=anchorer).return_value
-    assert second == first + 1 == receipt_anchor.batchCount()
+def test_anchor_writes_one_storage_slot(receipt_anchor, anchorer, chain) -> None:
+    """No counter: an anchor's only storage write is its batch's slot (a new slot costs 20,000)."""
+    root = _root()
+    tx = receipt_anchor.anchor(root, 1024, "", sender=anchorer)
+    # intrinsic 21,000 + one new slot 22,100 (cold); calldata, the role check, the event and
+    # execution take about 7,500 more. A second slot (the old counter) would add at least 5,000.
+    assert tx.gas_used < 21_000 + 22_100 + 8_000
+    assert tx.gas_used <= 50 * 1024  # the gas aim: at most 50 gas per receipt in a batch of 1024
+
+
+def test_batch_ids_are_the_roots_top_48_bits(receipt_anchor, anchorer) -> None:
+    for _ in range(3):
+        root = _root()
+        assert receipt_anchor.anchor(root, 2, "", sender=anchorer).return_value == batch_id(root)
+        assert receipt_anchor.batchOf(root).id == batch_id(root) < 2**48
 
 
 def test_duplicate_root_is_rejected(receipt_anchor, anchorer, batch, anchored) -> None:
     _, tree = batch
-    batch_id, _ = anchored
-    with ape.reverts(receipt_anchor.RootAlreadyAnchored, root=tree.root, batchId=batch_id):
+    anchored_id, _ = anchored
+    with ape.reverts(receipt_anchor.ReceiptAnchorRootAlreadyAnchored, root=tree.root, batchId=anchored_id):
         receipt_anchor.anchor(tree.root, len(tree), "", sender=anchorer)
 
 
 def test_zero_root_and_empty_batch_are_rejected(receipt_anchor, anchorer) -> None:
-    with ape.reverts(receipt_anchor.ZeroRoot):
+    with ape.reverts(receipt_anchor.ReceiptAnchorZeroRoot):
         receipt_anchor.anchor(b"\x00" * 32, 1, "", sender=anchorer)
-    with ape.reverts(receipt_anchor.EmptyBatch):
+    with ape.reverts(receipt_anchor.ReceiptAnchorZeroRoot):  # batch id 0: the top 48 bits are zero
+        receipt_anchor.anchor(b"\x00" * 6 + b"\x01" * 26, 1, "", sender=anchorer)
+    with ape.reverts(receipt_anchor.ReceiptAnchorEmptyBatch):
         receipt_anchor.anchor(_root(), 0, "", sender=anchorer)
 
 
 def test_every_receipt_proves_and_wrong_ones_do_not(receipt_anchor, anchorer, batch, anchored) -> None:
     signed, tree = batch
-    batch_id, _ = anchored
+    anchored_id, _ = anchored
     other = ReceiptTree.of_receipts([make_signed(make_worker(7), f"other-{i}") for i in range(4)])
     other_id = receipt_anchor.anchor(other.root, len(other), "", sender=anchorer).return_value
     for i, receipt in enumerate(signed):
         values = receipt.leaf_values()
         proof = tree.proof(i)
         assert receipt_anchor.receiptLeaf(*values) == tree.leaf(i)
-        assert receipt_anchor.verify(batch_id, tree.leaf(i), proof)
-        assert receipt_anchor.verifyReceipt(batch_id, *values, proof)
+        assert receipt_anchor.verify(anchored_id, tree.leaf(i), proof)
+        assert receipt_anchor.verifyReceipt(anchored_id, *values, proof)
         # wrong batch id, proof from another batch, tampered leaf, unknown batch 0
         assert not receipt_anchor.verify(other_id, tree.leaf(i), proof)
-        assert not receipt_anchor.verify(batch_id, tree.leaf(i), other.proof(i % len(other)))
-        assert not receipt_anchor.verifyReceipt(batch_id, values[0], values[1], b"\x01" * 32, proof)
+        assert not receipt_anchor.verify(anchored_id, tree.leaf(i), other.proof(i % len(other)))
+        assert not receipt_anchor.verifyReceipt(anchored_id, values[0], values[1], b"\x01" * 32, proof)
         assert not receipt_anchor.verify(0, tree.leaf(i), proof)
 
 
+def test_an_unanchored_root_with_a_matching_id_does_not_verify(receipt_anchor) -> None:
+    tree = ReceiptTree.of_receipts([make_signed(make_worker(8), f"never-{i}") for i in range(3)])
+    assert not receipt_anchor.verify(batch_id(tree.root), tree.leaf(0), tree.proof(0))
+
+
 def test_unknown_root_reads_as_empty(receipt_anchor) -> None:
-    record = receipt_anchor.batchOf(_root())
-    assert record.id == 0 and record.leafCount == 0
+    root = _root()
+    record = receipt_anchor.batchOf(root)
+    assert record.id == 0 and record.leafCount == 0 and record.anchoredBlock == 0 and record.root == root
 
 
 
