@@ -103,7 +103,7 @@ def test_ingest_workers_give_the_same_result(tmp_path, message) -> None:
     for workers in ("1", "3"):
         store = tmp_path / f"store-{workers}.sqlite"
         result = run("anchor", "ingest", path, "--store", str(store), "--json", "--workers", workers)
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 1, result.output  # three invalid receipts: reported, the rest stored
         with ReceiptStore(store) as db:
             stored = [f"w-{i}" for i in range(900) if db.receipts_for_job(f"w-{i}")]
             count = db.stats()["receipts"]
@@ -276,7 +276,7 @@ class TestAudit:
         client = anchored["client"]
         look_alike = EvmReceiptAnchor(client, contract.address, sender=TxSender(client, dev_account(6)))
         record = look_alike.anchor(real.anchors[0].root_bytes, 8)
-        assert record.batch_id == real.anchors[0].batch_id == 1
+        assert record.batch_id == real.anchors[0].batch_id  # the same root gives the same batch id
         bad = real.model_copy(deep=True)
         bad.anchors[0].tx = record.tx
         result = self.audit(tmp_path, anchored, bad)

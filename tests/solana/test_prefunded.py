@@ -22,7 +22,7 @@ from conftest import funded, holder
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor
-from dispatch_chain.bundle import bundle_of
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.errors import ChainError
 from dispatch_chain.merkle import ReceiptTree, leaf_hash
 from dispatch_chain.protocol import BOLT, Tier
