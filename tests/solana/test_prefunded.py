@@ -21,7 +21,7 @@ from solders.system_program import TransferParams, transfer
 from conftest import funded, holder
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.audit import Auditor
+from dispatch_chain.audit import Auditor, TrustedDeployments, parse_trust
 from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.errors import ChainError
 from dispatch_chain.merkle import ReceiptTree, leaf_hash
@@ -80,7 +80,8 @@ def test_a_prefunded_batch_address_is_not_anchored_and_the_service_anchors_over_
     assert account is not None and account.owner == deployed.anchor.program.program_id
 
     # And the auditor proves its receipts against it.
-    auditor = Auditor({"solana": lambda chain: SolanaAnchorVerifier(solana)})
+    trusted = TrustedDeployments([parse_trust(f"{solana.caip2}:{deployed.anchor.contract}")])
+    auditor = Auditor({"solana": lambda chain: SolanaAnchorVerifier(solana)}, trusted)
     stored = store.receipt(signed[2].receipt.receipt_hash())
     assert deployed.anchor.verify(record.batch_id, leaf_hash(signed[2].leaf_values()), stored.proof)
     report = auditor.audit(bundle_of(stored, store.anchors_of_batch(stored.batch.id)))
