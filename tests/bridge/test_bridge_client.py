@@ -1,0 +1,165 @@
+"""The Python BoltBridge client on anvil: typed exceptions for every refusal, events, batched tier reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch_chain.bridge import errors
+from dispatch_chain.bridge.evm import Direction, EvmBoltBridge, Status
+from dispatch_chain.bridge.message import BridgeMessage, evm_address_word
+from dispatch_chain.bridge.tiers import WrappedTierReader
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.evm.transactions import TxSender
+from dispatch_chain.keys import dev_account
+from dispatch_chain.protocol import Tier
+from support import dev_network
+
+from conftest import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, QUEUE_DELAY
+
+SOLANA_RECIPIENT = bytes(range(1, 33))
+
+
+@pytest.fixture(scope="module")
+def evm_client(chain) -> EvmClient:
+    return EvmClient(dev_network(chain.provider.uri, chain.chain_id))
+
+
+@pytest.fixture(scope="module")
+def client(evm_client, bridge) -> EvmBoltBridge:
+    return EvmBoltBridge(evm_client, bridge.address)
+
+
+@pytest.fixture(scope="module")
+def senders(evm_client):
+    """TxSenders of the same dev accounts the conftest uses: 1 pauser, 2-4 attesters, 5 user, 9 outsider."""
+    return {i: TxSender(evm_client, dev_account(i)) for i in (0, 1, 2, 3, 4, 5, 9)}
+
+
+def _mint(client, senders, inbound, to: str, amount: int) -> BridgeMessage:
+    message = inbound.message(to, amount)
+    client.attest(senders[2], message)
+    receipt = client.attest(senders[3], message)
+    assert client.minted_in_receipt(receipt)[0]["amount"] == amount
+    return message
+
+
+def test_config_reads(client, token, attesters) -> None:
+    config = client.config()
+    assert config.token == token.address
+    assert config.threshold == 2 and config.attesters == tuple(a.address for a in attesters)
+    assert config.queue_delay == QUEUE_DELAY and not config.paused
+    assert config.inbound.limit == INBOUND_LIMIT and config.outbound.limit == OUTBOUND_LIMIT
+
+
+def test_attestation_refusals_are_typed(client, senders, inbound, user, chain) -> None:
+    with chain.isolate():
+        message = inbound.message(user.address, 2 * BOLT)
+        with pytest.raises(errors.UnknownAttester) as info:
+            client.attest(senders[9], message)
+        assert info.value.values == {"account": senders[9].address} and info.value.error == "BoltBridgeUnknownAttester"
+        client.attest(senders[2], message)
+        assert client.has_attested(message.digest(), senders[2].address)
+        assert client.message_state(message.digest()) == (Status.NONE, 1, 0)
+        with pytest.raises(errors.DuplicateAttestation):
+            client.attest(senders[2], message)
+        client.attest(senders[3], message)
+        assert client.message_state(message.digest()).status is Status.EXECUTED
+        with pytest.raises(errors.AlreadyExecuted):
+            client.attest(senders[4], message)
+        with pytest.raises(errors.WrongDestinationChain):
+            client.attest(senders[2], inbound.message(user.address, 1, destination_chain=b"\x07" * 32))
+        with pytest.raises(errors.MalformedRecipient):
+            client.attest(senders[2], inbound.message(user.address, 1, recipient=b"\x01" * 32))
+        with pytest.raises(errors.InvalidMessageLength):
+            client.attest(senders[2], message.encode()[:-1])
+
+
+def test_a_revert_on_chain_is_named_by_replay(client, senders, inbound, user, chain) -> None:
+    """Two signed attestations of one message from one attester: the second lands and reverts."""
+    with chain.isolate():
+        message = inbound.message(user.address, BOLT)
+        call = client.attest_call(message)
+        first = client.prepare(senders[2], call)
+        second = client.prepare(senders[2], call, nonce=first.nonce + 1, gas=200_000)
+        senders[2].broadcast(first)
+        client.confirm(senders[2], call, first)
+        senders[2].broadcast(second)
+        with pytest.raises(errors.DuplicateAttestation) as info:
+            client.confirm(senders[2], call, second)
+        assert info.value.tx == second.tx_hash
+
+
+def test_send_to_solana_and_its_refusals(client, senders, inbound, user, pauser, deployer, bridge, chain) -> None:
+    with chain.isolate():
+        _mint(client, senders, inbound, user.address, 50 * BOLT)
+        start = chain.blocks.head.number
+        sent = client.send_to_solana(senders[5], 20 * BOLT, SOLANA_RECIPIENT)
+        assert (sent.message.amount, sent.message.recipient, sent.queued) == (20 * BOLT, SOLANA_RECIPIENT, False)
+        assert sent.message.sender == evm_address_word(user.address)
+        assert client.balance_of(user.address) == 30 * BOLT
+        assert [m.digest for m in client.outbound_messages(start, chain.blocks.head.number)] == [sent.digest]
+        with pytest.raises(errors.ZeroAmount):
+            client.send_to_solana(senders[5], 0, SOLANA_RECIPIENT)
+        with pytest.raises(errors.AmountTooLarge):
+            client.send_to_solana(senders[5], 2**64, SOLANA_RECIPIENT)
+        with pytest.raises(errors.MalformedRecipient):
+            client.send_to_solana(senders[5], 1, bytes(32))
+        with pytest.raises(errors.InsufficientWrappedBalance):
+            client.send_to_solana(senders[5], 31 * BOLT, SOLANA_RECIPIENT)
+        bridge.pause(sender=pauser)
+        with pytest.raises(errors.BridgePaused):
+            client.send_to_solana(senders[5], 1, SOLANA_RECIPIENT)
+        assert client.config().paused
+        with pytest.raises(errors.Unauthorized):
+            client.transact(senders[1], client.contract.functions.unpause())
+
+
+def test_queues_in_both_directions(client, senders, inbound, user, chain) -> None:
+    with chain.isolate():
+        start = chain.blocks.head.number
+        big = inbound.message(user.address, INBOUND_LIMIT + 5)
+        client.attest(senders[2], big)
+        client.attest(senders[3], big)
+        [queued] = client.queued_inbound(start, chain.blocks.head.number)
+        assert (queued.digest, queued.amount) == (big.digest(), INBOUND_LIMIT + 5)
+        with pytest.raises(errors.QueueDelayNotElapsed):
+            client.complete_queued(senders[9], big)
+        with pytest.raises(errors.AlreadyQueued):
+            client.attest(senders[4], big)
+        out = client.send_to_solana(senders[5], OUTBOUND_LIMIT + 1, SOLANA_RECIPIENT)
+        assert out.queued and out.ready_at > 0
+        assert client.outbound_messages(start, chain.blocks.head.number, queued=True)[0].digest == out.digest
+        chain.pending_timestamp = max(queued.ready_at, out.ready_at)
+        client.complete_queued(senders[9], big)
+        assert client.balance_of(user.address) == INBOUND_LIMIT + 5 - (OUTBOUND_LIMIT + 1)
+        client.complete_queued(senders[9], out.message)
+        with pytest.raises(errors.NotQueued):
+            client.complete_queued(senders[9], out.message)
+        sent = client.outbound_messages(start, chain.blocks.head.number)
+        assert [m.digest for m in sent] == [out.digest]
+        assert client.config().outbound.available == OUTBOUND_LIMIT
+        assert Direction.OUTBOUND == 1
+
+
+def test_tier_reader_reads_many_balances_in_few_batches(evm_client, client, senders, inbound, token, chain) -> None:
+    with chain.isolate():
+        funded = {dev_account(6).address: 1_000 * BOLT, dev_account(7).address: 100 * BOLT,
+                  dev_account(8).address: 100 * BOLT - 1}
+        for address, amount in funded.items():
+            _mint(client, senders, inbound, address, amount)
+        workers = [f"0x{i:040x}" for i in range(1, 248)] + list(funded)
+        clock = [0.0]
+        reader = WrappedTierReader(evm_client, token.address, batch_limit=100, ttl=10, clock=lambda: clock[0])
+        stakes = reader.stakes(workers)
+        assert reader.rpc_requests == 1 + 3  # the block number, then 250 balances in 3 batches
+        assert len(stakes) == 250
+        tiers = reader.tiers(funded)
+        assert list(tiers.values()) == [Tier.SENTINEL, Tier.VERIFIED, Tier.OPEN]
+        assert stakes[dev_account(7).address].balance == 100 * BOLT
+        assert all(stakes[w].tier is Tier.OPEN and stakes[w].balance == 0 for w in workers[:247])
+        assert reader.rpc_requests == 4  # cached
+        clock[0] = 11
+        reader.tiers(funded)
+        assert reader.rpc_requests == 6
+        strict = WrappedTierReader(evm_client, token.address, verified=200 * BOLT, sentinel=2_000 * BOLT)
+        assert list(strict.tiers(funded).values()) == [Tier.VERIFIED, Tier.OPEN, Tier.OPEN]
