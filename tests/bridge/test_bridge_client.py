@@ -14,7 +14,7 @@ from dispatch_chain.keys import dev_account
 from dispatch_chain.protocol import Tier
 from support import dev_network
 
-from conftest import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, QUEUE_DELAY
+from support_bridge import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, QUEUE_DELAY
 
 SOLANA_RECIPIENT = bytes(range(1, 33))
 
