@@ -16,6 +16,7 @@ import click
 from dispatch_chain import __version__
 from dispatch_chain.cli.anchor import anchor
 from dispatch_chain.cli.audit import audit
+from dispatch_chain.cli.bridge import bridge
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.receipt import receipt
 from dispatch_chain.cli.reputation import reputation
@@ -54,3 +55,4 @@ main.add_command(anchor)
 main.add_command(worker)
 main.add_command(reputation)
 main.add_command(solana)
+main.add_command(bridge)
