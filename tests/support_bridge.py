@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from dispatch_chain.bridge.deploy import create_address
 from dispatch_chain.bridge.message import BridgeMessage, chain_id_hash, evm_address_word
 
@@ -40,3 +43,14 @@ class Inbound:
         fields.update(changes)
         self.sequence += 1
         return BridgeMessage(**fields)
+
+
+@contextmanager
+def isolated(chain) -> Iterator[None]:
+    """Undo the chain changes of a block, like ape's ``chain.isolate()`` but re-raising what fails
+    inside (ape's swallows every exception, so a failed assertion in it would pass the test)."""
+    snapshot = chain.snapshot()
+    try:
+        yield
+    finally:
+        chain.restore(snapshot)

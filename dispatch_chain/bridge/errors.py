@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth_utils import is_hex_address, to_checksum_address
+
 from dispatch_chain.errors import TransactionFailed
 from dispatch_chain.evm.abi import decode_custom_error
 
@@ -94,6 +96,8 @@ def decode_revert(data: bytes | str | None, *, tx: str | None = None) -> BridgeR
         decoded = decode_custom_error(contract, data)
         if decoded is not None:
             name, values = decoded
+            values = {k: to_checksum_address(v) if isinstance(v, str) and is_hex_address(v) else v
+                      for k, v in values.items()}
             shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items())
             return error_class(name)(f"{contract} reverted with {name}({shown})", error=name, values=values, tx=tx)
     return None

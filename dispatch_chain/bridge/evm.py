@@ -34,6 +34,10 @@ MESSAGE_SENT_TOPIC = "0x" + keccak256(b"MessageSent(uint64,bytes32,address,bytes
 OUTBOUND_QUEUED_TOPIC = "0x" + keccak256(b"OutboundTransferQueued(uint64,bytes32,address,uint256,bytes)").hex()
 INBOUND_QUEUED_TOPIC = "0x" + keccak256(b"InboundTransferQueued(bytes32,address,uint64,uint256)").hex()
 TRANSFER_MINTED_TOPIC = "0x" + keccak256(b"TransferMinted(bytes32,address,uint64,uint64)").hex()
+#: Gas added to every estimate. WrappedBolt's votes are checkpointed by timestamp: a mint or burn in a
+#: new second pushes new total-supply (and delegate) checkpoints, up to ~45k gas more than an estimate
+#: made at the previous block's timestamp, where the same checkpoints are updated in place.
+CHECKPOINT_HEADROOM = 50_000
 
 
 class Direction(IntEnum):
@@ -168,15 +172,17 @@ class EvmBoltBridge:
     def prepare(self, sender: TxSender, call: ContractFunction, *, nonce: int | None = None,
                 gas: int | None = None) -> PreparedTx:
         """Simulate and sign ``call``; a call the contract refuses raises its typed exception."""
-        try:
-            return sender.prepare(call, contract=BRIDGE, nonce=nonce, gas=gas)
-        except TransactionFailed as exc:
-            cause = exc.__cause__
-            data = getattr(cause, "data", None)
-            typed = decode_revert(data if isinstance(data, str) else None)
-            if typed is not None:
-                raise typed from cause
-            raise
+        if gas is None:
+            try:
+                estimate = call.estimate_gas({"from": sender.address})
+            except ContractLogicError as exc:
+                data = exc.data if isinstance(exc.data, str) else None
+                raise decode_revert(data) or TransactionFailed(f"{BRIDGE} would revert: {exc}",
+                                                               reason=str(exc)) from exc
+            except (ValueError, OSError) as exc:
+                raise ChainError(f"gas estimate for {BRIDGE}.{call.fn_name} failed: {exc}") from exc
+            gas = int(estimate * sender.gas_margin) + CHECKPOINT_HEADROOM
+        return sender.prepare(call, contract=BRIDGE, nonce=nonce, gas=gas)
 
     def confirm(self, sender: TxSender, call: ContractFunction, prepared: PreparedTx, *,
                 timeout: float = 120.0) -> TxReceipt:

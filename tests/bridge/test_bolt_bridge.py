@@ -8,7 +8,7 @@ import pytest
 from dispatch_chain.bridge.message import BridgeMessage, chain_id_hash, evm_address_word
 from dispatch_chain.hashing import keccak256
 
-from support_bridge import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, PEER_BRIDGE, QUEUE_DELAY, SOLANA_CHAIN, deploy_pair
+from support_bridge import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, PEER_BRIDGE, QUEUE_DELAY, SOLANA_CHAIN, deploy_pair, isolated
 
 PAUSER_ROLE = keccak256(b"PAUSER_ROLE")
 INBOUND, OUTBOUND = 0, 1
@@ -47,8 +47,8 @@ def test_wrapped_bolt_refuses_a_zero_bridge(project, deployer) -> None:
 
 
 def test_votes_follow_minted_balance_by_timestamp(bridge, token, attesters, inbound, user, chain) -> None:
-    with chain.isolate():
-        token.delegate(user, sender=user)
+    with isolated(chain):
+        token.invoke_transaction("delegate", user, sender=user)  # token.delegate is ape's EIP-7702 property
         _mint_to(bridge, attesters, inbound, user, 7 * BOLT)
         minted_at = chain.blocks.head.timestamp
         assert token.getVotes(user) == token.balanceOf(user) == 7 * BOLT
@@ -87,13 +87,13 @@ def test_configuration_reads_back(bridge, token, deployer, pauser, attesters, ch
 # -- inbound: threshold, replay -------------------------------------------------------------------
 
 def test_threshold_attestation_mints_once(bridge, token, attesters, inbound, user, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         before = token.balanceOf(user)
         message = inbound.message(user.address, 42 * BOLT)
         digest = message.digest()
         tx = bridge.attest(message.encode(), sender=attesters[0])
         assert tx.return_value == digest
-        assert [dict(e) for e in tx.events.filter(bridge.MessageAttested)] == [
+        assert [e.event_arguments for e in tx.events.filter(bridge.MessageAttested)] == [
             {"digest": digest, "attester": attesters[0].address, "attestations": 1}]
         assert token.balanceOf(user) == before
         assert bridge.messageStatus(digest) == (NONE, 1, 0)
@@ -101,7 +101,7 @@ def test_threshold_attestation_mints_once(bridge, token, attesters, inbound, use
 
         tx = bridge.attest(message.encode(), sender=attesters[1])
         minted = tx.events.filter(bridge.TransferMinted)
-        assert [dict(e) for e in minted] == [{"digest": digest, "recipient": user.address, "amount": 42 * BOLT,
+        assert [e.event_arguments for e in minted] == [{"digest": digest, "recipient": user.address, "amount": 42 * BOLT,
                                               "sourceSequence": message.sequence}]
         assert token.balanceOf(user) == before + 42 * BOLT
         assert bridge.messageStatus(digest)[0] == EXECUTED
@@ -131,11 +131,11 @@ def test_unknown_attester(bridge, inbound, user, outsider, deployer) -> None:
 
 def test_removed_attester_cannot_attest_and_stops_counting(bridge, token, deployer, attesters, inbound, user,
                                                            chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         message = inbound.message(user.address, 3 * BOLT)
         bridge.attest(message.encode(), sender=attesters[0])
         tx = bridge.removeAttester(attesters[0], sender=deployer)
-        assert [dict(e) for e in tx.events.filter(bridge.AttesterRemoved)] == [{"attester": attesters[0].address}]
+        assert [e.event_arguments for e in tx.events.filter(bridge.AttesterRemoved)] == [{"attester": attesters[0].address}]
         assert not bridge.isAttester(attesters[0])
         assert bridge.messageStatus(message.digest())[1] == 0
         with ape.reverts(bridge.BoltBridgeUnknownAttester, account=attesters[0].address):
@@ -149,7 +149,7 @@ def test_removed_attester_cannot_attest_and_stops_counting(bridge, token, deploy
 
 
 def test_execute_after_threshold_lowered(bridge, token, deployer, attesters, inbound, user, outsider, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         message = inbound.message(user.address, 5 * BOLT)
         bridge.attest(message.encode(), sender=attesters[0])
         with ape.reverts(bridge.BoltBridgeThresholdNotReached, digest=message.digest(), attestations=1, threshold=2):
@@ -195,7 +195,7 @@ def test_message_of_wrong_length(bridge, attesters, inbound, user, length) -> No
 
 def test_pauser_pauses_only_admin_unpauses(bridge, token, deployer, pauser, attesters, inbound, user, outsider,
                                            chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         message = _mint_to(bridge, attesters, inbound, user, 2 * BOLT)
         with ape.reverts(bridge.AccessControlUnauthorizedAccount, account=outsider.address, neededRole=PAUSER_ROLE):
             bridge.pause(sender=outsider)
@@ -219,13 +219,13 @@ def test_pauser_pauses_only_admin_unpauses(bridge, token, deployer, pauser, atte
 
 def test_inbound_over_the_limit_is_queued_then_completed_after_the_delay(bridge, token, attesters, inbound, user,
                                                                          outsider, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         message = inbound.message(user.address, INBOUND_LIMIT + 1)
         digest = message.digest()
         before = token.balanceOf(user)
         bridge.attest(message.encode(), sender=attesters[0])
         tx = bridge.attest(message.encode(), sender=attesters[1])
-        queued = [dict(e) for e in tx.events.filter(bridge.InboundTransferQueued)]
+        queued = [e.event_arguments for e in tx.events.filter(bridge.InboundTransferQueued)]
         ready_at = tx.timestamp + QUEUE_DELAY
         assert queued == [{"digest": digest, "recipient": user.address, "amount": INBOUND_LIMIT + 1,
                            "readyAt": ready_at}]
@@ -240,7 +240,7 @@ def test_inbound_over_the_limit_is_queued_then_completed_after_the_delay(bridge,
             bridge.completeQueued(message.encode(), sender=outsider)
         chain.pending_timestamp = ready_at
         tx = bridge.completeQueued(message.encode(), sender=outsider)
-        assert [dict(e)["amount"] for e in tx.events.filter(bridge.TransferMinted)] == [INBOUND_LIMIT + 1]
+        assert [e.event_arguments["amount"] for e in tx.events.filter(bridge.TransferMinted)] == [INBOUND_LIMIT + 1]
         assert token.balanceOf(user) == before + INBOUND_LIMIT + 1
         with ape.reverts(bridge.BoltBridgeNotQueued, digest=digest):
             bridge.completeQueued(message.encode(), sender=outsider)
@@ -249,7 +249,7 @@ def test_inbound_over_the_limit_is_queued_then_completed_after_the_delay(bridge,
 
 
 def test_rate_limit_refills_linearly_over_a_day(bridge, attesters, inbound, user, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         _mint_to(bridge, attesters, inbound, user, INBOUND_LIMIT)  # drains the bucket
         start = chain.blocks.head.timestamp
         assert bridge.rateLimit(INBOUND)[1] == 0
@@ -264,11 +264,11 @@ def test_rate_limit_refills_linearly_over_a_day(bridge, attesters, inbound, user
 
 
 def test_set_rate_limit_adjusts_available_capacity(bridge, deployer, outsider, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         with ape.reverts(bridge.AccessControlUnauthorizedAccount):
             bridge.setRateLimit(OUTBOUND, 1, sender=outsider)
         tx = bridge.setRateLimit(OUTBOUND, OUTBOUND_LIMIT // 2, sender=deployer)
-        assert [dict(e) for e in tx.events.filter(bridge.RateLimitSet)] == [
+        assert [e.event_arguments for e in tx.events.filter(bridge.RateLimitSet)] == [
             {"direction": OUTBOUND, "limit": OUTBOUND_LIMIT // 2, "available": OUTBOUND_LIMIT // 2}]
         bridge.setRateLimit(OUTBOUND, OUTBOUND_LIMIT * 2, sender=deployer)
         assert bridge.rateLimit(OUTBOUND) == (OUTBOUND_LIMIT * 2, OUTBOUND_LIMIT * 2)
@@ -277,11 +277,11 @@ def test_set_rate_limit_adjusts_available_capacity(bridge, deployer, outsider, c
 # -- outbound -------------------------------------------------------------------------------------
 
 def test_send_to_solana_burns_and_emits_the_message(bridge, token, attesters, inbound, user, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         _mint_to(bridge, attesters, inbound, user, 100 * BOLT)
         supply, balance, sequence = token.totalSupply(), token.balanceOf(user), bridge.nextSequence()
         tx = bridge.sendToSolana(30 * BOLT, SOLANA_RECIPIENT, sender=user)
-        [sent] = [dict(e) for e in tx.events.filter(bridge.MessageSent)]
+        [sent] = [e.event_arguments for e in tx.events.filter(bridge.MessageSent)]
         message = BridgeMessage.decode(bytes(sent["message"]))
         assert message == BridgeMessage(
             source_chain=chain_id_hash(f"eip155:{chain.chain_id}"), source_bridge=evm_address_word(bridge.address),
@@ -309,19 +309,19 @@ def test_send_to_solana_bad_input(bridge, token, user, outsider) -> None:
 
 def test_outbound_over_the_limit_is_queued_then_sent(bridge, token, attesters, inbound, user, outsider,
                                                      chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         _mint_to(bridge, attesters, inbound, user, OUTBOUND_LIMIT + 1)
         supply = token.totalSupply()
         tx = bridge.sendToSolana(OUTBOUND_LIMIT + 1, SOLANA_RECIPIENT, sender=user)
         assert not tx.events.filter(bridge.MessageSent)
-        [queued] = [dict(e) for e in tx.events.filter(bridge.OutboundTransferQueued)]
+        [queued] = [e.event_arguments for e in tx.events.filter(bridge.OutboundTransferQueued)]
         assert token.totalSupply() == supply - OUTBOUND_LIMIT - 1  # burned at once
         assert queued["readyAt"] == tx.timestamp + QUEUE_DELAY
         with ape.reverts(bridge.BoltBridgeQueueDelayNotElapsed, digest=queued["digest"], readyAt=queued["readyAt"]):
             bridge.completeQueued(queued["message"], sender=outsider)
         chain.pending_timestamp = queued["readyAt"]
         tx = bridge.completeQueued(queued["message"], sender=outsider)
-        [sent] = [dict(e) for e in tx.events.filter(bridge.MessageSent)]
+        [sent] = [e.event_arguments for e in tx.events.filter(bridge.MessageSent)]
         assert (sent["digest"], sent["sequence"], bytes(sent["message"])) == (
             queued["digest"], queued["sequence"], bytes(queued["message"]))
 
@@ -338,7 +338,7 @@ def test_admin_only_setters(bridge, pauser, attesters, outsider) -> None:
 
 
 def test_attester_set_changes(bridge, deployer, attesters, outsider, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         with ape.reverts(bridge.BoltBridgeAttesterAlreadyActive, attester=attesters[0].address):
             bridge.addAttester(attesters[0], sender=deployer)
         with ape.reverts(bridge.BoltBridgeZeroAddress):
@@ -346,7 +346,7 @@ def test_attester_set_changes(bridge, deployer, attesters, outsider, chain) -> N
         with ape.reverts(bridge.BoltBridgeUnknownAttester, account=outsider.address):
             bridge.removeAttester(outsider, sender=deployer)
         tx = bridge.addAttester(outsider, sender=deployer)
-        assert [dict(e) for e in tx.events.filter(bridge.AttesterAdded)] == [{"attester": outsider.address, "slot": 3}]
+        assert [e.event_arguments for e in tx.events.filter(bridge.AttesterAdded)] == [{"attester": outsider.address, "slot": 3}]
         bridge.removeAttester(attesters[0], sender=deployer)
         bridge.removeAttester(attesters[1], sender=deployer)
         with ape.reverts(bridge.BoltBridgeInvalidThreshold, threshold=2, activeAttesters=1):
@@ -356,18 +356,18 @@ def test_attester_set_changes(bridge, deployer, attesters, outsider, chain) -> N
         with ape.reverts(bridge.BoltBridgeInvalidThreshold, threshold=0, activeAttesters=2):
             bridge.setThreshold(0, sender=deployer)
         tx = bridge.setThreshold(1, sender=deployer)
-        assert [dict(e) for e in tx.events.filter(bridge.ThresholdSet)] == [{"previous": 2, "threshold": 1}]
+        assert [e.event_arguments for e in tx.events.filter(bridge.ThresholdSet)] == [{"previous": 2, "threshold": 1}]
         assert bridge.attesters() == [attesters[2].address, outsider.address]
 
 
 def test_peer_and_delay_changes(bridge, deployer, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         local = chain_id_hash(f"eip155:{chain.chain_id}")
         for bad_chain, bad_bridge in ((bytes(32), PEER_BRIDGE), (chain_id_hash(SOLANA_CHAIN), bytes(32)),
                                       (local, PEER_BRIDGE)):
             with ape.reverts(bridge.BoltBridgeInvalidPeer):
                 bridge.setPeer(bad_chain, bad_bridge, sender=deployer)
         tx = bridge.setPeer(b"\x05" * 32, b"\x06" * 32, sender=deployer)
-        assert [dict(e) for e in tx.events.filter(bridge.PeerSet)] == [{"chain": b"\x05" * 32, "bridge": b"\x06" * 32}]
+        assert [e.event_arguments for e in tx.events.filter(bridge.PeerSet)] == [{"chain": b"\x05" * 32, "bridge": b"\x06" * 32}]
         tx = bridge.setQueueDelay(60, sender=deployer)
-        assert [dict(e) for e in tx.events.filter(bridge.QueueDelaySet)] == [{"previous": QUEUE_DELAY, "delay": 60}]
+        assert [e.event_arguments for e in tx.events.filter(bridge.QueueDelaySet)] == [{"previous": QUEUE_DELAY, "delay": 60}]

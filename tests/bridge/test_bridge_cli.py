@@ -11,7 +11,7 @@ from solders.pubkey import Pubkey
 from dispatch_chain.cli import main
 from dispatch_chain.deployments import ContractDeployment, EvmDeployment, Manifest
 
-from support_bridge import BOLT
+from support_bridge import BOLT, isolated
 
 RECIPIENT = str(Pubkey(bytes(range(1, 33))))
 
@@ -47,7 +47,7 @@ def test_info(cli_env, funded) -> None:
 
 
 def test_to_solana_then_status(cli_env, funded, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         result = run(cli_env, "bridge", "to-solana", "2.5", "--recipient", RECIPIENT, "--account", "dev:5", "--json")
         assert result.exit_code == 0, result.output
         sent = json.loads(result.output)
@@ -81,7 +81,7 @@ def test_to_solana_refusals(cli_env, funded, amount, recipient, code, text) -> N
 
 
 def test_paused_bridge_refuses_with_exit_1(cli_env, funded, bridge, pauser, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         bridge.pause(sender=pauser)
         result = run(cli_env, "bridge", "to-solana", "1", "--recipient", RECIPIENT, "--account", "dev:5")
         assert result.exit_code == 1 and "EnforcedPause" in result.output

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from web3 import Web3
 
 from dispatch_chain.bridge import errors
-from dispatch_chain.bridge.evm import Direction, EvmBoltBridge, Status
+from dispatch_chain.bridge.evm import EvmBoltBridge, MessageState, Status
 from dispatch_chain.bridge.message import BridgeMessage, evm_address_word
 from dispatch_chain.bridge.tiers import WrappedTierReader
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
+from dispatch_chain.localnet import rpc_call
 from dispatch_chain.protocol import Tier
 from support import dev_network
 
-from support_bridge import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, QUEUE_DELAY
+from support_bridge import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, QUEUE_DELAY, isolated
 
 SOLANA_RECIPIENT = bytes(range(1, 33))
 
@@ -52,14 +54,14 @@ def test_config_reads(client, token, attesters) -> None:
 
 
 def test_attestation_refusals_are_typed(client, senders, inbound, user, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         message = inbound.message(user.address, 2 * BOLT)
         with pytest.raises(errors.UnknownAttester) as info:
             client.attest(senders[9], message)
         assert info.value.values == {"account": senders[9].address} and info.value.error == "BoltBridgeUnknownAttester"
         client.attest(senders[2], message)
         assert client.has_attested(message.digest(), senders[2].address)
-        assert client.message_state(message.digest()) == (Status.NONE, 1, 0)
+        assert client.message_state(message.digest()) == MessageState(Status.NONE, 1, 0)
         with pytest.raises(errors.DuplicateAttestation):
             client.attest(senders[2], message)
         client.attest(senders[3], message)
@@ -76,7 +78,7 @@ def test_attestation_refusals_are_typed(client, senders, inbound, user, chain) -
 
 def test_a_revert_on_chain_is_named_by_replay(client, senders, inbound, user, chain) -> None:
     """Two signed attestations of one message from one attester: the second lands and reverts."""
-    with chain.isolate():
+    with isolated(chain):
         message = inbound.message(user.address, BOLT)
         call = client.attest_call(message)
         first = client.prepare(senders[2], call)
@@ -90,7 +92,7 @@ def test_a_revert_on_chain_is_named_by_replay(client, senders, inbound, user, ch
 
 
 def test_send_to_solana_and_its_refusals(client, senders, inbound, user, pauser, deployer, bridge, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         _mint(client, senders, inbound, user.address, 50 * BOLT)
         start = chain.blocks.head.number
         sent = client.send_to_solana(senders[5], 20 * BOLT, SOLANA_RECIPIENT)
@@ -115,39 +117,46 @@ def test_send_to_solana_and_its_refusals(client, senders, inbound, user, pauser,
 
 
 def test_queues_in_both_directions(client, senders, inbound, user, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         start = chain.blocks.head.number
         big = inbound.message(user.address, INBOUND_LIMIT + 5)
         client.attest(senders[2], big)
         client.attest(senders[3], big)
         [queued] = client.queued_inbound(start, chain.blocks.head.number)
         assert (queued.digest, queued.amount) == (big.digest(), INBOUND_LIMIT + 5)
+        assert client.balance_of(user.address) == 0
         with pytest.raises(errors.QueueDelayNotElapsed):
             client.complete_queued(senders[9], big)
         with pytest.raises(errors.AlreadyQueued):
             client.attest(senders[4], big)
+        chain.mine(1, timestamp=queued.ready_at)  # the client simulates on the latest block
+        client.complete_queued(senders[9], big)
+        assert client.balance_of(user.address) == INBOUND_LIMIT + 5
         out = client.send_to_solana(senders[5], OUTBOUND_LIMIT + 1, SOLANA_RECIPIENT)
         assert out.queued and out.ready_at > 0
+        assert client.balance_of(user.address) == INBOUND_LIMIT + 5 - (OUTBOUND_LIMIT + 1)  # burned at once
         assert client.outbound_messages(start, chain.blocks.head.number, queued=True)[0].digest == out.digest
-        chain.pending_timestamp = max(queued.ready_at, out.ready_at)
-        client.complete_queued(senders[9], big)
-        assert client.balance_of(user.address) == INBOUND_LIMIT + 5 - (OUTBOUND_LIMIT + 1)
+        assert client.outbound_messages(start, chain.blocks.head.number) == []
+        with pytest.raises(errors.QueueDelayNotElapsed):
+            client.complete_queued(senders[9], out.message)
+        chain.mine(1, timestamp=out.ready_at)
         client.complete_queued(senders[9], out.message)
         with pytest.raises(errors.NotQueued):
             client.complete_queued(senders[9], out.message)
         sent = client.outbound_messages(start, chain.blocks.head.number)
         assert [m.digest for m in sent] == [out.digest]
-        assert client.config().outbound.available == OUTBOUND_LIMIT
-        assert Direction.OUTBOUND == 1
+        assert client.config().outbound.available == OUTBOUND_LIMIT  # queued completion takes no capacity
 
 
-def test_tier_reader_reads_many_balances_in_few_batches(evm_client, client, senders, inbound, token, chain) -> None:
-    with chain.isolate():
+def test_tier_reader_reads_many_balances_in_few_batches(evm_client, client, senders, inbound, token, bridge,
+                                                        deployer, chain) -> None:
+    with isolated(chain):
+        bridge.setRateLimit(0, 10**6 * BOLT, sender=deployer)
         funded = {dev_account(6).address: 1_000 * BOLT, dev_account(7).address: 100 * BOLT,
                   dev_account(8).address: 100 * BOLT - 1}
         for address, amount in funded.items():
             _mint(client, senders, inbound, address, amount)
-        workers = [f"0x{i:040x}" for i in range(1, 248)] + list(funded)
+        workers = [Web3.to_checksum_address(f"0x{i:040x}") for i in range(1, 248)] + list(funded)
         clock = [0.0]
         reader = WrappedTierReader(evm_client, token.address, batch_limit=100, ttl=10, clock=lambda: clock[0])
         stakes = reader.stakes(workers)
@@ -163,3 +172,18 @@ def test_tier_reader_reads_many_balances_in_few_batches(evm_client, client, send
         assert reader.rpc_requests == 6
         strict = WrappedTierReader(evm_client, token.address, verified=200 * BOLT, sentinel=2_000 * BOLT)
         assert list(strict.tiers(funded).values()) == [Tier.VERIFIED, Tier.OPEN, Tier.OPEN]
+
+
+def test_estimates_leave_room_for_new_vote_checkpoints(client, senders, inbound, user, chain) -> None:
+    """A burn mined in a later second than its estimate pushes a new total-supply checkpoint that the
+    estimate (which updated the previous block's checkpoint in place) did not pay for."""
+    with isolated(chain):
+        _mint(client, senders, inbound, user.address, 3 * BOLT)
+        client.send_to_solana(senders[5], BOLT, SOLANA_RECIPIENT)  # the outbound counters' slot exists from now
+        _mint(client, senders, inbound, user.address, 3 * BOLT)  # a supply checkpoint at the head's timestamp
+        call = client.contract.functions.sendToSolana(BOLT, SOLANA_RECIPIENT)
+        prepared = client.prepare(senders[5], call)
+        rpc_call(chain.provider.uri, "evm_setNextBlockTimestamp", [chain.blocks.head.timestamp + 5])
+        senders[5].broadcast(prepared)
+        receipt = client.confirm(senders[5], call, prepared)
+        assert receipt["status"] == 1
