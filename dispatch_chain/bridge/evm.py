@@ -244,12 +244,15 @@ class EvmBoltBridge:
                   for e in events.OutboundTransferQueued().process_receipt(receipt, errors=DISCARD)]
         return found
 
-    def outbound_messages(self, from_block: int, to_block: int, *, queued: bool = False) -> list[OutboundMessage]:
-        """``MessageSent`` (or, with ``queued``, ``OutboundTransferQueued``) messages in a block range."""
+    def outbound_messages(self, from_block: int, to_block: int, *, queued: bool = False,
+                          sequence_topic: str | None = None) -> list[OutboundMessage]:
+        """``MessageSent`` (or, with ``queued``, ``OutboundTransferQueued``) messages in a block range,
+        optionally only the one whose indexed sequence is ``sequence_topic`` (a 32-byte 0x word)."""
         topic = OUTBOUND_QUEUED_TOPIC if queued else MESSAGE_SENT_TOPIC
         event = self.contract.events.OutboundTransferQueued() if queued else self.contract.events.MessageSent()
+        topics: list[str | None] = [topic] if sequence_topic is None else [topic, sequence_topic]
         found = []
-        for log in self.client.get_logs({"address": self.address, "topics": [topic]}, from_block, to_block):
+        for log in self.client.get_logs({"address": self.address, "topics": topics}, from_block, to_block):
             args = event.process_log(log)["args"]
             found.append(OutboundMessage(BridgeMessage.decode(bytes(args["message"])),
                                          "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]),

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from web3.exceptions import TransactionNotFound
 
 from dispatch_chain.bridge import errors
 from dispatch_chain.bridge.attester import AttesterService
-from dispatch_chain.bridge.evm import EvmBoltBridge, OutboundMessage
+from dispatch_chain.bridge.evm import EvmBoltBridge, OutboundMessage, Status
 from dispatch_chain.bridge.evm_attester import EvmAttestationTarget, EvmMessageSource, EvmRelayer
 from dispatch_chain.bridge.store import AttesterStore, AttesterStoreError
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
@@ -162,44 +164,85 @@ def to_solana(state: CliState, amount: str, recipient: str, account: str | None,
 
 
 @bridge.command()
-@click.argument("ref", metavar="DIGEST|SEQ")
+@click.argument("ref", metavar="SEQ|TX|DIGEST")
+@click.option("--wait", is_flag=True, help="Print progress until the message is executed on Monad (inbound) or "
+                                           "sent (a queued outbound one).")
+@click.option("--timeout", type=click.FloatRange(1), default=600.0, show_default=True, help="Limit for --wait.")
 @json_option
 @click.pass_obj
-def status(state: CliState, ref: str, as_json: bool) -> None:
-    """Where a message stands on Monad: a 0x digest (an inbound message: attestations, queued, minted) or an
-    outbound sequence number (the burn's message and its digest)."""
+def status(state: CliState, ref: str, wait: bool, timeout: float, as_json: bool) -> None:
+    """Where a message stands on Monad.
+
+    SEQ: an outbound sequence number (the burn and its message); TX: a sendToSolana transaction hash;
+    DIGEST: an inbound (Solana -> Monad) message digest (attestations, queued, executed). Exit 1 when
+    nothing matches, or when --wait times out.
+    """
     with bridge_errors():
         client = state.connections().bolt_bridge()
-        if ref.isdigit():
-            found = _find_outbound(client, int(ref))
-            if found is None:
-                raise NotFound(f"no outbound message with sequence {ref} on {client.address}")
-            data: dict[str, object] = {"direction": "monad-to-solana", **_outbound_json(found)}
-            line = (f"sequence {ref}: {format_bolt(found.message.amount)} BOLT burned in {found.tx}; "
-                    f"{'queued until ' + str(found.ready_at) if found.queued else 'sent'}; "
-                    f"digest 0x{found.digest.hex()}")
-        else:
-            digest = _digest(ref)
-            message_state = client.message_state(digest)
-            threshold = client.config().threshold
-            data = {"direction": "solana-to-monad", "digest": "0x" + digest.hex(),
-                    "status": message_state.status.name.lower(), "attestations": message_state.attestations,
-                    "threshold": threshold, "ready_at": message_state.ready_at or None}
-            line = (f"0x{digest.hex()}: {message_state.status.name.lower()}, {message_state.attestations} of "
-                    f"{threshold} attestations" + (f", ready at {message_state.ready_at}"
-                                                   if message_state.ready_at else ""))
+        deadline = time.monotonic() + timeout
+        last = None
+        while True:
+            data, line, done = _status_once(client, ref)
+            if line != last and not as_json:
+                click.echo(line)
+                last = line
+            if not wait or done:
+                break
+            if time.monotonic() > deadline:
+                raise NotFound(f"not complete within {timeout:.0f} s: {line}")
+            time.sleep(client.client.network.poll_interval or 1.0)
     if as_json:
         emit_json(data)
+
+
+def _status_once(client: EvmBoltBridge, ref: str) -> tuple[dict[str, object], str, bool]:
+    """(JSON data, one line, complete on Monad) for a sequence, transaction or digest."""
+    found: OutboundMessage | None = None
+    if ref.isdigit():
+        found = _find_outbound(client, int(ref))
+        if found is None:
+            raise NotFound(f"no outbound message with sequence {ref} on {client.address}")
     else:
-        click.echo(line)
+        raw = _digest(ref)
+        receipt = _receipt(client, "0x" + raw.hex())
+        if receipt is not None:
+            messages = client.outbound_in_receipt(receipt)
+            if not messages:
+                raise NotFound(f"transaction {ref} emitted no outbound bridge message")
+            found = _find_outbound(client, messages[0].message.sequence) or messages[0]
+    if found is not None:
+        line = (f"sequence {found.message.sequence}: {format_bolt(found.message.amount)} BOLT burned in {found.tx}; "
+                f"{'queued until ' + str(found.ready_at) if found.queued else 'sent to Solana'}; "
+                f"digest 0x{found.digest.hex()}")
+        return {"direction": "monad-to-solana", **_outbound_json(found)}, line, not found.queued
+    digest = _digest(ref)
+    message_state = client.message_state(digest)
+    threshold = client.config().threshold
+    status_name = message_state.status.name.lower()
+    data = {"direction": "solana-to-monad", "digest": "0x" + digest.hex(), "status": status_name,
+            "attestations": message_state.attestations, "threshold": threshold,
+            "ready_at": message_state.ready_at or None}
+    line = (f"0x{digest.hex()}: {status_name}, {message_state.attestations} of {threshold} attestations"
+            + (f", ready at {message_state.ready_at}" if message_state.ready_at else ""))
+    return data, line, message_state.status is Status.EXECUTED
+
+
+def _receipt(client: EvmBoltBridge, tx: str):
+    try:
+        return client.client.w3.eth.get_transaction_receipt(tx)
+    except TransactionNotFound:
+        return None
 
 
 def _find_outbound(client: EvmBoltBridge, sequence: int) -> OutboundMessage | None:
+    """The MessageSent of a sequence, else its OutboundTransferQueued (found by the indexed sequence)."""
     head = client.client.w3.eth.block_number
-    sent = [m for m in client.outbound_messages(client.deploy_block, head) if m.message.sequence == sequence]
-    queued = [m for m in client.outbound_messages(client.deploy_block, head, queued=True)
-              if m.message.sequence == sequence]
-    return (sent or queued or [None])[0]
+    topic = "0x" + sequence.to_bytes(32, "big").hex()
+    for queued in (False, True):
+        found = client.outbound_messages(client.deploy_block, head, queued=queued, sequence_topic=topic)
+        if found:
+            return found[0]
+    return None
 
 
 def _store(state: CliState, path: str | None, name: str) -> AttesterStore:

@@ -54,6 +54,8 @@ def test_to_solana_then_status(cli_env, funded, chain) -> None:
         assert sent["amount"] == 2_500_000_000 and not sent["queued"]
         result = run(cli_env, "bridge", "status", str(sent["sequence"]))
         assert result.exit_code == 0 and sent["digest"] in result.output and "sent" in result.output
+        result = run(cli_env, "bridge", "status", sent["tx"], "--json")
+        assert result.exit_code == 0 and json.loads(result.output)["digest"] == sent["digest"]
         result = run(cli_env, "bridge", "status", "999")
         assert result.exit_code == 1 and result.output.count("\n") == 1
 
@@ -64,6 +66,26 @@ def test_status_of_an_inbound_digest(cli_env, funded) -> None:
     assert json.loads(result.output) | {} == {"direction": "solana-to-monad", "digest": "0x" + funded.digest().hex(),
                                              "status": "executed", "attestations": 2, "threshold": 2, "ready_at": None}
     assert run(cli_env, "bridge", "status", "0xzz").exit_code == 2
+    result = run(cli_env, "bridge", "status", "0x" + funded.digest().hex(), "--wait", "--timeout", "5")
+    assert result.exit_code == 0 and result.output.count("\n") == 1 and "executed, 2 of 2" in result.output
+
+
+def test_status_wait_follows_an_inbound_message_to_its_mint(cli_env, bridge, attesters, inbound, user, chain) -> None:
+    import threading
+
+    with isolated(chain):
+        message = inbound.message(user.address, BOLT)
+        bridge.attest(message.encode(), sender=attesters[0])
+        timer = threading.Timer(1.5, lambda: bridge.attest(message.encode(), sender=attesters[1]))
+        timer.start()
+        result = run(cli_env, "bridge", "status", "0x" + message.digest().hex(), "--wait", "--timeout", "30")
+        timer.join()
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == [f"0x{message.digest().hex()}: none, 1 of 2 attestations",
+                                              f"0x{message.digest().hex()}: executed, 2 of 2 attestations"]
+        unknown = "0x" + "ab" * 32
+        result = run(cli_env, "bridge", "status", unknown, "--wait", "--timeout", "1")
+        assert result.exit_code == 1 and "not complete within" in result.output
 
 
 @pytest.mark.parametrize(("amount", "recipient", "code", "text"), [
