@@ -8,6 +8,7 @@ from web3 import Web3
 from dispatch_chain.bridge import errors
 from dispatch_chain.bridge.evm import EvmBoltBridge, MessageState, Status
 from dispatch_chain.bridge.message import BridgeMessage, evm_address_word
+from dispatch_chain.bridge.supply import executed_on_monad, read_monad_supply, supply_report
 from dispatch_chain.bridge.tiers import WrappedTierReader
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
@@ -187,3 +188,32 @@ def test_estimates_leave_room_for_new_vote_checkpoints(client, senders, inbound,
         senders[5].broadcast(prepared)
         receipt = client.confirm(senders[5], call, prepared)
         assert receipt["status"] == 1
+
+
+def test_monad_side_of_the_supply_invariant(client, senders, inbound, user, bridge, deployer, chain) -> None:
+    with isolated(chain):
+        bridge.setRateLimit(1, 10 * BOLT, sender=deployer)
+        locks = {m.digest(): m.amount for m in (_mint(client, senders, inbound, user.address, 30 * BOLT),
+                                                 _mint(client, senders, inbound, user.address, 20 * BOLT))}
+        waiting = inbound.message(user.address, 4 * BOLT)  # locked on Solana, attested once: not minted
+        client.attest(senders[2], waiting)
+        locks[waiting.digest()] = waiting.amount
+        first = client.send_to_solana(senders[5], 5 * BOLT, SOLANA_RECIPIENT)
+        queued = client.send_to_solana(senders[5], 8 * BOLT, SOLANA_RECIPIENT)  # over the 10 BOLT outbound limit
+        assert queued.queued
+        monad = read_monad_supply(client)
+        assert (monad.wrapped_supply, monad.minted, monad.burned) == (37 * BOLT, 50 * BOLT, 13 * BOLT)
+        assert {(r.sequence, r.amount, r.queued) for r in monad.outbound} == {
+            (first.message.sequence, 5 * BOLT, False), (queued.message.sequence, 8 * BOLT, True)}
+        minted = executed_on_monad(client, locks)
+        assert minted == set(locks) - {waiting.digest()}
+        # custody holds everything locked (54) minus what was released (the first burn, 5)
+        report = supply_report(monad, custody=49 * BOLT, released_on_solana=[first.digest],
+                               locked_on_solana=locks, minted_on_monad=minted)
+        assert report.ok and report.burned_not_released == 8 * BOLT and report.surplus == 4 * BOLT
+        assert report.locked_not_minted == 4 * BOLT and report.in_flight_to_monad == (waiting.digest(),)
+        assert report.in_flight_to_solana == (queued.digest,)
+        # releasing the queued burn on Solana before it is even sent would break the invariant
+        broken = supply_report(monad, custody=41 * BOLT, released_on_solana=[first.digest], locked_on_solana=locks,
+                               minted_on_monad=minted)
+        assert not broken.ok and broken.surplus == -4 * BOLT
