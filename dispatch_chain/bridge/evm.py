@@ -10,7 +10,6 @@ the attester service can store a signed attestation before it can land.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -21,7 +20,7 @@ from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from dispatch_chain.bridge.errors import BridgeReverted, decode_revert
+from dispatch_chain.bridge.errors import decode_revert
 from dispatch_chain.bridge.message import BridgeMessage
 from dispatch_chain.errors import ChainError, TransactionFailed
 from dispatch_chain.evm.client import EvmClient

@@ -27,7 +27,6 @@ from dispatch_chain.bridge.store import AttesterStore, AttesterStoreError
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
 from dispatch_chain.connect import Connections, run_dir
 from dispatch_chain.errors import ConfigError
-from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.protocol import format_bolt, parse_bolt
 
 #: refusals caused by the input, not by the bridge's state: exit 2
