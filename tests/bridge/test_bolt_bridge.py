@@ -406,3 +406,17 @@ def test_permit_sets_an_allowance_from_a_signature(token, user, outsider, chain)
         with ape.reverts(token.ERC2612InvalidSigner):  # replaying the permit: the nonce moved on
             token.permit(owner.address, outsider, 5 * BOLT, deadline, signed.v, signed.r.to_bytes(32, "big"),
                          signed.s.to_bytes(32, "big"), sender=outsider)
+
+
+def test_attester_slots_run_out_after_128(bridge, deployer, chain) -> None:
+    with isolated(chain):
+        used = 3
+        for i in range(128 - used):
+            bridge.addAttester(f"0x{0x1000 + i:040x}", sender=deployer)
+        with ape.reverts(bridge.BoltBridgeTooManyAttesters):
+            bridge.addAttester(f"0x{0x9999:040x}", sender=deployer)
+        bridge.removeAttester(f"0x{0x1000:040x}", sender=deployer)  # a freed bit is never reassigned
+        with ape.reverts(bridge.BoltBridgeTooManyAttesters):
+            bridge.addAttester(f"0x{0x9999:040x}", sender=deployer)
+        bridge.addAttester(f"0x{0x1000:040x}", sender=deployer)  # but its owner gets it back
+        assert len(bridge.attesters()) == 128
