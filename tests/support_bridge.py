@@ -54,3 +54,20 @@ def isolated(chain) -> Iterator[None]:
         yield
     finally:
         chain.restore(snapshot)
+
+
+def deploy_with_web3(client, name: str, bytecode: str, *args, deployer_index: int = 0) -> str:
+    """Deploy a compiled contract through web3 (for nodes ape is not connected to); its address."""
+    from dispatch_chain.evm.abi import load_abi
+    from dispatch_chain.evm.transactions import TxSender
+    from dispatch_chain.keys import dev_account
+
+    sender = TxSender(client, dev_account(deployer_index))
+    contract = client.w3.eth.contract(abi=list(load_abi(name)), bytecode=bytecode)
+    tx = contract.constructor(*args).build_transaction({
+        "from": sender.address, "nonce": client.w3.eth.get_transaction_count(sender.address),
+        "chainId": client.network.chain_id, **sender.fees()})
+    signed = sender.account.sign_transaction(tx)
+    receipt = client.w3.eth.wait_for_transaction_receipt(client.w3.eth.send_raw_transaction(signed.raw_transaction))
+    assert receipt["status"] == 1, f"deploying {name} failed"
+    return receipt["contractAddress"]

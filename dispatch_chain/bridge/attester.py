@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 Verdict = Literal["settled", "permanent", "transient"]
 
 
+class AttestationSpent(DispatchChainError):
+    """The signed attestation was mined and reverted, and the message still needs this attester:
+    the transaction is spent, so the attestation must be signed anew (targets raise it from ``confirm``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SignedAttestation:
     """A signed, not yet (known to be) landed attestation transaction."""
@@ -141,6 +146,12 @@ class AttesterService:
         for item in self.store.open_items():
             try:
                 outcome = self._settle(item)
+            except AttestationSpent as exc:
+                self.store.record_unsigned(item.digest, str(exc))
+                stats.retry += 1
+                stats.errors.append(f"0x{item.digest.hex()}: {exc}")
+                log.warning("message 0x%s: %s", item.digest.hex(), exc)
+                continue
             except DispatchChainError as exc:
                 verdict = self.target.classify(exc)
                 if verdict == "settled":

@@ -37,6 +37,11 @@ TRANSFER_MINTED_TOPIC = "0x" + keccak256(b"TransferMinted(bytes32,address,uint64
 #: new second pushes new total-supply (and delegate) checkpoints, up to ~45k gas more than an estimate
 #: made at the previous block's timestamp, where the same checkpoints are updated in place.
 CHECKPOINT_HEADROOM = 50_000
+#: Gas limit floor of an attestation. Which attestation completes the threshold, and so pays for the
+#: mint (a new holder, new checkpoints: ~160k), is decided by the order attesters land in, not known
+#: when one estimates: an estimate made below the threshold (~64k) would run out of gas if another
+#: attester's transaction lands first. (Monad charges the limit: a few cents of gas per attestation.)
+ATTEST_GAS_FLOOR = 220_000
 
 
 class Direction(IntEnum):
@@ -169,7 +174,7 @@ class EvmBoltBridge:
     # -- writes -------------------------------------------------------------------------
 
     def prepare(self, sender: TxSender, call: ContractFunction, *, nonce: int | None = None,
-                gas: int | None = None) -> PreparedTx:
+                gas: int | None = None, min_gas: int = 0) -> PreparedTx:
         """Simulate and sign ``call``; a call the contract refuses raises its typed exception."""
         if gas is None:
             try:
@@ -180,7 +185,7 @@ class EvmBoltBridge:
                                                                reason=str(exc)) from exc
             except (ValueError, OSError) as exc:
                 raise ChainError(f"gas estimate for {BRIDGE}.{call.fn_name} failed: {exc}") from exc
-            gas = int(estimate * sender.gas_margin) + CHECKPOINT_HEADROOM
+            gas = max(int(estimate * sender.gas_margin) + CHECKPOINT_HEADROOM, min_gas)
         return sender.prepare(call, contract=BRIDGE, nonce=nonce, gas=gas)
 
     def confirm(self, sender: TxSender, call: ContractFunction, prepared: PreparedTx, *,
@@ -192,6 +197,13 @@ class EvmBoltBridge:
         return receipt
 
     def revert_of(self, sender: TxSender, call: ContractFunction, receipt: TxReceipt, tx: str) -> TransactionFailed:
+        try:
+            limit = int(self.client.w3.eth.get_transaction(tx)["gas"])
+        except Exception:  # noqa: BLE001 - only used to word the error
+            limit = None
+        if limit is not None and int(receipt["gasUsed"]) >= limit:
+            return TransactionFailed(f"{BRIDGE} transaction {tx} ran out of gas (limit {limit})", reason="OutOfGas",
+                                     tx=tx)
         try:
             call.call({"from": sender.address}, block_identifier=receipt["blockNumber"] - 1)
         except ContractLogicError as exc:
@@ -211,9 +223,17 @@ class EvmBoltBridge:
     def attest_call(self, message: BridgeMessage | bytes) -> ContractFunction:
         return self.contract.functions.attest(_bytes(message))
 
+    def prepare_attest(self, sender: TxSender, message: BridgeMessage | bytes, *,
+                       nonce: int | None = None) -> PreparedTx:
+        """Simulate and sign an attestation, with gas for the mint it may turn out to complete."""
+        return self.prepare(sender, self.attest_call(message), nonce=nonce, min_gas=ATTEST_GAS_FLOOR)
+
     def attest(self, sender: TxSender, message: BridgeMessage | bytes, *, timeout: float = 120.0) -> TxReceipt:
         """Attest an inbound message as the sender (an attester); mints when it completes the threshold."""
-        return self.transact(sender, self.attest_call(message), timeout=timeout)
+        call = self.attest_call(message)
+        prepared = self.prepare_attest(sender, message)
+        sender.broadcast(prepared)
+        return self.confirm(sender, call, prepared, timeout=timeout)
 
     def execute(self, sender: TxSender, message: BridgeMessage | bytes, *, timeout: float = 120.0) -> TxReceipt:
         return self.transact(sender, self.contract.functions.execute(_bytes(message)), timeout=timeout)

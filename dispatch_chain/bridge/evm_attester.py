@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from web3.logs import DISCARD
 
 from dispatch_chain.bridge import errors
-from dispatch_chain.bridge.attester import SignedAttestation, Verdict
+from dispatch_chain.bridge.attester import AttestationSpent, SignedAttestation, Verdict
 from dispatch_chain.bridge.evm import EvmBoltBridge, Status
 from dispatch_chain.bridge.message import BridgeMessage
 from dispatch_chain.bridge.store import AttesterStore, Observed
-from dispatch_chain.errors import ChainError, DispatchChainError
+from dispatch_chain.errors import ChainError, DispatchChainError, TransactionFailed
 from dispatch_chain.evm.transactions import PreparedTx, TxSender
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class EvmAttestationTarget:
         return None
 
     def prepare(self, message: BridgeMessage) -> SignedAttestation:
-        prepared = self.bridge.prepare(self.sender, self.bridge.attest_call(message))
+        prepared = self.bridge.prepare_attest(self.sender, message)
         return SignedAttestation(prepared.tx_hash, prepared.raw, prepared.nonce)
 
     def _prepared(self, signed: SignedAttestation) -> PreparedTx:
@@ -98,8 +98,16 @@ class EvmAttestationTarget:
         return signed.nonce is None or used <= signed.nonce
 
     def confirm(self, message: BridgeMessage, signed: SignedAttestation, *, timeout: float) -> str:
-        receipt = self.bridge.confirm(self.sender, self.bridge.attest_call(message), self._prepared(signed),
-                                      timeout=timeout)
+        try:
+            receipt = self.bridge.confirm(self.sender, self.bridge.attest_call(message), self._prepared(signed),
+                                          timeout=timeout)
+        except TransactionFailed as exc:
+            if exc.tx is None:  # not mined (a timeout, node trouble): the same bytes may still land
+                raise
+            reason = self.settled(message)  # mined and reverted: its nonce is spent either way
+            if reason is not None:
+                return f"already {reason}"
+            raise AttestationSpent(f"{signed.tx} reverted ({exc}); the attestation must be signed anew") from exc
         if self.bridge.minted_in_receipt(receipt):
             return "attested: minted"
         events = self.bridge.contract.events.InboundTransferQueued().process_receipt(receipt, errors=DISCARD)

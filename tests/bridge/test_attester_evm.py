@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 
-from dispatch_chain.bridge.attester import AttesterService
+from dispatch_chain.bridge.attester import AttesterService, SignedAttestation
 from dispatch_chain.bridge.deploy import create_address
 from dispatch_chain.bridge.evm import EvmBoltBridge, Status
 from dispatch_chain.bridge.evm_attester import EvmAttestationTarget, EvmMessageSource, EvmRelayer
@@ -198,6 +198,38 @@ def test_a_killed_attester_loses_and_duplicates_nothing(route, funded, tmp_path,
         mine = _attested_by(b_client, sender.address)
         assert len(mine) == len(set(mine))
     assert b_client.balance_of(recipient) == before + 10 * BOLT
+
+
+class StingyTarget(EvmAttestationTarget):
+    """Signs its first attestation with too little gas, so it is mined and reverts (a spent transaction)."""
+
+    spent = 0
+
+    def prepare(self, message):
+        if self.spent:
+            return super().prepare(message)
+        self.spent += 1
+        prepared = self.bridge.prepare(self.sender, self.bridge.attest_call(message), gas=30_000)
+        return SignedAttestation(prepared.tx_hash, prepared.raw, prepared.nonce)
+
+
+def test_a_reverted_attestation_is_signed_anew(route, funded, tmp_path) -> None:
+    a_bridge, a_client, b_client = route
+    recipient = Web3.to_checksum_address(Web3.keccak(text="spent")[:20])
+    path = tmp_path / "spent.sqlite"
+    service = _service(a_client, b_client, 8, path)
+    service.drain(timeout=60)  # catch up
+    a_bridge.sendToSolana(2 * BOLT, evm_address_word(recipient), sender=funded)
+    sender = TxSender(b_client.client, dev_account(8))
+    nonce = b_client.client.w3.eth.get_transaction_count(sender.address)
+    stats = AttesterService(service.store, service.source, StingyTarget(b_client, sender), confirm_timeout=30).drain(
+        timeout=60)
+    assert stats.retry == 1 and "ran out of gas" in stats.errors[0]
+    assert stats.attested == 1
+    assert b_client.client.w3.eth.get_transaction_count(sender.address) - nonce == 2  # the spent one, then the real one
+    [item] = [i for i in service.store.items() if i.message.recipient == evm_address_word(recipient)]
+    assert item.state == "done" and item.attempts == 2
+    assert b_client.has_attested(item.digest, sender.address)
 
 
 def test_relayer_completes_a_queued_transfer_when_due(route, funded, chain, chain_b, tmp_path) -> None:
