@@ -24,6 +24,7 @@ from dispatch_chain.bridge.attester import AttesterService
 from dispatch_chain.bridge.evm import EvmBoltBridge, OutboundMessage, Status
 from dispatch_chain.bridge.evm_attester import EvmAttestationTarget, EvmMessageSource, EvmRelayer
 from dispatch_chain.bridge.store import AttesterStore, AttesterStoreError
+from dispatch_chain.bridge.supply import executed_on_monad, read_monad_supply, supply_report
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
 from dispatch_chain.connect import Connections, run_dir
 from dispatch_chain.errors import ConfigError
@@ -242,6 +243,52 @@ def _find_outbound(client: EvmBoltBridge, sequence: int) -> OutboundMessage | No
         if found:
             return found[0]
     return None
+
+
+@bridge.command()
+@click.option("--monad-only", is_flag=True, help="Report Monad's side only (no invariant check).")
+@json_option
+@click.pass_obj
+def audit(state: CliState, monad_only: bool, as_json: bool) -> None:
+    """Check the supply invariant: Solana custody >= wrapped supply + BOLT burned on Monad not yet released.
+
+    Reads both chains (Monad at one block) and reports custody, wrapped supply and the messages in flight
+    each way; exit 1 when the invariant is broken.
+    """
+    with bridge_errors():
+        connections = state.connections()
+        monad = read_monad_supply(connections.bolt_bridge())
+        if monad_only:
+            data: dict[str, object] = {
+                "block": monad.block, "wrapped_supply": monad.wrapped_supply, "minted": monad.minted,
+                "burned": monad.burned,
+                "outbound": [{"digest": "0x" + r.digest.hex(), "sequence": r.sequence, "amount": r.amount,
+                              "queued": r.queued} for r in monad.outbound]}
+            if as_json:
+                emit_json(data)
+            else:
+                click.echo(f"Monad at block {monad.block}: wrapped supply {format_bolt(monad.wrapped_supply)} BOLT "
+                           f"(minted {format_bolt(monad.minted)}, burned {format_bolt(monad.burned)}), "
+                           f"{len(monad.outbound)} outbound message(s)")
+            return
+        try:
+            from dispatch_chain.bridge.solana_supply import read_solana_supply  # the Solana half
+        except ImportError:
+            raise ConfigError("the Solana half of the audit (dispatch_chain.bridge.solana_supply) is not part of "
+                              "this build; --monad-only reports Monad's side") from None
+        solana = read_solana_supply(connections)
+        report = supply_report(monad, custody=solana.custody, released_on_solana=solana.released,
+                               locked_on_solana=solana.locked,
+                               minted_on_monad=executed_on_monad(connections.bolt_bridge(), solana.locked))
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        verdict = "holds" if report.ok else "BROKEN"
+        click.echo(f"invariant {verdict}: custody {format_bolt(report.custody)} >= wrapped supply "
+                   f"{format_bolt(report.wrapped_supply)} + burned not released {format_bolt(report.burned_not_released)}")
+        click.echo(f"in flight: {len(report.in_flight_to_monad)} to Monad, {len(report.in_flight_to_solana)} to Solana")
+    if not report.ok:
+        raise click.exceptions.Exit(EXIT_FAILED)
 
 
 def _store(state: CliState, path: str | None, name: str) -> AttesterStore:

@@ -124,3 +124,10 @@ def test_relay_once_and_missing_manifest(cli_env, tmp_path) -> None:
     assert result.exit_code == 0 and "found 0 queued" in result.output
     result = run({**cli_env, "DISPATCH_MANIFEST": str(tmp_path / "none.json")}, "bridge", "info")
     assert result.exit_code == 3 and "manifest not found" in result.output
+
+
+def test_audit_monad_side(cli_env, funded) -> None:
+    result = run(cli_env, "bridge", "audit", "--monad-only", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["wrapped_supply"] == data["minted"] - data["burned"] and data["minted"] >= 150 * BOLT
