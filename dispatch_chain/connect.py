@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from dispatch_chain.bridge.evm import EvmBoltBridge
+from dispatch_chain.bridge.tiers import WrappedTierReader
 from dispatch_chain.config import NetworkProfile
 from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
@@ -112,6 +114,21 @@ class Connections:
         if not chosen:
             chosen = [self.evm_sender.address]
         return ReputationReader(self.evm, deployment.address, chosen, ttl=ttl)
+
+    # -- the bridge, Monad side -------------------------------------------------------------
+
+    def bolt_bridge(self) -> EvmBoltBridge:
+        """The BoltBridge the manifest records (writes take a TxSender, e.g. ``evm_sender``)."""
+        deployment = self.manifest.require_evm().contract("BoltBridge")
+        self._check_chain()
+        return EvmBoltBridge(self.evm, deployment.address, deploy_block=deployment.block or 0)
+
+    def wrapped_tier_reader(self, *, verified: int | None = None, sentinel: int | None = None,
+                            ttl: float = 30.0) -> WrappedTierReader:
+        """Stake tiers from wrapped BOLT balances on Monad (thresholds default to the whitepaper's)."""
+        deployment = self.manifest.require_evm().contract("WrappedBolt")
+        self._check_chain()
+        return WrappedTierReader(self.evm, deployment.address, verified=verified, sentinel=sentinel, ttl=ttl)
 
     # -- Solana ---------------------------------------------------------------------------
 

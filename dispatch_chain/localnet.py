@@ -104,12 +104,12 @@ class LocalNode:
 
 
 class Anvil(LocalNode):
-    """anvil (Foundry's local EVM node), chain id 31337, funded test accounts."""
+    """anvil (Foundry's local EVM node), chain id 31337 unless told otherwise, funded test accounts."""
 
     name = "anvil"
 
     def __init__(self, *, port: int | None = None, block_time: float | None = None, log_path: Path | None = None,
-                 extra_args: Sequence[str] = ()):
+                 extra_args: Sequence[str] = (), chain_id: int | None = None):
         binary = shutil.which("anvil")
         if binary is None:
             raise ConfigError("anvil is not on PATH (run through ./dev, which installs it from npm)")
@@ -118,6 +118,8 @@ class Anvil(LocalNode):
         if block_time:
             argv += ["--block-time", str(block_time)]
         argv += list(extra_args)  # e.g. --number N, --no-mining, --load-state PATH
+        if chain_id is not None:
+            argv += ["--chain-id", str(chain_id)]
         super().__init__(argv, port, log_path=log_path)
 
 

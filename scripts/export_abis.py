@@ -15,7 +15,7 @@ import click
 from ape import project
 
 ABI_DIR = Path(__file__).resolve().parent.parent / "dispatch_chain" / "abi"
-CONTRACTS = ("ReceiptAnchor", "IdentityRegistry", "ReputationRegistry")
+CONTRACTS = ("ReceiptAnchor", "IdentityRegistry", "ReputationRegistry", "WrappedBolt", "BoltBridge")
 
 
 def compiled_abi(name: str) -> list[dict]:

@@ -16,6 +16,7 @@ import click
 from dispatch_chain import __version__
 from dispatch_chain.cli.anchor import anchor
 from dispatch_chain.cli.audit import audit
+from dispatch_chain.cli.bridge import bridge
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.env import env, environment_epilog
 from dispatch_chain.cli.receipt import receipt
@@ -61,3 +62,4 @@ main.add_command(worker)
 main.add_command(reputation)
 main.add_command(solana)
 main.add_command(env)
+main.add_command(bridge)

@@ -10,6 +10,7 @@ import pytest
 from dispatch_chain.hashing import keccak256
 from dispatch_chain.merkle import ReceiptTree
 from support import make_signed, make_worker
+from support_bridge import isolated  # ape's chain.isolate() swallows assertion failures
 
 ANCHORER_ROLE = keccak256(b"ANCHORER_ROLE")
 
@@ -75,7 +76,7 @@ def test_only_admin_grants(receipt_anchor, anchorer, outsider) -> None:
 
 
 def test_admin_handover_is_two_step_and_delayed(receipt_anchor, deployer, outsider, chain) -> None:
-    with chain.isolate():
+    with isolated(chain):
         receipt_anchor.beginDefaultAdminTransfer(outsider, sender=deployer)
         with ape.reverts(receipt_anchor.AccessControlEnforcedDefaultAdminDelay):
             receipt_anchor.acceptDefaultAdminTransfer(sender=outsider)
