@@ -29,13 +29,14 @@ from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_e
 from dispatch_chain.connect import Connections, run_dir
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.protocol import format_bolt, parse_bolt
+from dispatch_chain.settings import env_var
 
 #: refusals caused by the input, not by the bridge's state: exit 2
 INPUT_ERRORS = (errors.ZeroAmount, errors.AmountTooLarge, errors.MalformedRecipient, errors.InvalidMessageLength,
                 errors.UnsupportedMessage, errors.WrongDestinationChain, errors.WrongSourceChain,
                 errors.WrongSourceBridge)
 
-account_option = click.option("--account", envvar="DISPATCH_EVM_ACCOUNT",
+account_option = click.option("--account", envvar=env_var("evm_account"),
                               help="EVM account spec (env:VAR, keystore:PATH, dev:N).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
