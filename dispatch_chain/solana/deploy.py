@@ -4,9 +4,12 @@ Used by scripts/solana/*.py and the demo. Each step checks the chain first
 and records what it did in the deployments manifest, so re-running a deploy
 that was interrupted finishes it instead of starting over.
 
-The programs themselves are deployed with ``anchor deploy`` where the Solana
-toolchain exists (devnet); on the local node they are registered natively at
-their declared ids and only need initialising.
+The programs themselves are deployed with ``anchor deploy`` (devnet); the
+local node deploys their SBF builds at start, as ``solana-test-validator
+--upgradeable-program`` does, with the node's deployer as upgrade authority.
+Either way only the program's upgrade authority may initialise it, so
+:func:`init_programs` must be signed by that key (``anchor deploy``'s wallet,
+or :attr:`dispatch_chain.localnet.SolanaNode.deployer`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ from dispatch_chain.protocol import BOLT, DISTRIBUTION, PROTOCOL_FEE_BPS, STAKE_
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.bolt import MintInfo, associated_token_account, create_bolt, whitepaper_allocations
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING, AnchorProgram
+from dispatch_chain.solana.programs import (
+    ANCHOR,
+    BPF_LOADER_UPGRADEABLE,
+    SETTLEMENT,
+    STAKING,
+    AnchorProgram,
+    programdata_address,
+    upgrade_authority,
+)
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient
 
@@ -77,18 +88,49 @@ class ProgramSettings:
     fee_bps: int = PROTOCOL_FEE_BPS
 
 
+def program_upgrade_authority(client: SolanaClient, program: AnchorProgram) -> Pubkey | None:
+    """The upgrade authority of a deployed program; ConfigError if it is not deployed with the upgradeable loader."""
+    account = client.account(program.program_id)
+    if account is None:
+        raise ConfigError(f"program {program.name} is not deployed at {program.program_id} on {client.caip2}"
+                          " (anchor deploy it first, or pass its id)")
+    if account.owner != BPF_LOADER_UPGRADEABLE:
+        raise ConfigError(f"{program.program_id} is not a program of the BPF upgradeable loader (owner {account.owner})")
+    data = client.account(programdata_address(program.program_id))
+    if data is None:
+        raise ConfigError(f"program {program.name} at {program.program_id} has no ProgramData account")
+    return upgrade_authority(data.data)
+
+
+def _check_existing(name: str, fields: Sequence[tuple[str, object, object]]) -> None:
+    """Fail when an existing config differs from ours: ``(field, on chain, expected)`` each."""
+    wrong = [f"{field} is {got}, expected {want}" for field, got, want in fields if got != want]
+    if wrong:
+        raise ConfigError(f"{name} is already initialised, but not as ours: {'; '.join(wrong)}."
+                          " Someone else initialised it, or with other settings: redeploy it (new program id),"
+                          " or run with the settings and admin it holds")
+
+
 def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program_ids: Mapping[str, str | None],
                   anchorers: Sequence[Pubkey], settings: ProgramSettings, manifest: Path, network: str,
                   progress: Progress) -> None:
-    """Initialise the three programs' configs (skipping those already initialised) and record them."""
+    """Initialise the three programs' configs and record them.
+
+    ``admin`` must be each program's upgrade authority (the programs refuse
+    anyone else). A config that exists already is checked field by field
+    (admin, mint, thresholds, cooldown, fee) and must match, so a config
+    someone else initialised first is never recorded as ours.
+    """
     staking = StakingClient(client, AnchorProgram.load(STAKING, program_ids.get(STAKING)))
     settlement = SettlementClient(client, AnchorProgram.load(SETTLEMENT, program_ids.get(SETTLEMENT)))
     anchor = SolanaReceiptAnchor(client, AnchorProgram.load(ANCHOR, program_ids.get(ANCHOR)))
+    configs = {STAKING: staking.config_address, SETTLEMENT: settlement.config_address, ANCHOR: anchor.config_address}
     for program in (staking.program, settlement.program, anchor.program):
         client.idl_errors[str(program.program_id)] = program.errors
-        if client.account(program.program_id) is None:
-            raise ConfigError(f"program {program.name} is not deployed at {program.program_id} on {client.caip2}"
-                              " (anchor deploy it first, or pass its id)")
+        authority = program_upgrade_authority(client, program)
+        if client.account(configs[program.name]) is None and authority != admin.pubkey():
+            raise ConfigError(f"only the upgrade authority of {program.name} ({authority or 'none: immutable'}) can"
+                              f" initialise it, not {admin.pubkey()}: sign with the deployer's keypair")
 
     if client.account(staking.config_address) is None:
         staking.initialize(admin, mint, verified_threshold=settings.verified_threshold,
@@ -97,18 +139,29 @@ def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program
                  f" {settings.sentinel_threshold / BOLT:g} BOLT, cooldown {settings.cooldown_seconds} s")
     else:
         progress("dispatch_staking already initialised")
-    if staking.config().mint != mint:
-        raise ConfigError(f"dispatch_staking is initialised for mint {staking.config().mint}, not {mint}")
+    c = staking.config()
+    _check_existing(STAKING, [("admin", c.admin, admin.pubkey()), ("mint", c.mint, mint),
+                              ("verified_threshold", c.verified_threshold, settings.verified_threshold),
+                              ("sentinel_threshold", c.sentinel_threshold, settings.sentinel_threshold),
+                              ("cooldown_seconds", c.cooldown_seconds, settings.cooldown_seconds)])
 
     if client.account(settlement.config_address) is None:
         settlement.initialize(admin, mint, settings.fee_bps)
         progress(f"dispatch_settlement initialised: fee {settings.fee_bps} bps burned per settlement")
     else:
         progress("dispatch_settlement already initialised")
+    s = settlement.config()
+    _check_existing(SETTLEMENT, [("admin", s.admin, admin.pubkey()), ("mint", s.mint, mint),
+                                 ("fee_bps", s.fee_bps, settings.fee_bps)])
 
     if client.account(anchor.config_address) is None:
         anchor.initialize(admin)
         progress("dispatch_anchor initialised")
+    else:
+        progress("dispatch_anchor already initialised")
+    anchor_config = client.account(anchor.config_address)
+    assert anchor_config is not None
+    _check_existing(ANCHOR, [("admin", anchor.program.decode("AnchorConfig", anchor_config.data).admin, admin.pubkey())])
     for authority in anchorers:
         if client.account(anchor.anchorer_address(authority)) is None:
             anchor.add_anchorer(admin, authority)

@@ -1,5 +1,5 @@
-//! dispatch_anchor running natively on dispatch-svm: the anchorer
-//! allowlist, batch roots once per root, and verification of real
+//! dispatch_anchor's SBF build on dispatch-svm: `initialize` gated on the
+//! upgrade authority, the anchorer allowlist, batch roots once per root, and verification of real
 //! OpenZeppelin StandardMerkleTree trees (built here with an independent
 //! keccak, cross-checked against @openzeppelin/merkle-tree vectors), with
 //! every account constraint and error variant asserted exactly.
@@ -159,8 +159,6 @@ fn add_anchorer_ix(admin: &Address, authority: Address) -> Instruction {
             config: config_pda(),
             anchorer: anchorer_pda(&authority),
             system_program: SYSTEM_PROGRAM,
-            event_authority: event_authority(&PROGRAM),
-            program: PROGRAM,
         },
         instruction::AddAnchorer { authority },
     )
@@ -169,7 +167,7 @@ fn add_anchorer_ix(admin: &Address, authority: Address) -> Instruction {
 fn remove_anchorer_ix(admin: &Address, authority: &Address) -> Instruction {
     ix(
         PROGRAM,
-        accounts::RemoveAnchorer { admin: *admin, config: config_pda(), anchorer: anchorer_pda(authority), event_authority: event_authority(&PROGRAM), program: PROGRAM },
+        accounts::RemoveAnchorer { admin: *admin, config: config_pda(), anchorer: anchorer_pda(authority) },
         instruction::RemoveAnchorer {},
     )
 }
@@ -181,8 +179,6 @@ fn anchor_accounts(authority: &Address, root: &H) -> accounts::AnchorBatch {
         config: config_pda(),
         batch: batch_pda(root),
         system_program: SYSTEM_PROGRAM,
-        event_authority: event_authority(&PROGRAM),
-        program: PROGRAM,
     }
 }
 
@@ -199,13 +195,17 @@ fn verify_receipt_ix(batch: Address, batch_id: u64, receipt: &Receipt, proof: Ve
     ix(PROGRAM, accounts::Verify { batch }, instruction::VerifyReceipt { batch_id, receipt_hash, provider_key, signature_hash, proof })
 }
 
+fn initialize_ix(admin: &Address, program_data: Address) -> Instruction {
+    let accounts = accounts::Initialize { admin: *admin, config: config_pda(), system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data };
+    ix(PROGRAM, accounts, instruction::Initialize {})
+}
+
 impl Env {
     /// Initialized, with one anchorer.
     fn new() -> Self {
-        let mut svm = svm_with(PROGRAM, dispatch_anchor::entry);
-        let admin = funded(&mut svm);
-        let init = ix(PROGRAM, accounts::Initialize { admin: admin.pubkey(), config: config_pda(), system_program: SYSTEM_PROGRAM }, instruction::Initialize {});
-        ok(&mut svm, &admin, &[], &[init]);
+        let mut svm = svm_with(PROGRAM);
+        let admin = deployer();
+        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), programdata(&PROGRAM))]);
         let anchorer = funded(&mut svm);
         ok(&mut svm, &admin, &[], &[add_anchorer_ix(&admin.pubkey(), anchorer.pubkey())]);
         Env { svm, admin, anchorer }
@@ -236,6 +236,23 @@ impl Env {
 fn assert_true(meta: &TransactionMetadata) {
     assert_eq!(meta.return_data.program_id, PROGRAM);
     assert_eq!(meta.return_data.data, vec![1u8], "{}", meta.pretty_logs());
+}
+
+#[test]
+fn only_the_upgrade_authority_initializes() {
+    let mut svm = svm_with(PROGRAM);
+    let stranger = funded(&mut svm);
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), programdata(&PROGRAM))], custom(Anchor::ConstraintRaw));
+    // Nor with another program's ProgramData, even one the signer controls.
+    let foreign = foreign_programdata(&mut svm, &stranger.pubkey());
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), foreign)], custom(Anchor::ConstraintRaw));
+    // An account that is no ProgramData at all (a system account).
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), stranger.pubkey())], custom(Anchor::AccountOwnedByWrongProgram));
+    assert!(svm.get_account(&config_pda()).is_none_or(|a| a.lamports == 0));
+
+    let admin = deployer();
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), programdata(&PROGRAM))]);
+    assert_eq!(account::<AnchorConfig>(&svm, &config_pda()).admin, admin.pubkey());
 }
 
 #[test]
