@@ -137,7 +137,7 @@ fn measure_settlement(m: &mut Measured) {
     m.run(&mut svm, (P, "initialize"), "typical", extra(&[b"config"], &ID), &admin, ix(ID, init, i::Initialize { fee_bps: 500 }));
     m.run(&mut svm, (P, "set_fee"), "typical", 0, &admin, ix(ID, a::SetFee { admin: admin.pubkey(), config }, i::SetFee { fee_bps: 500 }));
 
-    let coordinator = funded(&mut svm);
+    let coordinator = funded_keypair(&mut svm, nth_keypair(u64::MAX));
     let coordinator_token = create_token_account(&mut svm, &admin, &mint, &coordinator.pubkey());
     mint_to(&mut svm, &admin, &mint, &coordinator_token, 1_000_000 * BOLT);
     let worker_token = create_token_account(&mut svm, &admin, &mint, &Address::new_unique());
