@@ -1,4 +1,4 @@
-"""Solana economic layer through the local node (dispatch-solana-node, programs native).
+"""Solana economic layer through the local node (dispatch-solana-node running the programs' SBF builds).
 
 1. Stake-tier lookup for 1,000 workers: the TierReader (getMultipleAccounts in
    chunks of 100) against reading one account per call, in the same run:
@@ -7,20 +7,28 @@
    known on both sides). The staking config (tier thresholds) rides along in
    the first call once per TTL, so it costs no extra call.
 2. Settlements per second (settle with the 5 % burn, confirmed one by one),
-   against plain SPL transfers sent the same way as the baseline.
+   against plain SPL transfers sent the same way as the baseline, and the
+   compute units the node metered for each (SBF execution; the programs no
+   longer run natively anywhere, so there is no native figure to compare).
+3. Compute units of every instruction on the SBF build, typical and worst
+   case (the Rust test svm/tests/compute_budgets.rs measures them in LiteSVM
+   and checks them against the budgets of docs/solana-programs.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from common import REPO, figure, header
 from solders.keypair import Keypair
+from solders.signature import Signature
 
-from common import figure, header
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.localnet import SolanaNode
 from dispatch_chain.protocol import BOLT, DISTRIBUTION
@@ -43,9 +51,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, SolanaNode(log_path=Path(tmp) / "node.log") as node:
         programs = [AnchorProgram.load(name) for name in PROGRAMS]
         client = SolanaClient(SolanaNetwork(rpc_url=node.url), idl_errors=error_tables(programs))
-        admin, mint = Keypair(), Keypair()
+        admin, mint = node.deployer, Keypair()  # the programs' upgrade authority initialises them
         owners = {name: Keypair() for name, _ in DISTRIBUTION}
-        for keypair in (admin, *owners.values()):
+        for keypair in owners.values():
             client.airdrop(keypair.pubkey(), 10 * SOL)
         deploy_bolt(client, admin, mint, {n: k.pubkey() for n, k in owners.items()},
                     manifest=Path(tmp) / "m.json", network="local", progress=lambda m: None)
@@ -111,12 +119,34 @@ def main() -> None:
             transfer(client, coordinator, payee, BOLT + n, mint.pubkey())
         transfers = args.settlements / (time.perf_counter() - started)
         started = time.perf_counter()
-        for n in range(args.settlements):
-            settlement.settle(coordinator, f"bench-{n}", payee, BOLT + n, os.urandom(32))
+        records = [settlement.settle(coordinator, f"bench-{n}", payee, BOLT + n, os.urandom(32))
+                   for n in range(args.settlements)]
         settlements = args.settlements / (time.perf_counter() - started)
-        header(f"settlement throughput ({args.settlements} each, sent and confirmed one at a time)")
+        units = [_units(client, r.signature) for r in records[:20] if r.signature]
+        header(f"settlement throughput ({args.settlements} each, sent and confirmed one at a time, SBF)")
         figure("SPL transfer_checked (baseline)", f"{transfers:>8.1f} tx/s")
         figure("settle: record + transfer + 5 % burn", f"{settlements:>8.1f} tx/s ({settlements / transfers:.2f}x)")
+        figure("settle transaction, CU metered by the node (20 sampled)",
+               f"{min(units):,} to {max(units):,} CU (limit set by the client from the budgets)")
+
+    header("compute units per instruction, SBF build (svm/tests/compute_budgets.rs)")
+    for program, instruction, typical, worst in _cu_table():
+        figure(f"{program} {instruction}", f"typical {typical:>7,} CU   worst {worst:>7,} CU")
+
+
+def _units(client: SolanaClient, signature: str) -> int:
+    tx = client.rpc.get_transaction(Signature.from_string(signature), max_supported_transaction_version=0).value
+    assert tx is not None and tx.transaction.meta is not None
+    return int(tx.transaction.meta.compute_units_consumed)
+
+
+def _cu_table() -> list[tuple[str, str, int, int]]:
+    """Runs the Rust compute-budget test and reads the table it prints."""
+    proc = subprocess.run(["cargo", "test", "--locked", "--quiet", "-p", "dispatch-svm", "--test", "compute_budgets",
+                           "every_instruction", "--", "--nocapture"], cwd=REPO, capture_output=True, text=True,
+                          check=True)
+    rows = re.findall(r"^\| (dispatch_\w+) \| `(\w+)` \| (\d+) \| (\d+) \|", proc.stdout, re.MULTILINE)
+    return [(p, i, int(t), int(w)) for p, i, t, w in rows]
 
 
 if __name__ == "__main__":

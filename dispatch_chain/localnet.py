@@ -19,10 +19,13 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch_chain.errors import ChainError, ConfigError
 from dispatch_chain.settings import Settings
+
+if TYPE_CHECKING:
+    from solders.keypair import Keypair
 
 
 def free_port() -> int:
@@ -123,9 +126,39 @@ class Anvil(LocalNode):
         super().__init__(argv, port, log_path=log_path)
 
 
-class SolanaNode(LocalNode):
-    """dispatch-solana-node: a Solana JSON-RPC node with the Dispatch programs registered natively.
+SBF_DIR_ENV = "DISPATCH_SBF_DIR"  # the SBF builds <program>.so; ./dev sets it (toolchain/sbf/build-sbf.sh)
+DEPLOYER_LAMPORTS = 1_000 * 1_000_000_000  # what SolanaNode airdrops to its deployer at start
 
+
+def sbf_programs(directory: str | Path | None = None) -> dict[str, Path]:
+    """The SBF builds to deploy, by program id: every ``<name>.so`` in ``directory``
+    (default ``$DISPATCH_SBF_DIR``) whose IDL is in ``idl/``, at the IDL's address."""
+    from dispatch_chain.solana.programs import load_idl
+
+    folder = directory or Settings.from_env().sbf_dir
+    if not folder:
+        raise ConfigError(f"{SBF_DIR_ENV} is not set: run through ./dev, whose setup builds the programs to SBF"
+                          " (toolchain/sbf/build-sbf.sh) and sets it")
+    found = {}
+    for so in sorted(Path(folder).glob("*.so")):
+        try:
+            found[str(load_idl(so.stem).address)] = so
+        except ConfigError:
+            continue  # a build without an IDL here (e.g. a newer program): not ours to deploy
+    if not found:
+        raise ConfigError(f"no program builds with an IDL in {folder} (rerun ./dev setup)")
+    return found
+
+
+class SolanaNode(LocalNode):
+    """dispatch-solana-node: a Solana JSON-RPC node running the Dispatch programs' SBF builds.
+
+    The programs (:func:`sbf_programs`, or ``programs={id: path}``) are deployed
+    at start as a validator holds them, BPF upgradeable loader program and
+    ProgramData with :attr:`deployer` as upgrade authority, like
+    ``solana-test-validator --upgradeable-program ID SO AUTHORITY``. The
+    deployer (a fresh keypair unless given) is funded with
+    ``DEPLOYER_LAMPORTS`` at start; only it can initialise the programs.
     Started with ``--port 0``; the port is read from its ready line
     (``dispatch-solana-node ready http://127.0.0.1:<port>``).
     """
@@ -134,11 +167,18 @@ class SolanaNode(LocalNode):
     ready_method = "getHealth"
 
     def __init__(self, *, binary: str | None = None, ledger: Path | None = None, slot_ms: int | None = None,
-                 log_path: Path | None = None, startup_timeout: float = 30.0) -> None:
+                 log_path: Path | None = None, startup_timeout: float = 30.0,
+                 programs: dict[str, Path] | None = None, deployer: Keypair | None = None) -> None:
+        from solders.keypair import Keypair
+
         binary = binary or Settings.from_env().solana_node_bin or shutil.which("dispatch-solana-node")
         if not binary or not Path(binary).exists():
             raise ConfigError("dispatch-solana-node is not built (./dev setup builds it; or set DISPATCH_SOLANA_NODE_BIN)")
+        self.deployer: Keypair = deployer or Keypair()
+        self.programs = dict(programs) if programs is not None else sbf_programs()
         argv = [binary, "--bind", "127.0.0.1", "--port", "0"]
+        for program_id, path in self.programs.items():
+            argv += ["--upgradeable-program", program_id, str(path), str(self.deployer.pubkey())]
         if ledger is not None:
             argv += ["--ledger", str(ledger)]
         if slot_ms is not None:
@@ -160,7 +200,24 @@ class SolanaNode(LocalNode):
             raise ChainError(f"{self.name} did not start: {line.decode(errors='replace').strip() or 'no ready line'}"
                              + (f" (log: {self.log_path})" if self.log_path else ""))
         self.port = int(line[len(prefix):].strip())
+        self._fund_deployer()
         return self
+
+    def _fund_deployer(self) -> None:
+        signature = rpc_call(self.url, "requestAirdrop", [str(self.deployer.pubkey()), DEPLOYER_LAMPORTS])
+        deadline = time.monotonic() + self.startup_timeout
+        while not rpc_call(self.url, "getSignatureStatuses", [[signature]])["value"][0]:
+            if time.monotonic() > deadline:
+                self.stop()
+                raise ChainError(f"{self.name}: the deployer's airdrop did not land")
+            time.sleep(0.05)
+
+    def write_deployer(self, path: Path) -> Path:
+        """Write the deployer keypair as a solana-keygen file (mode 0600), for scripts run as separate processes."""
+        from dispatch_chain.keys import save_keypair_bytes
+
+        save_keypair_bytes(path, bytes(self.deployer))
+        return path
 
 
 def _read_line(stream: Any, timeout: float) -> bytes:

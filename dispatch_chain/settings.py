@@ -64,6 +64,7 @@ class Settings(BaseModel):
     key_dir: str | None = setting("where deploy keys the tools create go (default ~/.config/dispatch)")
     # -- tools ------------------------------------------------------------------------------------------------
     solana_node_bin: str | None = setting("dispatch-solana-node binary for local chains (default: on PATH)")
+    sbf_dir: str | None = setting("directory of the programs' SBF builds (<program>.so) the local node deploys; ./dev sets it")
     cache: str | None = setting("cache of the heavy installs (default ~/.cache/dispatch-chain)", scope="./dev")
     python: str | None = setting("Python 3.11 interpreter to build the venv with (default: found on PATH)",
                                  scope="./dev")

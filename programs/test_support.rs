@@ -1,13 +1,25 @@
-//! Test helpers shared by the three programs' Rust tests, included by each
-//! test target with `#[path = "../../test_support.rs"] mod support;`.
+//! Test helpers shared by the programs' Rust tests, included by each test
+//! target with `#[path = "../../test_support.rs"] mod support;`.
 //!
 //! A file rather than a crate: every directory under `programs/` is a
 //! workspace member and a program whose IDL `scripts/gen_idl.sh` builds, so a
-//! helper crate there would be taken for a fourth program.
+//! helper crate there would be taken for another program.
 //!
-//! The SVM is dispatch-svm's LiteSVM with the program registered natively and
-//! the real SPL Token SBF program for CPIs; errors are asserted as the exact
-//! `InstructionError` a client sees.
+//! The tests run each program's **SBF build** (`$DISPATCH_SBF_DIR/<name>.so`,
+//! built by `toolchain/sbf/build-sbf.sh`; `./dev` sets the variable) in
+//! LiteSVM, with the real SPL Token program for CPIs, deployed as a validator
+//! holds it (BPF upgradeable loader, upgrade authority [`deployer`]). Errors
+//! are asserted as the exact `InstructionError` a client sees; events are read
+//! from the `Program data:` logs of `emit!`.
+//!
+//! Signatures that changed with the move to SBF:
+//! - `svm_with(program_id: Address) -> LiteSVM` (was `svm_with(program_id,
+//!   entry)`): deploys the including crate's own SBF build
+//!   (`CARGO_PKG_NAME`) at `program_id`, upgrade authority [`deployer`]
+//!   (funded). [`deploy`] adds another program's build.
+//! - `initialize` is gated on the upgrade authority: sign it with
+//!   [`deployer`] and pass `program: ID, program_data: programdata(&ID)`.
+//! - `event_authority` is gone (no `#[event_cpi]` any more).
 #![allow(dead_code)]
 
 use anchor_lang::error::ErrorCode::{AccountNotSigner, ConstraintSeeds};
@@ -27,6 +39,8 @@ use solana_transaction_error::TransactionError;
 pub use dispatch_svm::testkit::{
     create_mint, create_token_account, funded, mint_to, send, supply, token_balance, DECIMALS,
 };
+#[allow(unused_imports)]
+pub use dispatch_svm::programdata_address as programdata;
 
 /// One BOLT in base units.
 pub const BOLT: u64 = 1_000_000_000;
@@ -34,11 +48,38 @@ pub const BOLT: u64 = 1_000_000_000;
 pub const TOKEN_PROGRAM: Address = spl_token_interface::ID;
 pub const SYSTEM_PROGRAM: Address = solana_sdk_ids::system_program::ID;
 
-/// A new SVM with `entry` registered natively at `program_id`.
-pub fn svm_with(program_id: Address, entry: dispatch_svm::NativeEntry) -> LiteSVM {
+/// The upgrade authority of every program [`svm_with`] and [`deploy`]
+/// deploy (a fixed key, funded by `svm_with`): the only signer `initialize`
+/// accepts.
+pub fn deployer() -> Keypair {
+    Keypair::new_from_array([0xde; 32])
+}
+
+/// A new SVM with this crate's SBF build (`$DISPATCH_SBF_DIR/<CARGO_PKG_NAME>.so`)
+/// deployed at `program_id`, upgrade authority [`deployer`], who is funded.
+pub fn svm_with(program_id: Address) -> LiteSVM {
     let mut svm = dispatch_svm::new_svm();
-    dispatch_svm::add_native_program(&mut svm, program_id, entry);
+    deploy(&mut svm, program_id, env!("CARGO_PKG_NAME"));
+    svm.airdrop(&deployer().pubkey(), dispatch_svm::testkit::FUNDED_LAMPORTS).expect("airdrop to the deployer");
     svm
+}
+
+/// Deploys program `name`'s SBF build at `program_id` (BPF upgradeable
+/// loader, upgrade authority [`deployer`]).
+pub fn deploy(svm: &mut LiteSVM, program_id: Address, name: &str) {
+    let elf = dispatch_svm::sbf_program(name);
+    if let Err(e) = dispatch_svm::deploy_upgradeable(svm, program_id, &elf, Some(&deployer().pubkey())) {
+        panic!("{name}.so does not load: {e:?}");
+    }
+}
+
+/// Deploys this crate's SBF build once more, at a new id with `authority`
+/// as upgrade authority, and returns that copy's ProgramData address: what
+/// an attacker would pass to `initialize` as `program_data`.
+pub fn foreign_programdata(svm: &mut LiteSVM, authority: &Address) -> Address {
+    let id = Address::new_unique();
+    let elf = dispatch_svm::sbf_program(env!("CARGO_PKG_NAME"));
+    dispatch_svm::deploy_upgradeable(svm, id, &elf, Some(authority)).expect("the copy deploys")
 }
 
 /// An instruction of `program_id` from Anchor's generated client structs.
@@ -99,18 +140,14 @@ pub fn clone_account(svm: &mut LiteSVM, from: &Address, to: &Address) {
     svm.set_account(*to, account).expect("set account");
 }
 
-/// The events of type `T` the transaction emitted with `emit_cpi!`: the
-/// inner instructions whose data is Anchor's event tag, `T`'s discriminator
-/// and the Borsh-encoded event.
+/// The events of type `T` the transaction emitted with `emit!`: the
+/// `Program data:` log lines whose data is `T`'s discriminator and the
+/// Borsh-encoded event.
 pub fn events<T: Event>(meta: &TransactionMetadata) -> Vec<T> {
-    meta.inner_instructions
+    dispatch_svm::testkit::program_data(&meta.logs)
         .iter()
-        .flatten()
-        .filter_map(|inner| {
-            let data = inner.instruction.data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE)?;
-            let body = data.strip_prefix(T::DISCRIMINATOR)?;
-            Some(T::try_from_slice(body).expect("event decodes"))
-        })
+        .filter_map(|data| data.strip_prefix(T::DISCRIMINATOR))
+        .map(|body| T::try_from_slice(body).expect("event decodes"))
         .collect()
 }
 
@@ -135,11 +172,6 @@ pub fn now(svm: &LiteSVM) -> i64 {
 /// The PDA of `seeds` under `program_id`.
 pub fn pda(seeds: &[&[u8]], program_id: &Address) -> Address {
     Address::find_program_address(seeds, program_id).0
-}
-
-/// Anchor's event authority PDA of `program_id` (`["__event_authority"]`).
-pub fn event_authority(program_id: &Address) -> Address {
-    pda(&[b"__event_authority"], program_id)
 }
 
 /// One program's admin instructions and views, for [`check_admin_handover`].
@@ -273,13 +305,12 @@ macro_rules! check_admin_handover_of {
         use $program::{accounts as a, instruction as i};
         let program = $program::ID;
         let config = pda(&[b"config"], &program);
-        let event_authority = event_authority(&program);
         check_admin_handover(
             $svm,
             $admin,
             AdminFlow {
-                propose: &|admin, new_admin| ix(program, a::ProposeAdmin { admin: *admin, config, event_authority, program }, i::ProposeAdmin { new_admin }),
-                accept: &|new_admin| ix(program, a::AcceptAdmin { new_admin: *new_admin, config, event_authority, program }, i::AcceptAdmin {}),
+                propose: &|admin, new_admin| ix(program, a::ProposeAdmin { admin: *admin, config }, i::ProposeAdmin { new_admin }),
+                accept: &|new_admin| ix(program, a::AcceptAdmin { new_admin: *new_admin, config }, i::AcceptAdmin {}),
                 admin_only: $admin_only,
                 read: &|svm| {
                     let c: $program::$config = account(svm, &config);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, in the environment ./dev set up:
-#   1. Rust: the Solana programs' native tests, the SVM shim and the local node;
-#      the committed IDLs must match the programs (drift check);
+#   1. Rust: the Solana programs' tests on their SBF builds (DISPATCH_SBF_DIR, from
+#      setup), the compute budgets, the local node; the committed IDLs must match
+#      the programs (drift check);
 #   2. contracts and Python (ape test: anvil via ape-foundry, the local Solana
 #      node, Node.js interop vectors, crash tests).
 # Extra arguments go to pytest, e.g. ./dev test -k receipts -x

@@ -9,12 +9,18 @@
 #     tweetnacl and @openzeppelin/merkle-tree for the interop tests);
 #   - a native-compatible `solc` (toolchain/solc-shim.js over solcjs) where
 #     py-solc-x and ape-solidity look for it;
-#   - the Rust builds (Solana programs and the local Solana node), cached in
+#   - the SBF build of every program under programs/ (toolchain/sbf/build-sbf.sh:
+#     the pinned nightly with rust-src and sbpf-linker, installed once), cached
+#     in $DISPATCH_CACHE/sbf-<hash of its inputs> and exported as DISPATCH_SBF_DIR;
+#     each program's sha256 is printed;
+#   - the host Rust build (the local Solana node), cached in
 #     $DISPATCH_CACHE/cargo-target.
 # Environment knobs: DISPATCH_CACHE (cache root), DISPATCH_PYTHON (interpreter),
-# DISPATCH_SKIP_RUST=1 (skip the Rust builds, for Python-only work).
+# DISPATCH_SKIP_RUST=1 (skip the Rust builds, for Python-only work: an SBF build of
+# the same sources already in the cache is still used).
 
 DISPATCH_CACHE="${DISPATCH_CACHE:-$HOME/.cache/dispatch-chain}"
+DISPATCH_SBF_DIR="${DISPATCH_SBF_DIR:-}"
 DISPATCH_SOLC_VERSION="0.8.30"
 
 _say() { printf '[setup] %s\n' "$*" >&2; }
@@ -110,6 +116,23 @@ _setup_solc() {
   [ "$got" = "$DISPATCH_SOLC_VERSION" ] || _die "solc shim reports '$got', expected $DISPATCH_SOLC_VERSION"
 }
 
+_setup_sbf() {
+  local script="$ROOT/toolchain/sbf/build-sbf.sh"
+  [ -x "$script" ] || return 0
+  if [ "${DISPATCH_SKIP_RUST:-0}" = 1 ]; then
+    local dir
+    dir="$DISPATCH_CACHE/sbf-$("$script" --key)"
+    if [ -f "$dir/.complete" ]; then
+      DISPATCH_SBF_DIR="$dir"
+    else
+      _say "DISPATCH_SKIP_RUST=1 and no SBF build of these sources in the cache: the local node will not start"
+    fi
+    return 0
+  fi
+  command -v cargo >/dev/null 2>&1 || _die "Rust (cargo, by rustup) is required"
+  DISPATCH_SBF_DIR="$("$script")" || _die "the SBF build of the programs failed (toolchain/sbf/build-sbf.sh)"
+}
+
 _setup_rust() {
   [ -f "$ROOT/Cargo.toml" ] || return 0
   [ "${DISPATCH_SKIP_RUST:-0}" = 1 ] && return 0
@@ -117,7 +140,7 @@ _setup_rust() {
   if [ -f "$ROOT/node/Cargo.toml" ]; then
     # The dev profile shares every artifact with `cargo test`, so a cold machine
     # builds the agave/LiteSVM stack once, not twice (it is fast enough for the
-    # demo and the tests: the SPL Token program runs in the SBF VM either way).
+    # demo and the tests: every program runs in the SBF VM either way).
     _say "building the local Solana node (cached in $CARGO_TARGET_DIR; the first build takes a while)"
     (cd "$ROOT" && cargo build --locked --quiet -p dispatch-solana-node) ||
       _die "cargo build of the Solana node failed"
@@ -125,7 +148,7 @@ _setup_rust() {
 }
 
 dispatch_export_env() {
-  export DISPATCH_CACHE DISPATCH_VENV DISPATCH_NODE SOLCX_BINARY_PATH
+  export DISPATCH_CACHE DISPATCH_VENV DISPATCH_NODE SOLCX_BINARY_PATH DISPATCH_SBF_DIR
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DISPATCH_CACHE/cargo-target}"
   export VIRTUAL_ENV="$DISPATCH_VENV"
   export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$CARGO_TARGET_DIR/debug:$PATH"
@@ -137,7 +160,7 @@ dispatch_export_env() {
 dispatch_print_env() {
   local name
   for name in DISPATCH_CACHE DISPATCH_VENV DISPATCH_NODE SOLCX_BINARY_PATH CARGO_TARGET_DIR \
-              VIRTUAL_ENV PATH PYTHONPATH DISPATCH_SOLANA_NODE_BIN; do
+              VIRTUAL_ENV PATH PYTHONPATH DISPATCH_SOLANA_NODE_BIN DISPATCH_SBF_DIR; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
 }
@@ -151,6 +174,7 @@ dispatch_setup() {
   _setup_python
   _setup_node
   _setup_solc
+  _setup_sbf
   dispatch_export_env
   _setup_rust
   flock -u 9

@@ -24,7 +24,7 @@ def start_chains(state: DemoState, stack: ExitStack) -> None:
     state.report["evm"] = {"rpc_url": state.anvil.url, "chain_id": 31337}
     log = state.options.out / "solana-node.log"
     state.solana_node = stack.enter_context(SolanaNode(log_path=log))
-    state.progress.note(f"dispatch-solana-node on {state.solana_node.url} (Dispatch programs native), log {log}")
+    state.progress.note(f"dispatch-solana-node on {state.solana_node.url} (Dispatch programs: SBF, upgradeable loader), log {log}")
     state.report["solana"] = {"rpc_url": state.solana_node.url}
 
 

@@ -32,10 +32,14 @@ def deploy_solana(state: DemoState, stack: ExitStack) -> None:
     """BOLT (1B, 9 decimals, whitepaper distribution, mint authority revoked) and the three programs' configs."""
     assert state.connections is not None
     shutil.rmtree(state.options.out / "keys", ignore_errors=True)
+    assert state.solana_node is not None
     client = state.connections.solana
-    admin, coordinator, mint = _keypair(state, "admin"), _keypair(state, "coordinator"), _keypair(state, "bolt-mint")
+    # The programs' admin is their upgrade authority, the node's deployer: only it may initialise them.
+    admin = state.solana_node.deployer
+    state.solana_node.write_deployer(state.options.out / "keys" / "admin.json")
+    coordinator, mint = _keypair(state, "coordinator"), _keypair(state, "bolt-mint")
     owners = {name: _keypair(state, f"allocation-{name}") for name, _ in DISTRIBUTION}
-    for keypair in (admin, coordinator, *owners.values()):
+    for keypair in (coordinator, *owners.values()):
         client.airdrop(keypair.pubkey(), 10 * SOL)
     manifest, network = state.connections.profile.manifest, state.connections.profile.name
     info = deploy_bolt(client, admin, mint, {n: k.pubkey() for n, k in owners.items()}, manifest=manifest,

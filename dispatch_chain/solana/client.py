@@ -1,5 +1,9 @@
 """A synchronous solana-py connection: sending instructions, reading accounts in batches.
 
+Every transaction with a Dispatch instruction carries a compute-unit limit
+from the measured budgets (:mod:`dispatch_chain.solana.budgets`) instead of
+running under the 200,000 CU default.
+
 Sending is split like on EVM: :meth:`SolanaClient.prepare` signs (the
 signature is the transaction id, known before broadcast, and the blockhash's
 last valid block height bounds when it can still land), :meth:`broadcast`
@@ -26,6 +30,7 @@ from solders.transaction import Transaction
 
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.errors import ChainError
+from dispatch_chain.solana.budgets import compute_unit_limit, set_compute_unit_limit
 from dispatch_chain.solana.errors import SolanaTransactionError, decode_failure
 
 SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
@@ -90,8 +95,9 @@ class SolanaClient:
     def prepare(self, instructions: Sequence[Instruction], signers: Sequence[Keypair],
                 payer: Keypair | None = None) -> PreparedTx:
         payer = payer or signers[0]
+        instructions = with_compute_unit_limit(instructions)
         latest = self.rpc.get_latest_blockhash(self.commitment).value
-        message = Message.new_with_blockhash(list(instructions), payer.pubkey(), latest.blockhash)
+        message = Message.new_with_blockhash(instructions, payer.pubkey(), latest.blockhash)
         unique = list({bytes(k.pubkey()): k for k in [payer, *signers]}.values())
         tx = Transaction(unique, message, latest.blockhash)
         return PreparedTx(str(tx.signatures[0]), bytes(tx), latest.last_valid_block_height,
@@ -172,8 +178,9 @@ class SolanaClient:
         ``fee_payer`` only has to exist with lamports (signatures are not verified).
         Failures raise the typed program errors.
         """
+        instructions = with_compute_unit_limit(instructions)
         latest = self.rpc.get_latest_blockhash(self.commitment).value
-        message = Message.new_with_blockhash(list(instructions), fee_payer, latest.blockhash)
+        message = Message.new_with_blockhash(instructions, fee_payer, latest.blockhash)
         result = self.rpc.simulate_transaction(Transaction.new_unsigned(message), sig_verify=False).value
         if result.err is not None:
             raise decode_failure(result.err, result.logs or [], [str(ix.program_id) for ix in instructions],
@@ -213,6 +220,16 @@ class SolanaClient:
             return self.rpc.get_block_time(slot).value
         except Exception:
             return None
+
+
+def with_compute_unit_limit(instructions: Sequence[Instruction]) -> list[Instruction]:
+    """``instructions`` plus ``SetComputeUnitLimit`` from the documented budgets, when they call a Dispatch program.
+
+    It goes last: the runtime reads compute-budget instructions wherever they
+    are, and the others keep their indices, which error decoding relies on.
+    """
+    limit = compute_unit_limit(instructions)
+    return [*instructions] if limit is None else [*instructions, set_compute_unit_limit(limit)]
 
 
 class TransactionExpired(ChainError):

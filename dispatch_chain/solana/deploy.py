@@ -4,9 +4,12 @@ Used by scripts/solana/*.py and the demo. Each step checks the chain first
 and records what it did in the deployments manifest, so re-running a deploy
 that was interrupted finishes it instead of starting over.
 
-The programs themselves are deployed with ``anchor deploy`` where the Solana
-toolchain exists (devnet); on the local node they are registered natively at
-their declared ids and only need initialising.
+The programs themselves are deployed with ``anchor deploy`` (devnet); the
+local node deploys their SBF builds at start, as ``solana-test-validator
+--upgradeable-program`` does, with the node's deployer as upgrade authority.
+Either way only the program's upgrade authority may initialise it, so
+:func:`init_programs` must be signed by that key (``anchor deploy``'s wallet,
+or :attr:`dispatch_chain.localnet.SolanaNode.deployer`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ from dispatch_chain.protocol import BOLT, DISTRIBUTION, PROTOCOL_FEE_BPS, STAKE_
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.bolt import MintInfo, associated_token_account, create_bolt, whitepaper_allocations
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING, AnchorProgram
+from dispatch_chain.solana.programs import (
+    ANCHOR,
+    BPF_LOADER_UPGRADEABLE,
+    SETTLEMENT,
+    STAKING,
+    AnchorProgram,
+    programdata_address,
+    upgrade_authority,
+)
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient
 
@@ -137,24 +148,42 @@ def check_program_configs(staking: StakingClient, settlement: SettlementClient, 
     return found
 
 
+def program_upgrade_authority(client: SolanaClient, program: AnchorProgram) -> Pubkey | None:
+    """The upgrade authority of a deployed program; ConfigError if it is not deployed with the upgradeable loader."""
+    account = client.account(program.program_id)
+    if account is None:
+        raise ConfigError(f"program {program.name} is not deployed at {program.program_id} on {client.caip2}"
+                          " (anchor deploy it first, or pass its id)")
+    if account.owner != BPF_LOADER_UPGRADEABLE:
+        raise ConfigError(f"{program.program_id} is not a program of the BPF upgradeable loader (owner {account.owner})")
+    data = client.account(programdata_address(program.program_id))
+    if data is None:
+        raise ConfigError(f"program {program.name} at {program.program_id} has no ProgramData account")
+    return upgrade_authority(data.data)
+
+
+
 def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program_ids: Mapping[str, str | None],
                   anchorers: Sequence[Pubkey], settings: ProgramSettings, manifest: Path, network: str,
                   progress: Progress) -> None:
     """Initialise the three programs' configs and allow the anchorers, then record them in the manifest.
 
-    Idempotent: a config that exists already is verified field by field (admin = ``admin``,
-    mint, thresholds, cooldown, fee; the anchorers where we are not the admin) and, when
-    any field differs, :class:`ProgramConfigMismatch` is raised before anything is sent,
-    so a program someone else initialised first is never recorded as ours.
+    ``admin`` must be each program's upgrade authority (the programs refuse anyone
+    else). Idempotent: a config that exists already is verified field by field (admin =
+    ``admin``, mint, thresholds, cooldown, fee; the anchorers where we are not the admin)
+    and, when any field differs, :class:`ProgramConfigMismatch` is raised before anything
+    is sent, so a program someone else initialised first is never recorded as ours.
     """
     staking = StakingClient(client, AnchorProgram.load(STAKING, program_ids.get(STAKING)))
     settlement = SettlementClient(client, AnchorProgram.load(SETTLEMENT, program_ids.get(SETTLEMENT)))
     anchor = SolanaReceiptAnchor(client, AnchorProgram.load(ANCHOR, program_ids.get(ANCHOR)))
+    configs = {STAKING: staking.config_address, SETTLEMENT: settlement.config_address, ANCHOR: anchor.config_address}
     for program in (staking.program, settlement.program, anchor.program):
         client.idl_errors[str(program.program_id)] = program.errors
-        if client.account(program.program_id) is None:
-            raise ConfigError(f"program {program.name} is not deployed at {program.program_id} on {client.caip2}"
-                              " (anchor deploy it first, or pass its id)")
+        authority = program_upgrade_authority(client, program)
+        if client.account(configs[program.name]) is None and authority != admin.pubkey():
+            raise ConfigError(f"only the upgrade authority of {program.name} ({authority or 'none: immutable'}) can"
+                              f" initialise it, not {admin.pubkey()}: sign with the deployer's keypair")
 
     def verify() -> None:
         differences = check_program_configs(staking, settlement, anchor, admin.pubkey(), mint, anchorers, settings)

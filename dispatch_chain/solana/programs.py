@@ -7,12 +7,14 @@ encoding, so all sending stays synchronous (:mod:`.client`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from anchorpy import Context, Idl, Program, Provider, Wallet
+from construct import ConstructError
 from solana.rpc.async_api import AsyncClient
 from solders.instruction import Instruction
 from solders.keypair import Keypair
@@ -26,19 +28,38 @@ STAKING = "dispatch_staking"
 SETTLEMENT = "dispatch_settlement"
 ANCHOR = "dispatch_anchor"
 PROGRAMS = (STAKING, SETTLEMENT, ANCHOR)
-__all__ = ["ANCHOR", "PROGRAMS", "SETTLEMENT", "STAKING", "SYSTEM_PROGRAM", "AnchorProgram", "error_tables",
-           "load_idl", "pda"]
-EVENT_AUTHORITY_SEED = b"__event_authority"  # Anchor's #[event_cpi] signer PDA
+__all__ = ["ANCHOR", "BPF_LOADER_UPGRADEABLE", "PROGRAMS", "SETTLEMENT", "STAKING", "SYSTEM_PROGRAM", "AnchorProgram",
+           "error_tables", "load_idl", "pda"]
+BPF_LOADER_UPGRADEABLE = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
+
+
+@lru_cache(maxsize=None)
+def _idl_text(name: str) -> str:
+    try:
+        return resources.files("dispatch_chain").joinpath(f"idl/{name}.json").read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"no IDL for {name} in idl/ (regenerate: scripts/gen_idl.sh)") from None
 
 
 @lru_cache(maxsize=None)
 def load_idl(name: str) -> Idl:
     """The committed IDL of program ``name``."""
-    try:
-        text = resources.files("dispatch_chain").joinpath(f"idl/{name}.json").read_text()
-    except FileNotFoundError:
-        raise ConfigError(f"no IDL for {name} in idl/ (regenerate: scripts/gen_idl.sh)") from None
-    return Idl.from_json(text)
+    return Idl.from_json(_idl_text(name))
+
+
+@lru_cache(maxsize=None)
+def _idl_accounts(name: str) -> dict[str, list[dict[str, Any]]]:
+    """Each instruction's accounts as the IDL JSON has them (with ``pda`` seeds, which anchorpy drops)."""
+    return {ix["name"]: ix["accounts"] for ix in json.loads(_idl_text(name))["instructions"]}
+
+
+#: Every program an :class:`AnchorProgram` was made for, by id: how
+#: :func:`dispatch_chain.solana.budgets.compute_unit_limit` recognises their instructions.
+_REGISTERED: dict[Pubkey, AnchorProgram] = {}
+
+
+def registered_program(program_id: Pubkey) -> AnchorProgram | None:
+    return _REGISTERED.get(program_id)
 
 
 @lru_cache(maxsize=None)
@@ -55,12 +76,31 @@ def pda(program_id: Pubkey, *seeds: bytes) -> Pubkey:
     return Pubkey.find_program_address(list(seeds), program_id)[0]
 
 
+def programdata_address(program_id: Pubkey) -> Pubkey:
+    """The ProgramData account of an upgradeable program (PDA ``[program_id]`` of the BPF upgradeable loader)."""
+    return pda(BPF_LOADER_UPGRADEABLE, bytes(program_id))
+
+
+def upgrade_authority(data: bytes) -> Pubkey | None:
+    """The upgrade authority in a ProgramData account's data (``None``: immutable).
+
+    Layout (``UpgradeableLoaderState::ProgramData``): tag u32 = 3, slot u64,
+    then ``Option<Pubkey>`` as one byte and 32; the ELF follows at 45.
+    """
+    if len(data) < 45 or data[:4] != (3).to_bytes(4, "little"):
+        raise ConfigError("not a ProgramData account of the BPF upgradeable loader")
+    return Pubkey.from_bytes(data[13:45]) if data[12] == 1 else None
+
+
 @dataclass(frozen=True)
 class AnchorProgram:
     """One program: its id (from the manifest, else the IDL) and its coder."""
 
     name: str
     program_id: Pubkey
+
+    def __post_init__(self) -> None:
+        _REGISTERED[self.program_id] = self
 
     @classmethod
     def load(cls, name: str, program_id: str | Pubkey | None = None) -> AnchorProgram:
@@ -75,15 +115,16 @@ class AnchorProgram:
     def instruction(self, name: str, *args: Any, accounts: dict[str, Pubkey]) -> Instruction:
         """Encode instruction ``name`` with positional ``args`` and named ``accounts`` (IDL names).
 
-        The two accounts ``#[event_cpi]`` adds (``event_authority``, ``program``)
-        are filled in when the instruction has them and the caller did not.
+        The accounts of the upgrade-authority check of ``initialize``
+        (``program``, ``program_data``) are filled in when the instruction has
+        them and the caller did not.
         """
         wanted = {account.name for account in self._instruction_idl(name).accounts}
         accounts = dict(accounts)
-        if "event_authority" in wanted:
-            accounts.setdefault("event_authority", self.pda(EVENT_AUTHORITY_SEED))
         if "program" in wanted:
             accounts.setdefault("program", self.program_id)
+        if "program_data" in wanted:
+            accounts.setdefault("program_data", programdata_address(self.program_id))
         return self._program.instruction[name](*args, ctx=Context(accounts=accounts))
 
     def _instruction_idl(self, name: str) -> Any:
@@ -91,6 +132,47 @@ class AnchorProgram:
             if instruction.name == name:
                 return instruction
         raise ConfigError(f"{self.name} has no instruction {name!r} in its IDL")
+
+    def compute_units(self, ix: Instruction) -> int | None:
+        """The CU budget of ``ix`` (docs/solana-programs.md), bump searches included; None if unknown."""
+        from dispatch_chain.solana.budgets import BUDGETS, PER_BUMP
+
+        try:
+            parsed = self._program.coder.instruction.parse(bytes(ix.data))
+        except (ConstructError, KeyError):  # not an instruction of this IDL
+            return None
+        entry = BUDGETS.get((self.name, parsed.name))
+        if entry is None:
+            return None
+        budget, searched = entry
+        idl_accounts = _idl_accounts(self.name)[parsed.name]
+        keys = {account["name"]: meta.pubkey for account, meta in zip(idl_accounts, ix.accounts, strict=False)}
+        extra = 0
+        for account in idl_accounts:
+            if account["name"] in searched:
+                found = self._pda(account.get("pda"), keys, parsed.data)
+                # A wrong address fails the instruction anyway; it costs no search.
+                if found is not None and found[0] == keys.get(account["name"]):
+                    extra += 255 - found[1]
+        return budget + PER_BUMP * extra
+
+    def _pda(self, spec: dict[str, Any] | None, keys: dict[str, Pubkey], args: Any) -> tuple[Pubkey, int] | None:
+        """The address and bump ``find_program_address`` finds for an IDL ``pda`` spec of this program."""
+        if not spec or "program" in spec:
+            return None
+        seeds = []
+        for seed in spec["seeds"]:
+            if seed["kind"] == "const":
+                seeds.append(bytes(seed["value"]))
+            elif seed["kind"] == "account" and seed["path"] in keys:
+                seeds.append(bytes(keys[seed["path"]]))
+            elif seed["kind"] == "arg" and hasattr(args, seed["path"]):
+                value = getattr(args, seed["path"])
+                seeds.append(bytes(value) if isinstance(value, (Pubkey, list, bytes)) else str(value).encode())
+            else:
+                return None
+        address, bump = Pubkey.find_program_address(seeds, self.program_id)
+        return address, bump
 
     def decode(self, account: str, data: bytes, *, address: Pubkey | None = None) -> Any:
         """Decode ``data`` as this program's ``account`` type (discriminator checked) into anchorpy's container.

@@ -1,6 +1,7 @@
 """Smoke test of dispatch-solana-node with the real Python clients.
 
-Starts the node on a free port and drives it with solana-py's Client, the
+Starts the node on a free port with dispatch_settlement's SBF build deployed
+(upgrade authority: the payer) and drives it with solana-py's Client, the
 spl-token helpers and anchorpy exactly as code aimed at devnet would:
 airdrop, an SPL mint and token accounts, a transfer, balances, confirmation,
 getTransaction with logs, getProgramAccounts with a memcmp filter, an Anchor
@@ -9,8 +10,9 @@ instruction, and an Anchor custom error surfacing as anchorpy's ProgramError.
     python node/smoke/smoke_rpc.py [path/to/dispatch-solana-node]
 
 Needs solana==0.36.6, solders==0.26.0 and anchorpy3==0.4.5 (the project's
-venv has them). The binary defaults to $DISPATCH_SOLANA_NODE_BIN, else the
-debug build in $CARGO_TARGET_DIR (~/.cache/dispatch-chain/cargo-target).
+venv has them) and $DISPATCH_SBF_DIR (./dev sets it; run it with ./dev run).
+The binary defaults to $DISPATCH_SOLANA_NODE_BIN, else the debug build in
+$CARGO_TARGET_DIR (~/.cache/dispatch-chain/cargo-target).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from spl.token.constants import TOKEN_PROGRAM_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 SOL = 1_000_000_000
+BPF_LOADER_UPGRADEABLE = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
 
 
 def node_binary() -> str:
@@ -47,8 +50,11 @@ def node_binary() -> str:
     return str(Path(target) / "debug" / "dispatch-solana-node")
 
 
-def start_node() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([node_binary(), "--port", "0"], stdout=subprocess.PIPE, text=True)
+def start_node(authority: Pubkey) -> tuple[subprocess.Popen, str]:
+    idl = Idl.from_json((ROOT / "idl" / "dispatch_settlement.json").read_text())
+    so = Path(os.environ["DISPATCH_SBF_DIR"]) / "dispatch_settlement.so"
+    proc = subprocess.Popen([node_binary(), "--port", "0", "--upgradeable-program", str(idl.address), str(so),
+                             str(authority)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     prefix = "dispatch-solana-node ready "
@@ -62,8 +68,7 @@ def check(condition: bool, what: str) -> None:
     print(f"ok  {what}")
 
 
-def spl_flow(client: Client) -> tuple[Keypair, Pubkey]:
-    payer = Keypair()
+def spl_flow(client: Client, payer: Keypair) -> tuple[Keypair, Pubkey]:
     sig = client.request_airdrop(payer.pubkey(), 10 * SOL).value
     client.confirm_transaction(sig, commitment=Confirmed)
     check(client.get_balance(payer.pubkey()).value == 10 * SOL, "airdrop credited 10 SOL")
@@ -105,7 +110,9 @@ async def anchor_flow(url: str, payer: Keypair, mint: Pubkey) -> None:
         settlement_idl = Idl.from_json((ROOT / "idl" / "dispatch_settlement.json").read_text())
         settlement = Program(settlement_idl, Pubkey.from_string(settlement_idl.address), provider)
         config, _ = Pubkey.find_program_address([b"config"], settlement.program_id)
-        accounts = {"admin": payer.pubkey(), "config": config, "mint": mint, "system_program": SYSTEM_PROGRAM_ID}
+        programdata, _ = Pubkey.find_program_address([bytes(settlement.program_id)], BPF_LOADER_UPGRADEABLE)
+        accounts = {"admin": payer.pubkey(), "config": config, "mint": mint, "system_program": SYSTEM_PROGRAM_ID,
+                    "program": settlement.program_id, "program_data": programdata}
         try:
             await settlement.rpc["initialize"](20_000, ctx=Context(accounts=accounts))
         except ProgramError as err:
@@ -121,11 +128,12 @@ async def anchor_flow(url: str, payer: Keypair, mint: Pubkey) -> None:
 
 
 def main() -> int:
-    proc, url = start_node()
+    payer = Keypair()  # also the program's upgrade authority: only it may initialise
+    proc, url = start_node(payer.pubkey())
     try:
         client = Client(url)
         check(client.is_connected(), f"node answers at {url}")
-        payer, mint = spl_flow(client)
+        payer, mint = spl_flow(client, payer)
         asyncio.run(anchor_flow(url, payer, mint))
         print("smoke: all checks passed")
         return 0

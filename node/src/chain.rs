@@ -1,5 +1,5 @@
-//! The chain: the SVM with the Dispatch programs, wall-clock slots and
-//! blockhashes, and the history of the transactions it processed.
+//! The chain: the SVM with the programs deployed at start, wall-clock slots
+//! and blockhashes, and the history of the transactions it processed.
 
 use std::collections::HashMap;
 
@@ -18,17 +18,20 @@ use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
 use crate::clock::{RecentBlockhashes, SlotClock, MAX_PROCESSING_AGE};
-use crate::errors::{RpcError, SEND_TRANSACTION_PREFLIGHT_FAILURE, TRANSACTION_SIGNATURE_VERIFICATION_FAILURE};
+use crate::errors::{NodeError, RpcError, SEND_TRANSACTION_PREFLIGHT_FAILURE, TRANSACTION_SIGNATURE_VERIFICATION_FAILURE};
 use crate::history::{History, TxRecord};
 use crate::token;
 
-/// The Dispatch programs this node runs natively, at their declared ids.
-pub fn dispatch_programs() -> [(&'static str, Address, dispatch_svm::NativeEntry); 3] {
-    [
-        ("dispatch_staking", dispatch_staking::ID, dispatch_staking::entry),
-        ("dispatch_settlement", dispatch_settlement::ID, dispatch_settlement::entry),
-        ("dispatch_anchor", dispatch_anchor::ID, dispatch_anchor::entry),
-    ]
+/// A program deployed when the node starts, as
+/// `solana-test-validator --upgradeable-program ID SO AUTHORITY` does: BPF
+/// upgradeable loader program + ProgramData accounts, `authority` the
+/// upgrade authority (`None`: immutable).
+#[derive(Debug, Clone)]
+pub struct UpgradeableProgram {
+    pub id: Address,
+    pub path: std::path::PathBuf,
+    pub elf: Vec<u8>,
+    pub authority: Option<Address>,
 }
 
 /// The fee per signature (LiteSVM's default fee structure, as mainnet).
@@ -56,12 +59,17 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// A fresh chain at slot `slot` (0, or where a ledger stopped), with the
-    /// Dispatch programs registered and signature checks done by the node.
-    pub fn new(genesis_hash: Hash, identity: Address, slot: u64, slot_ms: u64) -> Self {
+    /// A fresh chain at slot `slot` (0, or where a ledger stopped), with
+    /// `programs` deployed (their ELF verified) and signature checks done by
+    /// the node.
+    pub fn new(genesis_hash: Hash, identity: Address, slot: u64, slot_ms: u64, programs: &[UpgradeableProgram]) -> Result<Self, NodeError> {
         let mut svm = dispatch_svm::new_svm().with_sigverify(false).with_blockhash_check(false);
-        for (_, id, entry) in dispatch_programs() {
-            dispatch_svm::add_native_program(&mut svm, id, entry);
+        for program in programs {
+            dispatch_svm::deploy_upgradeable(&mut svm, program.id, &program.elf, program.authority.as_ref()).map_err(|e| NodeError::Program {
+                id: program.id.to_string(),
+                path: program.path.display().to_string(),
+                detail: format!("does not load: {e}"),
+            })?;
         }
         let mut chain = Self {
             svm,
@@ -77,7 +85,7 @@ impl Chain {
         // A fresh system account is always accepted.
         let _ = chain.svm.set_account(chain.faucet.pubkey(), faucet_account);
         chain.apply_slot();
-        chain
+        Ok(chain)
     }
 
     /// Brings the slot, blockhash and Clock sysvar up to the wall clock.

@@ -66,6 +66,8 @@ pub enum NodeError {
     Ledger { path: String, source: std::io::Error },
     #[error("ledger {path} is not a ledger this node wrote: {detail}")]
     LedgerFormat { path: String, detail: String },
+    #[error("program {id} ({path}): {detail}")]
+    Program { id: String, path: String, detail: String },
     #[error("cannot install the signal handler: {0}")]
     Signal(#[from] ctrlc::Error),
 }

@@ -10,7 +10,7 @@ use solana_account::Account;
 use solana_address::Address;
 use solana_hash::Hash;
 
-use crate::chain::Chain;
+use crate::chain::{Chain, UpgradeableProgram};
 use crate::encoding::b64;
 use crate::errors::NodeError;
 use crate::history::TxRecord;
@@ -68,7 +68,7 @@ impl Ledger {
     }
 
     /// The chain stored in the ledger, or `None` when there is no file yet.
-    pub fn load(&self, slot_ms: u64) -> Result<Option<Chain>, NodeError> {
+    pub fn load(&self, slot_ms: u64, programs: &[UpgradeableProgram]) -> Result<Option<Chain>, NodeError> {
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -90,7 +90,7 @@ impl Ledger {
             accounts.push((address, Account { lamports: entry.lamports, data, owner, executable: entry.executable, rent_epoch: entry.rent_epoch }));
         }
         // Continue after the last slot the previous run reached.
-        let mut chain = Chain::new(genesis, identity, file.slot + 1, slot_ms);
+        let mut chain = Chain::new(genesis, identity, file.slot + 1, slot_ms, programs)?;
         chain.restore_accounts(accounts);
         for record in file.transactions {
             chain.history.insert(record);

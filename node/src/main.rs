@@ -1,9 +1,11 @@
 //! `dispatch-solana-node`: a local Solana JSON-RPC node.
 //!
-//! The SVM is dispatch-svm's LiteSVM with the real SPL programs and the
-//! three Dispatch Anchor programs running natively at their declared ids.
-//! Slots follow the wall clock (400 ms), the Clock sysvar follows Unix
-//! time, and solana-py / anchorpy clients work against it unchanged.
+//! The SVM is dispatch-svm's LiteSVM with the real SPL programs, plus the
+//! SBF programs given with `--upgradeable-program ID SO AUTHORITY`, deployed
+//! as a validator holds them (BPF upgradeable loader, ProgramData with the
+//! upgrade authority). Slots follow the wall clock (400 ms), the Clock sysvar
+//! follows Unix time, and solana-py / anchorpy clients work against it
+//! unchanged.
 
 mod chain;
 mod clock;
@@ -29,7 +31,7 @@ use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use crate::chain::Chain;
+use crate::chain::{Chain, UpgradeableProgram};
 use crate::errors::NodeError;
 use crate::ledger::Ledger;
 
@@ -37,8 +39,8 @@ use crate::ledger::Ledger;
 ///
 /// Serves JSON-RPC 2.0 over HTTP POST (batches too) on an in-process SVM:
 /// the SPL Token, Token-2022, Associated Token Account and Memo programs as
-/// their real SBF binaries, and dispatch_staking, dispatch_settlement and
-/// dispatch_anchor running natively at their declared program ids. Slots
+/// their real SBF binaries, and the SBF programs of `--upgradeable-program`
+/// (the Dispatch programs, from `toolchain/sbf/build-sbf.sh`). Slots
 /// advance every 400 ms of wall time with a new blockhash each; a
 /// transaction may use any of the last 150 blockhashes. Every transaction is
 /// final as soon as it is processed.
@@ -65,11 +67,32 @@ struct Cli {
     /// Log every request to stderr (debug level; RUST_LOG=debug does the same).
     #[arg(short, long)]
     verbose: bool,
+    /// Deploy the SBF program SO at ID with the BPF upgradeable loader and
+    /// AUTHORITY (a public key, or `none`) as its upgrade authority, as
+    /// solana-test-validator's option of the same name. Repeatable.
+    #[arg(long, num_args = 3, value_names = ["ID", "SO", "AUTHORITY"], action = clap::ArgAction::Append)]
+    upgradeable_program: Vec<String>,
+}
+
+/// The `--upgradeable-program` triples, read and parsed.
+fn upgradeable_programs(args: &[String]) -> Result<Vec<UpgradeableProgram>, NodeError> {
+    args.chunks(3)
+        .map(|triple| {
+            let [id, path, authority] = triple else { unreachable!("clap takes three values") };
+            let error = |detail: String| NodeError::Program { id: id.clone(), path: path.clone(), detail };
+            let id: solana_address::Address = id.parse().map_err(|e| error(format!("ID is not a public key: {e:?}")))?;
+            let authority = match authority.as_str() {
+                "none" => None,
+                key => Some(key.parse().map_err(|e| error(format!("AUTHORITY is neither a public key nor `none`: {e:?}")))?),
+            };
+            let elf = std::fs::read(path).map_err(|e| error(format!("cannot read the program: {e}")))?;
+            Ok(UpgradeableProgram { id, path: PathBuf::from(path), elf, authority })
+        })
+        .collect()
 }
 
 fn after_help() -> String {
-    let programs: Vec<String> = chain::dispatch_programs().iter().map(|(name, id, _)| format!("  {name}  {id}")).collect();
-    format!("Programs:\n{}\n\nMethods:\n  {}", programs.join("\n"), rpc::METHODS.join(", "))
+    format!("Methods:\n  {}", rpc::METHODS.join(", "))
 }
 
 fn main() -> ExitCode {
@@ -85,12 +108,17 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), NodeError> {
+    let programs = upgradeable_programs(&cli.upgradeable_program)?;
     let ledger = cli.ledger.as_deref().map(Ledger::new);
-    let restored = ledger.as_ref().map(|l| l.load(cli.slot_ms)).transpose()?.flatten();
+    let restored = ledger.as_ref().map(|l| l.load(cli.slot_ms, &programs)).transpose()?.flatten();
     let mut chain = match restored {
         Some(chain) => chain,
-        None => Chain::new(Hash::new_from_array(Keypair::new().pubkey().to_bytes()), Keypair::new().pubkey(), 0, cli.slot_ms),
+        None => Chain::new(Hash::new_from_array(Keypair::new().pubkey().to_bytes()), Keypair::new().pubkey(), 0, cli.slot_ms, &programs)?,
     };
+    for program in &programs {
+        let authority = program.authority.map_or_else(|| "none".to_string(), |a| a.to_string());
+        log::info!("program {} from {} ({} bytes), upgrade authority {authority}", program.id, program.path.display(), program.elf.len());
+    }
     let server = server::bind(&cli.bind, cli.port)?;
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shutdown);
@@ -100,9 +128,8 @@ fn run(cli: Cli) -> Result<(), NodeError> {
     // The one line callers wait for; nothing else goes to stdout.
     let _ = writeln!(stdout, "dispatch-solana-node ready http://{}:{}", cli.bind, server::port_of(&server));
     let _ = stdout.flush();
-    // Natively run programs print to stdout (`Pubkey::log`); nobody reads it
-    // after the ready line, and a full or closed pipe must not stall or
-    // crash them.
+    // Nobody reads stdout after the ready line: a full or closed pipe must
+    // never stall or crash the node if anything prints.
     stdio::silence_stdout();
 
     server::serve(&server, &mut chain, ledger.as_ref(), &shutdown);

@@ -3,10 +3,9 @@
 use std::os::fd::AsRawFd;
 
 /// Points the process's stdout at /dev/null. After the ready line nothing
-/// of the node's own goes there, but natively running programs print
-/// (`Pubkey::log` is a `println!` off-chain): a caller that stopped reading
-/// the pipe would otherwise block them when it fills, or make them panic
-/// when it is closed.
+/// of the node's own goes there; should anything print, a caller that
+/// stopped reading the pipe must not block it (a full pipe) or make it
+/// panic (a closed one).
 pub fn silence_stdout() {
     let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
         log::warn!("cannot open /dev/null; stdout stays as it is");

@@ -1,5 +1,6 @@
 //! The node's JSON-RPC methods against the running binary: shapes, errors,
-//! blockhash expiry, duplicates, the ledger and the CLI.
+//! blockhash expiry, duplicates, the ledger and the CLI, and SBF programs
+//! deployed as a validator holds them (`--upgradeable-program`).
 
 mod common;
 
@@ -175,6 +176,8 @@ fn settlement_initialize(admin: &Keypair, mint: &Address, fee_bps: u16) -> Instr
             config: settlement_config(),
             mint: *mint,
             system_program: solana_sdk_ids::system_program::ID,
+            program: dispatch_settlement::ID,
+            program_data: programdata(&dispatch_settlement::ID),
         }
         .to_account_metas(None),
         data: dispatch_settlement::instruction::Initialize { fee_bps }.data(),
@@ -187,18 +190,111 @@ fn settlement_set_fee(admin: &Keypair, fee_bps: u16) -> Instruction {
         accounts: dispatch_settlement::accounts::SetFee {
             admin: admin.pubkey(),
             config: settlement_config(),
-            event_authority: Address::find_program_address(&[b"__event_authority"], &dispatch_settlement::ID).0,
-            program: dispatch_settlement::ID,
         }
         .to_account_metas(None),
         data: dispatch_settlement::instruction::SetFee { fee_bps }.data(),
     }
 }
 
+fn programdata(program: &Address) -> Address {
+    dispatch_svm::programdata_address(program)
+}
+
+/// `SetComputeUnitLimit(units)` of the ComputeBudget program.
+fn compute_unit_limit(units: u32) -> Instruction {
+    let mut data = vec![2u8];
+    data.extend(units.to_le_bytes());
+    Instruction { program_id: solana_sdk_ids::compute_budget::ID, accounts: vec![], data }
+}
+
+fn logs_of(value: &Value) -> Vec<String> {
+    value.as_array().expect("logs").iter().filter_map(Value::as_str).map(str::to_string).collect()
+}
+
+#[test]
+fn sbf_programs_are_deployed_as_a_validator_holds_them() {
+    let authority = Keypair::new();
+    let node = Node::start(&settlement_program(&authority.pubkey()).iter().map(String::as_str).collect::<Vec<_>>());
+    let loader = solana_sdk_ids::bpf_loader_upgradeable::ID.to_string();
+
+    // The program account: executable, owned by the upgradeable loader, 36
+    // bytes naming its ProgramData (as getAccountInfo shows it on devnet).
+    let program = node.result("getAccountInfo", json!([dispatch_settlement::ID.to_string(), { "encoding": "base64" }]))["value"].clone();
+    assert_eq!((&program["owner"], &program["executable"], &program["space"]), (&json!(loader), &json!(true), &json!(36)));
+    let data = base64_decode(program["data"][0].as_str().unwrap());
+    let programdata_key = programdata(&dispatch_settlement::ID);
+    assert_eq!((&data[..4], &data[4..]), (&2u32.to_le_bytes()[..], programdata_key.as_ref()));
+    // ProgramData: tag 3, the deploy slot, the upgrade authority, then the ELF.
+    let programdata_account = node.result("getAccountInfo", json!([programdata_key.to_string(), { "encoding": "base64" }]))["value"].clone();
+    assert_eq!((&programdata_account["owner"], &programdata_account["executable"]), (&json!(loader), &json!(false)));
+    let data = base64_decode(programdata_account["data"][0].as_str().unwrap());
+    let elf = std::fs::read(dispatch_svm::sbf_dir().join("dispatch_settlement.so")).unwrap();
+    assert_eq!((&data[..4], data[12], &data[13..45], &data[45..]), (&3u32.to_le_bytes()[..], 1, authority.pubkey().as_ref(), elf.as_slice()));
+
+    // Only the upgrade authority initialises (Anchor's ConstraintRaw, 2003).
+    let payer = node.funded(2);
+    let mint = create_mint(&node, &payer, &payer.pubkey()).pubkey();
+    let err = node.error("sendTransaction", json!([node.tx(&payer, &[], &[settlement_initialize(&payer, &mint, 500)]), { "encoding": "base64" }]));
+    assert_eq!(err["data"]["err"], json!({ "InstructionError": [0, { "Custom": 2003 }] }), "{err}");
+    assert!(logs_of(&err["data"]["logs"]).iter().any(|l| l.contains("AnchorError caused by account: program_data. Error Code: ConstraintRaw")), "{err}");
+    node.result("requestAirdrop", json!([authority.pubkey().to_string(), 2_000_000_000u64]));
+    let signature = node.send(&authority, &[], &[settlement_initialize(&authority, &mint, 500)]);
+    let got = node.result("getTransaction", json!([signature, { "maxSupportedTransactionVersion": 0 }]));
+    let consumed = got["meta"]["computeUnitsConsumed"].as_u64().unwrap();
+    assert!(consumed > 5_000, "metered SBF execution: {consumed} CU");
+    let logs = logs_of(&got["meta"]["logMessages"]);
+    assert!(logs.iter().any(|l| l.starts_with(&format!("Program {} consumed ", dispatch_settlement::ID)) && l.ends_with(" of 200000 compute units")), "{logs:?}");
+
+    // emit!: a `Program data:` line holding FeeUpdated (its discriminator, then fee_bps).
+    let signature = node.send(&authority, &[], &[settlement_set_fee(&authority, 250)]);
+    let got = node.result("getTransaction", json!([signature, { "maxSupportedTransactionVersion": 0 }]));
+    let data: Vec<String> = logs_of(&got["meta"]["logMessages"]).into_iter().filter_map(|l| l.strip_prefix("Program data: ").map(str::to_string)).collect();
+    assert_eq!(data.len(), 1);
+    let event = base64_decode(&data[0]);
+    use anchor_lang::Discriminator;
+    assert_eq!((&event[..8], &event[8..]), (dispatch_settlement::FeeUpdated::DISCRIMINATOR, &250u16.to_le_bytes()[..]));
+
+    // A compute-unit limit below what the instruction needs fails as on devnet:
+    // the limit covers the whole transaction (the ComputeBudget instruction's
+    // own 150 CU included) and the program stops when the meter runs out.
+    let err = node.error("sendTransaction", json!([node.tx(&authority, &[], &[compute_unit_limit(2_000), settlement_set_fee(&authority, 300)]), { "encoding": "base64" }]));
+    assert_eq!(err["message"], "Transaction simulation failed: Error processing Instruction 1: Program failed to complete", "{err}");
+    assert_eq!(err["data"]["err"], json!({ "InstructionError": [1, "ProgramFailedToComplete"] }), "{err}");
+    assert_eq!(err["data"]["unitsConsumed"], 2_000);
+    let logs = logs_of(&err["data"]["logs"]);
+    assert!(logs.iter().any(|l| l == &format!("Program {} consumed 1850 of 1850 compute units", dispatch_settlement::ID)), "{logs:?}");
+    assert!(logs.iter().any(|l| l == &format!("Program {} failed: exceeded CUs meter at BPF instruction", dispatch_settlement::ID)), "{logs:?}");
+}
+
+#[test]
+fn upgradeable_program_arguments_are_checked() {
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_dispatch-solana-node")).args(["--port", "0"]).args(args).output().expect("runs");
+        assert!(!output.status.success());
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    let id = dispatch_settlement::ID.to_string();
+    let missing = run(&["--upgradeable-program", &id, "/nonexistent.so", "none"]);
+    assert!(missing.contains("/nonexistent.so") && missing.contains("cannot read the program"), "{missing}");
+    let so = dispatch_svm::sbf_dir().join("dispatch_settlement.so").display().to_string();
+    let bad_key = run(&["--upgradeable-program", &id, &so, "not-a-key"]);
+    assert!(bad_key.contains("AUTHORITY is neither a public key nor `none`"), "{bad_key}");
+    // An ELF the verifier rejects (a corrupted file) does not load.
+    let corrupt = std::env::temp_dir().join(format!("dispatch-node-corrupt-{}.so", std::process::id()));
+    let mut elf = std::fs::read(&so).unwrap();
+    let len = elf.len();
+    elf.truncate(len / 2);
+    std::fs::write(&corrupt, &elf).unwrap();
+    let rejected = run(&["--upgradeable-program", &id, corrupt.to_str().unwrap(), "none"]);
+    assert!(rejected.contains("does not load"), "{rejected}");
+    let _ = std::fs::remove_file(&corrupt);
+}
+
 #[test]
 fn anchor_custom_error_fails_preflight_like_the_real_node() {
-    let node = Node::start(&[]);
-    let admin = node.funded(2);
+    let admin = Keypair::new();
+    let node = Node::start(&settlement_program(&admin.pubkey()).iter().map(String::as_str).collect::<Vec<_>>());
+    node.result("requestAirdrop", json!([admin.pubkey().to_string(), 2_000_000_000u64]));
     let mint = create_mint(&node, &admin, &admin.pubkey()).pubkey();
     node.send(&admin, &[], &[settlement_initialize(&admin, &mint, 500)]);
     let info = node.result("getAccountInfo", json!([settlement_config().to_string(), { "encoding": "base64" }]));
@@ -330,6 +426,11 @@ fn a_taken_port_is_a_clear_error() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot listen on 127.0.0.1:") && stderr.contains("in use"), "{stderr}");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
 }
 
 fn base64_of(bytes: &[u8]) -> String {

@@ -1,6 +1,6 @@
 //! SPL Token setup for tests on the SVM: a funded payer, mints and token
 //! accounts made by the real SPL Token SBF program, balances read back.
-//! Shared by dispatch-svm's own tests and the programs' native tests.
+//! Shared by dispatch-svm's own tests, the programs' tests and the node's.
 
 use litesvm::types::TransactionResult;
 use litesvm::LiteSVM;
@@ -88,4 +88,20 @@ pub fn token_balance(svm: &LiteSVM, account: &Address) -> u64 {
 pub fn supply(svm: &LiteSVM, mint: &Address) -> u64 {
     let data = svm.get_account(mint).expect("mint exists").data;
     Mint::unpack(&data).expect("a mint").supply
+}
+
+/// The data of every `Program data: <base64>` log line (what `emit!` and
+/// `sol_log_data` write), in order.
+pub fn program_data(logs: &[String]) -> Vec<Vec<u8>> {
+    use base64::Engine;
+    logs.iter()
+        .filter_map(|line| line.strip_prefix("Program data: "))
+        .map(|fields| {
+            // sol_log_data logs each slice as its own base64 field; emit! logs one.
+            fields
+                .split(' ')
+                .flat_map(|field| base64::engine::general_purpose::STANDARD.decode(field).expect("Program data is base64"))
+                .collect()
+        })
+        .collect()
 }

@@ -1,4 +1,4 @@
-"""Fixtures for the Solana tests: a local dispatch-solana-node with the programs registered natively."""
+"""Fixtures for the Solana tests: a local dispatch-solana-node running the programs' SBF builds."""
 
 from __future__ import annotations
 
@@ -46,8 +46,9 @@ COOLDOWN = 2  # seconds: the node's Clock follows wall time
 
 
 @pytest.fixture(scope="module")
-def deployed(solana, bolt, tmp_path_factory):
-    """The three programs initialised for the module's BOLT; returns a namespace of clients and keys."""
+def deployed(solana, solana_node, bolt, tmp_path_factory):
+    """The three programs initialised for the module's BOLT by the node's deployer (their upgrade
+    authority, hence their admin); returns a namespace of clients and keys."""
     from types import SimpleNamespace
 
     from dispatch_chain.solana.anchor import SolanaReceiptAnchor
@@ -57,7 +58,7 @@ def deployed(solana, bolt, tmp_path_factory):
     from dispatch_chain.solana.staking import StakingClient
 
     mint, owners = bolt
-    admin, anchorer = funded(solana), funded(solana)
+    admin, anchorer = solana_node.deployer, funded(solana)
     manifest = tmp_path_factory.mktemp("manifest") / "local.json"
     init_programs(solana, admin, mint, program_ids={}, anchorers=[anchorer.pubkey()],
                   settings=ProgramSettings(cooldown_seconds=COOLDOWN), manifest=manifest, network="local",

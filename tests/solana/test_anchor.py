@@ -101,7 +101,7 @@ def test_expired_transaction_is_replaced(tmp_path, store) -> None:
     with SolanaNode(slot_ms=5, log_path=tmp_path / "fast.log") as node:
         program = AnchorProgram.load(ANCHOR)
         client = SolanaClient(SolanaNetwork(rpc_url=node.url), idl_errors=error_tables([program]))
-        admin = funded(client)
+        admin = node.deployer  # the program's upgrade authority, hence its admin
         backend = SolanaReceiptAnchor(client, program, admin)
         backend.initialize(admin)
         backend.add_anchorer(admin, admin.pubkey())

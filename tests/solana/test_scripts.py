@@ -40,6 +40,7 @@ def deployer(solana, solana_node, tmp_path_factory):
                    "--url", solana_node.url, "--keypair", str(keypair), *args]
         return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
+    run.deployer = solana_node.write_deployer(folder / "deployer.json")  # type: ignore[attr-defined]
     return folder, payer, run
 
 
@@ -56,7 +57,10 @@ def test_scripts_deploy_stake_unstake_settle(solana, deployer) -> None:
     info = read_mint(solana, mint)
     assert info is not None and info.supply == BOLT_SUPPLY
 
-    initialised = run("init_programs.py", "--cooldown", str(COOLDOWN))
+    # Only the programs' upgrade authority (the node's deployer) may initialise them.
+    refused = run("init_programs.py", "--cooldown", str(COOLDOWN))
+    assert refused.returncode != 0 and "only the upgrade authority of dispatch_staking" in refused.stderr, refused.stderr
+    initialised = run("init_programs.py", "--cooldown", str(COOLDOWN), keypair=run.deployer)
     assert initialised.returncode == 0, initialised.stderr
     staking = StakingClient(solana, AnchorProgram.load(STAKING))
     assert staking.config().cooldown_seconds == COOLDOWN

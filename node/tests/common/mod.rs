@@ -22,6 +22,13 @@ pub struct Node {
     port: u16,
 }
 
+/// The `--upgradeable-program` arguments deploying dispatch_settlement's SBF
+/// build (`$DISPATCH_SBF_DIR`, set by ./dev) with `authority` as upgrade authority.
+pub fn settlement_program(authority: &Address) -> Vec<String> {
+    let so = dispatch_svm::sbf_dir().join("dispatch_settlement.so");
+    vec!["--upgradeable-program".into(), dispatch_settlement::ID.to_string(), so.display().to_string(), authority.to_string()]
+}
+
 impl Node {
     /// Starts the node on a free port with extra `args`.
     pub fn start(args: &[&str]) -> Self {
@@ -60,8 +67,9 @@ impl Node {
         .expect("send");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("read");
-        let body = response.split_once("\r\n\r\n").expect("http response").1;
-        serde_json::from_str(body).expect("json response")
+        let (head, body) = response.split_once("\r\n\r\n").expect("http response");
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+        serde_json::from_str(&body).expect("json response")
     }
 
     /// Calls `method` and returns the whole response object.
@@ -120,6 +128,20 @@ impl Drop for Node {
 fn terminate(child: &mut Child) -> bool {
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     child.wait().map(|s| s.success()).unwrap_or(false)
+}
+
+/// The body of a chunked HTTP response (large answers, e.g. a program's ProgramData).
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    loop {
+        let (size, after) = rest.split_once("\r\n").expect("chunk size line");
+        let size = usize::from_str_radix(size.trim(), 16).expect("hex chunk size");
+        if size == 0 {
+            return body;
+        }
+        body.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
 }
 
 /// Base64 of a transaction's wire bytes.

@@ -1,5 +1,5 @@
-//! Events of the anchoring program, emitted with `emit_cpi!` (visible as
-//! self-CPI inner instructions, natively and on SBF).
+//! Events of the anchoring program, emitted with `emit!`: a `Program data:`
+//! log line (base64 of the event's discriminator and Borsh encoding).
 use anchor_lang::prelude::*;
 
 /// `anchorer` anchored `root` as batch `batch_id`.

@@ -7,6 +7,10 @@
 //! The config admin manages the allowlist and hands over only by
 //! `propose_admin` + `accept_admin`. Interface: docs/solana-programs.md.
 use anchor_lang::prelude::*;
+// memcpy & co. through the Solana syscalls in the upstream-LLVM SBF build
+// (toolchain/sbf/, docs/solana-sbf.md).
+#[cfg(target_os = "solana")]
+use solana_compiler_builtins as _;
 
 pub mod constants;
 pub mod errors;
@@ -27,7 +31,8 @@ declare_id!("98TsTgPnwocZQT95MuPoPiwbv6YD4VCfhQm5TvB2HGag");
 pub mod dispatch_anchor {
     use super::*;
 
-    /// Creates the config (PDA `["config"]`); the signer becomes the admin.
+    /// Creates the config (PDA `["config"]`); the signer, who must be the
+    /// program's upgrade authority, becomes the admin.
     pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
         instructions::initialize::handler(ctx)
     }

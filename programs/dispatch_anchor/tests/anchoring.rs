@@ -1,5 +1,5 @@
-//! dispatch_anchor running natively on dispatch-svm: the anchorer
-//! allowlist, batch roots once per root, and verification of real
+//! dispatch_anchor's SBF build on dispatch-svm: `initialize` gated on the
+//! upgrade authority, the anchorer allowlist, batch roots once per root, and verification of real
 //! OpenZeppelin StandardMerkleTree trees (built here with an independent
 //! keccak, cross-checked against @openzeppelin/merkle-tree vectors), with
 //! every account constraint and error variant asserted exactly.
@@ -160,8 +160,6 @@ fn add_anchorer_ix(admin: &Address, authority: Address) -> Instruction {
             config: config_pda(),
             anchorer: anchorer_pda(&authority),
             system_program: SYSTEM_PROGRAM,
-            event_authority: event_authority(&PROGRAM),
-            program: PROGRAM,
         },
         instruction::AddAnchorer { authority },
     )
@@ -170,7 +168,7 @@ fn add_anchorer_ix(admin: &Address, authority: Address) -> Instruction {
 fn remove_anchorer_ix(admin: &Address, authority: &Address) -> Instruction {
     ix(
         PROGRAM,
-        accounts::RemoveAnchorer { admin: *admin, config: config_pda(), anchorer: anchorer_pda(authority), event_authority: event_authority(&PROGRAM), program: PROGRAM },
+        accounts::RemoveAnchorer { admin: *admin, config: config_pda(), anchorer: anchorer_pda(authority) },
         instruction::RemoveAnchorer {},
     )
 }
@@ -182,8 +180,6 @@ fn anchor_accounts(authority: &Address, root: &H) -> accounts::AnchorBatch {
         config: config_pda(),
         batch: batch_pda(root),
         system_program: SYSTEM_PROGRAM,
-        event_authority: event_authority(&PROGRAM),
-        program: PROGRAM,
     }
 }
 
@@ -200,12 +196,17 @@ fn verify_receipt_ix(batch: Address, batch_id: u64, receipt: &Receipt, proof: Ve
     ix(PROGRAM, accounts::Verify { batch }, instruction::VerifyReceipt { batch_id, receipt_hash, provider_key, signature_hash, proof })
 }
 
+fn initialize_ix(admin: &Address, program_data: Address) -> Instruction {
+    let accounts = accounts::Initialize { admin: *admin, config: config_pda(), system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data };
+    ix(PROGRAM, accounts, instruction::Initialize {})
+}
+
 impl Env {
     /// Initialized, with one anchorer.
     fn new() -> Self {
-        let mut svm = svm_with(PROGRAM, dispatch_anchor::entry);
-        let admin = funded(&mut svm);
-        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey())]);
+        let mut svm = svm_with(PROGRAM);
+        let admin = deployer();
+        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), programdata(&PROGRAM))]);
         let anchorer = funded(&mut svm);
         ok(&mut svm, &admin, &[], &[add_anchorer_ix(&admin.pubkey(), anchorer.pubkey())]);
         Env { svm, admin, anchorer }
@@ -236,6 +237,23 @@ impl Env {
 fn assert_true(meta: &TransactionMetadata) {
     assert_eq!(meta.return_data.program_id, PROGRAM);
     assert_eq!(meta.return_data.data, vec![1u8], "{}", meta.pretty_logs());
+}
+
+#[test]
+fn only_the_upgrade_authority_initializes() {
+    let mut svm = svm_with(PROGRAM);
+    let stranger = funded(&mut svm);
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), programdata(&PROGRAM))], custom(Anchor::ConstraintRaw));
+    // Nor with another program's ProgramData, even one the signer controls.
+    let foreign = foreign_programdata(&mut svm, &stranger.pubkey());
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), foreign)], custom(Anchor::ConstraintRaw));
+    // An account that is no ProgramData at all (a system account).
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), stranger.pubkey())], custom(Anchor::AccountOwnedByWrongProgram));
+    assert!(svm.get_account(&config_pda()).is_none_or(|a| a.lamports == 0));
+
+    let admin = deployer();
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), programdata(&PROGRAM))]);
+    assert_eq!(account::<AnchorConfig>(&svm, &config_pda()).admin, admin.pubkey());
 }
 
 #[test]
@@ -430,25 +448,21 @@ fn verify_rejects_wrong_batches_foreign_proofs_and_tampering() {
     assert_true(&env.run(verify_receipt_ix(b_batch, b_id, &b_leaves[3], b.proof(&b_leaves[3]))));
 }
 
-fn initialize_ix(admin: &Address) -> Instruction {
-    ix(PROGRAM, accounts::Initialize { admin: *admin, config: config_pda(), system_program: SYSTEM_PROGRAM }, instruction::Initialize {})
-}
-
 #[test]
 fn initialize_runs_once() {
     let mut env = Env::new();
     // A second initialize, by anyone (the admin included), finds the config
     // in use (System program's AccountAlreadyInUse) and changes nothing.
     let other = funded(&mut env.svm);
-    fails(&mut env.svm, &other, &[], &[initialize_ix(&other.pubkey())], custom(0u32));
+    fails(&mut env.svm, &other, &[], &[initialize_ix(&other.pubkey(), programdata(&PROGRAM))], custom(0u32));
     let admin = env.admin.insecure_clone();
-    fails(&mut env.svm, &admin, &[], &[initialize_ix(&admin.pubkey())], custom(0u32));
+    fails(&mut env.svm, &admin, &[], &[initialize_ix(&admin.pubkey(), programdata(&PROGRAM))], custom(0u32));
     env.anchor(&receipts(3, 2));
     let config = env.config();
     assert_eq!((config.admin, config.batch_count), (env.admin.pubkey(), 1));
     // Not at another address either: the config is the PDA.
     let elsewhere = Keypair::new();
-    let mut init = initialize_ix(&other.pubkey());
+    let mut init = initialize_ix(&other.pubkey(), programdata(&PROGRAM));
     init.accounts[1] = solana_instruction::AccountMeta::new(elsewhere.pubkey(), true);
     fails(&mut env.svm, &other, &[&elsewhere], &[init], custom(Anchor::ConstraintSeeds));
 }
@@ -470,13 +484,13 @@ fn remove_anchorer_needs_the_admins_signature_and_the_config() {
 
 #[test]
 fn prefunded_addresses_block_neither_initialisation_nor_anchorers_nor_batches() {
-    let mut svm = svm_with(PROGRAM, dispatch_anchor::entry);
-    let admin = funded(&mut svm);
+    let mut svm = svm_with(PROGRAM);
+    let admin = deployer();
     let griefer = funded(&mut svm);
     let anchorer = funded(&mut svm);
     let gift = smallest_gift(&svm);
     prefund(&mut svm, &griefer, &config_pda(), gift);
-    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey())]);
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), programdata(&PROGRAM))]);
     assert_eq!(account::<AnchorConfig>(&svm, &config_pda()).admin, admin.pubkey());
     prefund(&mut svm, &griefer, &anchorer_pda(&anchorer.pubkey()), 10_000_000);
     ok(&mut svm, &admin, &[], &[add_anchorer_ix(&admin.pubkey(), anchorer.pubkey())]);

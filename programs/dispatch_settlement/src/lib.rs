@@ -8,6 +8,10 @@
 //! admin hands over only by `propose_admin` + `accept_admin`.
 //! Interface: docs/solana-programs.md.
 use anchor_lang::prelude::*;
+// memcpy & co. through the Solana syscalls in the upstream-LLVM SBF build
+// (toolchain/sbf/, docs/solana-sbf.md).
+#[cfg(target_os = "solana")]
+use solana_compiler_builtins as _;
 
 pub mod constants;
 pub mod errors;
@@ -28,7 +32,8 @@ pub mod dispatch_settlement {
     use super::*;
 
     /// Creates the config (PDA `["config"]`) for `mint` with the burned fee
-    /// `fee_bps` (at most `MAX_FEE_BPS`); the signer becomes the admin.
+    /// `fee_bps` (at most `MAX_FEE_BPS`); the signer, who must be the
+    /// program's upgrade authority, becomes the admin.
     pub fn initialize(ctx: Context<Initialize>, fee_bps: u16) -> Result<()> {
         instructions::initialize::handler(ctx, fee_bps)
     }

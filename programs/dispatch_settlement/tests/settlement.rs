@@ -1,7 +1,7 @@
-//! dispatch_settlement running natively on dispatch-svm, with the real SPL
+//! dispatch_settlement's SBF build on dispatch-svm, with the real SPL
 //! Token program: payout and burn in one instruction with the mint supply
 //! checked, rounding, exactly-once settlement, the fee cap, admin handover,
-//! events as self-CPIs, and every account constraint and error variant with
+//! `emit!` events, the upgrade-authority gate on `initialize`, and every account constraint and error variant with
 //! the exact error a client sees.
 
 #[path = "../../test_support.rs"]
@@ -52,7 +52,7 @@ fn record_pda(coordinator: &Address, job_id: &str) -> Address {
 fn initialize_ix(admin: &Address, mint: &Address, fee_bps: u16) -> Instruction {
     ix(
         PROGRAM,
-        accounts::Initialize { admin: *admin, config: config_pda(), mint: *mint, system_program: SYSTEM_PROGRAM },
+        accounts::Initialize { admin: *admin, config: config_pda(), mint: *mint, system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data: programdata(&PROGRAM) },
         instruction::Initialize { fee_bps },
     )
 }
@@ -60,15 +60,15 @@ fn initialize_ix(admin: &Address, mint: &Address, fee_bps: u16) -> Instruction {
 fn set_fee_ix(admin: &Address, fee_bps: u16) -> Instruction {
     ix(
         PROGRAM,
-        accounts::SetFee { admin: *admin, config: config_pda(), event_authority: event_authority(&PROGRAM), program: PROGRAM },
+        accounts::SetFee { admin: *admin, config: config_pda() },
         instruction::SetFee { fee_bps },
     )
 }
 
 impl Env {
     fn new() -> Self {
-        let mut svm = svm_with(PROGRAM, dispatch_settlement::entry);
-        let admin = funded(&mut svm);
+        let mut svm = svm_with(PROGRAM);
+        let admin = deployer();
         let mint = create_mint(&mut svm, &admin, &admin.pubkey());
         ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, PROTOCOL_FEE_BPS)]);
         let coordinator = funded(&mut svm);
@@ -93,8 +93,6 @@ impl Env {
             mint: self.mint,
             token_program: TOKEN_PROGRAM,
             system_program: SYSTEM_PROGRAM,
-            event_authority: event_authority(&PROGRAM),
-            program: PROGRAM,
         }
     }
 
@@ -127,9 +125,15 @@ impl Env {
 
 #[test]
 fn initialize_takes_the_fee_up_to_the_cap() {
-    let mut svm = svm_with(PROGRAM, dispatch_settlement::entry);
-    let admin = funded(&mut svm);
+    let mut svm = svm_with(PROGRAM);
+    let admin = deployer();
     let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    // Only the program's upgrade authority initialises, with the program's own ProgramData.
+    let stranger = funded(&mut svm);
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), &mint, 500)], custom(Anchor::ConstraintRaw));
+    let foreign = foreign_programdata(&mut svm, &stranger.pubkey());
+    let accounts = accounts::Initialize { admin: stranger.pubkey(), config: config_pda(), mint, system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data: foreign };
+    fails(&mut svm, &stranger, &[], &[ix(PROGRAM, accounts, instruction::Initialize { fee_bps: 500 })], custom(Anchor::ConstraintRaw));
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, MAX_FEE_BPS + 1)], custom(E::FeeTooHigh));
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &admin.pubkey(), 500)], custom(Anchor::AccountOwnedByWrongProgram));
     let mint_2022 = create_mint_2022(&mut svm, &admin, &admin.pubkey());
@@ -291,12 +295,11 @@ fn settle_rejects_wrong_mints_foreign_accounts_and_wrong_programs() {
     mint_to(&mut env.svm, &env.admin, &env.mint, &victim_token, FUNDS);
     env.settle_fails(with(accounts::Settle { coordinator_token: victim_token, ..env.settle_accounts(job) }), custom(E::WrongTokenOwner));
 
-    // A config lookalike, Token-2022, a wrong event authority.
+    // A config lookalike, Token-2022.
     let fake_config = Address::new_unique();
     clone_account(&mut env.svm, &config_pda(), &fake_config);
     env.settle_fails(with(accounts::Settle { config: fake_config, ..env.settle_accounts(job) }), custom(Anchor::ConstraintSeeds));
     env.settle_fails(with(accounts::Settle { token_program: TOKEN_2022_PROGRAM, ..env.settle_accounts(job) }), custom(Anchor::InvalidProgramId));
-    env.settle_fails(with(accounts::Settle { event_authority: Address::new_unique(), ..env.settle_accounts(job) }), custom(Anchor::ConstraintAddress));
 
     // The coordinator must sign (paid by someone else here).
     let mut unsigned = env.settle_ix(job, BOLT);
@@ -408,8 +411,8 @@ fn a_prefunded_record_address_does_not_block_a_settlement() {
 
 #[test]
 fn a_prefunded_config_address_does_not_block_initialisation() {
-    let mut svm = svm_with(PROGRAM, dispatch_settlement::entry);
-    let admin = funded(&mut svm);
+    let mut svm = svm_with(PROGRAM);
+    let admin = deployer();
     let griefer = funded(&mut svm);
     let mint = create_mint(&mut svm, &admin, &admin.pubkey());
     let gift = smallest_gift(&svm);

@@ -1,6 +1,6 @@
-//! Events of the staking program, emitted with `emit_cpi!` (visible as
-//! self-CPI inner instructions, natively and on SBF). `tier` is 0 OPEN,
-//! 1 VERIFIED, 2 SENTINEL.
+//! Events of the staking program, emitted with `emit!`: a `Program data:`
+//! log line (base64 of the event's discriminator and Borsh encoding).
+//! `tier` is 0 OPEN, 1 VERIFIED, 2 SENTINEL.
 use anchor_lang::prelude::*;
 
 /// `worker` staked `amount`; `active` is its new active stake.

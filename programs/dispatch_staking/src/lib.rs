@@ -9,6 +9,10 @@
 //! cooldown) and hands over only by `propose_admin` + `accept_admin`.
 //! Interface: docs/solana-programs.md.
 use anchor_lang::prelude::*;
+// memcpy & co. through the Solana syscalls in the upstream-LLVM SBF build
+// (toolchain/sbf/, docs/solana-sbf.md).
+#[cfg(target_os = "solana")]
+use solana_compiler_builtins as _;
 
 pub mod constants;
 pub mod errors;
@@ -29,7 +33,8 @@ pub mod dispatch_staking {
     use super::*;
 
     /// Creates the config (PDA `["config"]`) and the vault of `mint`
-    /// (PDA `["vault"]`); the signer becomes the admin. Needs
+    /// (PDA `["vault"]`); the signer, who must be the program's upgrade
+    /// authority, becomes the admin. Needs
     /// `0 < verified_threshold <= sentinel_threshold <= mint supply` and
     /// `0 <= cooldown_seconds <= MAX_COOLDOWN_SECONDS` (90 days).
     pub fn initialize(ctx: Context<Initialize>, verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64) -> Result<()> {

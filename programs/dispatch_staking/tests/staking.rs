@@ -1,7 +1,8 @@
-//! dispatch_staking running natively on dispatch-svm, with the real SPL
-//! Token program: tiers at their boundaries, the unstake cooldown against
-//! the Clock sysvar, admin handover, events as self-CPIs, and every account
-//! constraint and error variant with the exact error a client sees.
+//! dispatch_staking's SBF build on dispatch-svm, with the real SPL Token
+//! program: tiers at their boundaries, the unstake cooldown against the
+//! Clock sysvar, admin handover, `emit!` events, the upgrade-authority gate
+//! on `initialize`, and every account constraint and error variant with the
+//! exact error a client sees.
 
 #[path = "../../test_support.rs"]
 #[macro_use]
@@ -52,6 +53,8 @@ fn initialize_ix(admin: &Address, mint: &Address, verified: u64, sentinel: u64, 
             vault: pda(&[b"vault"], &PROGRAM),
             token_program: TOKEN_PROGRAM,
             system_program: SYSTEM_PROGRAM,
+            program: PROGRAM,
+            program_data: programdata(&PROGRAM),
         },
         instruction::Initialize { verified_threshold: verified, sentinel_threshold: sentinel, cooldown_seconds: cooldown },
     )
@@ -63,9 +66,9 @@ impl Env {
     }
 
     fn with(verified: u64, sentinel: u64, cooldown: i64) -> Self {
-        let mut svm = svm_with(PROGRAM, dispatch_staking::entry);
+        let mut svm = svm_with(PROGRAM);
         set_time(&mut svm, START);
-        let admin = funded(&mut svm);
+        let admin = deployer();
         let mint = mint_with_supply(&mut svm, &admin, SUPPLY);
         ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, verified, sentinel, cooldown)]);
         Env { svm, admin, mint, config: pda(&[b"config"], &PROGRAM), vault: pda(&[b"vault"], &PROGRAM) }
@@ -99,8 +102,6 @@ impl Env {
             mint: self.mint,
             token_program: TOKEN_PROGRAM,
             system_program: SYSTEM_PROGRAM,
-            event_authority: event_authority(&PROGRAM),
-            program: PROGRAM,
         }
     }
 
@@ -113,8 +114,6 @@ impl Env {
             vault: self.vault,
             mint: self.mint,
             token_program: TOKEN_PROGRAM,
-            event_authority: event_authority(&PROGRAM),
-            program: PROGRAM,
         }
     }
 
@@ -123,8 +122,6 @@ impl Env {
             worker: worker.pubkey(),
             config: self.config,
             stake_account: stake_pda(&worker.pubkey()),
-            event_authority: event_authority(&PROGRAM),
-            program: PROGRAM,
         }
     }
 
@@ -142,8 +139,6 @@ impl Env {
             worker: a.worker,
             config: a.config,
             stake_account: a.stake_account,
-            event_authority: a.event_authority,
-            program: a.program,
         };
         ix(PROGRAM, accounts, instruction::CancelUnstake {})
     }
@@ -175,13 +170,7 @@ fn mint_with_supply(svm: &mut LiteSVM, admin: &Keypair, supply: u64) -> Address 
 fn update_config_ix(admin: &Address, mint: &Address, verified: u64, sentinel: u64, cooldown: i64) -> Instruction {
     ix(
         PROGRAM,
-        accounts::UpdateConfig {
-            admin: *admin,
-            config: pda(&[b"config"], &PROGRAM),
-            mint: *mint,
-            event_authority: event_authority(&PROGRAM),
-            program: PROGRAM,
-        },
+        accounts::UpdateConfig { admin: *admin, config: pda(&[b"config"], &PROGRAM), mint: *mint },
         instruction::UpdateConfig { verified_threshold: verified, sentinel_threshold: sentinel, cooldown_seconds: cooldown },
     )
 }
@@ -210,10 +199,18 @@ fn initialize_creates_the_config_and_a_vault_that_is_its_own_authority() {
 
 #[test]
 fn initialize_checks_its_parameters_and_runs_once() {
-    let mut svm = svm_with(PROGRAM, dispatch_staking::entry);
-    let admin = funded(&mut svm);
+    let mut svm = svm_with(PROGRAM);
+    let admin = deployer();
     let mint = mint_with_supply(&mut svm, &admin, SUPPLY);
     let init = |verified, sentinel, cooldown| initialize_ix(&admin.pubkey(), &mint, verified, sentinel, cooldown);
+
+    // Only the program's upgrade authority initialises, with the program's own ProgramData.
+    let stranger = funded(&mut svm);
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN)], custom(Anchor::ConstraintRaw));
+    let mut foreign = initialize_ix(&stranger.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN);
+    let foreign_data = foreign_programdata(&mut svm, &stranger.pubkey());
+    foreign.accounts.iter_mut().find(|m| m.pubkey == programdata(&PROGRAM)).expect("program_data").pubkey = foreign_data;
+    fails(&mut svm, &stranger, &[], &[foreign], custom(Anchor::ConstraintRaw));
 
     fails(&mut svm, &admin, &[], &[init(0, SENTINEL, COOLDOWN)], custom(E::InvalidThresholds));
     fails(&mut svm, &admin, &[], &[init(SENTINEL + 1, SENTINEL, COOLDOWN)], custom(E::InvalidThresholds));
@@ -255,6 +252,8 @@ fn initialize_checks_its_parameters_and_runs_once() {
             vault: pda(&[b"vault"], &PROGRAM),
             token_program: TOKEN_PROGRAM,
             system_program: SYSTEM_PROGRAM,
+            program: PROGRAM,
+            program_data: programdata(&PROGRAM),
         },
         instruction::Initialize { verified_threshold: VERIFIED, sentinel_threshold: SENTINEL, cooldown_seconds: COOLDOWN },
     );
@@ -266,10 +265,9 @@ fn initialize_checks_its_parameters_and_runs_once() {
     let config = env.config();
     assert_eq!((config.verified_threshold, config.sentinel_threshold, config.cooldown_seconds), (SUPPLY, SUPPLY, MAX_COOLDOWN_SECONDS));
     // The config exists: a second initialize fails in the System program
-    // (AccountAlreadyInUse), whoever sends it.
-    let other = funded(&mut svm);
-    let again = initialize_ix(&other.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN);
-    fails(&mut svm, &other, &[], &[again], custom(0u32));
+    // (AccountAlreadyInUse), even from the upgrade authority.
+    let again = initialize_ix(&admin.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN);
+    fails(&mut svm, &admin, &[], &[again], custom(0u32));
     assert_eq!(account::<StakingConfig>(&svm, &pda(&[b"config"], &PROGRAM)).admin, admin.pubkey());
 }
 
@@ -358,10 +356,6 @@ fn stake_rejects_zero_wrong_mints_foreign_token_accounts_and_a_wrong_vault() {
     // Token-2022 in place of SPL Token.
     let accounts = accounts::Stake { token_program: TOKEN_2022_PROGRAM, ..env.stake_accounts(&worker) };
     env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Stake { amount: BOLT }), custom(Anchor::InvalidProgramId));
-
-    // Anchor's event authority must be the program's PDA.
-    let accounts = accounts::Stake { event_authority: Address::new_unique(), ..env.stake_accounts(&worker) };
-    env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Stake { amount: BOLT }), custom(Anchor::ConstraintAddress));
 
     // More than the balance: SPL Token's InsufficientFunds (1) undoes it all.
     env.fails_by(&worker, env.stake_ix(&worker, 10 * BOLT + 1), custom(1u32));
@@ -577,8 +571,6 @@ fn unstaking_and_withdrawing_need_the_workers_own_signature_and_stake() {
         worker: thief.key.pubkey(),
         config: env.config,
         stake_account: stake_pda(&me),
-        event_authority: event_authority(&PROGRAM),
-        program: PROGRAM,
     };
     env.fails_by(&thief, ix(PROGRAM, theirs, instruction::CancelUnstake {}), custom(Anchor::ConstraintSeeds));
 
@@ -593,7 +585,7 @@ fn unstaking_and_withdrawing_need_the_workers_own_signature_and_stake() {
 }
 
 #[test]
-fn withdraw_refuses_token_2022_a_wrong_event_authority_and_a_lookalike_config() {
+fn withdraw_refuses_token_2022_and_a_lookalike_config() {
     let mut env = Env::new();
     let worker = env.worker(10 * BOLT);
     env.by(&worker, env.stake_ix(&worker, 10 * BOLT));
@@ -602,8 +594,6 @@ fn withdraw_refuses_token_2022_a_wrong_event_authority_and_a_lookalike_config() 
 
     let accounts = accounts::Withdraw { token_program: TOKEN_2022_PROGRAM, ..env.withdraw_accounts(&worker) };
     env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Withdraw {}), custom(Anchor::InvalidProgramId));
-    let accounts = accounts::Withdraw { event_authority: Address::new_unique(), ..env.withdraw_accounts(&worker) };
-    env.fails_by(&worker, ix(PROGRAM, accounts, instruction::Withdraw {}), custom(Anchor::ConstraintAddress));
     let instruction = env.withdraw_ix(&worker);
     let lookalike = with_lookalike_config(&mut env.svm, instruction);
     env.fails_by(&worker, lookalike, custom(Anchor::ConstraintSeeds));
@@ -657,9 +647,9 @@ fn a_prefunded_stake_account_address_does_not_block_staking() {
 
 #[test]
 fn prefunded_config_and_vault_addresses_do_not_block_initialisation() {
-    let mut svm = svm_with(PROGRAM, dispatch_staking::entry);
+    let mut svm = svm_with(PROGRAM);
     set_time(&mut svm, START);
-    let admin = funded(&mut svm);
+    let admin = deployer();
     let griefer = funded(&mut svm);
     let mint = mint_with_supply(&mut svm, &admin, SUPPLY);
     let (config, vault) = (pda(&[b"config"], &PROGRAM), pda(&[b"vault"], &PROGRAM));
@@ -676,23 +666,23 @@ fn prefunded_config_and_vault_addresses_do_not_block_initialisation() {
 }
 
 #[test]
-fn events_are_self_cpis_signed_by_the_event_authority() {
+fn events_are_program_data_logs_of_the_instruction() {
     let mut env = Env::new();
     let worker = env.worker(BOLT);
     let meta = env.by(&worker, env.stake_ix(&worker, BOLT));
-    // The event is an inner instruction of this program at stack height 2.
-    let inner: Vec<_> = meta.inner_instructions.iter().flatten().filter(|i| i.instruction.data.starts_with(anchor_lang::event::EVENT_IX_TAG_LE)).collect();
-    assert_eq!(inner.len(), 1);
-    assert_eq!(inner[0].stack_height, 2);
-    assert!(meta.logs.iter().filter(|l| *l == &format!("Program {PROGRAM} invoke [2]")).count() == 1, "{}", meta.pretty_logs());
-    // Nobody else can call the event instruction directly (the event
-    // authority is a PDA only the program signs for).
-    let forged = Instruction {
-        program_id: PROGRAM,
-        accounts: vec![solana_instruction::AccountMeta::new_readonly(event_authority(&PROGRAM), false)],
-        data: inner[0].instruction.data.clone(),
-    };
-    fails(&mut env.svm, &worker.key, &[], &[forged], custom(Anchor::ConstraintSigner));
+    // emit! logs one `Program data:` line inside this program's own frame
+    // (after SPL Token returned), and makes no self-CPI.
+    let at = |line: &str| meta.logs.iter().position(|l| l == line).unwrap_or_else(|| panic!("no {line:?} in\n{}", meta.pretty_logs()));
+    let data: Vec<usize> = meta.logs.iter().enumerate().filter(|(_, l)| l.starts_with("Program data: ")).map(|(i, _)| i).collect();
+    assert_eq!(data.len(), 1, "{}", meta.pretty_logs());
+    assert!(at(&format!("Program {TOKEN_PROGRAM} success")) < data[0] && data[0] < at(&format!("Program {PROGRAM} success")));
+    assert!(!meta.logs.iter().any(|l| l == &format!("Program {PROGRAM} invoke [2]")), "{}", meta.pretty_logs());
+    assert_eq!(event::<Staked>(&meta).amount, BOLT);
+    // Without event-cpi the program has no event instruction: Anchor's
+    // event tag fails with EventInstructionStub.
+    let tag = [0xe4, 0x45, 0xa5, 0x2e, 0x51, 0xcb, 0x9a, 0x1d];
+    let forged = Instruction { program_id: PROGRAM, accounts: vec![], data: tag.to_vec() };
+    fails(&mut env.svm, &worker.key, &[], &[forged], custom(Anchor::EventInstructionStub));
 }
 
 /// What the pre-funded tests depend on, made explicit: Anchor 1.2.2 creates

@@ -6,7 +6,6 @@ use crate::events::AnchorerAdded;
 use crate::state::{AnchorConfig, Anchorer};
 
 /// Accounts of `add_anchorer`.
-#[event_cpi]
 #[derive(Accounts)]
 #[instruction(authority: Pubkey)]
 pub struct AddAnchorer<'info> {
@@ -23,6 +22,6 @@ pub struct AddAnchorer<'info> {
 /// Allows `authority` to anchor batches (admin only).
 pub fn handler(ctx: Context<AddAnchorer>, authority: Pubkey) -> Result<()> {
     ctx.accounts.anchorer.set_inner(Anchorer { authority, bump: ctx.bumps.anchorer });
-    emit_cpi!(AnchorerAdded { authority });
+    emit!(AnchorerAdded { authority });
     Ok(())
 }

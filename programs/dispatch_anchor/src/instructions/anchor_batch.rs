@@ -6,7 +6,6 @@ use crate::events::BatchAnchored;
 use crate::state::{AnchorConfig, Anchorer, Batch};
 
 /// Accounts of `anchor_batch`.
-#[event_cpi]
 #[derive(Accounts)]
 #[instruction(root: [u8; 32])]
 pub struct AnchorBatch<'info> {
@@ -55,6 +54,6 @@ pub fn handler(ctx: Context<AnchorBatch>, root: [u8; 32], leaf_count: u32, uri: 
         anchored_at: clock.unix_timestamp,
         bump: ctx.bumps.batch,
     });
-    emit_cpi!(BatchAnchored { batch_id, root, anchorer, leaf_count, uri, slot: clock.slot });
+    emit!(BatchAnchored { batch_id, root, anchorer, leaf_count, uri, slot: clock.slot });
     Ok(())
 }

@@ -6,7 +6,6 @@ use crate::events::AnchorerRemoved;
 use crate::state::{AnchorConfig, Anchorer};
 
 /// Accounts of `remove_anchorer`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct RemoveAnchorer<'info> {
     /// The admin; receives the record's rent.
@@ -21,6 +20,6 @@ pub struct RemoveAnchorer<'info> {
 /// Removes an anchorer (admin only), closing its record; batches it
 /// anchored stay.
 pub fn handler(ctx: Context<RemoveAnchorer>) -> Result<()> {
-    emit_cpi!(AnchorerRemoved { authority: ctx.accounts.anchorer.authority });
+    emit!(AnchorerRemoved { authority: ctx.accounts.anchorer.authority });
     Ok(())
 }

@@ -6,7 +6,6 @@ use crate::events::AdminAccepted;
 use crate::state::SettlementConfig;
 
 /// Accounts of `accept_admin`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptAdmin<'info> {
     /// The proposed admin, signing to take the role.
@@ -26,6 +25,6 @@ pub fn handler(ctx: Context<AcceptAdmin>) -> Result<()> {
     let config = &mut ctx.accounts.config;
     config.admin = ctx.accounts.new_admin.key();
     config.pending_admin = None;
-    emit_cpi!(AdminAccepted { admin: ctx.accounts.new_admin.key() });
+    emit!(AdminAccepted { admin: ctx.accounts.new_admin.key() });
     Ok(())
 }

@@ -6,7 +6,6 @@ use crate::events::FeeUpdated;
 use crate::state::SettlementConfig;
 
 /// Accounts of `set_fee`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct SetFee<'info> {
     pub admin: Signer<'info>,
@@ -18,6 +17,6 @@ pub struct SetFee<'info> {
 pub fn handler(ctx: Context<SetFee>, fee_bps: u16) -> Result<()> {
     SettlementConfig::validate(fee_bps)?;
     ctx.accounts.config.fee_bps = fee_bps;
-    emit_cpi!(FeeUpdated { fee_bps });
+    emit!(FeeUpdated { fee_bps });
     Ok(())
 }

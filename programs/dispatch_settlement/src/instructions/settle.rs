@@ -8,7 +8,6 @@ use crate::events::Settled;
 use crate::state::{Settlement, SettlementConfig};
 
 /// Accounts of `settle`.
-#[event_cpi]
 #[derive(Accounts)]
 #[instruction(job_id: String, job_id_hash: [u8; 32])]
 pub struct Settle<'info> {
@@ -104,6 +103,6 @@ pub fn handler(ctx: Context<Settle>, job_id: String, job_id_hash: [u8; 32], amou
         token_interface::burn_checked(CpiContext::new(token_program, accounts), fee, decimals)?;
     }
 
-    emit_cpi!(Settled { coordinator, worker, job_id, amount, fee, receipt_hash, slot: clock.slot });
+    emit!(Settled { coordinator, worker, job_id, amount, fee, receipt_hash, slot: clock.slot });
     Ok(())
 }

@@ -6,7 +6,6 @@ use crate::events::UnstakeCancelled;
 use crate::state::{StakeAccount, StakingConfig};
 
 /// Accounts of `cancel_unstake`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelUnstake<'info> {
     pub worker: Signer<'info>,
@@ -29,6 +28,6 @@ pub fn handler(ctx: Context<CancelUnstake>) -> Result<()> {
     config.total_active = config.total_active.checked_add(amount).ok_or(StakingError::MathOverflow)?;
 
     let (active, tier) = (stake.active, config.tier(stake.active));
-    emit_cpi!(UnstakeCancelled { worker: ctx.accounts.worker.key(), amount, active, tier });
+    emit!(UnstakeCancelled { worker: ctx.accounts.worker.key(), amount, active, tier });
     Ok(())
 }

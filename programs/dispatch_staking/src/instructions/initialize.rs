@@ -7,7 +7,7 @@ use crate::state::StakingConfig;
 /// Accounts of `initialize`: creates the config and the vault of `mint`.
 #[derive(Accounts)]
 pub struct Initialize<'info> {
-    /// The first admin; pays for both accounts.
+    /// The first admin, the program's upgrade authority; pays for both accounts.
     #[account(mut)]
     pub admin: Signer<'info>,
     #[account(init, payer = admin, space = 8 + StakingConfig::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
@@ -28,6 +28,14 @@ pub struct Initialize<'info> {
     pub vault: Account<'info, TokenAccount>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
+    /// This program; its ProgramData account must be `program_data`.
+    #[account(constraint = program.programdata_address()? == Some(program_data.key()))]
+    pub program: Program<'info, crate::program::DispatchStaking>,
+    /// The program's ProgramData (BPF upgradeable loader): only its upgrade
+    /// authority may initialise, so nobody can take a fresh deployment
+    /// before the deployer does (Anchor's recommended pattern).
+    #[account(constraint = program_data.upgrade_authority_address == Some(admin.key()))]
+    pub program_data: Account<'info, ProgramData>,
 }
 
 /// Creates the staking config with the tier thresholds (base units) and the

@@ -6,7 +6,6 @@ use crate::events::AdminProposed;
 use crate::state::StakingConfig;
 
 /// Accounts of `propose_admin`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct ProposeAdmin<'info> {
     pub admin: Signer<'info>,
@@ -18,6 +17,6 @@ pub struct ProposeAdmin<'info> {
 /// until `new_admin` accepts. A later proposal replaces an earlier one.
 pub fn handler(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
     ctx.accounts.config.pending_admin = Some(new_admin);
-    emit_cpi!(AdminProposed { admin: ctx.accounts.admin.key(), pending_admin: new_admin });
+    emit!(AdminProposed { admin: ctx.accounts.admin.key(), pending_admin: new_admin });
     Ok(())
 }

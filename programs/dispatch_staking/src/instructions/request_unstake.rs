@@ -6,7 +6,6 @@ use crate::events::UnstakeRequested;
 use crate::state::{StakeAccount, StakingConfig};
 
 /// Accounts of `request_unstake`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct RequestUnstake<'info> {
     pub worker: Signer<'info>,
@@ -33,6 +32,6 @@ pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     config.total_pending = config.total_pending.checked_add(amount).ok_or(StakingError::MathOverflow)?;
 
     let (active, pending, tier) = (stake.active, stake.pending, config.tier(stake.active));
-    emit_cpi!(UnstakeRequested { worker: ctx.accounts.worker.key(), amount, active, pending, unlock_at, tier });
+    emit!(UnstakeRequested { worker: ctx.accounts.worker.key(), amount, active, pending, unlock_at, tier });
     Ok(())
 }

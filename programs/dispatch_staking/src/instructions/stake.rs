@@ -8,7 +8,6 @@ use crate::events::Staked;
 use crate::state::{StakeAccount, StakingConfig};
 
 /// Accounts of `stake`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct Stake<'info> {
     /// The worker (its ed25519 key); pays for its stake account on first use.
@@ -66,6 +65,6 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
 
     let active = ctx.accounts.stake_account.active;
     let tier = ctx.accounts.config.tier(active);
-    emit_cpi!(Staked { worker, amount, active, tier });
+    emit!(Staked { worker, amount, active, tier });
     Ok(())
 }

@@ -7,7 +7,6 @@ use crate::events::ConfigUpdated;
 use crate::state::StakingConfig;
 
 /// Accounts of `update_config`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateConfig<'info> {
     pub admin: Signer<'info>,
@@ -28,6 +27,6 @@ pub fn handler(ctx: Context<UpdateConfig>, verified_threshold: u64, sentinel_thr
     config.verified_threshold = verified_threshold;
     config.sentinel_threshold = sentinel_threshold;
     config.cooldown_seconds = cooldown_seconds;
-    emit_cpi!(ConfigUpdated { verified_threshold, sentinel_threshold, cooldown_seconds });
+    emit!(ConfigUpdated { verified_threshold, sentinel_threshold, cooldown_seconds });
     Ok(())
 }

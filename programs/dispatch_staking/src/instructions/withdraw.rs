@@ -8,7 +8,6 @@ use crate::events::Withdrawn;
 use crate::state::{StakeAccount, StakingConfig};
 
 /// Accounts of `withdraw`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     pub worker: Signer<'info>,
@@ -56,6 +55,6 @@ pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
         ctx.accounts.mint.decimals,
     )?;
 
-    emit_cpi!(Withdrawn { worker: ctx.accounts.worker.key(), amount });
+    emit!(Withdrawn { worker: ctx.accounts.worker.key(), amount });
     Ok(())
 }

@@ -1,0 +1,337 @@
+//! Compute units of every instruction of the three programs, measured on
+//! their SBF builds, against the budgets documented in
+//! docs/solana-programs.md ("Compute budgets"), which the Python clients
+//! set as compute-unit limits (dispatch_chain/solana/budgets.py).
+//!
+//! Each instruction runs in a typical case (ordinary arguments, the PDAs
+//! it searches with `find_program_address` found at the first bump, 255)
+//! and a worst case (the longest arguments the program accepts, and
+//! searched PDAs whose bump is 250 or lower). A budget holds for bump 255;
+//! each further bump tried costs `PER_BUMP` CU, which clients add, so every
+//! run must satisfy `measured <= budget + PER_BUMP * extra bumps`.
+//! `cargo test -p dispatch-svm --test compute_budgets -- --nocapture`
+//! prints the measured table.
+
+#[path = "../../programs/test_support.rs"]
+#[macro_use]
+#[allow(unused_macros)]
+mod support;
+
+use std::collections::BTreeMap;
+
+use dispatch_svm::LiteSVM;
+use solana_address::Address;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use support::*;
+
+/// CU of one `find_program_address` iteration: the syscall charges
+/// `create_program_address_units` per bump tried.
+const PER_BUMP: u64 = 1_500;
+
+/// One run: (case, CU, extra bumps).
+type Run = (&'static str, u64, u64);
+
+#[derive(Default)]
+struct Measured {
+    /// (program, instruction) -> runs
+    runs: BTreeMap<(String, String), Vec<Run>>,
+}
+
+impl Measured {
+    /// Sends `ix` of `(program, instruction)` alone, paid and signed by `payer`, and records its CU.
+    fn run(&mut self, svm: &mut LiteSVM, (program, name): (&str, &str), case: &'static str, extra: u64, payer: &Keypair, ix: Instruction) {
+        let meta = ok(svm, payer, &[], &[ix]);
+        self.runs.entry((program.to_string(), name.to_string())).or_default().push((case, meta.compute_units_consumed, extra));
+    }
+}
+
+/// The bump `find_program_address` finds for `seeds`: 255 - bump extra iterations.
+fn extra(seeds: &[&[u8]], program: &Address) -> u64 {
+    255 - u64::from(Address::find_program_address(seeds, program).1)
+}
+
+/// A value from `make(i)` for the first i whose PDA `seeds_of(value)` has a bump
+/// of 255 (`low == false`) or at most 250 (`low == true`).
+fn with_bump<T>(program: &Address, low: bool, make: impl Fn(u64) -> T, seeds_of: impl Fn(&T) -> Vec<Vec<u8>>) -> T {
+    (0..100_000)
+        .map(make)
+        .find(|value| {
+            let seeds = seeds_of(value);
+            let refs: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
+            let bump = Address::find_program_address(&refs, program).1;
+            if low { bump <= 250 } else { bump == 255 }
+        })
+        .expect("such a value exists")
+}
+
+/// The `n`th of a fixed sequence of keypairs (the measurements repeat exactly).
+fn nth_keypair(n: u64) -> Keypair {
+    Keypair::new_from_array(solana_sha256_hasher::hashv(&[b"compute budgets", &n.to_le_bytes()]).to_bytes())
+}
+
+fn keypair_with_bump(program: &Address, seed: &[u8], low: bool) -> Keypair {
+    with_bump(program, low, nth_keypair, |k| vec![seed.to_vec(), k.pubkey().to_bytes().to_vec()])
+}
+
+fn svm() -> LiteSVM {
+    let mut svm = dispatch_svm::new_svm();
+    deploy(&mut svm, dispatch_staking::ID, "dispatch_staking");
+    deploy(&mut svm, dispatch_settlement::ID, "dispatch_settlement");
+    deploy(&mut svm, dispatch_anchor::ID, "dispatch_anchor");
+    svm.airdrop(&deployer().pubkey(), 100_000_000_000).expect("airdrop");
+    svm
+}
+
+fn funded_keypair(svm: &mut LiteSVM, keypair: Keypair) -> Keypair {
+    svm.airdrop(&keypair.pubkey(), 10_000_000_000).expect("airdrop");
+    keypair
+}
+
+fn measure_staking(m: &mut Measured) {
+    use dispatch_staking::{accounts as a, instruction as i, ID};
+    const P: &str = "dispatch_staking";
+    let mut svm = svm();
+    let admin = deployer();
+    let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let config = pda(&[b"config"], &ID);
+    let vault = pda(&[b"vault"], &ID);
+    let init = a::Initialize { admin: admin.pubkey(), config, mint, vault, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
+    let fixed = extra(&[b"config"], &ID) + extra(&[b"vault"], &ID);
+    m.run(&mut svm, (P, "initialize"), "typical", fixed, &admin, ix(ID, init, i::Initialize { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 3_600 }));
+    let update = ix(ID, a::UpdateConfig { admin: admin.pubkey(), config }, i::UpdateConfig { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 0 });
+    m.run(&mut svm, (P, "update_config"), "typical", 0, &admin, update);
+
+    for (case, low) in [("typical", false), ("worst", true)] {
+        let worker = funded_keypair(&mut svm, keypair_with_bump(&ID, b"stake", low));
+        let token = create_token_account(&mut svm, &admin, &mint, &worker.pubkey());
+        mint_to(&mut svm, &admin, &mint, &token, 1_000 * BOLT);
+        let stake_account = pda(&[b"stake", worker.pubkey().as_ref()], &ID);
+        let bumps = extra(&[b"stake", worker.pubkey().as_ref()], &ID);
+        let stake = || a::Stake { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM };
+        // The first stake creates the stake account: the dearer one.
+        m.run(&mut svm, (P, "stake"), case, bumps, &worker, ix(ID, stake(), i::Stake { amount: 500 * BOLT }));
+        m.run(&mut svm, (P, "stake"), "again", bumps, &worker, ix(ID, stake(), i::Stake { amount: BOLT }));
+        let unstake = || a::RequestUnstake { worker: worker.pubkey(), config, stake_account };
+        m.run(&mut svm, (P, "request_unstake"), case, 0, &worker, ix(ID, unstake(), i::RequestUnstake { amount: BOLT }));
+        let cancel = a::CancelUnstake { worker: worker.pubkey(), config, stake_account };
+        m.run(&mut svm, (P, "cancel_unstake"), case, 0, &worker, ix(ID, cancel, i::CancelUnstake {}));
+        m.run(&mut svm, (P, "request_unstake"), case, 0, &worker, ix(ID, unstake(), i::RequestUnstake { amount: 100 * BOLT }));
+        let withdraw = a::Withdraw { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM };
+        m.run(&mut svm, (P, "withdraw"), case, 0, &worker, ix(ID, withdraw, i::Withdraw {}));
+    }
+    let next = funded(&mut svm);
+    m.run(&mut svm, (P, "propose_admin"), "typical", 0, &admin, ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }));
+    m.run(&mut svm, (P, "accept_admin"), "typical", 0, &next, ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}));
+}
+
+fn measure_settlement(m: &mut Measured) {
+    use dispatch_settlement::{accounts as a, instruction as i, ID, MAX_JOB_ID_LEN};
+    const P: &str = "dispatch_settlement";
+    let mut svm = svm();
+    let admin = deployer();
+    let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let config = pda(&[b"config"], &ID);
+    let init = a::Initialize { admin: admin.pubkey(), config, mint, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
+    m.run(&mut svm, (P, "initialize"), "typical", extra(&[b"config"], &ID), &admin, ix(ID, init, i::Initialize { fee_bps: 500 }));
+    m.run(&mut svm, (P, "set_fee"), "typical", 0, &admin, ix(ID, a::SetFee { admin: admin.pubkey(), config }, i::SetFee { fee_bps: 500 }));
+
+    let coordinator = funded_keypair(&mut svm, nth_keypair(u64::MAX));
+    let coordinator_token = create_token_account(&mut svm, &admin, &mint, &coordinator.pubkey());
+    mint_to(&mut svm, &admin, &mint, &coordinator_token, 1_000_000 * BOLT);
+    let worker_token = create_token_account(&mut svm, &admin, &mint, &Address::new_unique());
+    let hash = |job: &str| solana_sha256_hasher::hash(job.as_bytes()).to_bytes();
+    let seeds = |job: &String| vec![b"settlement".to_vec(), coordinator.pubkey().to_bytes().to_vec(), hash(job).to_vec()];
+    for (case, low, len) in [("typical", false, 12), ("worst", true, MAX_JOB_ID_LEN)] {
+        let job = with_bump(&ID, low, |n| format!("{n:0>len$}"), seeds);
+        let job_id_hash = hash(&job);
+        let settlement = pda(&[b"settlement", coordinator.pubkey().as_ref(), &job_id_hash], &ID);
+        let bumps = extra(&[b"settlement", coordinator.pubkey().as_ref(), &job_id_hash], &ID);
+        let accounts = a::Settle { coordinator: coordinator.pubkey(), config, settlement, coordinator_token, worker_token, mint, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM };
+        // Both CPIs (transfer and burn) run: a fee above zero.
+        let args = i::Settle { job_id: job, job_id_hash, amount: 1_000 * BOLT, receipt_hash: [7; 32] };
+        m.run(&mut svm, (P, "settle"), case, bumps, &coordinator, ix(ID, accounts, args));
+    }
+    let next = funded(&mut svm);
+    m.run(&mut svm, (P, "propose_admin"), "typical", 0, &admin, ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }));
+    m.run(&mut svm, (P, "accept_admin"), "typical", 0, &next, ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}));
+}
+
+fn measure_anchor(m: &mut Measured) {
+    use dispatch_anchor::merkle::{process_proof, receipt_leaf};
+    use dispatch_anchor::{accounts as a, instruction as i, ID, MAX_PROOF_LEN, MAX_URI_LEN};
+    const P: &str = "dispatch_anchor";
+    let mut svm = svm();
+    let admin = deployer();
+    let config = pda(&[b"config"], &ID);
+    let init = a::Initialize { admin: admin.pubkey(), config, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
+    m.run(&mut svm, (P, "initialize"), "typical", extra(&[b"config"], &ID), &admin, ix(ID, init, i::Initialize {}));
+
+    for (case, low, uri_len, depth) in [("typical", false, 40, 10), ("worst", true, MAX_URI_LEN, MAX_PROOF_LEN)] {
+        let anchorer = funded_keypair(&mut svm, keypair_with_bump(&ID, b"anchorer", low));
+        let anchorer_pda = pda(&[b"anchorer", anchorer.pubkey().as_ref()], &ID);
+        let anchorer_bumps = extra(&[b"anchorer", anchorer.pubkey().as_ref()], &ID);
+        let add = a::AddAnchorer { admin: admin.pubkey(), config, anchorer: anchorer_pda, system_program: SYSTEM_PROGRAM };
+        m.run(&mut svm, (P, "add_anchorer"), case, anchorer_bumps, &admin, ix(ID, add, i::AddAnchorer { authority: anchorer.pubkey() }));
+
+        // A proof of `depth` siblings and the root it leads to, whose batch PDA has the wanted bump.
+        let receipt = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        let leaf = receipt_leaf(&receipt.0, &receipt.1, &receipt.2);
+        let (proof, root) = with_bump(
+            &ID,
+            low,
+            |n| {
+                let proof: Vec<[u8; 32]> = (0..depth).map(|d| solana_sha256_hasher::hashv(&[&n.to_le_bytes(), &(d as u64).to_le_bytes()]).to_bytes()).collect();
+                let root = process_proof(&leaf, &proof);
+                (proof, root)
+            },
+            |(_, root)| vec![b"batch".to_vec(), root.to_vec()],
+        );
+        let batch = pda(&[b"batch", &root], &ID);
+        let bumps = extra(&[b"batch", &root], &ID) + anchorer_bumps;
+        let anchor = a::AnchorBatch { authority: anchorer.pubkey(), anchorer: anchorer_pda, config, batch, system_program: SYSTEM_PROGRAM };
+        let args = i::AnchorBatch { root, leaf_count: 1 << depth.min(20), uri: "u".repeat(uri_len) };
+        m.run(&mut svm, (P, "anchor_batch"), case, bumps, &anchorer, ix(ID, anchor, args));
+        let batch_id = account::<dispatch_anchor::Batch>(&svm, &batch).batch_id;
+        let verify = ix(ID, a::Verify { batch }, i::Verify { batch_id, leaf, proof: proof.clone() });
+        m.run(&mut svm, (P, "verify"), case, 0, &anchorer, verify);
+        let verify_receipt = ix(ID, a::Verify { batch }, i::VerifyReceipt { batch_id, receipt_hash: receipt.0, provider_key: receipt.1, signature_hash: receipt.2, proof });
+        m.run(&mut svm, (P, "verify_receipt"), case, 0, &anchorer, verify_receipt);
+        let remove = a::RemoveAnchorer { admin: admin.pubkey(), config, anchorer: anchorer_pda };
+        m.run(&mut svm, (P, "remove_anchorer"), case, 0, &admin, ix(ID, remove, i::RemoveAnchorer {}));
+    }
+    let next = funded(&mut svm);
+    m.run(&mut svm, (P, "propose_admin"), "typical", 0, &admin, ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }));
+    m.run(&mut svm, (P, "accept_admin"), "typical", 0, &next, ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}));
+}
+
+/// The Associated Token Account program's `CreateIdempotent`, which settle
+/// transactions carry to create the worker's account: it searches the
+/// associated address's bump too.
+fn measure_ata(m: &mut Measured) {
+    const P: &str = "spl_associated_token_account";
+    let ata_program: Address = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL".parse().expect("id");
+    let mut svm = svm();
+    let payer = funded(&mut svm);
+    let mint = create_mint(&mut svm, &payer, &payer.pubkey());
+    let seeds = |owner: &Address| vec![owner.to_bytes().to_vec(), TOKEN_PROGRAM.to_bytes().to_vec(), mint.to_bytes().to_vec()];
+    for (case, low) in [("typical", false), ("worst", true)] {
+        let owner = with_bump(&ata_program, low, |n| nth_keypair(n).pubkey(), seeds);
+        let ata = pda(&[owner.as_ref(), TOKEN_PROGRAM.as_ref(), mint.as_ref()], &ata_program);
+        let bumps = extra(&[owner.as_ref(), TOKEN_PROGRAM.as_ref(), mint.as_ref()], &ata_program);
+        let create = || Instruction {
+            program_id: ata_program,
+            accounts: vec![
+                solana_instruction::AccountMeta::new(payer.pubkey(), true),
+                solana_instruction::AccountMeta::new(ata, false),
+                solana_instruction::AccountMeta::new_readonly(owner, false),
+                solana_instruction::AccountMeta::new_readonly(mint, false),
+                solana_instruction::AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
+                solana_instruction::AccountMeta::new_readonly(TOKEN_PROGRAM, false),
+            ],
+            data: vec![1],
+        };
+        m.run(&mut svm, (P, "create_idempotent"), case, bumps, &payer, create());
+        // The account exists: nothing to create (what most settlements pay).
+        m.run(&mut svm, (P, "create_idempotent"), "again", bumps, &payer, create());
+    }
+}
+
+/// The "Compute budgets" table of docs/solana-programs.md: (program,
+/// instruction) -> budget, from rows `| program | instruction | typical |
+/// worst | budget | searched PDAs |`.
+fn documented_budgets() -> BTreeMap<(String, String), u64> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/solana-programs.md");
+    let text = std::fs::read_to_string(path).expect("docs/solana-programs.md");
+    let section = text.split("## Compute budgets").nth(1).expect("a \"## Compute budgets\" section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    section
+        .lines()
+        .filter(|line| line.starts_with("| dispatch_") || line.starts_with("| spl_"))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            assert!(cells.len() >= 5, "a budget row has program, instruction, typical, worst, budget: {line}");
+            let number = |cell: &str| cell.replace([',', '`'], "").parse::<u64>().unwrap_or_else(|_| panic!("not a number: {cell:?} in {line}"));
+            ((cells[0].to_string(), cells[1].trim_matches('`').to_string()), number(cells[4]))
+        })
+        .collect()
+}
+
+/// The instructions of `program` in its committed IDL.
+fn idl_instructions(program: &str) -> Vec<String> {
+    let path = format!("{}/../idl/{program}.json", env!("CARGO_MANIFEST_DIR"));
+    let idl: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("IDL")).expect("IDL JSON");
+    idl["instructions"].as_array().expect("instructions").iter().map(|i| i["name"].as_str().expect("name").to_string()).collect()
+}
+
+#[test]
+fn every_instruction_stays_within_its_documented_budget() {
+    let mut m = Measured::default();
+    measure_staking(&mut m);
+    measure_settlement(&mut m);
+    measure_anchor(&mut m);
+    measure_ata(&mut m);
+
+    // typical: the dearest typical run; worst: the dearest run (its extra bumps);
+    // at bump 255: the most any run costs less PER_BUMP per extra bump, what a budget must cover.
+    println!("| program | instruction | typical | worst case | extra bumps | at bump 255 |");
+    for ((program, name), runs) in &m.runs {
+        let typical = runs.iter().filter(|r| r.0 == "typical").map(|r| r.1).max().unwrap_or(0);
+        let worst = runs.iter().max_by_key(|r| r.1).expect("a run");
+        let base = runs.iter().map(|r| r.1 - PER_BUMP * r.2).max().expect("a run");
+        println!("| {program} | `{name}` | {typical} | {} | {} | {base} |", worst.1, worst.2);
+    }
+
+    let budgets = documented_budgets();
+    let mut failures = Vec::new();
+    for program in ["dispatch_staking", "dispatch_settlement", "dispatch_anchor"] {
+        for name in idl_instructions(program) {
+            let key = (program.to_string(), name.clone());
+            if !m.runs.contains_key(&key) {
+                failures.push(format!("{program}::{name} is not measured by this test"));
+            }
+            if !budgets.contains_key(&key) {
+                failures.push(format!("{program}::{name} has no row in docs/solana-programs.md's budget table"));
+            }
+        }
+    }
+    for (key, runs) in &m.runs {
+        let Some(budget) = budgets.get(key) else { continue };
+        for (case, cu, bumps) in runs {
+            let allowed = budget + PER_BUMP * bumps;
+            if cu > &allowed {
+                failures.push(format!("{}::{} ({case}) used {cu} CU, over its budget {budget} + {PER_BUMP} x {bumps} bumps = {allowed}", key.0, key.1));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "compute budgets:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn one_bump_iteration_costs_per_bump() {
+    // A PDA at bump 250 costs 5 x PER_BUMP more than one at 255: stake's first
+    // call with two otherwise identical workers.
+    use dispatch_staking::{accounts as a, instruction as i, ID};
+    let mut svm = svm();
+    let admin = deployer();
+    let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let (config, vault) = (pda(&[b"config"], &ID), pda(&[b"vault"], &ID));
+    let init = a::Initialize { admin: admin.pubkey(), config, mint, vault, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
+    ok(&mut svm, &admin, &[], &[ix(ID, init, i::Initialize { verified_threshold: 1, sentinel_threshold: 1, cooldown_seconds: 0 })]);
+    let mut cost = |worker: Keypair| {
+        let worker = funded_keypair(&mut svm, worker);
+        let token = create_token_account(&mut svm, &admin, &mint, &worker.pubkey());
+        mint_to(&mut svm, &admin, &mint, &token, BOLT);
+        let stake_account = pda(&[b"stake", worker.pubkey().as_ref()], &ID);
+        let accounts = a::Stake { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM };
+        let cu = ok(&mut svm, &worker, &[], &[ix(ID, accounts, i::Stake { amount: BOLT })]).compute_units_consumed;
+        (cu, extra(&[b"stake", worker.pubkey().as_ref()], &ID))
+    };
+    let (fast, none) = cost(keypair_with_bump(&ID, b"stake", false));
+    let (slow, bumps) = cost(keypair_with_bump(&ID, b"stake", true));
+    assert_eq!(none, 0);
+    // The rest of the instruction varies by a few CU with the key's bytes.
+    let per_bump = (slow - fast) as f64 / bumps as f64;
+    assert!((per_bump - PER_BUMP as f64).abs() < 20.0, "{per_bump} CU per bump ({fast} -> {slow} over {bumps} bumps)");
+}
