@@ -173,7 +173,7 @@ class Outbox:
         """Inflight items by nonce, each with its transactions (one query, not one per item)."""
         rows = self._db.execute(
             "SELECT i.id, i.key, i.kind, i.payload, i.status, i.nonce, i.result, i.attempts, i.last_error,"
-            " t.tx_hash, t.nonce, t.raw, t.gas, t.max_fee, t.tip, t.sent_at"
+            " t.tx_hash, t.nonce, t.raw, t.gas, t.max_fee, t.tip, t.sent_at, t.block"
             " FROM items i LEFT JOIN txs t ON t.item_id = i.id"
             " WHERE i.status = 'inflight' ORDER BY i.nonce, i.id, t.sent_at"
         ).fetchall()
@@ -181,7 +181,7 @@ class Outbox:
         txs: list[SentTx] = []
         for n, row in enumerate(rows):
             if row[9] is not None:
-                txs.append(SentTx(row[9], row[10], bytes(row[11]), row[12], row[13], row[14], row[15]))
+                txs.append(SentTx(row[9], row[10], bytes(row[11]), row[12], row[13], row[14], row[15], row[16]))
             if n + 1 == len(rows) or rows[n + 1][0] != row[0]:
                 item_id, key, kind, payload, status, nonce, result, attempts, last_error = row[:9]
                 items.append(OutboxItem(item_id, key, kind, json.loads(payload), status, nonce,
@@ -239,9 +239,10 @@ class Outbox:
         now = time.time()
         with self._transaction() as db:
             db.executemany(
-                "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at) for item_id, tx in sent],
+                "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at, block)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at, tx.block)
+                 for item_id, tx in sent],
             )
             db.executemany(
                 "UPDATE items SET status = 'inflight', nonce = ?, attempts = attempts + 1, updated_at = ?"

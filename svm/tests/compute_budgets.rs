@@ -95,12 +95,15 @@ fn measure_staking(m: &mut Measured) {
     let mut svm = svm();
     let admin = deployer();
     let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    // The SENTINEL threshold may not exceed the mint's supply.
+    let treasury = create_token_account(&mut svm, &admin, &mint, &admin.pubkey());
+    mint_to(&mut svm, &admin, &mint, &treasury, 1_000_000 * BOLT);
     let config = pda(&[b"config"], &ID);
     let vault = pda(&[b"vault"], &ID);
     let init = a::Initialize { admin: admin.pubkey(), config, mint, vault, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
     let fixed = extra(&[b"config"], &ID) + extra(&[b"vault"], &ID);
     m.run(&mut svm, (P, "initialize"), "typical", fixed, &admin, ix(ID, init, i::Initialize { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 3_600 }));
-    let update = ix(ID, a::UpdateConfig { admin: admin.pubkey(), config }, i::UpdateConfig { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 0 });
+    let update = ix(ID, a::UpdateConfig { admin: admin.pubkey(), config, mint }, i::UpdateConfig { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 0 });
     m.run(&mut svm, (P, "update_config"), "typical", 0, &admin, update);
 
     for (case, low) in [("typical", false), ("worst", true)] {
