@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import figure, header
 from solders.keypair import Keypair
 
-from common import figure, header
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.localnet import SolanaNode
 from dispatch_chain.protocol import BOLT, DISTRIBUTION

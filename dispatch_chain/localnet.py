@@ -81,7 +81,9 @@ class LocalNode:
             except ChainError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise ChainError(f"{self.name} did not answer on {self.url} within {self.startup_timeout:.0f} s")
+                    raise ChainError(
+                        f"{self.name} did not answer on {self.url} within {self.startup_timeout:.0f} s"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -99,7 +101,9 @@ class LocalNode:
     def __enter__(self) -> LocalNode:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
@@ -137,7 +141,9 @@ class SolanaNode(LocalNode):
                  log_path: Path | None = None, startup_timeout: float = 30.0) -> None:
         binary = binary or Settings.from_env().solana_node_bin or shutil.which("dispatch-solana-node")
         if not binary or not Path(binary).exists():
-            raise ConfigError("dispatch-solana-node is not built (./dev setup builds it; or set DISPATCH_SOLANA_NODE_BIN)")
+            raise ConfigError(
+                "dispatch-solana-node is not built (./dev setup builds it; or set DISPATCH_SOLANA_NODE_BIN)"
+            )
         argv = [binary, "--bind", "127.0.0.1", "--port", "0"]
         if ledger is not None:
             argv += ["--ledger", str(ledger)]

@@ -199,7 +199,7 @@ class EvmBoltBridge:
     def revert_of(self, sender: TxSender, call: ContractFunction, receipt: TxReceipt, tx: str) -> TransactionFailed:
         try:
             limit = int(self.client.w3.eth.get_transaction(tx)["gas"])
-        except Exception:  # noqa: BLE001 - only used to word the error
+        except Exception:
             limit = None
         if limit is not None and int(receipt["gasUsed"]) >= limit:
             return TransactionFailed(f"{BRIDGE} transaction {tx} ran out of gas (limit {limit})", reason="OutOfGas",

@@ -139,7 +139,9 @@ def info(state: CliState, as_json: bool) -> None:
     for name, limit in (("inbound", config.inbound), ("outbound", config.outbound)):
         click.echo(f"{name}: {format_bolt(limit.available)} of {format_bolt(limit.limit)} BOLT available now")
     click.echo(f"queue delay {config.queue_delay} s; next outbound sequence {config.next_sequence}")
-    click.echo(f"wrapped supply {format_bolt(supply)} BOLT (minted {format_bolt(minted)}, burned {format_bolt(burned)})")
+    click.echo(
+        f"wrapped supply {format_bolt(supply)} BOLT (minted {format_bolt(minted)}, burned {format_bolt(burned)})"
+    )
 
 
 @bridge.command("to-solana")
@@ -286,7 +288,8 @@ def audit(state: CliState, monad_only: bool, as_json: bool) -> None:
     else:
         verdict = "holds" if report.ok else "BROKEN"
         click.echo(f"invariant {verdict}: custody {format_bolt(report.custody)} >= wrapped supply "
-                   f"{format_bolt(report.wrapped_supply)} + burned not released {format_bolt(report.burned_not_released)}")
+                   f"{format_bolt(report.wrapped_supply)} + burned not released "
+                   f"{format_bolt(report.burned_not_released)}")
         click.echo(f"in flight: {len(report.in_flight_to_monad)} to Monad, {len(report.in_flight_to_solana)} to Solana")
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FAILED)
@@ -364,7 +367,8 @@ def _attester(connections: Connections, source: str, store: AttesterStore,
               help="An attester store that saw the inbound messages (default: run/<network>/attester-solana.sqlite).")
 @account_option
 @click.option("--once", is_flag=True, help="One round, then exit.")
-@click.option("--interval", type=click.FloatRange(0.05), default=10.0, show_default=True, help="Seconds between rounds.")
+@click.option("--interval", type=click.FloatRange(0.05), default=10.0, show_default=True,
+              help="Seconds between rounds.")
 @click.pass_obj
 def relay(state: CliState, store_path: str | None, account: str | None, once: bool, interval: float) -> None:
     """Complete Monad's queued transfers once their delay is over (any account may; costs gas only)."""

@@ -53,7 +53,7 @@ def stake_workers(state: DemoState, stack: ExitStack) -> None:
     assert state.connections is not None and state.workload is not None and state.solana is not None
     client, staking = state.connections.solana, state.connections.staking()
     rewards = state.solana.owners["worker_rewards"]
-    for worker, tokens in zip(state.workload.workers, STAKE_PLAN):
+    for worker, tokens in zip(state.workload.workers, STAKE_PLAN, strict=False):
         keypair = Keypair.from_seed(bytes(worker.key))
         client.airdrop(keypair.pubkey(), SOL)
         transfer(client, rewards, keypair.pubkey(), tokens * BOLT, state.solana.mint)

@@ -40,13 +40,15 @@ class EvmAnchorVerifier:
             return [Finding(f"{where}: batch", False, f"root {anchor.root} is not anchored by {anchor.contract}")], None
         if batch_id != anchor.batch_id:
             return [
-                Finding(f"{where}: batch", False, f"root {anchor.root} is anchored as batch {batch_id}, not {anchor.batch_id}")
+                Finding(f"{where}: batch", False,
+                        f"root {anchor.root} is anchored as batch {batch_id}, not {anchor.batch_id}")
             ], None
         findings = [
             Finding(
                 f"{where}: batch",
                 True,
-                f"root anchored as batch {batch_id} ({leaf_count} receipts) by {submitter} at {format_time(anchored_at)}",
+                f"root anchored as batch {batch_id} ({leaf_count} receipts) by {submitter}"
+                f" at {format_time(anchored_at)}",
             )
         ]
         if not contract.verify(anchor.batch_id, leaf, anchor.proof_bytes):
@@ -76,7 +78,8 @@ class EvmAnchorVerifier:
             return Finding(where, False, f"transaction {anchor.tx} is not on chain"), None, anchor.tx
         if receipt["status"] != 1:
             return Finding(where, False, f"transaction {anchor.tx} reverted"), None, anchor.tx
-        topics = [BATCH_ANCHORED_TOPIC, "0x" + anchor.batch_id.to_bytes(32, "big").hex(), "0x" + anchor.root.lower()[2:]]
+        batch_topic = "0x" + anchor.batch_id.to_bytes(32, "big").hex()
+        topics = [BATCH_ANCHORED_TOPIC, batch_topic, "0x" + anchor.root.lower()[2:]]
         for log in receipt["logs"]:
             if log["address"].lower() != contract.address.lower():
                 continue  # only the trusted contract's own event counts

@@ -6,16 +6,16 @@ from functools import cached_property
 from typing import Any
 
 from web3 import HTTPProvider, Web3
-from web3.exceptions import Web3RPCError
 from web3.contract import Contract
+from web3.exceptions import Web3RPCError
 
 from dispatch_chain.config import EvmNetwork
 from dispatch_chain.errors import ChainError, ConfigError
+from dispatch_chain.evm.abi import load_abi
 
 
 class WrongChain(ConfigError):
     """The RPC URL serves another chain than the profile names (a configuration error, never retried)."""
-from dispatch_chain.evm.abi import load_abi
 
 
 class EvmClient:

@@ -241,7 +241,10 @@ class Outbox:
             db.executemany(
                 "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at) for item_id, tx in sent],
+                [
+                    (tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at)
+                    for item_id, tx in sent
+                ],
             )
             db.executemany(
                 "UPDATE items SET status = 'inflight', nonce = ?, attempts = attempts + 1, updated_at = ?"
@@ -294,4 +297,6 @@ class Outbox:
 
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction() as db:
-            db.execute("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", (key, value))
+            db.execute(
+                "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", (key, value)
+            )

@@ -58,7 +58,8 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, (requests.RequestException, ConnectionError, TimeoutError, TimeExhausted)):
         return True
     name = type(exc).__name__
-    return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"} or is_outage(exc)
+    transient = {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"}
+    return name in transient or is_outage(exc)
 
 
 class ItemNotReady(Exception):

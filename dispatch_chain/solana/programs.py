@@ -8,7 +8,7 @@ encoding, so all sending stays synchronous (:mod:`.client`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -31,7 +31,7 @@ __all__ = ["ANCHOR", "PROGRAMS", "SETTLEMENT", "STAKING", "SYSTEM_PROGRAM", "Anc
 EVENT_AUTHORITY_SEED = b"__event_authority"  # Anchor's #[event_cpi] signer PDA
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_idl(name: str) -> Idl:
     """The committed IDL of program ``name``."""
     try:
@@ -41,14 +41,15 @@ def load_idl(name: str) -> Idl:
     return Idl.from_json(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _coder_program(name: str, program_id: str) -> Program:
     """anchorpy's Program for encoding only (its provider never sends); built once per program.
 
     Building one, and its first decode, costs tens of milliseconds; every
     AnchorProgram of the same program shares it.
     """
-    return Program(load_idl(name), Pubkey.from_string(program_id), Provider(AsyncClient("http://unused"), Wallet(Keypair())))
+    provider = Provider(AsyncClient("http://unused"), Wallet(Keypair()))
+    return Program(load_idl(name), Pubkey.from_string(program_id), provider)
 
 
 def pda(program_id: Pubkey, *seeds: bytes) -> Pubkey:
