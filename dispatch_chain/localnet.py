@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from dispatch_chain.errors import ChainError, ConfigError
 from dispatch_chain.settings import Settings
@@ -63,7 +63,7 @@ class LocalNode:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> LocalNode:
+    def start(self) -> Self:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -98,7 +98,7 @@ class LocalNode:
         except ProcessLookupError:
             pass
 
-    def __enter__(self) -> LocalNode:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -151,7 +151,7 @@ class SolanaNode(LocalNode):
             argv += ["--slot-ms", str(slot_ms)]
         super().__init__(argv, 0, log_path=log_path, startup_timeout=startup_timeout)
 
-    def start(self) -> SolanaNode:
+    def start(self) -> Self:
         stderr = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)

@@ -228,8 +228,9 @@ class Receipt:
             raise ReceiptError(f"{where}.job_id", "must not be empty")
         pubkey = _require_str(data, "provider_pubkey", f"{where}.provider_pubkey")
         key_match = _PUBKEY.fullmatch(pubkey)
-        if key_match is None:  # explain what is wrong
-            _check_prefixed_hex(pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
+        # without a match, _check_prefixed_hex raises and explains what is wrong
+        key_hex = key_match.group(1) if key_match is not None else _check_prefixed_hex(
+            pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
         output_hash = _require_str(data, "output_hash", f"{where}.output_hash")
         if _OUTPUT_HASH.fullmatch(output_hash) is None:
             _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, f"{where}.output_hash", bare_ok=False)
@@ -238,7 +239,7 @@ class Receipt:
         payment_ref = data["payment_ref"]
         if payment_ref is not None and not isinstance(payment_ref, str):
             raise ReceiptError(f"{where}.payment_ref", f"expected a string or null, got {type(payment_ref).__name__}")
-        return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1)))
+        return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_hex))
 
     @classmethod
     def create(
@@ -411,7 +412,8 @@ def _signed_of_message(message: object) -> SignedReceipt:
 class ReceiptCheck(NamedTuple):
     """The outcome of checking one receipt in a batch (a named tuple: one is built per receipt)."""
 
-    index: int
+    # the field shadows tuple.index(); it is the public name callers and reports use
+    index: int  # type: ignore[assignment]
     job_id: str | None
     valid: bool
     reason: str | None = None

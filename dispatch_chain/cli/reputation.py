@@ -244,7 +244,10 @@ def give(state: CliState, worker_ref: str, value: float, job_id: str, receipt_ha
             raise InputError(f"job {job_id!r} already has a feedback queued or given")
         connections.reputation_sender(outbox, resolver).drain(timeout=120)
         item = outbox.get(f"feedback:{job_id}")
-    if item.status != "done":
+    if item is None:  # record_feedback queued it above
+        raise InputError(f"job {job_id!r}: the queued feedback is missing from the outbox")
+    result = item.result  # set when the feedback is done
+    if item.status != "done" or result is None:
         raise InputError(f"feedback not given: {item.last_error}")
-    click.echo(f"feedback {value:g}/100 for job {job_id!r}: agent {item.result['agent_id']},"
-               f" index {item.result['feedback_index']}, tx {item.result['tx']}")
+    click.echo(f"feedback {value:g}/100 for job {job_id!r}: agent {result['agent_id']},"
+               f" index {result['feedback_index']}, tx {result['tx']}")

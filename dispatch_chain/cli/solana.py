@@ -267,7 +267,7 @@ def tiers(state: CliState, url: str | None, keypair: str | None, workers: tuple[
             keys.append(Pubkey(target))
     with chain_errors():
         stakes = _connections(state, url, keypair).tier_reader().stakes(keys)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"worker": str(k), "active": s.active, "pending": s.pending, "tier": s.tier.name} for k, s in stakes.items()
     ]
     if as_json:

@@ -6,6 +6,9 @@ import json
 from collections import Counter
 from contextlib import ExitStack
 
+from eth_typing import HexStr
+
+from dispatch_chain.anchoring.backend import AnchorBackend
 from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
@@ -33,7 +36,8 @@ def verify_and_store(state: DemoState, stack: ExitStack) -> None:
     for stale in (store_path, *(store_path.with_name(store_path.name + suffix) for suffix in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)  # a fresh chain each run, so a fresh store
     state.store = stack.enter_context(ReceiptStore(store_path))
-    backends = [state.connections.receipt_anchor(writable=True), state.connections.solana_anchor(writable=True)]
+    backends: list[AnchorBackend] = [state.connections.receipt_anchor(writable=True),
+                                     state.connections.solana_anchor(writable=True)]
     state.service = AnchoringService(state.store, backends, BatchPolicy(max_size=state.options.batch_size, max_age=0),
                                      progress=state.progress.note)
     state.verification = state.service.submit([j.message for j in state.workload.jobs])
@@ -59,7 +63,7 @@ def anchor(state: DemoState, stack: ExitStack) -> None:
     evm_chain = state.connections.evm.caip2
     w3 = state.connections.evm.w3
     evm_anchors = [r for r in summary.anchored if r.chain == evm_chain]
-    gas = sum(int(w3.eth.get_transaction_receipt(r.tx)["gasUsed"]) for r in evm_anchors)
+    gas = sum(int(w3.eth.get_transaction_receipt(HexStr(r.tx))["gasUsed"]) for r in evm_anchors if r.tx)
     receipts = sum(b.leaf_count for b in summary.batches_cut)
     state.report["anchoring"] = {
         "batches": len(summary.batches_cut),

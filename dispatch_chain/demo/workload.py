@@ -86,7 +86,7 @@ def make_workload(workers: list[Worker], jobs: int, invalid_share: float, rng: r
             payment_ref=f"x402:demo:{n}" if n % 3 else None,
         )
         signed = sign_receipt(receipt, worker.key)
-        message = {
+        message: dict[str, object] = {
             "type": "job_complete",
             "job_id": job_id,
             "output": {"text": output.decode()},

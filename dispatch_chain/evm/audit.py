@@ -10,6 +10,7 @@ must be the record's.
 
 from __future__ import annotations
 
+from eth_typing import HexStr
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
@@ -73,7 +74,7 @@ class EvmAnchorVerifier:
                 return Finding(where, False, "no BatchAnchored event found for this batch"), None, None
             return Finding(where, True, f"anchored in block {block} by {tx} (found from events)"), block, tx
         try:
-            receipt = self.client.w3.eth.get_transaction_receipt(anchor.tx)
+            receipt = self.client.w3.eth.get_transaction_receipt(HexStr(anchor.tx))
         except (TransactionNotFound, ValueError):
             return Finding(where, False, f"transaction {anchor.tx} is not on chain"), None, anchor.tx
         if receipt["status"] != 1:

@@ -67,6 +67,8 @@ class AnchorProgram:
     def load(cls, name: str, program_id: str | Pubkey | None = None) -> AnchorProgram:
         if program_id is None:
             program_id = load_idl(name).address
+            if program_id is None:
+                raise ConfigError(f"the IDL of {name} names no program address")
         return cls(name, program_id if isinstance(program_id, Pubkey) else Pubkey.from_string(program_id))
 
     @property
