@@ -62,6 +62,7 @@ contract ReputationRegistry is IReputationRegistry {
     /// @dev Reverts with the identity registry's `ERC721NonexistentToken` when the agent does not exist.
     /// `endpoint` and `feedbackURI` are copied to memory (same ABI) to keep the 11-field event within
     /// the legacy code generator's stack limit.
+    // solhint-disable-next-line gas-calldata-parameters
     function giveFeedback(
         uint256 agentId,
         int128 value,
@@ -156,11 +157,13 @@ contract ReputationRegistry is IReputationRegistry {
     }
 
     /// @inheritdoc IReputationRegistry
+    /// @dev `clientAddresses` stays in memory: an empty list is replaced by all of the agent's clients.
+    // solhint-disable-next-line gas-calldata-parameters
     function readAllFeedback(
         uint256 agentId,
         address[] memory clientAddresses,
-        string memory tag1,
-        string memory tag2,
+        string calldata tag1,
+        string calldata tag2,
         bool includeRevoked
     )
         external
