@@ -145,7 +145,7 @@ contract ReputationRegistry is IReputationRegistry {
         (count, sumWad, decimalsCount) = _accumulate(agentId, clientAddresses, _filter(tag1, tag2, false));
         if (count == 0) return (0, 0, 0);
 
-        uint64 modeCount;
+        uint64 modeCount = 0;
         for (uint8 d; d <= MAX_VALUE_DECIMALS; ++d) {
             if (decimalsCount[d] > modeCount) {
                 modeCount = decimalsCount[d];
@@ -252,7 +252,7 @@ contract ReputationRegistry is IReputationRegistry {
         view
         returns (address[] memory clients, uint64[] memory feedbackIndexes)
     {
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i; i < clientList.length; ++i) {
             uint64 lastIndex = _lastIndex[agentId][clientList[i]];
             for (uint64 j = 1; j <= lastIndex; ++j) {
@@ -261,7 +261,7 @@ contract ReputationRegistry is IReputationRegistry {
         }
         clients = new address[](total);
         feedbackIndexes = new uint64[](total);
-        uint256 k;
+        uint256 k = 0;
         for (uint256 i; i < clientList.length; ++i) {
             uint64 lastIndex = _lastIndex[agentId][clientList[i]];
             for (uint64 j = 1; j <= lastIndex; ++j) {
