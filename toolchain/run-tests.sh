@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Every test of the project, in the environment ./dev set up:
+#   0. the lint stage (toolchain/lint.sh), first, so that a lint failure fails fast;
 #   1. Rust: the Solana programs' native tests, the SVM shim and the local node;
 #      the committed IDLs must match the programs (drift check);
 #   2. contracts and Python (ape test: anvil via ape-foundry, the local Solana
@@ -9,6 +10,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 started=$SECONDS
+
+"$ROOT/toolchain/lint.sh"
 
 if [ -f Cargo.toml ]; then
   echo "== Rust tests (cargo test --workspace)"
