@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from common import deploy_local, figure, header
+
 from dispatch_chain.config import EvmNetwork
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
@@ -20,6 +21,7 @@ from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
 from dispatch_chain.merkle import ReceiptTree
+
 from support import make_signed, make_worker
 
 INTRINSIC = 21_000

@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import REPO, figure, header
 from solders.pubkey import Pubkey
 
-from common import REPO, figure, header
 from dispatch_chain.bridge.evm import EvmBoltBridge
 from dispatch_chain.bridge.message import BridgeMessage, chain_id_hash, evm_address_word
 from dispatch_chain.config import EvmNetwork

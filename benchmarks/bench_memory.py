@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from common import deploy_local, figure, header
+
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.config import EvmNetwork
@@ -27,6 +28,7 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
+
 from support import make_signed, make_worker
 
 

@@ -14,6 +14,7 @@ import statistics
 import time
 
 from common import figure, header
+
 from dispatch_chain.hashing import keccak256
 from dispatch_chain.merkle import ReceiptTree, verify_proof
 

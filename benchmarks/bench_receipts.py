@@ -15,9 +15,10 @@ import os
 from collections.abc import Callable
 
 import nacl.bindings
-
 from common import figure, header, interleaved
+
 from dispatch_chain.receipts import default_workers, verify_many
+
 from support import make_signed, make_worker
 
 
@@ -69,7 +70,7 @@ def main() -> None:
     figure("dispatch_chain.receipts.verify_many, 1 worker", f"{n / times['dispatch']:>10,.0f} receipts/s")
     figure("ratio to baseline (aim >= 0.9)", f"{times['bare'] / times['dispatch']:>10.2f}")
     figure(f"dispatch_chain.receipts.verify_many, {workers} workers", f"{n / times['dispatchN']:>10,.0f} receipts/s")
-    figure(f"ratio to the single-thread baseline (aim >= 1.6 on 2 cores)", f"{times['bare'] / times['dispatchN']:>10.2f}")
+    figure("ratio to the single-thread baseline (aim >= 1.6 on 2 cores)", f"{times['bare'] / times['dispatchN']:>10.2f}")
     # CPU per receipt: what each way costs whatever the other processes on the machine take;
     # with a free core per worker, wall time is this divided by the workers.
     per = {name: cpu[name] / (args.rounds * n) * 1e6 for name in cpu}

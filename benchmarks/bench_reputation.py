@@ -18,12 +18,13 @@ import time
 from pathlib import Path
 
 from common import deploy_local, figure, header
+
 from dispatch_chain.config import EvmNetwork
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.erc8004 import feedback
+from dispatch_chain.erc8004.feedback import FeedbackWriter
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
 from dispatch_chain.erc8004.reader import ReputationReader
-from dispatch_chain.erc8004.feedback import FeedbackWriter
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
@@ -32,8 +33,8 @@ from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
 from dispatch_chain.protocol import Tier
 from dispatch_chain.scoring import worker_score
-from support import make_signed, make_worker
 
+from support import make_signed, make_worker
 
 WINDOW = 512  # two blocks' worth of feedback in flight, so the node's pool never runs dry
 

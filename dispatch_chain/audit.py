@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -218,7 +218,7 @@ class AuditReport:
 def format_time(timestamp: int | None) -> str | None:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 VerifierFactory = Callable[[str], AnchorVerifier]
@@ -271,7 +271,8 @@ class Auditor:
         if self.trusted.find(anchor.chain, anchor.contract) is None:
             return [Finding(f"{where}: trust", False, self.trusted.refusal(anchor))], None
         if process_proof(leaf, anchor.proof_bytes) != anchor.root_bytes:
-            return [Finding(f"{where}: proof", False, "the proof does not lead from this receipt's leaf to the root")], None
+            mismatch = Finding(f"{where}: proof", False, "the proof does not lead from this receipt's leaf to the root")
+            return [mismatch], None
         local = Finding(f"{where}: proof", True, f"leaf 0x{leaf.hex()} proves into root {anchor.root}")
         namespace = anchor.chain.split(":", 1)[0]
         factory = self.factories.get(namespace)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -36,7 +36,7 @@ from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.jsoninput import JsonInputError, parse_json
 from dispatch_chain.receipts import ReceiptError, SignedReceipt
 
-BUNDLE_FORMAT = "dispatch-receipt-bundle/v1"
+BUNDLE_FORMAT: Final = "dispatch-receipt-bundle/v1"
 U64_MAX = 2**64 - 1  # batch ids and slots are u64 on Solana (the EVM contract's ids are smaller still)
 MAX_PROOF = 64  # no Merkle tree of receipts is deeper
 MAX_TEXT = 256  # chain ids, addresses and transaction ids are far shorter

@@ -13,15 +13,15 @@ from pathlib import Path
 from dispatch_chain.bridge.evm import EvmBoltBridge
 from dispatch_chain.bridge.tiers import WrappedTierReader
 from dispatch_chain.config import NetworkProfile
+from dispatch_chain.deployments import Manifest, load_manifest
 from dispatch_chain.erc8004 import feedback
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
 from dispatch_chain.erc8004.reader import ReputationReader
-from dispatch_chain.evm.outbox import Outbox
-from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
-from dispatch_chain.deployments import Manifest, load_manifest
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.evm.outbox import Outbox
+from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
 from dispatch_chain.locks import WriterLock, account_lock_path
@@ -31,7 +31,6 @@ from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.programs import ANCHOR, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
-
 
 ACCOUNT_HINT = ("give each writer its own EVM account: DISPATCH_ANCHOR_ACCOUNT (or `anchor run --account`)"
                 " for the anchoring service, DISPATCH_FEEDBACK_ACCOUNT (or `reputation send --account`) for the"

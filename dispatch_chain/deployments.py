@@ -12,11 +12,10 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -63,13 +62,17 @@ class SolanaDeployment(BaseModel):
         try:
             return self.programs[name]
         except KeyError:
-            raise DeploymentNotFound(f"no program {name} in the Solana deployments; run the init script first") from None
+            raise DeploymentNotFound(
+                f"no program {name} in the Solana deployments; run the init script first"
+            ) from None
 
     def account(self, name: str) -> str:
         try:
             return self.accounts[name]
         except KeyError:
-            raise DeploymentNotFound(f"no account {name} in the Solana deployments; run the init script first") from None
+            raise DeploymentNotFound(
+                f"no account {name} in the Solana deployments; run the init script first"
+            ) from None
 
 
 class Manifest(BaseModel):
@@ -139,6 +142,6 @@ def update_manifest(path: str | Path, network: str, change: Callable[[Manifest],
         if manifest.network != network:
             raise ConfigError(f"{path} belongs to network {manifest.network!r}, not {network!r}")
         change(manifest)
-        manifest.updated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        manifest.updated_at = datetime.now(UTC).isoformat(timespec="seconds")
         _write_atomic(path, manifest.model_dump_json(indent=2, exclude_none=True) + "\n")
         return manifest

@@ -7,7 +7,7 @@ JSON.stringify") serialises a string as follows:
 * ``"`` and ``\\`` are escaped as ``\\"`` and ``\\\\``;
 * ``\\b \\f \\n \\r \\t`` use their short escapes;
 * every other code unit below U+0020 becomes ``\\u00xx`` (lowercase hex);
-* a lone surrogate (a UTF-16 code unit D800–DFFF without its partner) becomes
+* a lone surrogate (a UTF-16 code unit D800-DFFF without its partner) becomes
   ``\\udxxx`` (lowercase hex);
 * everything else, including DEL, U+2028/U+2029 and all non-ASCII, is literal.
 

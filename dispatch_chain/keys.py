@@ -107,7 +107,9 @@ def read_keypair_file(path: str | Path) -> bytes:
         raise ConfigError(f"cannot read key file {path}: {exc.strerror or exc}") from None
     except JsonInputError:
         raise ConfigError(f"{path} is not a solana-keygen JSON key file") from None
-    if not (isinstance(numbers, list) and len(numbers) == 64 and all(isinstance(n, int) and 0 <= n < 256 for n in numbers)):
+    if not (
+        isinstance(numbers, list) and len(numbers) == 64 and all(isinstance(n, int) and 0 <= n < 256 for n in numbers)
+    ):
         raise ConfigError(f"{path}: a key file holds a JSON array of 64 bytes (solana-keygen format)")
     raw = bytes(numbers)
     if bytes(nacl.signing.SigningKey(raw[:32]).verify_key) != raw[32:]:

@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from dispatch_chain.errors import ChainError, ConfigError
 from dispatch_chain.settings import Settings
@@ -66,7 +66,7 @@ class LocalNode:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> LocalNode:
+    def start(self) -> Self:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -84,7 +84,9 @@ class LocalNode:
             except ChainError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise ChainError(f"{self.name} did not answer on {self.url} within {self.startup_timeout:.0f} s")
+                    raise ChainError(
+                        f"{self.name} did not answer on {self.url} within {self.startup_timeout:.0f} s"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -99,10 +101,12 @@ class LocalNode:
         except ProcessLookupError:
             pass
 
-    def __enter__(self) -> LocalNode:
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
@@ -173,7 +177,9 @@ class SolanaNode(LocalNode):
 
         binary = binary or Settings.from_env().solana_node_bin or shutil.which("dispatch-solana-node")
         if not binary or not Path(binary).exists():
-            raise ConfigError("dispatch-solana-node is not built (./dev setup builds it; or set DISPATCH_SOLANA_NODE_BIN)")
+            raise ConfigError(
+                "dispatch-solana-node is not built (./dev setup builds it; or set DISPATCH_SOLANA_NODE_BIN)"
+            )
         self.deployer: Keypair = deployer or Keypair()
         self.programs = dict(programs) if programs is not None else sbf_programs()
         argv = [binary, "--bind", "127.0.0.1", "--port", "0"]
@@ -185,7 +191,7 @@ class SolanaNode(LocalNode):
             argv += ["--slot-ms", str(slot_ms)]
         super().__init__(argv, 0, log_path=log_path, startup_timeout=startup_timeout)
 
-    def start(self) -> SolanaNode:
+    def start(self) -> Self:
         stderr = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 from dispatch_chain.errors import DispatchChainError
@@ -98,7 +98,7 @@ class ReceiptTree:
     ``values`` keep the caller's order; :meth:`proof` takes an index into it.
     """
 
-    __slots__ = ("_values", "_tree", "_tree_index")
+    __slots__ = ("_tree", "_tree_index", "_values")
 
     def __init__(self, values: Sequence[LeafValues]) -> None:
         if not values:
@@ -125,7 +125,8 @@ class ReceiptTree:
             if lo >= hi:
                 continue
             kids = tree[2 * lo + 1:2 * hi + 1]
-            tree[lo:hi] = [keccak(a + b if a < b else b + a).digest() for a, b in zip(kids[0::2], kids[1::2])]
+            pairs = zip(kids[0::2], kids[1::2], strict=True)
+            tree[lo:hi] = [keccak(a + b if a < b else b + a).digest() for a, b in pairs]
         self._values = list(values)
         self._tree = tree
         self._tree_index = tree_index

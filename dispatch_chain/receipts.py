@@ -30,14 +30,15 @@ import signal
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import nacl.bindings
 import nacl.signing
 
 try:  # PyNaCl's own cffi binding of libsodium, to call crypto_sign_open without per-call allocations
-    from nacl._sodium import ffi as _ffi, lib as _lib
+    from nacl._sodium import ffi as _ffi
+    from nacl._sodium import lib as _lib
 except ImportError:  # pragma: no cover
     _ffi = _lib = None
 
@@ -122,7 +123,9 @@ def _check_timestamp(value: str, where: str) -> None:
         return
     match = _RFC3339_UTC.fullmatch(value)
     if match is None:
-        raise ReceiptError(where, f"expected an RFC 3339 UTC timestamp like 2026-02-10T12:00:00Z, got {_describe(value)}")
+        raise ReceiptError(
+            where, f"expected an RFC 3339 UTC timestamp like 2026-02-10T12:00:00Z, got {_describe(value)}"
+        )
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month] or (month == 2 and day == 29 and not leap):
@@ -209,7 +212,9 @@ class Receipt:
                 key_match = _PUBKEY.fullmatch(pubkey)
                 if (key_match is not None and _OUTPUT_HASH.fullmatch(output_hash) is not None
                         and _RFC3339_UTC_EASY.fullmatch(completed_at) is not None):
-                    return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1)))
+                    return cls(
+                        job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1))
+                    )
         # Otherwise every check in order, so that the first problem is the one reported.
         if data.keys() != _RECEIPT_KEYS:
             unknown = [k for k in data if k not in RECEIPT_FIELDS]
@@ -223,8 +228,9 @@ class Receipt:
             raise ReceiptError(f"{where}.job_id", "must not be empty")
         pubkey = _require_str(data, "provider_pubkey", f"{where}.provider_pubkey")
         key_match = _PUBKEY.fullmatch(pubkey)
-        if key_match is None:  # explain what is wrong
-            _check_prefixed_hex(pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
+        # without a match, _check_prefixed_hex raises and explains what is wrong
+        key_hex = key_match.group(1) if key_match is not None else _check_prefixed_hex(
+            pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
         output_hash = _require_str(data, "output_hash", f"{where}.output_hash")
         if _OUTPUT_HASH.fullmatch(output_hash) is None:
             _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, f"{where}.output_hash", bare_ok=False)
@@ -233,7 +239,7 @@ class Receipt:
         payment_ref = data["payment_ref"]
         if payment_ref is not None and not isinstance(payment_ref, str):
             raise ReceiptError(f"{where}.payment_ref", f"expected a string or null, got {type(payment_ref).__name__}")
-        return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1)))
+        return cls(job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_hex))
 
     @classmethod
     def create(
@@ -247,9 +253,9 @@ class Receipt:
     ) -> Receipt:
         """Build a new receipt in canonical form (prefixed key, ``Z`` timestamp)."""
         if completed_at is None:
-            completed_at = datetime.now(timezone.utc)
+            completed_at = datetime.now(UTC)
         if isinstance(completed_at, datetime):
-            moment = completed_at.astimezone(timezone.utc)
+            moment = completed_at.astimezone(UTC)
             completed_at = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
         return cls.from_dict(
             {
@@ -279,7 +285,7 @@ class Receipt:
         return (
             f'{{"job_id":{jsjson.string(self.job_id)},"provider_pubkey":"{self.provider_pubkey}",'
             f'"output_hash":"{self.output_hash}","completed_at":"{self.completed_at}","payment_ref":{payment_ref}}}'
-        ).encode("utf-8")
+        ).encode()
 
     def receipt_hash(self) -> bytes:
         """``sha256`` of the canonical bytes."""
@@ -406,7 +412,8 @@ def _signed_of_message(message: object) -> SignedReceipt:
 class ReceiptCheck(NamedTuple):
     """The outcome of checking one receipt in a batch (a named tuple: one is built per receipt)."""
 
-    index: int
+    # the field shadows tuple.index(); it is the public name callers and reports use
+    index: int  # type: ignore[assignment]
     job_id: str | None
     valid: bool
     reason: str | None = None
@@ -433,9 +440,8 @@ class VerificationReport:
 
 def _coerce(item: object) -> SignedReceipt:
     """Accept a SignedReceipt, a job_complete message, or {receipt, receipt_signature}."""
-    if type(item) is dict and "type" in item:  # the usual case first
-        if item["type"] == "job_complete":
-            return _signed_of_message(item)
+    if type(item) is dict and item.get("type") == "job_complete":  # the usual case first
+        return _signed_of_message(item)
     if isinstance(item, SignedReceipt):
         return item
     if isinstance(item, JobComplete):
@@ -468,7 +474,7 @@ class _Ed25519:
     during the call. One instance per thread or process (the buffers are its own).
     """
 
-    __slots__ = ("_buffer", "_size", "_length", "_open")
+    __slots__ = ("_buffer", "_length", "_open", "_size")
 
     def __init__(self) -> None:
         self._size = 0
@@ -584,7 +590,9 @@ def _verify_forked(entries: Sequence[object], workers: int) -> list[ReceiptCheck
                 try:
                     gc.disable()  # no collection here: it could run finalizers of the parent's objects
                     os.close(read_fd)
-                    payload = pickle.dumps(_encode(_check_range(entries, start, stop)), protocol=pickle.HIGHEST_PROTOCOL)
+                    payload = pickle.dumps(
+                        _encode(_check_range(entries, start, stop)), protocol=pickle.HIGHEST_PROTOCOL
+                    )
                     with os.fdopen(write_fd, "wb") as out:
                         out.write(payload)
                     code = 0

@@ -69,6 +69,8 @@ class Settings(BaseModel):
     python: str | None = setting("Python 3.11 interpreter to build the venv with (default: found on PATH)",
                                  scope="./dev")
     skip_rust: str | None = setting("1: skip the Rust build and tests (Python-only work)", scope="./dev")
+    lint_skip_rust: str | None = setting("1: the lint stage skips rustfmt and clippy (Rust still built, tested)",
+                                         scope="./dev")
     test_seed: str | None = setting("seed of the randomised tests (fixed when CI=true)", scope="tests")
 
     @classmethod

@@ -73,7 +73,8 @@ def _peer_from_manifest(path: Path) -> tuple[str | None, str | None]:
 @click.option("--pauser", help="account granted PAUSER_ROLE (default: the admin)")
 @click.option("--peer-chain", help="CAIP-2 id of the Solana cluster (default: the manifest's Solana cluster)")
 @click.option("--peer-program", help="base58 id of dispatch_bridge (default: the manifest's dispatch_bridge)")
-@click.option("--attester", "attesters", multiple=True, help="attester address (repeatable; local default: dev 6, 7, 8)")
+@click.option("--attester", "attesters", multiple=True,
+              help="attester address (repeatable; local default: dev 6, 7, 8)")
 @click.option("--threshold", type=click.IntRange(1), help="attestations a message needs (default: a majority)")
 @click.option("--inbound-limit", default="1000000", show_default=True, callback=_bolt,
               help="Solana->Monad capacity in BOLT, refilled over 24 h")

@@ -14,7 +14,6 @@ import nacl.signing
 import pytest
 from hypothesis import settings
 
-
 from support import SEED_VARIABLE, make_worker, session_seed
 
 REPO = Path(__file__).resolve().parent.parent

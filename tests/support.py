@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from typing import Any
@@ -10,7 +11,6 @@ import nacl.signing
 
 from dispatch_chain.receipts import Receipt, SignedReceipt, output_hash_of, sign_receipt
 from dispatch_chain.settings import Settings, variable
-
 
 #: The seed random tests use in CI (``CI=true``), so a CI run is the same every time.
 CI_SEED = 20261201
@@ -154,7 +154,7 @@ class DroppingProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "DroppingProxy":
+    def __enter__(self) -> DroppingProxy:
         self.thread.start()
         return self
 
@@ -258,10 +258,8 @@ class RpcProxy:
                     with lock:
                         proxy.dropped += 1
                     self.close_connection = True
-                    try:
+                    with contextlib.suppress(OSError):
                         self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
                     return
                 try:
                     calls = json.loads(body)
@@ -301,7 +299,7 @@ class RpcProxy:
     def up(self) -> None:
         self._down.clear()
 
-    def __enter__(self) -> "RpcProxy":
+    def __enter__(self) -> RpcProxy:
         self.thread.start()
         return self
 

@@ -14,9 +14,10 @@ BOLT = 10**9
 INBOUND_LIMIT = 1_000 * BOLT
 OUTBOUND_LIMIT = 500 * BOLT
 QUEUE_DELAY = 3_600
+SOLANA_PEER = (chain_id_hash(SOLANA_CHAIN), PEER_BRIDGE)  # (chain id hash, bridge word) of the Solana side
 
 def deploy_pair(project, deployer, pauser, attesters, *, threshold=2, inbound=INBOUND_LIMIT,
-                outbound=OUTBOUND_LIMIT, delay=QUEUE_DELAY, peer=(chain_id_hash(SOLANA_CHAIN), PEER_BRIDGE)):
+                outbound=OUTBOUND_LIMIT, delay=QUEUE_DELAY, peer=SOLANA_PEER):
     """WrappedBolt bound to the BoltBridge deployed right after it (address predicted from the nonce)."""
     bridge_address = create_address(deployer.address, deployer.nonce + 1)
     token = deployer.deploy(project.WrappedBolt, bridge_address)

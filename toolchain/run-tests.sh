@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Every test of the project, in the environment ./dev set up:
+#   0. the lint stage (toolchain/lint.sh), first, so that a lint failure fails fast;
 #   1. Rust: the Solana programs' tests on their SBF builds (DISPATCH_SBF_DIR, from
 #      setup), the compute budgets, the local node; the committed IDLs must match
 #      the programs (drift check);
@@ -10,6 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 started=$SECONDS
+
+"$ROOT/toolchain/lint.sh"
 
 if [ -f Cargo.toml ]; then
   echo "== Rust tests (cargo test --workspace)"

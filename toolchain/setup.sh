@@ -15,6 +15,8 @@
 #     each program's sha256 is printed;
 #   - the host Rust build (the local Solana node), cached in
 #     $DISPATCH_CACHE/cargo-target.
+#   - a second venv with the lint tools (toolchain/lint-requirements.lock: ruff,
+#     mypy, slither-analyzer), kept apart because slither needs newer eth libraries;
 # Environment knobs: DISPATCH_CACHE (cache root), DISPATCH_PYTHON (interpreter),
 # DISPATCH_SKIP_RUST=1 (skip the Rust builds, for Python-only work: an SBF build of
 # the same sources already in the cache is still used).
@@ -67,6 +69,22 @@ _setup_python() {
   fi
 }
 
+_setup_lint() {
+  local python key
+  python="$(_find_python)" || _die "Python 3.11 is required (set DISPATCH_PYTHON to its path)"
+  key="$(_hash_files "$ROOT/toolchain/lint-requirements.lock" <(printf '%s' "$("$python" -VV)"))"
+  DISPATCH_LINT_VENV="$DISPATCH_CACHE/lint-venv-$key"
+  if [ ! -f "$DISPATCH_LINT_VENV/.complete" ]; then
+    _say "creating the lint venv $DISPATCH_LINT_VENV (ruff, mypy, slither)"
+    rm -rf "$DISPATCH_LINT_VENV"
+    "$python" -m venv "$DISPATCH_LINT_VENV"
+    PIP_CACHE_DIR="$DISPATCH_CACHE/pip" "$DISPATCH_LINT_VENV/bin/pip" install --quiet --disable-pip-version-check \
+      -r "$ROOT/toolchain/lint-requirements.lock"
+    "$DISPATCH_LINT_VENV/bin/pip" check >/dev/null || _die "pip check failed in $DISPATCH_LINT_VENV"
+    touch "$DISPATCH_LINT_VENV/.complete"
+  fi
+}
+
 _setup_node() {
   command -v node >/dev/null 2>&1 || _die "Node.js 20 is required"
   command -v npm >/dev/null 2>&1 || _die "npm is required"
@@ -98,6 +116,8 @@ _setup_node() {
   fi
   DISPATCH_ANVIL_DIR="$DISPATCH_NODE/node_modules/@foundry-rs/anvil-linux-amd64/bin"
   [ -x "$DISPATCH_ANVIL_DIR/anvil" ] || _die "anvil binary missing from $DISPATCH_ANVIL_DIR"
+  DISPATCH_FORGE_DIR="$DISPATCH_NODE/node_modules/@foundry-rs/forge-linux-amd64/bin"
+  [ -x "$DISPATCH_FORGE_DIR/forge" ] || _die "forge binary missing from $DISPATCH_FORGE_DIR"
 }
 
 _setup_solc() {
@@ -148,10 +168,12 @@ _setup_rust() {
 }
 
 dispatch_export_env() {
-  export DISPATCH_CACHE DISPATCH_VENV DISPATCH_NODE SOLCX_BINARY_PATH DISPATCH_SBF_DIR
+  export DISPATCH_CACHE DISPATCH_VENV DISPATCH_LINT_VENV DISPATCH_NODE SOLCX_BINARY_PATH DISPATCH_SBF_DIR
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DISPATCH_CACHE/cargo-target}"
   export VIRTUAL_ENV="$DISPATCH_VENV"
-  export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$CARGO_TARGET_DIR/debug:$PATH"
+  export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$DISPATCH_FORGE_DIR:$CARGO_TARGET_DIR/debug:$PATH"
+  # forge (slither's compile step) uses the same solc shim as ape (foundry.toml has no path of its own).
+  export FOUNDRY_SOLC="$SOLCX_BINARY_PATH/solc-v$DISPATCH_SOLC_VERSION"
   export DISPATCH_SOLANA_NODE_BIN="${DISPATCH_SOLANA_NODE_BIN:-$CARGO_TARGET_DIR/debug/dispatch-solana-node}"
   export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
   export PYTHONDONTWRITEBYTECODE=1
@@ -159,7 +181,7 @@ dispatch_export_env() {
 
 dispatch_print_env() {
   local name
-  for name in DISPATCH_CACHE DISPATCH_VENV DISPATCH_NODE SOLCX_BINARY_PATH CARGO_TARGET_DIR \
+  for name in DISPATCH_CACHE DISPATCH_VENV DISPATCH_LINT_VENV DISPATCH_NODE SOLCX_BINARY_PATH CARGO_TARGET_DIR FOUNDRY_SOLC \
               VIRTUAL_ENV PATH PYTHONPATH DISPATCH_SOLANA_NODE_BIN DISPATCH_SBF_DIR; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
@@ -172,6 +194,7 @@ dispatch_setup() {
   flock 9
   local started=$SECONDS
   _setup_python
+  _setup_lint
   _setup_node
   _setup_solc
   _setup_sbf

@@ -261,7 +261,8 @@ contract BoltBridge is IBoltBridge, AccessControlDefaultAdminRules, Pausable {
         uint128 mask = _activeMask;
         active = new address[](_popcount(mask));
         uint256 n = 0;
-        for (uint256 i = 0; i < _slotAttester.length; ++i) {
+        uint256 slots = _slotAttester.length;
+        for (uint256 i = 0; i < slots; ++i) {
             if (mask & (uint128(1) << i) != 0) active[n++] = _slotAttester[i];
         }
     }

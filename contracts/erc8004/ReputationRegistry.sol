@@ -62,6 +62,7 @@ contract ReputationRegistry is IReputationRegistry {
     /// @dev Reverts with the identity registry's `ERC721NonexistentToken` when the agent does not exist.
     /// `endpoint` and `feedbackURI` are copied to memory (same ABI) to keep the 11-field event within
     /// the legacy code generator's stack limit.
+    // solhint-disable-next-line gas-calldata-parameters
     function giveFeedback(
         uint256 agentId,
         int128 value,
@@ -144,7 +145,7 @@ contract ReputationRegistry is IReputationRegistry {
         (count, sumWad, decimalsCount) = _accumulate(agentId, clientAddresses, _filter(tag1, tag2, false));
         if (count == 0) return (0, 0, 0);
 
-        uint64 modeCount;
+        uint64 modeCount = 0;
         for (uint8 d; d <= MAX_VALUE_DECIMALS; ++d) {
             if (decimalsCount[d] > modeCount) {
                 modeCount = decimalsCount[d];
@@ -156,11 +157,13 @@ contract ReputationRegistry is IReputationRegistry {
     }
 
     /// @inheritdoc IReputationRegistry
+    /// @dev `clientAddresses` stays in memory: an empty list is replaced by all of the agent's clients.
+    // solhint-disable-next-line gas-calldata-parameters
     function readAllFeedback(
         uint256 agentId,
         address[] memory clientAddresses,
-        string memory tag1,
-        string memory tag2,
+        string calldata tag1,
+        string calldata tag2,
         bool includeRevoked
     )
         external
@@ -249,7 +252,7 @@ contract ReputationRegistry is IReputationRegistry {
         view
         returns (address[] memory clients, uint64[] memory feedbackIndexes)
     {
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i; i < clientList.length; ++i) {
             uint64 lastIndex = _lastIndex[agentId][clientList[i]];
             for (uint64 j = 1; j <= lastIndex; ++j) {
@@ -258,7 +261,7 @@ contract ReputationRegistry is IReputationRegistry {
         }
         clients = new address[](total);
         feedbackIndexes = new uint64[](total);
-        uint256 k;
+        uint256 k = 0;
         for (uint256 i; i < clientList.length; ++i) {
             uint64 lastIndex = _lastIndex[agentId][clientList[i]];
             for (uint64 j = 1; j <= lastIndex; ++j) {

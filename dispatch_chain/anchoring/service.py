@@ -32,7 +32,7 @@ from dispatch_chain.anchoring.backend import (
     ReplaceableBackend,
 )
 from dispatch_chain.anchoring.store import AnchorRow, BatchRow, ReceiptStore
-from dispatch_chain.errors import ChainError, DispatchChainError, TransactionFailed
+from dispatch_chain.errors import DispatchChainError, TransactionFailed
 from dispatch_chain.receipts import VerificationReport, default_workers, verify_many
 from dispatch_chain.retry import Backoff, is_outage
 

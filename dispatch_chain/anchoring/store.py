@@ -28,9 +28,9 @@ from typing import Any
 from dispatch_chain.anchoring.backend import AnchorRecord, PreparedAnchor
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.locks import WriterLock
-from dispatch_chain.sqlite import open_durable, transaction
 from dispatch_chain.merkle import ReceiptTree
 from dispatch_chain.receipts import Receipt, SignedReceipt
+from dispatch_chain.sqlite import open_durable, transaction
 
 SCHEMA_VERSION = 1
 
@@ -258,7 +258,9 @@ class ReceiptStore:
             return BatchRow(batch_id, tree.root, len(tree), now)
 
     def batch(self, batch_id: int) -> BatchRow:
-        row = self._db.execute("SELECT id, root, leaf_count, created_at FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT id, root, leaf_count, created_at FROM batches WHERE id = ?", (batch_id,)
+        ).fetchone()
         if row is None:
             raise StoreError(f"no batch {batch_id} in {self.path}")
         return BatchRow(row[0], bytes(row[1]), row[2], row[3])

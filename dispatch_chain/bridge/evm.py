@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 
+from eth_typing import HexStr
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
-from web3.types import TxReceipt
+from web3.types import BlockIdentifier, TxReceipt
 
 from dispatch_chain.bridge.errors import decode_revert
 from dispatch_chain.bridge.message import BridgeMessage
@@ -131,7 +132,8 @@ class EvmBoltBridge:
 
     def _read(self, call: ContractFunction, block: int | str = "latest") -> Any:
         try:
-            return call.call(block_identifier=block)
+            # a block number or a tag ("latest", "finalized"...); web3 types the tags as a Literal
+            return call.call(block_identifier=cast(BlockIdentifier, block))
         except ContractLogicError as exc:
             raise decode_revert(exc.data if isinstance(exc.data, str) else None) or ChainError(
                 f"{BRIDGE} call {call.fn_name} reverted: {exc}") from exc
@@ -198,8 +200,8 @@ class EvmBoltBridge:
 
     def revert_of(self, sender: TxSender, call: ContractFunction, receipt: TxReceipt, tx: str) -> TransactionFailed:
         try:
-            limit = int(self.client.w3.eth.get_transaction(tx)["gas"])
-        except Exception:  # noqa: BLE001 - only used to word the error
+            limit = int(self.client.w3.eth.get_transaction(HexStr(tx))["gas"])
+        except Exception:
             limit = None
         if limit is not None and int(receipt["gasUsed"]) >= limit:
             return TransactionFailed(f"{BRIDGE} transaction {tx} ran out of gas (limit {limit})", reason="OutOfGas",

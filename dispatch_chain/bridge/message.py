@@ -173,7 +173,7 @@ class BridgeMessage:
         def number(name: str) -> int:
             value = data.get(name)
             try:
-                return int(value)  # type: ignore[arg-type]
+                return int(value)  # type: ignore[call-overload]  # int() itself rejects what it cannot convert
             except (TypeError, ValueError):
                 raise BridgeMessageError(f"{name}: expected an integer, got {value!r}", field=name) from None
 

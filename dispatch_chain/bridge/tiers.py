@@ -79,7 +79,7 @@ class WrappedTierReader:
                                                                   + bytes.fromhex(w[2:])).hex()}, block])
                  for w in workers]
         try:
-            responses = self.client.w3.provider.make_batch_request(calls)  # type: ignore[arg-type]
+            responses = self.client.w3.provider.make_batch_request(calls)  # type: ignore[attr-defined]  # an HTTPProvider, typed BaseProvider
         except Exception as exc:  # connection errors, timeouts, bad JSON
             raise ChainError(f"balanceOf batch to {self.client.network.rpc_url} failed: {exc}") from exc
         self.rpc_requests += 1

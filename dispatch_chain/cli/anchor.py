@@ -10,11 +10,20 @@ from pathlib import Path
 import click
 
 from dispatch_chain.anchoring.backend import AnchorBackend
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.anchoring.bundles import bundle_of
-from dispatch_chain.cli.common import (EXIT_FAILED, CliState, InputError, chain_errors, emit_json, parse_hash32,
-                                       printable, read_json_records, until_reachable)
+from dispatch_chain.cli.common import (
+    EXIT_FAILED,
+    CliState,
+    InputError,
+    chain_errors,
+    emit_json,
+    parse_hash32,
+    printable,
+    read_json_records,
+    until_reachable,
+)
 from dispatch_chain.connect import Connections, default_store_path
 from dispatch_chain.locks import WriterLock
 from dispatch_chain.receipts import default_workers, verify_many

@@ -5,8 +5,15 @@ from __future__ import annotations
 import click
 from web3 import HTTPProvider, Web3
 
-from dispatch_chain.audit import (Auditor, AuditReport, TrustError, TrustedDeployments, VerifierFactory, format_time,
-                                  parse_trust)
+from dispatch_chain.audit import (
+    Auditor,
+    AuditReport,
+    TrustedDeployments,
+    TrustError,
+    VerifierFactory,
+    format_time,
+    parse_trust,
+)
 from dispatch_chain.bundle import BundleError, load_bundle
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json, printable
 from dispatch_chain.config import NetworkProfile

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from eth_typing import HexStr
 from web3.exceptions import TransactionNotFound
 
 from dispatch_chain.bridge import errors
@@ -139,7 +140,9 @@ def info(state: CliState, as_json: bool) -> None:
     for name, limit in (("inbound", config.inbound), ("outbound", config.outbound)):
         click.echo(f"{name}: {format_bolt(limit.available)} of {format_bolt(limit.limit)} BOLT available now")
     click.echo(f"queue delay {config.queue_delay} s; next outbound sequence {config.next_sequence}")
-    click.echo(f"wrapped supply {format_bolt(supply)} BOLT (minted {format_bolt(minted)}, burned {format_bolt(burned)})")
+    click.echo(
+        f"wrapped supply {format_bolt(supply)} BOLT (minted {format_bolt(minted)}, burned {format_bolt(burned)})"
+    )
 
 
 @bridge.command("to-solana")
@@ -230,7 +233,7 @@ def _status_once(client: EvmBoltBridge, ref: str) -> tuple[dict[str, object], st
 
 def _receipt(client: EvmBoltBridge, tx: str):
     try:
-        return client.client.w3.eth.get_transaction_receipt(tx)
+        return client.client.w3.eth.get_transaction_receipt(HexStr(tx))
     except TransactionNotFound:
         return None
 
@@ -273,7 +276,8 @@ def audit(state: CliState, monad_only: bool, as_json: bool) -> None:
                            f"{len(monad.outbound)} outbound message(s)")
             return
         try:
-            from dispatch_chain.bridge.solana_supply import read_solana_supply  # the Solana half
+            # the Solana half, absent from this build (hence the ImportError below and the ignore)
+            from dispatch_chain.bridge.solana_supply import read_solana_supply  # type: ignore[import-not-found]
         except ImportError:
             raise ConfigError("the Solana half of the audit (dispatch_chain.bridge.solana_supply) is not part of "
                               "this build; --monad-only reports Monad's side") from None
@@ -286,7 +290,8 @@ def audit(state: CliState, monad_only: bool, as_json: bool) -> None:
     else:
         verdict = "holds" if report.ok else "BROKEN"
         click.echo(f"invariant {verdict}: custody {format_bolt(report.custody)} >= wrapped supply "
-                   f"{format_bolt(report.wrapped_supply)} + burned not released {format_bolt(report.burned_not_released)}")
+                   f"{format_bolt(report.wrapped_supply)} + burned not released "
+                   f"{format_bolt(report.burned_not_released)}")
         click.echo(f"in flight: {len(report.in_flight_to_monad)} to Monad, {len(report.in_flight_to_solana)} to Solana")
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FAILED)
@@ -345,7 +350,8 @@ def _attester(connections: Connections, source: str, store: AttesterStore,
     if source == "solana":
         target = EvmAttestationTarget(connections.bolt_bridge(), connections.evm_sender)
         try:
-            from dispatch_chain.bridge.solana_attester import solana_message_source  # the Solana half
+            # the Solana half, absent from this build (hence the ImportError below and the ignore)
+            from dispatch_chain.bridge.solana_attester import solana_message_source  # type: ignore[import-not-found]
         except ImportError:
             raise ConfigError("the Solana half of the attester (dispatch_chain.bridge.solana_attester) is not "
                               "part of this build") from None
@@ -364,7 +370,8 @@ def _attester(connections: Connections, source: str, store: AttesterStore,
               help="An attester store that saw the inbound messages (default: run/<network>/attester-solana.sqlite).")
 @account_option
 @click.option("--once", is_flag=True, help="One round, then exit.")
-@click.option("--interval", type=click.FloatRange(0.05), default=10.0, show_default=True, help="Seconds between rounds.")
+@click.option("--interval", type=click.FloatRange(0.05), default=10.0, show_default=True,
+              help="Seconds between rounds.")
 @click.pass_obj
 def relay(state: CliState, store_path: str | None, account: str | None, once: bool, interval: float) -> None:
     """Complete Monad's queued transfers once their delay is over (any account may; costs gas only)."""

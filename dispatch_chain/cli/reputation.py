@@ -10,8 +10,16 @@ from pathlib import Path
 import click
 from web3 import Web3
 
-from dispatch_chain.cli.common import (ChainFailure, CliState, InputError, chain_errors, emit_json, parse_hash32,
-                                       read_json_records, until_reachable)
+from dispatch_chain.cli.common import (
+    ChainFailure,
+    CliState,
+    InputError,
+    chain_errors,
+    emit_json,
+    parse_hash32,
+    read_json_records,
+    until_reachable,
+)
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.connect import default_outbox_path
 from dispatch_chain.erc8004.feedback import FeedbackWriter
@@ -132,7 +140,9 @@ def send(state: CliState, outbox_path: str | None, account: str | None, window: 
             click.echo(f"sending from {pipeline.address}; Ctrl-C to stop", err=True)
             stats = pipeline.run(stop)
         counts = outbox.counts()
-    click.echo(f"sent {stats.sent}, replaced {stats.replaced}, done {stats.done}, failed {stats.failed}; outbox {counts}")
+    click.echo(
+        f"sent {stats.sent}, replaced {stats.replaced}, done {stats.done}, failed {stats.failed}; outbox {counts}"
+    )
     for error in stats.errors[-5:]:
         click.echo(f"warning: {error}", err=True)
 
@@ -204,7 +214,8 @@ def show(state: CliState, worker_ref: str, agent_id: int | None, clients: tuple[
 
 @reputation.command()
 @click.argument("worker_ref", metavar="WORKER")
-@click.option("--value", type=click.FloatRange(0, 100), required=True, help="Score out of 100 (80 success, 20 failure).")
+@click.option("--value", type=click.FloatRange(0, 100), required=True,
+              help="Score out of 100 (80 success, 20 failure).")
 @click.option("--job-id", required=True, help="The job this feedback is about (one feedback per job).")
 @click.option("--receipt-hash", required=True,
               help="0x + 64 hex: the job's receipt hash, which identifies the feedback on chain (not all zeros).")
@@ -233,7 +244,10 @@ def give(state: CliState, worker_ref: str, value: float, job_id: str, receipt_ha
             raise InputError(f"job {job_id!r} already has a feedback queued or given")
         connections.reputation_sender(outbox, resolver).drain(timeout=120)
         item = outbox.get(f"feedback:{job_id}")
-    if item.status != "done":
+    if item is None:  # record_feedback queued it above
+        raise InputError(f"job {job_id!r}: the queued feedback is missing from the outbox")
+    result = item.result  # set when the feedback is done
+    if item.status != "done" or result is None:
         raise InputError(f"feedback not given: {item.last_error}")
-    click.echo(f"feedback {value:g}/100 for job {job_id!r}: agent {item.result['agent_id']},"
-               f" index {item.result['feedback_index']}, tx {item.result['tx']}")
+    click.echo(f"feedback {value:g}/100 for job {job_id!r}: agent {result['agent_id']},"
+               f" index {result['feedback_index']}, tx {result['tx']}")

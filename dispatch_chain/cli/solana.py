@@ -22,8 +22,8 @@ from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FE
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs, load_or_create_keypair
-from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
 from dispatch_chain.solana.programs import PROGRAMS
+from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
 
 DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
 
@@ -112,7 +112,9 @@ def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keyp
         for name, _ in DISTRIBUTION:
             if name not in owners:
                 if not generate_owners:
-                    raise InputError(f"no owner for allocation {name!r}: pass --owner {name}=PUBKEY or --generate-owners")
+                    raise InputError(
+                        f"no owner for allocation {name!r}: pass --owner {name}=PUBKEY or --generate-owners"
+                    )
                 owners[name] = load_or_create_keypair(keys / "allocations" / f"{name}.json").pubkey()
         mint = load_or_create_keypair(Path(mint_keypair) if mint_keypair else keys / "bolt-mint.json")
         client, payer = connections.solana, connections.solana_keypair
@@ -129,7 +131,8 @@ def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keyp
 @click.option("--program", "program_specs", multiple=True, metavar="NAME=ID",
               help="Program id where it differs from the IDL (after anchor deploy with other keys).")
 @click.option("--anchorer", "anchorers", multiple=True, help="Pubkey allowed to anchor receipt roots (repeatable).")
-@click.option("--verified", type=BOLT_AMOUNT, default="100", show_default=True, help="VERIFIED tier threshold, in BOLT.")
+@click.option("--verified", type=BOLT_AMOUNT, default="100", show_default=True,
+              help="VERIFIED tier threshold, in BOLT.")
 @click.option("--sentinel", type=BOLT_AMOUNT, default="1000", show_default=True,
               help="SENTINEL tier threshold, in BOLT (the program allows at most the mint's supply).")
 @click.option("--cooldown", type=click.IntRange(0, MAX_COOLDOWN_SECONDS), default=7 * 24 * 3600,
@@ -264,7 +267,9 @@ def tiers(state: CliState, url: str | None, keypair: str | None, workers: tuple[
             keys.append(Pubkey(target))
     with chain_errors():
         stakes = _connections(state, url, keypair).tier_reader().stakes(keys)
-    rows = [{"worker": str(k), "active": s.active, "pending": s.pending, "tier": s.tier.name} for k, s in stakes.items()]
+    rows: list[dict[str, Any]] = [
+        {"worker": str(k), "active": s.active, "pending": s.pending, "tier": s.tier.name} for k, s in stakes.items()
+    ]
     if as_json:
         emit_json(rows)
         return

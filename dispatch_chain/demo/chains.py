@@ -41,7 +41,9 @@ def deploy(state: DemoState, stack: ExitStack) -> None:
     )
     (state.options.out / "deploy.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
-        raise DispatchChainError(f"ape run deploy failed (see {state.options.out / 'deploy.log'}):\n{proc.stderr[-2000:]}")
+        raise DispatchChainError(
+            f"ape run deploy failed (see {state.options.out / 'deploy.log'}):\n{proc.stderr[-2000:]}"
+        )
     assert state.solana_node is not None
     profile = load_network(
         "local", env={}, overrides={"evm": {"rpc_url": state.anvil.url, "confirmations": 0, "poll_interval": 0.05},

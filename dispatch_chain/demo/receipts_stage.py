@@ -6,10 +6,13 @@ import json
 from collections import Counter
 from contextlib import ExitStack
 
+from eth_typing import HexStr
+
+from dispatch_chain.anchoring.backend import AnchorBackend
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor, TrustedDeployments, format_time
-from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.demo.workload import make_workers, make_workload
 from dispatch_chain.errors import DispatchChainError
@@ -30,10 +33,11 @@ def make_jobs(state: DemoState, stack: ExitStack) -> None:
 def verify_and_store(state: DemoState, stack: ExitStack) -> None:
     assert state.workload is not None and state.connections is not None
     store_path = state.options.out / "anchoring.sqlite"
-    for stale in (store_path, store_path.with_name(store_path.name + "-wal"), store_path.with_name(store_path.name + "-shm")):
+    for stale in (store_path, *(store_path.with_name(store_path.name + suffix) for suffix in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)  # a fresh chain each run, so a fresh store
     state.store = stack.enter_context(ReceiptStore(store_path))
-    backends = [state.connections.receipt_anchor(writable=True), state.connections.solana_anchor(writable=True)]
+    backends: list[AnchorBackend] = [state.connections.receipt_anchor(writable=True),
+                                     state.connections.solana_anchor(writable=True)]
     state.service = AnchoringService(state.store, backends, BatchPolicy(max_size=state.options.batch_size, max_age=0),
                                      progress=state.progress.note)
     state.verification = state.service.submit([j.message for j in state.workload.jobs])
@@ -59,7 +63,7 @@ def anchor(state: DemoState, stack: ExitStack) -> None:
     evm_chain = state.connections.evm.caip2
     w3 = state.connections.evm.w3
     evm_anchors = [r for r in summary.anchored if r.chain == evm_chain]
-    gas = sum(int(w3.eth.get_transaction_receipt(r.tx)["gasUsed"]) for r in evm_anchors)
+    gas = sum(int(w3.eth.get_transaction_receipt(HexStr(r.tx))["gasUsed"]) for r in evm_anchors if r.tx)
     receipts = sum(b.leaf_count for b in summary.batches_cut)
     state.report["anchoring"] = {
         "batches": len(summary.batches_cut),
@@ -90,13 +94,15 @@ def audit_sample(state: DemoState, stack: ExitStack) -> None:
     assert state.connections is not None
     evm, solana = state.connections.evm, state.connections.solana
     trusted = TrustedDeployments.load(state.connections.profile.manifest)  # the demo's own deployments
-    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm), "solana": lambda chain: SolanaAnchorVerifier(solana)},
+    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm),
+                       "solana": lambda chain: SolanaAnchorVerifier(solana)},
                       trusted)
     sample = state.rng.sample(state.bundles, min(state.options.audit_sample, len(state.bundles)))
     for bundle, path in sample:
         report = auditor.audit(bundle)
         state.audits.append(report)
-        where = "; ".join(f"{f.chain.split(':')[0]} batch {f.batch_id} at {'block' if f.chain.startswith('eip155') else 'slot'}"
+        where = "; ".join(f"{f.chain.split(':')[0]} batch {f.batch_id}"
+                          f" at {'block' if f.chain.startswith('eip155') else 'slot'}"
                           f" {f.block}, {format_time(f.timestamp)}" for f in report.anchors) or "-"
         state.progress.note(f"{'PROVEN' if report.ok else 'FAILED'} {path.name}: {where}")
     tampered = sample[0][0].model_copy(deep=True)

@@ -24,7 +24,8 @@ def print_report(state: DemoState) -> None:
         f"  Solana (local)  {report['solana']['rpc_url']}  BOLT mint {report.get('bolt', {}).get('mint')}",
         *(f"  {name:<19} {address}" for name, address in report["contracts"].items()),
         f"  receipts        {receipts['signed']} signed, {receipts['valid']} valid,"
-        f" {receipts['rejected']} rejected ({', '.join(f'{k} x{v}' for k, v in receipts['rejected_by_reason'].items())})",
+        f" {receipts['rejected']} rejected"
+        f" ({', '.join(f'{k} x{v}' for k, v in receipts['rejected_by_reason'].items())})",
         f"  anchoring       {anchoring['batches']} batches, each root on {' and '.join(anchoring['chains'])};"
         f" {anchoring['gas_per_receipt']} EVM gas per receipt",
         f"  bundles         {report['bundles']['written']} in {report['bundles']['folder']}",

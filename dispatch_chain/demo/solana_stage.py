@@ -6,12 +6,14 @@ import shutil
 from contextlib import ExitStack
 
 from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
 from dispatch_chain.demo.state import DemoState, SolanaDemo
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.keys import save_keypair_bytes
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PRICING_USD, format_bolt, protocol_fee
 from dispatch_chain.solana.bolt import read_mint, transfer
+from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs
 
 SOL = 1_000_000_000
@@ -52,12 +54,19 @@ def deploy_solana(state: DemoState, stack: ExitStack) -> None:
     state.report["bolt"] = {"mint": str(mint.pubkey()), "supply_at_genesis": info.supply}
 
 
+def _supply(client: SolanaClient, mint: Pubkey) -> int:
+    info = read_mint(client, mint)
+    if info is None:
+        raise DispatchChainError(f"the BOLT mint {mint} is gone")
+    return info.supply
+
+
 def stake_workers(state: DemoState, stack: ExitStack) -> None:
     """Workers (their ed25519 keys are Solana keys) get BOLT from the worker-rewards allocation and stake."""
     assert state.connections is not None and state.workload is not None and state.solana is not None
     client, staking = state.connections.solana, state.connections.staking()
     rewards = state.solana.owners["worker_rewards"]
-    for worker, tokens in zip(state.workload.workers, STAKE_PLAN):
+    for worker, tokens in zip(state.workload.workers, STAKE_PLAN, strict=False):
         keypair = Keypair.from_seed(bytes(worker.key))
         client.airdrop(keypair.pubkey(), SOL)
         transfer(client, rewards, keypair.pubkey(), tokens * BOLT, state.solana.mint)
@@ -78,7 +87,7 @@ def settle_jobs(state: DemoState, stack: ExitStack) -> None:
     transfer(client, sol.owners["community"], sol.coordinator.pubkey(), COORDINATOR_FLOAT, sol.mint)
     jobs = {job.job_id: job for job in state.workload.jobs}
     due = [s for s in state.verification.valid if jobs[s.receipt.job_id].succeeded]
-    supply_before = read_mint(client, sol.mint).supply
+    supply_before = _supply(client, sol.mint)
     settled = burned = 0
     for n, signed in enumerate(due, 1):
         price = PRICING_USD[jobs[signed.receipt.job_id].pricing]
@@ -90,7 +99,7 @@ def settle_jobs(state: DemoState, stack: ExitStack) -> None:
         state.progress.count("settlements", n, len(due))
     again = settlement.settle(sol.coordinator, due[0].receipt.job_id, Keypair.from_seed(
         bytes(jobs[due[0].receipt.job_id].worker.key)).pubkey(), 1, due[0].receipt.receipt_hash())
-    supply_after = read_mint(client, sol.mint).supply
+    supply_after = _supply(client, sol.mint)
     if supply_before - supply_after != burned or burned != sum(
             protocol_fee(round(PRICING_USD[jobs[s.receipt.job_id].pricing] / BOLT_USD * BOLT)) for s in due):
         raise DispatchChainError(f"burn mismatch: supply fell by {supply_before - supply_after}, fees {burned}")

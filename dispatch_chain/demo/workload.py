@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import nacl.signing
 
@@ -73,7 +73,7 @@ def _corrupt(kind: str, message: dict, signed: SignedReceipt, other: Worker) -> 
 def make_workload(workers: list[Worker], jobs: int, invalid_share: float, rng: random.Random) -> Workload:
     """``jobs`` job_complete messages; about ``invalid_share`` of them corrupted."""
     workload = Workload(workers)
-    start = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     for n in range(jobs):
         worker = workers[n % len(workers)]
         job_id = f"job-{n:05d}"
@@ -86,7 +86,7 @@ def make_workload(workers: list[Worker], jobs: int, invalid_share: float, rng: r
             payment_ref=f"x402:demo:{n}" if n % 3 else None,
         )
         signed = sign_receipt(receipt, worker.key)
-        message = {
+        message: dict[str, object] = {
             "type": "job_complete",
             "job_id": job_id,
             "output": {"text": output.decode()},

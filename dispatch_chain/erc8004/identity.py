@@ -25,7 +25,6 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 
-from dispatch_chain.errors import DispatchChainError, TransactionFailed
 from dispatch_chain.erc8004.binding import (
     METADATA_BINDING,
     METADATA_PUBKEY,
@@ -34,6 +33,7 @@ from dispatch_chain.erc8004.binding import (
     sign_binding,
     verify_binding,
 )
+from dispatch_chain.errors import DispatchChainError, TransactionFailed
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.sqlite import open_durable
@@ -70,7 +70,9 @@ class IdentityRegistryClient:
     def chain_id(self) -> int:
         return self.client.network.chain_id
 
-    def register_worker(self, worker: nacl.signing.SigningKey, owner: LocalAccount, agent_uri: str = "") -> Registration:
+    def register_worker(
+        self, worker: nacl.signing.SigningKey, owner: LocalAccount, agent_uri: str = ""
+    ) -> Registration:
         """Register an agent owned by ``owner`` whose metadata binds the worker's key."""
         pubkey = bytes(worker.verify_key)
         signature = sign_binding(worker, self.chain_id, self.address, owner.address)

@@ -115,7 +115,7 @@ class ReputationReader:
                                                             + self._call_tail).hex()}, "latest"])
                  for agent_id in agent_ids]
         try:
-            responses = self.client.w3.provider.make_batch_request(calls)  # type: ignore[arg-type]
+            responses = self.client.w3.provider.make_batch_request(calls)  # type: ignore[attr-defined]  # an HTTPProvider, typed BaseProvider
         except Exception as exc:  # connection errors, timeouts, bad JSON
             raise ChainError(f"getSummary batch to {self.client.network.rpc_url} failed: {exc}") from exc
         self.rpc_requests += 1
@@ -132,7 +132,7 @@ class ReputationReader:
             data = bytes.fromhex(response["result"].removeprefix("0x"))
             if not data:  # every agent's call returns nothing when there is no contract
                 raise ChainError(f"getSummary({agent_id}) returned nothing: is there a {CONTRACT} at {to}?")
-            results.append(tuple(abi_decode(list(self._outputs), data)))  # type: ignore[arg-type]
+            results.append(tuple(abi_decode(list(self._outputs), data)))
         return results
 
     def summary(self, agent_id: int) -> Summary:

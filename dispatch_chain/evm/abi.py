@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -13,7 +13,7 @@ from eth_utils import function_signature_to_4byte_selector
 from dispatch_chain.errors import ConfigError
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_abi(name: str) -> tuple[dict[str, Any], ...]:
     """The ABI of contract ``name`` from dispatch_chain/abi/ (read-only tuple)."""
     try:
@@ -30,7 +30,7 @@ def _type_of(param: dict[str, Any]) -> str:
     return param["type"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def function_types(contract: str, function: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
     """``(selector, input types, output types)`` of ``contract.function`` (must not be overloaded)."""
     entries = [e for e in load_abi(contract) if e.get("type") == "function" and e.get("name") == function]
@@ -41,7 +41,7 @@ def function_types(contract: str, function: str) -> tuple[bytes, tuple[str, ...]
     return function_signature_to_4byte_selector(f"{function}({','.join(inputs)})"), inputs, outputs
 
 
-@lru_cache(maxsize=None)
+@cache
 def _error_table(name: str) -> dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     table = {}
     for entry in load_abi(name):

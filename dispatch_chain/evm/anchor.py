@@ -16,9 +16,9 @@ from web3.types import TxReceipt
 
 from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, PreparedAnchor
 from dispatch_chain.errors import ChainError, TransactionFailed
-from dispatch_chain.hashing import keccak256
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import PreparedTx, TxSender, signed_fields
+from dispatch_chain.hashing import keccak256
 
 CONTRACT = "ReceiptAnchor"
 BATCH_ANCHORED_TOPIC = "0x" + keccak256(b"BatchAnchored(uint256,bytes32,address,uint256,string)").hex()

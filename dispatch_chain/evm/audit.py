@@ -10,6 +10,7 @@ must be the record's.
 
 from __future__ import annotations
 
+from eth_typing import HexStr
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
@@ -40,13 +41,15 @@ class EvmAnchorVerifier:
             return [Finding(f"{where}: batch", False, f"root {anchor.root} is not anchored by {anchor.contract}")], None
         if batch_id != anchor.batch_id:
             return [
-                Finding(f"{where}: batch", False, f"root {anchor.root} is anchored as batch {batch_id}, not {anchor.batch_id}")
+                Finding(f"{where}: batch", False,
+                        f"root {anchor.root} is anchored as batch {batch_id}, not {anchor.batch_id}")
             ], None
         findings = [
             Finding(
                 f"{where}: batch",
                 True,
-                f"root anchored as batch {batch_id} ({leaf_count} receipts) by {submitter} at {format_time(anchored_at)}",
+                f"root anchored as batch {batch_id} ({leaf_count} receipts) by {submitter}"
+                f" at {format_time(anchored_at)}",
             )
         ]
         if not contract.verify(anchor.batch_id, leaf, anchor.proof_bytes):
@@ -71,12 +74,13 @@ class EvmAnchorVerifier:
                 return Finding(where, False, "no BatchAnchored event found for this batch"), None, None
             return Finding(where, True, f"anchored in block {block} by {tx} (found from events)"), block, tx
         try:
-            receipt = self.client.w3.eth.get_transaction_receipt(anchor.tx)
+            receipt = self.client.w3.eth.get_transaction_receipt(HexStr(anchor.tx))
         except (TransactionNotFound, ValueError):
             return Finding(where, False, f"transaction {anchor.tx} is not on chain"), None, anchor.tx
         if receipt["status"] != 1:
             return Finding(where, False, f"transaction {anchor.tx} reverted"), None, anchor.tx
-        topics = [BATCH_ANCHORED_TOPIC, "0x" + anchor.batch_id.to_bytes(32, "big").hex(), "0x" + anchor.root.lower()[2:]]
+        batch_topic = "0x" + anchor.batch_id.to_bytes(32, "big").hex()
+        topics = [BATCH_ANCHORED_TOPIC, batch_topic, "0x" + anchor.root.lower()[2:]]
         for log in receipt["logs"]:
             if log["address"].lower() != contract.address.lower():
                 continue  # only the trusted contract's own event counts

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from web3 import HTTPProvider, Web3
-from web3.exceptions import Web3RPCError
 from web3.contract import Contract
+from web3.exceptions import Web3RPCError
+from web3.types import FilterParams
 
 from dispatch_chain.config import EvmNetwork
 from dispatch_chain.errors import ChainError, ConfigError
+from dispatch_chain.evm.abi import load_abi
 
 
 class WrongChain(ConfigError):
     """The RPC URL serves another chain than the profile names (a configuration error, never retried)."""
-from dispatch_chain.evm.abi import load_abi
 
 
 class EvmClient:
@@ -80,7 +81,7 @@ class EvmClient:
         logs: list[Any] = []
         for start, end in self.log_ranges(from_block, last):
             try:
-                logs.extend(self.w3.eth.get_logs({**params, "fromBlock": start, "toBlock": end}))
+                logs.extend(self.w3.eth.get_logs(cast(FilterParams, {**params, "fromBlock": start, "toBlock": end})))
             except Web3RPCError as exc:
                 if "range" in str(exc).lower():  # e.g. -32602 "block range too large": the profile is wrong
                     raise ConfigError(f"{self.network.rpc_url} refused eth_getLogs over {end - start + 1} blocks"

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import requests
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.types import TxReceipt
@@ -58,7 +59,8 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, (requests.RequestException, ConnectionError, TimeoutError, TimeExhausted)):
         return True
     name = type(exc).__name__
-    return name in {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"} or is_outage(exc)
+    transient = {"ProviderConnectionError", "JSONDecodeError", "RemoteDisconnected", "IncompleteRead"}
+    return name in transient or is_outage(exc)
 
 
 class ItemNotReady(Exception):
@@ -154,7 +156,7 @@ class TxPipeline:
         self._rpc_failures = 0
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self.sender.address
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -375,15 +377,16 @@ class TxPipeline:
         """JSON-RPC responses to ``requests_`` in order: batches of at most ``rpc_batch``,
         one by one where a node refuses batches. Transport errors raise (transient)."""
         provider = self.client.w3.provider
-        responses: list[dict[str, Any]] = []
+        responses: list[Any] = []  # web3's RPCResponse dicts
         size = self.config.rpc_batch
         for start in range(0, len(requests_), size):
             chunk = requests_[start:start + size]
+            # w3.provider is typed BaseProvider, which lacks make_batch_request; ours is an HTTPProvider
             answer = provider.make_batch_request(chunk) if len(chunk) > 1 else None  # type: ignore[attr-defined]
             if isinstance(answer, list) and len(answer) == len(chunk):
                 responses.extend(answer)  # web3 orders them by request id
             else:
-                responses.extend(provider.make_request(method, params) for method, params in chunk)  # type: ignore[arg-type]
+                responses.extend(provider.make_request(method, params) for method, params in chunk)  # type: ignore[arg-type]  # str, not RPCEndpoint
         return responses
 
     def _estimate(self, calls: list[CallSpec], datas: list[bytes]) -> list[int | _Revert | BaseException]:

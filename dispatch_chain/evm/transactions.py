@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_account.typed_transactions import TypedTransaction
+from eth_typing import ChecksumAddress, HexStr
 from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
-from web3.types import TxReceipt
+from web3.types import TxParams, TxReceipt
 
 from dispatch_chain.errors import ChainError, TransactionFailed
 from dispatch_chain.evm.abi import decode_custom_error
@@ -63,7 +64,7 @@ class TxSender:
         self.gas_margin = gas_margin
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self.account.address
 
     def fees(self, bump: float = 1.0) -> dict[str, int]:
@@ -106,16 +107,17 @@ class TxSender:
                 raise TransactionFailed(message, reason=reason) from exc
         if nonce is None:
             nonce = w3.eth.get_transaction_count(sender, "pending")
-        tx = call.build_transaction(
-            {
-                "from": sender,
-                "nonce": nonce,
-                "gas": gas,
-                "chainId": self.client.network.chain_id,
-                **(fees or self.fees()),
-            }
-        )
-        signed = self.account.sign_transaction(tx)
+        # a TypedDict cannot be built with ** of the fee fields, hence the cast
+        params = cast(TxParams, {
+            "from": sender,
+            "nonce": nonce,
+            "gas": gas,
+            "chainId": self.client.network.chain_id,
+            **(fees or self.fees()),
+        })
+        tx = call.build_transaction(params)
+        # eth_account types its input as a plain dict; web3's TxParams is that dict, typed
+        signed = self.account.sign_transaction(cast(dict[str, Any], tx))
         return PreparedTx("0x" + bytes(signed.hash).hex(), bytes(signed.raw_transaction), nonce, sender)
 
     def broadcast(self, prepared: PreparedTx) -> None:
@@ -130,14 +132,14 @@ class TxSender:
     def receipt(self, tx_hash: str) -> TxReceipt | None:
         """The receipt of a mined transaction, or ``None`` while it is not mined."""
         try:
-            return self.client.w3.eth.get_transaction_receipt(tx_hash)
+            return self.client.w3.eth.get_transaction_receipt(HexStr(tx_hash))
         except TransactionNotFound:
             return None
 
     def is_known(self, tx_hash: str) -> bool:
         """Whether the node knows the transaction (pending or mined)."""
         try:
-            self.client.w3.eth.get_transaction(tx_hash)
+            self.client.w3.eth.get_transaction(HexStr(tx_hash))
         except TransactionNotFound:
             return False
         return True
@@ -170,17 +172,18 @@ class TxSender:
 def send_value(sender: TxSender, to: str, wei: int, *, timeout: float = 120.0) -> str:
     """Send ``wei`` to ``to`` from the sender's account and wait for it (funding accounts)."""
     w3 = sender.client.w3
-    tx = {
+    nonce = w3.eth.get_transaction_count(sender.address, "pending")
+    tx: dict[str, Any] = {
         "to": w3.to_checksum_address(to),
         "value": wei,
         "gas": 21_000,
-        "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
+        "nonce": nonce,
         "chainId": sender.client.network.chain_id,
         **sender.fees(),
     }
     signed = sender.account.sign_transaction(tx)
     tx_hash = "0x" + bytes(signed.hash).hex()
-    sender.broadcast(PreparedTx(tx_hash, bytes(signed.raw_transaction), tx["nonce"], sender.address))
+    sender.broadcast(PreparedTx(tx_hash, bytes(signed.raw_transaction), nonce, sender.address))
     if sender.wait(tx_hash, timeout=timeout)["status"] != 1:
         raise TransactionFailed(f"transfer of {wei} wei to {to} failed", tx=tx_hash)
     return tx_hash

@@ -9,6 +9,7 @@ and the service signs a new one (the program rejects a duplicate root anyway).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from solders.keypair import Keypair
@@ -124,10 +125,8 @@ class SolanaReceiptAnchor:
         return PreparedTx(prepared.tx, prepared.payload, prepared.expires or 0, (self.contract,))
 
     def broadcast(self, prepared: PreparedAnchor) -> None:
-        try:
+        with contextlib.suppress(_AlreadyProcessed):
             self.client.broadcast(self._as_tx(prepared))
-        except _AlreadyProcessed:
-            pass
 
     def confirm(self, prepared: PreparedAnchor, root: bytes, *, timeout: float) -> AnchorRecord:
         status, _ = self.client.status(prepared.tx)

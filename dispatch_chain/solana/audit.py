@@ -19,6 +19,7 @@ from typing import Any
 
 from solders.pubkey import Pubkey
 from solders.signature import Signature
+from solders.transaction_status import UiAccountsList
 
 from dispatch_chain.audit import AnchorFacts, Finding, VerifierFactory, format_time
 from dispatch_chain.bundle import ChainAnchor
@@ -149,7 +150,10 @@ class SolanaAnchorVerifier:
         if int(found.slot) != batch.slot:
             return (f"transaction {tx} is at slot {found.slot}, but the program recorded the batch at slot"
                     f" {batch.slot}: it is not the anchoring transaction")
-        if not _anchors(found.transaction.transaction.message, program.program_id, batch_address):
+        body = found.transaction.transaction
+        if isinstance(body, UiAccountsList):  # only for transaction_details="accounts", which is not asked for
+            return f"transaction {tx} came back without its message"
+        if not _anchors(body.message, program.program_id, batch_address):
             return f"transaction {tx} has no anchor_batch instruction of {program.program_id} on this batch"
         return ""
 

@@ -160,8 +160,8 @@ def decode_failure(
         name = inner if isinstance(inner, str) else next(iter(inner), "InstructionError")
         return SolanaTransactionError(f"instruction {index} ({program}) failed: {inner}", program=program, name=name,
                                       logs=logs, tx=tx)
-    name = parsed if isinstance(parsed, str) else (next(iter(parsed), None) if isinstance(parsed, dict) else None)
-    return SolanaTransactionError(f"transaction failed: {parsed}", name=name, logs=logs, tx=tx)
+    error_name = parsed if isinstance(parsed, str) else (next(iter(parsed), None) if isinstance(parsed, dict) else None)
+    return SolanaTransactionError(f"transaction failed: {parsed}", name=error_name, logs=logs, tx=tx)
 
 
 def _failing_program(logs: Sequence[str]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -41,7 +41,7 @@ def _idl_text(name: str) -> str:
         raise ConfigError(f"no IDL for {name} in idl/ (regenerate: scripts/gen_idl.sh)") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_idl(name: str) -> Idl:
     """The committed IDL of program ``name``."""
     return Idl.from_json(_idl_text(name))
@@ -62,14 +62,15 @@ def registered_program(program_id: Pubkey) -> AnchorProgram | None:
     return _REGISTERED.get(program_id)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _coder_program(name: str, program_id: str) -> Program:
     """anchorpy's Program for encoding only (its provider never sends); built once per program.
 
     Building one, and its first decode, costs tens of milliseconds; every
     AnchorProgram of the same program shares it.
     """
-    return Program(load_idl(name), Pubkey.from_string(program_id), Provider(AsyncClient("http://unused"), Wallet(Keypair())))
+    provider = Provider(AsyncClient("http://unused"), Wallet(Keypair()))
+    return Program(load_idl(name), Pubkey.from_string(program_id), provider)
 
 
 def pda(program_id: Pubkey, *seeds: bytes) -> Pubkey:
@@ -106,6 +107,8 @@ class AnchorProgram:
     def load(cls, name: str, program_id: str | Pubkey | None = None) -> AnchorProgram:
         if program_id is None:
             program_id = load_idl(name).address
+            if program_id is None:
+                raise ConfigError(f"the IDL of {name} names no program address")
         return cls(name, program_id if isinstance(program_id, Pubkey) else Pubkey.from_string(program_id))
 
     @property

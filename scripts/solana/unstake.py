@@ -1,5 +1,7 @@
 #!/usr/bin/env python
-"""Request to unstake BOLT for a worker (starts the cooldown); see also withdraw.py and cancel-unstake via dispatch-chain solana.
+"""Request to unstake BOLT for a worker (starts the cooldown).
+
+See also withdraw.py, and cancel-unstake via dispatch-chain solana.
 
     python scripts/solana/unstake.py --help
 

@@ -18,11 +18,12 @@ import sys
 import pytest
 
 from dispatch_chain.anchoring.store import ReceiptStore
+from dispatch_chain.deployments import load_manifest
 from dispatch_chain.evm.anchor import BATCH_ANCHORED_TOPIC, EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.localnet import Anvil
 from dispatch_chain.merkle import leaf_hash
-from dispatch_chain.deployments import load_manifest
+
 from support import anchored_batch_count, dev_network, kill_until_done, make_signed, make_worker, random_seed
 
 RECEIPTS = 600

@@ -21,6 +21,7 @@ from dispatch_chain.evm.transactions import TxSender, signed_fields
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil, rpc_call
 from dispatch_chain.locks import WriterBusy
+
 from support import anchored_batch_count, deploy_contract, dev_network, make_signed, make_worker
 
 SPIKE = 1_000 * 10**9  # 1,000 gwei base fee

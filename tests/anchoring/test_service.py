@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from dispatch_chain.anchoring.backend import ConfirmPending
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor, TrustedDeployment, TrustedDeployments
-from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.errors import TransactionFailed
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.audit import EvmAnchorVerifier
@@ -16,6 +16,7 @@ from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.merkle import leaf_hash
 from dispatch_chain.receipts import SignedReceipt
+
 from support import anchored_batch_count, make_signed, make_worker
 
 
@@ -86,7 +87,7 @@ def _prepared_but_not_sent(store: ReceiptStore, backend: EvmReceiptAnchor):
 
 
 def test_restart_after_sign_before_broadcast_sends_the_same_transaction(store, evm_backend) -> None:
-    batch, prepared = _prepared_but_not_sent(store, evm_backend)
+    _batch, prepared = _prepared_but_not_sent(store, evm_backend)
     restarted = AnchoringService(store, [evm_backend], BatchPolicy(max_size=8, max_age=3600))
     summary = restarted.run_once()
     assert len(summary.anchored) == 1

@@ -15,6 +15,7 @@ import pytest
 
 from dispatch_chain.anchoring.backend import AnchorRecord, PreparedAnchor
 from dispatch_chain.anchoring.store import ReceiptStore
+
 from support import make_signed, make_worker
 
 CHAINS = ["eip155:31337", "solana:test"]

@@ -24,8 +24,8 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil, rpc_call
-from support import dev_network
 
+from support import dev_network
 from support_bridge import BOLT, Inbound, deploy_pair
 
 CHAIN_B = 31338
@@ -94,7 +94,7 @@ def _deploy(client: EvmClient, name: str, bytecode: str, *args) -> str:
 def route(project, chain, client_a, client_b, deployer, pauser, attesters):
     """(bridge on A, client of A's bridge, client of B's bridge) peered with each other."""
     b_bridge_address = create_address(dev_account(0).address, 1)  # B is fresh: token at nonce 0, bridge at 1
-    a_token, a_bridge = deploy_pair(project, deployer, pauser, attesters,
+    _a_token, a_bridge = deploy_pair(project, deployer, pauser, attesters,
                                     peer=(chain_id_hash(f"eip155:{CHAIN_B}"), evm_address_word(b_bridge_address)))
     token_code = project.WrappedBolt.contract_type.deployment_bytecode.bytecode
     bridge_code = project.BoltBridge.contract_type.deployment_bytecode.bytecode
@@ -110,7 +110,7 @@ def route(project, chain, client_a, client_b, deployer, pauser, attesters):
 @pytest.fixture(scope="module")
 def funded(route, chain, attesters, user):
     """The user holds 1,000 wBOLT on A (minted by A's own attesters from a B-sourced message)."""
-    a_bridge, a_client, b_client = route
+    a_bridge, _a_client, b_client = route
     inbound = Inbound(chain.chain_id, peer=(chain_id_hash(f"eip155:{CHAIN_B}"), evm_address_word(b_client.address)))
     message = inbound.message(user.address, 1_000 * BOLT)
     for attester in attesters[:2]:

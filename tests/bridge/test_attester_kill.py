@@ -21,6 +21,7 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
+
 from support import dev_network, kill_until_done
 from support_bridge import BOLT, deploy_with_web3
 

@@ -8,7 +8,16 @@ import pytest
 from dispatch_chain.bridge.message import BridgeMessage, chain_id_hash, evm_address_word
 from dispatch_chain.hashing import keccak256
 
-from support_bridge import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, PEER_BRIDGE, QUEUE_DELAY, SOLANA_CHAIN, deploy_pair, isolated
+from support_bridge import (
+    BOLT,
+    INBOUND_LIMIT,
+    OUTBOUND_LIMIT,
+    PEER_BRIDGE,
+    QUEUE_DELAY,
+    SOLANA_CHAIN,
+    deploy_pair,
+    isolated,
+)
 
 PAUSER_ROLE = keccak256(b"PAUSER_ROLE")
 INBOUND, OUTBOUND = 0, 1

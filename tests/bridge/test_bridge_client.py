@@ -15,8 +15,8 @@ from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import rpc_call
 from dispatch_chain.protocol import Tier
-from support import dev_network
 
+from support import dev_network
 from support_bridge import BOLT, INBOUND_LIMIT, OUTBOUND_LIMIT, QUEUE_DELAY, isolated
 
 SOLANA_RECIPIENT = bytes(range(1, 33))

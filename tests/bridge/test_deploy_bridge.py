@@ -12,6 +12,7 @@ from dispatch_chain.bridge.message import chain_id_hash
 from dispatch_chain.deployments import Manifest, SolanaDeployment, load_manifest
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.keys import dev_account
+
 from support import dev_network
 
 PROGRAM = str(Pubkey(bytes([7] * 32)))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.cli import main
+
 from support import make_signed, make_worker
 
 SIGNED = make_signed(make_worker(5), "cli-prop")

@@ -8,14 +8,15 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
-from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.cli import main
 from dispatch_chain.evm.anchor import EvmReceiptAnchor
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
+
 from support import dev_network, make_signed, make_worker
 
 
@@ -96,7 +97,7 @@ def test_ingest_workers_give_the_same_result(tmp_path, message) -> None:
     records = [{"receipt": s.receipt.to_dict(), "receipt_signature": s.signature_text}
                for s in (make_signed(worker, f"w-{i}") for i in range(900))]
     bad = _bad_cases(message)
-    for index, name in zip((3, 450, 899), ("missing field", "tampered field", "31-byte key")):
+    for index, name in zip((3, 450, 899), ("missing field", "tampered field", "31-byte key"), strict=True):
         records[index] = bad[name][0]
     path = write(tmp_path, "\n".join(json.dumps(r) for r in records), "receipts.jsonl")
     results = {}

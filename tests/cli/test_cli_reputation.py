@@ -100,7 +100,7 @@ def test_queued_feedback_survives_for_later(env) -> None:
     assert result.exit_code == 3 and "late-job: worker ed25519:" in result.output
     registered = run(env, "worker", "register", "--key", key_file, "--owner", "dev:4", "--json")
     assert registered.exit_code == 0
-    worker, agent_id = json.loads(registered.output)["worker"], json.loads(registered.output)["agent_id"]
+    assert {"worker", "agent_id"} <= json.loads(registered.output).keys()
     result = run(env, "reputation", "send", "--drain", "--timeout", "60")
     assert result.exit_code == 0 and "'done'" in result.output
 
@@ -126,6 +126,7 @@ def test_worker_claim_verifies_with_calls(env, tmp_path) -> None:
 def test_a_worker_refusing_our_feedback_shows_as_unrateable(env) -> None:
     from dispatch_chain.evm.client import EvmClient
     from dispatch_chain.evm.transactions import TxSender
+
     from support import dev_network
 
     key_file = keygen(env, "operator-trick")

@@ -25,6 +25,7 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
+
 from support import RpcProxy, deploy_contract, dev_network, make_signed, make_worker
 
 CLI = [sys.executable, "-m", "dispatch_chain.cli"]

@@ -37,7 +37,7 @@ def test_parse_trust_specs() -> None:
 @pytest.mark.parametrize("spec", ["", ADDRESS, f"eip155:0:{ADDRESS}", "eip155:10143:0x12", f"eip155:x:{ADDRESS}",
                                   f"solana:{GENESIS}:0OIl", f"bip122:abc:{ADDRESS}", "9" * 5000])
 def test_malformed_specs_name_the_problem(spec) -> None:
-    with pytest.raises(TrustError, match="^trust"):
+    with pytest.raises(TrustError, match=r"^trust"):
         parse_trust(spec)
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from dispatch_chain.bundle import BundleError, ChainAnchor, ReceiptBundle, bundle_for, load_bundle, parse_bundle
+from dispatch_chain.bundle import BundleError, ChainAnchor, bundle_for, load_bundle, parse_bundle
 from dispatch_chain.config import load_network
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.errors import ConfigError
@@ -21,6 +21,7 @@ from dispatch_chain.jsoninput import JsonInputError, parse_json
 from dispatch_chain.keys import read_keypair_file
 from dispatch_chain.protocol import BOLT, MAX_BASE_UNITS, format_bolt, parse_bolt
 from dispatch_chain.receipts import RECEIPT_FIELDS, JobComplete, Receipt, ReceiptError, SignedReceipt, verify_many
+
 from support import make_signed, make_worker
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=80)
@@ -136,7 +137,7 @@ def test_out_of_range_or_mistyped_numbers_are_named(field, value) -> None:
 def test_a_malformed_receipt_makes_a_malformed_bundle() -> None:
     data = json.loads(bundle_for(SIGNED, []).to_json())
     data["receipt"]["output_hash"] = "sha256:xyz"
-    with pytest.raises(BundleError, match="receipt.output_hash: expected 64 hex digits"):
+    with pytest.raises(BundleError, match=r"receipt\.output_hash: expected 64 hex digits"):
         parse_bundle(data)
 
 

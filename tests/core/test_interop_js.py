@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dispatch_chain.merkle import ReceiptTree, verify_proof
 from dispatch_chain.receipts import Receipt, SignedReceipt, parse_signature, sign_receipt
+
 from support import make_signed, make_worker
 
 # Every code point, lone surrogates included (hypothesis leaves them out by default).

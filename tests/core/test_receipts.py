@@ -19,6 +19,7 @@ from dispatch_chain.receipts import (
     parse_signature,
     verify_many,
 )
+
 from support import make_signed, make_worker
 
 GOOD = {
@@ -148,7 +149,7 @@ def test_job_complete_message(worker) -> None:
     assert parsed.to_message() == message
     with pytest.raises(ReceiptError, match="type: expected 'job_complete'"):
         JobComplete.from_message({**message, "type": "job_assign"})
-    with pytest.raises(ReceiptError, match="receipt.job_id: differs"):
+    with pytest.raises(ReceiptError, match=r"receipt\.job_id: differs"):
         JobComplete.from_message({**message, "job_id": "job-10"})
     with pytest.raises(ReceiptError, match="receipt_signature: missing field"):
         JobComplete.from_message({k: v for k, v in message.items() if k != "receipt_signature"})

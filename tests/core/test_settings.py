@@ -15,7 +15,8 @@ from dispatch_chain.settings import Settings, documented, variable
 
 REPO = Path(__file__).resolve().parents[2]
 #: Shell variables ./dev's setup derives and exports for its children; nobody sets them.
-DERIVED_BY_DEV = {"DISPATCH_VENV", "DISPATCH_NODE", "DISPATCH_ANVIL_DIR", "DISPATCH_SOLCJS", "DISPATCH_SOLC_VERSION"}
+DERIVED_BY_DEV = {"DISPATCH_VENV", "DISPATCH_NODE", "DISPATCH_ANVIL_DIR", "DISPATCH_SOLCJS", "DISPATCH_SOLC_VERSION",
+                  "DISPATCH_LINT_VENV", "DISPATCH_FORGE_DIR"}
 
 
 def sources() -> list[Path]:

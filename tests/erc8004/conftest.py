@@ -7,6 +7,7 @@ import pytest
 from dispatch_chain.erc8004.identity import IdentityRegistryClient, IdentityResolver
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.keys import dev_account
+
 from support import dev_network
 
 COORDINATOR = 1  # dev account giving feedback

@@ -17,6 +17,7 @@ from dispatch_chain.erc8004.identity import ClaimRejected, IdentityResolver, Unk
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.hashing import keccak256
 from dispatch_chain.keys import dev_account
+
 from support import make_worker
 
 

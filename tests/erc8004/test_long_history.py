@@ -27,6 +27,7 @@ from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil, rpc_call
+
 from support import RpcProxy, deploy_contract, dev_network, make_signed, make_worker
 
 HISTORY = 120_000

@@ -5,17 +5,19 @@ from __future__ import annotations
 import time
 
 import pytest
+from web3.exceptions import ContractLogicError
 
 from dispatch_chain.erc8004 import feedback
-from dispatch_chain.erc8004.reader import ReputationReader
 from dispatch_chain.erc8004.feedback import FeedbackWriter, feedback_key
+from dispatch_chain.erc8004.reader import ReputationReader
 from dispatch_chain.errors import ChainError
 from dispatch_chain.evm.outbox import Outbox, SentTx
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
-from dispatch_chain.keys import dev_account
 from dispatch_chain.evm.transactions import TxSender, signed_fields
+from dispatch_chain.keys import dev_account
 from dispatch_chain.protocol import FEEDBACK_TAG1, FEEDBACK_TAG2, Tier
 from dispatch_chain.scoring import UNRATEABLE_PENALTY, worker_score
+
 from support import make_signed, make_worker
 
 ENDPOINT = "https://coordinator.example"
@@ -109,7 +111,7 @@ def test_reader_batches_and_caches(identity, outbox, sender, evm_client, registr
     sender.drain(timeout=60)
     now = [0.0]
     reader = ReputationReader(evm_client, registries[1], [coordinator.address], ttl=10, clock=lambda: now[0])
-    summaries = reader.summaries(agents + [10_000])  # an agent with no feedback
+    summaries = reader.summaries([*agents, 10_000])  # an agent with no feedback
     assert reader.rpc_requests == 1
     assert [summaries[a].score for a in agents] == [80, 20, 80, 20, 80]
     assert summaries[10_000].score is None
@@ -256,7 +258,7 @@ def test_one_failing_summary_does_not_fail_the_batch(identity, outbox, sender, e
                                      contract="ReputationRegistry")
         tx_sender.broadcast(prepared)
         assert tx_sender.wait(prepared.tx_hash)["status"] == 1
-    with pytest.raises(Exception):
+    with pytest.raises(ContractLogicError):  # the int128 overflow panic
         contract.functions.getSummary(bad, [coordinator.address], FEEDBACK_TAG1, FEEDBACK_TAG2).call()
 
     reader = ReputationReader(evm_client, registries[1], [coordinator.address], ttl=60)

@@ -16,13 +16,14 @@ import sys
 import pytest
 
 from dispatch_chain.deployments import load_manifest
-from dispatch_chain.erc8004.identity import IdentityRegistryClient
 from dispatch_chain.erc8004.feedback import NEW_FEEDBACK_TOPIC, FeedbackWriter
+from dispatch_chain.erc8004.identity import IdentityRegistryClient
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
-from support import dev_network, kill_until_done, random_seed, make_signed, make_worker
+
+from support import dev_network, kill_until_done, make_signed, make_worker, random_seed
 
 FEEDBACKS = 500
 

@@ -9,6 +9,7 @@ import pytest
 
 from dispatch_chain.hashing import keccak256
 from dispatch_chain.merkle import ReceiptTree
+
 from support import make_signed, make_worker
 from support_bridge import isolated  # ape's chain.isolate() swallows assertion failures
 

@@ -15,6 +15,7 @@ from dispatch_chain.evm.pipeline import CallSpec, PipelineConfig, TxPipeline
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import dev_account
 from dispatch_chain.localnet import Anvil
+
 from support import DroppingProxy, dev_network
 
 
@@ -96,7 +97,7 @@ def test_a_call_that_would_revert_fails_without_a_transaction(node, anchor_addre
     with Outbox(tmp_path / "outbox.sqlite") as outbox:
         root = os.urandom(32).hex()
         outbox.enqueue("first", "root", {"root": root})
-        pipeline, contract = make_pipeline(node.url, anchor_address, outbox)
+        pipeline, _contract = make_pipeline(node.url, anchor_address, outbox)
         pipeline.drain(timeout=30)
         # Gas is estimated for a whole pass before it is sent, so the duplicate comes in a later pass.
         outbox.enqueue("duplicate", "root", {"root": root})

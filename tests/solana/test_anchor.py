@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import funded
+
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor, TrustedDeployments
-from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.merkle import ReceiptTree, leaf_hash
 from dispatch_chain.solana import errors
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.audit import SolanaAnchorVerifier
+
 from support import make_signed, make_worker
 
 

@@ -12,15 +12,16 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import funded
 from solders.system_program import TransferParams, transfer
 
-from conftest import funded
 from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.cli import main
 from dispatch_chain.merkle import leaf_hash
 from dispatch_chain.solana.programs import SETTLEMENT, AnchorProgram
+
 from support import make_signed, make_worker
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import spl.token.instructions as token_ix
+from conftest import funded
 from solders.keypair import Keypair
 
-from conftest import funded
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION
 from dispatch_chain.solana.bolt import (
     BoltError,
@@ -64,7 +64,7 @@ def test_a_crash_mid_distribution_is_finished_by_a_rerun(solana) -> None:
     assert read_mint(solana, mint.pubkey()).supply == sum(a for _, _, a in allocations[:2])
     info = create_bolt(solana, payer, mint, allocations)
     assert info.supply == BOLT_SUPPLY and info.mint_authority is None
-    for name, owner, amount in allocations:
+    for _name, owner, amount in allocations:
         assert token_balance(solana, associated_token_account(owner, mint.pubkey())) == amount
 
 

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import funded
 from solders.system_program import TransferParams, transfer
 
-from conftest import funded
 from dispatch_chain.deployments import Manifest, SolanaDeployment, load_manifest, update_manifest
 from dispatch_chain.keys import save_keypair_bytes
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor

@@ -14,15 +14,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import funded, holder
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 
-from conftest import funded, holder
+from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.audit import Auditor, TrustedDeployments, parse_trust
-from dispatch_chain.anchoring.bundles import bundle_of
 from dispatch_chain.errors import ChainError
 from dispatch_chain.merkle import ReceiptTree, leaf_hash
 from dispatch_chain.protocol import BOLT, Tier
@@ -33,6 +33,7 @@ from dispatch_chain.solana.errors import ForeignAccount
 from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING, AnchorProgram
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
+
 from support import make_signed, make_worker
 
 

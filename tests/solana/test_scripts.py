@@ -7,7 +7,6 @@ the Python adapter.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SOL
 
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, Tier
@@ -22,8 +22,6 @@ from dispatch_chain.solana.bolt import read_mint, transfer
 from dispatch_chain.solana.deploy import load_or_create_keypair
 from dispatch_chain.solana.programs import STAKING, AnchorProgram
 from dispatch_chain.solana.staking import StakingClient
-
-from conftest import SOL
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "solana"
 COOLDOWN = 8  # seconds: longer than starting a script, so the early withdrawal is early

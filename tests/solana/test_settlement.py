@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import funded, holder
 from solders.keypair import Keypair
 
-from conftest import funded, holder
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, protocol_fee
 from dispatch_chain.solana import errors
 from dispatch_chain.solana.bolt import associated_token_account, read_mint, token_balance

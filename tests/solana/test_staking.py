@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import COOLDOWN, funded, holder
 from solders.keypair import Keypair
 
-from conftest import COOLDOWN, funded, holder
 from dispatch_chain.protocol import BOLT, Tier
 from dispatch_chain.solana import errors
 from dispatch_chain.solana.bolt import associated_token_account, token_balance
