@@ -319,6 +319,8 @@ fn one_bump_iteration_costs_per_bump() {
     let mut svm = svm();
     let admin = deployer();
     let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let treasury = create_token_account(&mut svm, &admin, &mint, &admin.pubkey());
+    mint_to(&mut svm, &admin, &mint, &treasury, BOLT); // SENTINEL may not exceed the supply
     let (config, vault) = (pda(&[b"config"], &ID), pda(&[b"vault"], &ID));
     let init = a::Initialize { admin: admin.pubkey(), config, mint, vault, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
     ok(&mut svm, &admin, &[], &[ix(ID, init, i::Initialize { verified_threshold: 1, sentinel_threshold: 1, cooldown_seconds: 0 })]);
