@@ -105,6 +105,13 @@ if [ ! -f "$SRC/.complete" ]; then
   touch "$SRC/.complete"
 fi
 
+# The std crates' package ids (hence symbol hashes, hence the bytes of the .so) contain
+# the path of the sources build-std compiles: a fixed path, not one under this machine's
+# cache, keeps the build byte-identical across machines, users and clones.
+STD_LINK="/tmp/dispatch-sbf-rust-src-$src_key"
+[ "$(readlink "$STD_LINK" 2>/dev/null)" = "$SRC" ] || ln -sfn "$SRC" "$STD_LINK" ||
+  die "cannot link $STD_LINK to $SRC"
+
 # -- build --------------------------------------------------------------------------
 # Its own target directory per patched std: cargo does not notice changes to the
 # rust-src copy, and the nightly's artifacts never mix with the stable host builds.
@@ -112,7 +119,7 @@ TARGET="${DISPATCH_SBF_TARGET_DIR:-$CACHE/sbf-target-$src_key}"
 [ "$mode" = force ] && rm -rf "$TARGET"
 export CARGO_TARGET_DIR="$TARGET"
 export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1          # std's build script: no cfg(restricted_std) for this target
-export __CARGO_TESTS_ONLY_SRC_ROOT="$SRC/library" # build-std from the patched copy
+export __CARGO_TESTS_ONLY_SRC_ROOT="$STD_LINK/library" # build-std from the patched copy
 # --bpf-stack-size must reach the linker's LLVM too; atomics are lowered in IR (sbpf-linker
 # does codegen, so the target's "singlethread" alone does not help); immediate-abort avoids
 # std's writable panic statics. SBF_EXTRA_RUSTFLAGS is not an input of the cache key:
