@@ -132,7 +132,10 @@ def init_programs_command(state: CliState, url: str | None, keypair: str | None,
                           fee_bps: int) -> None:
     """Initialise dispatch_staking, dispatch_settlement and dispatch_anchor for BOLT (idempotent).
 
-    The signer becomes each program's admin (hand it to governance with propose/accept admin).
+    Sign with the programs' upgrade authority (the wallet that deployed them): the programs
+    accept no one else. It becomes each program's admin (hand it to governance with
+    propose/accept admin). Configs that exist already are checked field by field and must
+    match these settings and this admin.
     """
     program_ids: dict[str, str | None] = {}
     for spec in program_specs:
