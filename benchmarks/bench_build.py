@@ -41,8 +41,10 @@ HOST_STEPS = [
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     started = time.perf_counter()
-    proc = subprocess.run(command, cwd=REPO, check=True, env={**os.environ, **(env or {})},
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.run(command, cwd=REPO, env={**os.environ, **(env or {})},
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{proc.stderr[-3000:]}")
     return time.perf_counter() - started, proc.stdout.strip()
 
 

@@ -145,12 +145,13 @@ def init_programs_command(state: CliState, url: str | None, keypair: str | None,
                           fee_bps: int) -> None:
     """Initialise dispatch_staking, dispatch_settlement and dispatch_anchor for BOLT (idempotent).
 
-    The signer becomes each program's admin (hand it to governance with propose/accept admin).
-    A config that already exists must be exactly what is asked, field by field: admin (the
-    signer), mint, --verified, --sentinel, --cooldown, --fee-bps, and the --anchorer keys where
-    the signer is not the anchor admin. Otherwise nothing is sent, nothing is recorded, and
-    the command exits 3 naming each differing field (someone else initialised the program,
-    or it was initialised with other settings).
+    Sign with the programs' upgrade authority (the wallet that deployed them): the programs
+    accept no one else. It becomes each program's admin (hand it to governance with
+    propose/accept admin). A config that already exists must be exactly what is asked, field
+    by field: admin (the signer), mint, --verified, --sentinel, --cooldown, --fee-bps, and the
+    --anchorer keys where the signer is not the anchor admin. Otherwise nothing is sent, nothing
+    is recorded, and the command exits 3 naming each differing field (someone else initialised
+    the program, or it was initialised with other settings).
     """
     program_ids: dict[str, str | None] = {}
     for spec in program_specs:
