@@ -51,8 +51,10 @@ def main() -> None:
         figure("first anchor of a deployment", f"{first:>8,} gas")
         for size in (1, 16, 256, 1024):
             gas = anchor(size, f"b{size}")
-            figure(f"batch of {size:>4} receipts: one anchor transaction", f"{gas:>8,} gas "
-                   f"({gas / floor:.3f}x floor), {gas / size:>8.1f} gas/receipt")
+            figure(
+                f"batch of {size:>4} receipts: one anchor transaction",
+                f"{gas:>8,} gas ({gas / floor:.3f}x floor), {gas / size:>8.1f} gas/receipt",
+            )
         print("  aim: <= 50 gas/receipt at 1024")
 
 

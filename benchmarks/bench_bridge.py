@@ -35,9 +35,24 @@ ROUNDS = 15
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, Anvil() as anvil:
         manifest = Path(tmp) / "local.json"
-        proc = subprocess.run(["ape", "run", "deploy_bridge", "--network", anvil.url, "--manifest", str(manifest),
-                               "--peer-chain", PEER_CHAIN, "--peer-program", PEER_PROGRAM], cwd=REPO,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                "ape",
+                "run",
+                "deploy_bridge",
+                "--network",
+                anvil.url,
+                "--manifest",
+                str(manifest),
+                "--peer-chain",
+                PEER_CHAIN,
+                "--peer-program",
+                PEER_PROGRAM,
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             raise SystemExit(f"deploy_bridge failed:\n{proc.stdout}\n{proc.stderr}")
         address = load_manifest(manifest).require_evm().contract("BoltBridge").address
@@ -49,9 +64,15 @@ def main() -> None:
         sequence = iter(range(10**6))
 
         def message(to: str, amount: int) -> BridgeMessage:
-            return BridgeMessage(source_chain=peer[0], source_bridge=peer[1], sequence=next(sequence), amount=amount,
-                                 sender=bytes(32), recipient=evm_address_word(to),
-                                 destination_chain=chain_id_hash("eip155:31337"))
+            return BridgeMessage(
+                source_chain=peer[0],
+                source_bridge=peer[1],
+                sequence=next(sequence),
+                amount=amount,
+                sender=bytes(32),
+                recipient=evm_address_word(to),
+                destination_chain=chain_id_hash("eip155:31337"),
+            )
 
         def gas(receipt) -> int:
             return int(receipt["gasUsed"])
@@ -69,11 +90,11 @@ def main() -> None:
             sent = bridge.send_to_solana(holder, BOLT, bytes(range(1, 33)))
             burns.append(gas(client.w3.eth.get_transaction_receipt(sent.tx)))
             transfers.append(gas(bridge.transact(holder, token.functions.transfer(other.address, BOLT))))
-            transfers_new.append(gas(bridge.transact(holder, token.functions.transfer(
-                dev_account(200 + i).address, BOLT))))
+            transfers_new.append(
+                gas(bridge.transact(holder, token.functions.transfer(dev_account(200 + i).address, BOLT)))
+            )
 
-        header("BoltBridge gas (anvil, solc 0.8.30, optimizer 10000 runs; medians of "
-               f"{ROUNDS}, 2-of-3 attesters)")
+        header(f"BoltBridge gas (anvil, solc 0.8.30, optimizer 10000 runs; medians of {ROUNDS}, 2-of-3 attesters)")
         med = statistics.median
         base = med(transfers)
         figure("baseline: wBOLT ERC-20 transfer (existing holder)", f"{med(transfers):>8,.0f} gas")
@@ -81,8 +102,10 @@ def main() -> None:
         figure("attest, below the threshold (1st of 2)", f"{med(first_att):>8,.0f} gas ({med(first_att) / base:.2f}x)")
         figure("attest that reaches the threshold and mints", f"{med(minting):>8,.0f} gas ({med(minting) / base:.2f}x)")
         figure("  same, minting to a new holder", f"{med(minting_new):>8,.0f} gas")
-        figure("mint in total: both attestations", f"{med(first_att) + med(minting):>8,.0f} gas "
-               f"({(med(first_att) + med(minting)) / base:.2f}x a transfer)")
+        figure(
+            "mint in total: both attestations",
+            f"{med(first_att) + med(minting):>8,.0f} gas ({(med(first_att) + med(minting)) / base:.2f}x a transfer)",
+        )
         figure("burn: sendToSolana", f"{med(burns):>8,.0f} gas ({med(burns) / base:.2f}x)")
 
         # one attester's rate: sequential attest transactions (simulate, sign, send, confirm) vs plain transfers

@@ -34,15 +34,16 @@ BUILD_SBF = REPO / "toolchain" / "sbf" / "build-sbf.sh"
 #: then the test runner builds the test targets, sharing every artifact.
 HOST_STEPS = [
     ("dispatch-solana-node, dev profile (./dev setup)", ["cargo", "build", "--locked", "-p", "dispatch-solana-node"]),
-    ("then programs + svm + node test targets (cargo test --no-run)",
-     ["cargo", "test", "--locked", "--workspace", "--no-run"]),
+    (
+        "then programs + svm + node test targets (cargo test --no-run)",
+        ["cargo", "test", "--locked", "--workspace", "--no-run"],
+    ),
 ]
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     started = time.perf_counter()
-    proc = subprocess.run(command, cwd=REPO, env={**os.environ, **(env or {})},
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(command, cwd=REPO, env={**os.environ, **(env or {})}, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{proc.stderr[-3000:]}")
     return time.perf_counter() - started, proc.stdout.strip()
@@ -97,8 +98,10 @@ def main() -> None:
         figure(label, line)
     if cold:
         total_warm, total_cold = sum(warm.values()), sum(cold.values())
-        figure("both (what ./dev test compiles natively)",
-               f"warm {total_warm:>6.1f} s   cold {total_cold:>7.1f} s   warm/cold {total_warm / total_cold:.3f}")
+        figure(
+            "both (what ./dev test compiles natively)",
+            f"warm {total_warm:>6.1f} s   cold {total_cold:>7.1f} s   warm/cold {total_warm / total_cold:.3f}",
+        )
     else:
         print("  (host cold builds: ./dev run python benchmarks/bench_build.py --cold)")
 

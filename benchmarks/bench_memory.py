@@ -52,9 +52,16 @@ def main() -> None:
     messages = []
     for i in range(args.receipts):
         s = make_signed(workers[i % 50], f"mem-{i}")
-        messages.append({"type": "job_complete", "job_id": s.receipt.job_id, "output": {},
-                         "output_hash": s.receipt.output_hash, "receipt": s.receipt.to_dict(),
-                         "receipt_signature": s.signature_text})
+        messages.append(
+            {
+                "type": "job_complete",
+                "job_id": s.receipt.job_id,
+                "output": {},
+                "output_hash": s.receipt.output_hash,
+                "receipt": s.receipt.to_dict(),
+                "receipt_signature": s.signature_text,
+            }
+        )
 
     with tempfile.TemporaryDirectory() as tmp, Anvil() as anvil:
         manifest = Path(tmp) / "local.json"
@@ -65,11 +72,12 @@ def main() -> None:
         before = rss_mib()
         rows = []
         with ReceiptStore(Path(tmp) / "anchoring.sqlite") as store:
-            service = AnchoringService(store, [backend], BatchPolicy(max_size=1024, max_age=3600),
-                                       progress=lambda message: None)
+            service = AnchoringService(
+                store, [backend], BatchPolicy(max_size=1024, max_age=3600), progress=lambda message: None
+            )
             for start in range(0, args.receipts, args.chunk):
                 began = time.perf_counter()
-                report = service.submit(messages[start:start + args.chunk])
+                report = service.submit(messages[start : start + args.chunk])
                 assert not report.invalid
                 service.cut_due_batches(flush=True)
                 summary = service.run_once()
@@ -81,7 +89,10 @@ def main() -> None:
     header(f"memory: verifying and anchoring {args.receipts:,} receipts (chunks of {args.chunk:,}, batches of 1,024)")
     figure("resident before (inputs generated, chain up)", f"{before:>8.0f} MiB")
     figure("peak of this process (ru_maxrss)", f"{peak_mib(resource.RUSAGE_SELF):>8.0f} MiB")
-    figure("peak of a verification worker (forked; shares this one's pages)", f"{peak_mib(resource.RUSAGE_CHILDREN):>8.0f} MiB")
+    figure(
+        "peak of a verification worker (forked; shares this one's pages)",
+        f"{peak_mib(resource.RUSAGE_CHILDREN):>8.0f} MiB",
+    )
     figure(f"{stats['batches']} batches anchored; per chunk: receipts anchored so far", "  seconds  resident")
     for done, seconds, resident in rows:
         figure(f"  {done:>7,}", f"{seconds:>8.2f} s {resident:>5.0f} MiB")

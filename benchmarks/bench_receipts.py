@@ -30,8 +30,14 @@ def main() -> None:
 
     signed = [make_signed(make_worker(i % 50 + 1), f"job-{i}") for i in range(args.receipts)]
     messages = [
-        {"type": "job_complete", "job_id": s.receipt.job_id, "output": {}, "output_hash": s.receipt.output_hash,
-         "receipt": s.receipt.to_dict(), "receipt_signature": s.signature_text}
+        {
+            "type": "job_complete",
+            "job_id": s.receipt.job_id,
+            "output": {},
+            "output_hash": s.receipt.output_hash,
+            "receipt": s.receipt.to_dict(),
+            "receipt_signature": s.signature_text,
+        }
         for s in signed
     ]
     prepared = [(s.signature + s.receipt.canonical_bytes(), s.receipt.provider_key) for s in signed]
@@ -51,33 +57,50 @@ def main() -> None:
 
     def cpu_time(name: str, function: Callable[[], None]) -> Callable[[], None]:
         """Also sum the CPU seconds of this process and its reaped children (the forked workers)."""
+
         def run() -> None:
             before = os.times()
             function()
             after = os.times()
             spent = sum(after[i] - before[i] for i in range(4))  # user, system, children's user and system
             cpu[name] = cpu.get(name, 0.0) + spent
+
         return run
 
     load_before = os.getloadavg()[0]
-    times = interleaved({"bare": cpu_time("bare", bare), "dispatch": cpu_time("dispatch", one_worker),
-                         "dispatchN": cpu_time("dispatchN", all_workers)}, rounds=args.rounds)
+    times = interleaved(
+        {
+            "bare": cpu_time("bare", bare),
+            "dispatch": cpu_time("dispatch", one_worker),
+            "dispatchN": cpu_time("dispatchN", all_workers),
+        },
+        rounds=args.rounds,
+    )
     load_after = os.getloadavg()[0]
     n = args.receipts
     header(f"receipt verification ({n} job_complete messages, median of {args.rounds} interleaved rounds)")
-    figure("machine: cores for this process; load average before/after", f"{workers:>10}   {load_before:.1f} / {load_after:.1f}")
+    figure(
+        "machine: cores for this process; load average before/after",
+        f"{workers:>10}   {load_before:.1f} / {load_after:.1f}",
+    )
     figure("bare libsodium verify loop, one thread (baseline)", f"{n / times['bare']:>10,.0f} receipts/s")
     figure("dispatch_chain.receipts.verify_many, 1 worker", f"{n / times['dispatch']:>10,.0f} receipts/s")
     figure("ratio to baseline (aim >= 0.9)", f"{times['bare'] / times['dispatch']:>10.2f}")
     figure(f"dispatch_chain.receipts.verify_many, {workers} workers", f"{n / times['dispatchN']:>10,.0f} receipts/s")
-    figure("ratio to the single-thread baseline (aim >= 1.6 on 2 cores)", f"{times['bare'] / times['dispatchN']:>10.2f}")
+    figure(
+        "ratio to the single-thread baseline (aim >= 1.6 on 2 cores)", f"{times['bare'] / times['dispatchN']:>10.2f}"
+    )
     # CPU per receipt: what each way costs whatever the other processes on the machine take;
     # with a free core per worker, wall time is this divided by the workers.
     per = {name: cpu[name] / (args.rounds * n) * 1e6 for name in cpu}
-    figure("CPU per receipt: bare / 1 worker / all workers", f"{per['bare']:>6.1f} / {per['dispatch']:.1f} / "
-           f"{per['dispatchN']:.1f} us")
-    figure(f"bare over all-worker CPU x {workers} workers (the ratio on {workers} free cores)",
-           f"{per['bare'] * workers / per['dispatchN']:>10.2f}")
+    figure(
+        "CPU per receipt: bare / 1 worker / all workers",
+        f"{per['bare']:>6.1f} / {per['dispatch']:.1f} / {per['dispatchN']:.1f} us",
+    )
+    figure(
+        f"bare over all-worker CPU x {workers} workers (the ratio on {workers} free cores)",
+        f"{per['bare'] * workers / per['dispatchN']:>10.2f}",
+    )
 
 
 if __name__ == "__main__":

@@ -73,8 +73,9 @@ def throughput(args, tmp: Path) -> None:
         for i in range(args.sequential):
             signed = make_signed(keys[i % 5], f"seq-{i}")
             agent = resolver.resolve(signed.receipt.provider_key)
-            call = contract.functions.giveFeedback(agent, 8000, 2, "dispatch-compute", "COMPUTE", "http://c", "",
-                                                   signed.receipt.receipt_hash())
+            call = contract.functions.giveFeedback(
+                agent, 8000, 2, "dispatch-compute", "COMPUTE", "http://c", "", signed.receipt.receipt_hash()
+            )
             prepared = coordinator.prepare(call, contract="ReputationRegistry")
             coordinator.broadcast(prepared)
             gas.append(int(coordinator.wait(prepared.tx_hash)["gasUsed"]))
@@ -99,8 +100,10 @@ def throughput(args, tmp: Path) -> None:
     figure(f"pipelined sender, window {WINDOW} ({args.pipelined} tx)", f"{pipelined:>8.2f} tx/s")
     figure("ratio (aim >= 10x)", f"{pipelined / sequential:>8.1f}x")
     figure(f"chain capacity: block gas limit {gas_limit:,} / {feedback_gas:,} gas", f"{bound:>8} feedbacks/block")
-    figure(f"pipelined: feedbacks per block over {len(per_block)} blocks (first and last left out)",
-           f"{sum(inner) / len(inner):>8.1f} feedbacks/block")
+    figure(
+        f"pipelined: feedbacks per block over {len(per_block)} blocks (first and last left out)",
+        f"{sum(inner) / len(inner):>8.1f} feedbacks/block",
+    )
     figure("share of the chain's capacity (aim >= 50 %)", f"{100 * sum(inner) / len(inner) / bound:>8.1f} %")
     header("gas")
     figure("giveFeedback (first for its client/agent pair)", f"{gas[0]:>8,} gas")
@@ -122,8 +125,10 @@ def scoring(args, tmp: Path) -> None:
         def score_all(reader: ReputationReader) -> float:
             agents = resolver.resolve_many(pubkeys)
             summaries = reader.summaries(agents.values())
-            return sum(worker_score(policy_match=True, heartbeat_age=5, reputation=summaries[a].score,
-                                    tier=Tier.OPEN).total for a in agents.values())
+            return sum(
+                worker_score(policy_match=True, heartbeat_age=5, reputation=summaries[a].score, tier=Tier.OPEN).total
+                for a in agents.values()
+            )
 
         contract = client.contract("ReputationRegistry", registry)
         started = time.perf_counter()
@@ -143,8 +148,10 @@ def scoring(args, tmp: Path) -> None:
     n = args.workers
     header(f"scoring {n:,} workers (resolver cache warm)")
     figure(f"one getSummary request per worker ({n} requests, baseline)", f"{one_by_one * 1000:>8.0f} ms")
-    figure(f"uncached: JSON-RPC batches ({requests_uncached} requests)", f"{uncached * 1000:>8.0f} ms"
-           f"  ({one_by_one / uncached:.1f}x faster)")
+    figure(
+        f"uncached: JSON-RPC batches ({requests_uncached} requests)",
+        f"{uncached * 1000:>8.0f} ms  ({one_by_one / uncached:.1f}x faster)",
+    )
     figure("cached summaries (0 requests)", f"{cached * 1000:>8.1f} ms  ({one_by_one / cached:.0f}x faster)")
 
 

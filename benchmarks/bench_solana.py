@@ -55,10 +55,26 @@ def main() -> None:
         owners = {name: Keypair() for name, _ in DISTRIBUTION}
         for keypair in owners.values():
             client.airdrop(keypair.pubkey(), 10 * SOL)
-        deploy_bolt(client, admin, mint, {n: k.pubkey() for n, k in owners.items()},
-                    manifest=Path(tmp) / "m.json", network="local", progress=lambda m: None)
-        init_programs(client, admin, mint.pubkey(), program_ids={}, anchorers=[], settings=ProgramSettings(),
-                      manifest=Path(tmp) / "m.json", network="local", progress=lambda m: None)
+        deploy_bolt(
+            client,
+            admin,
+            mint,
+            {n: k.pubkey() for n, k in owners.items()},
+            manifest=Path(tmp) / "m.json",
+            network="local",
+            progress=lambda m: None,
+        )
+        init_programs(
+            client,
+            admin,
+            mint.pubkey(),
+            program_ids={},
+            anchorers=[],
+            settings=ProgramSettings(),
+            manifest=Path(tmp) / "m.json",
+            network="local",
+            progress=lambda m: None,
+        )
         staking = StakingClient(client, AnchorProgram.load(STAKING))
         settlement = SettlementClient(client, AnchorProgram.load(SETTLEMENT))
 
@@ -99,14 +115,22 @@ def main() -> None:
         counts = {t.name: sum(1 for v in tiers.values() if v is t) for t in set(tiers.values())}
 
         header(f"stake tiers of {args.workers:,} workers ({args.staked} staked: {counts})")
-        figure(f"first read: one getAccountInfo per worker ({args.workers} calls, baseline)",
-               f"{one_by_one * 1000:>8.0f} ms")
-        figure(f"first read: TierReader, getMultipleAccounts x100 ({calls} calls, aim <= 10)",
-               f"{batched * 1000:>8.0f} ms  ({one_by_one / batched:.0f}x faster, aim >= 20x)")
-        figure(f"refresh after TTL: one getAccountInfo per worker ({args.workers} calls, baseline)",
-               f"{one_by_one_known * 1000:>8.0f} ms")
-        figure(f"refresh after TTL: TierReader ({calls} calls)",
-               f"{refresh * 1000:>8.0f} ms  ({one_by_one_known / refresh:.0f}x faster)")
+        figure(
+            f"first read: one getAccountInfo per worker ({args.workers} calls, baseline)",
+            f"{one_by_one * 1000:>8.0f} ms",
+        )
+        figure(
+            f"first read: TierReader, getMultipleAccounts x100 ({calls} calls, aim <= 10)",
+            f"{batched * 1000:>8.0f} ms  ({one_by_one / batched:.0f}x faster, aim >= 20x)",
+        )
+        figure(
+            f"refresh after TTL: one getAccountInfo per worker ({args.workers} calls, baseline)",
+            f"{one_by_one_known * 1000:>8.0f} ms",
+        )
+        figure(
+            f"refresh after TTL: TierReader ({calls} calls)",
+            f"{refresh * 1000:>8.0f} ms  ({one_by_one_known / refresh:.0f}x faster)",
+        )
         figure("TierReader within TTL (cached, 0 calls)", f"{cached * 1000:>8.1f} ms")
 
         coordinator = Keypair()
@@ -119,15 +143,19 @@ def main() -> None:
             transfer(client, coordinator, payee, BOLT + n, mint.pubkey())
         transfers = args.settlements / (time.perf_counter() - started)
         started = time.perf_counter()
-        records = [settlement.settle(coordinator, f"bench-{n}", payee, BOLT + n, os.urandom(32))
-                   for n in range(args.settlements)]
+        records = [
+            settlement.settle(coordinator, f"bench-{n}", payee, BOLT + n, os.urandom(32))
+            for n in range(args.settlements)
+        ]
         settlements = args.settlements / (time.perf_counter() - started)
         units = [_units(client, r.signature) for r in records[:20] if r.signature]
         header(f"settlement throughput ({args.settlements} each, sent and confirmed one at a time, SBF)")
         figure("SPL transfer_checked (baseline)", f"{transfers:>8.1f} tx/s")
         figure("settle: record + transfer + 5 % burn", f"{settlements:>8.1f} tx/s ({settlements / transfers:.2f}x)")
-        figure("settle transaction, CU metered by the node (20 sampled)",
-               f"{min(units):,} to {max(units):,} CU (limit set by the client from the budgets)")
+        figure(
+            "settle transaction, CU metered by the node (20 sampled)",
+            f"{min(units):,} to {max(units):,} CU (limit set by the client from the budgets)",
+        )
 
     header("compute units per instruction, SBF build (svm/tests/compute_budgets.rs)")
     for program, instruction, typical, worst in _cu_table():
@@ -142,9 +170,25 @@ def _units(client: SolanaClient, signature: str) -> int:
 
 def _cu_table() -> list[tuple[str, str, int, int]]:
     """Runs the Rust compute-budget test and reads the table it prints."""
-    proc = subprocess.run(["cargo", "test", "--locked", "--quiet", "-p", "dispatch-svm", "--test", "compute_budgets",
-                           "every_instruction", "--", "--nocapture"], cwd=REPO, capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run(
+        [
+            "cargo",
+            "test",
+            "--locked",
+            "--quiet",
+            "-p",
+            "dispatch-svm",
+            "--test",
+            "compute_budgets",
+            "every_instruction",
+            "--",
+            "--nocapture",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = re.findall(r"^\| (dispatch_\w+) \| `(\w+)` \| (\d+) \| (\d+) \|", proc.stdout, re.MULTILINE)
     return [(p, i, int(t), int(w)) for p, i, t, w in rows]
 

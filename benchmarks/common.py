@@ -41,7 +41,11 @@ def deploy_local(url: str, manifest: Path, *extra: str) -> None:
     """Run the real deploy script (ape run deploy) against a running local node."""
     import subprocess
 
-    proc = subprocess.run(["ape", "run", "deploy", "--network", url, "--manifest", str(manifest), *extra],
-                          cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["ape", "run", "deploy", "--network", url, "--manifest", str(manifest), *extra],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"deploy failed:\n{proc.stdout}\n{proc.stderr}")

@@ -107,8 +107,11 @@ def trusted_in_manifest(manifest: Manifest, source: str) -> list[TrustedDeployme
     """The anchoring deployments a manifest records: its ReceiptAnchor and its dispatch_anchor program."""
     found: list[TrustedDeployment] = []
     if manifest.evm is not None and "ReceiptAnchor" in manifest.evm.contracts:
-        found.append(TrustedDeployment(f"eip155:{manifest.evm.chain_id}",
-                                       manifest.evm.contracts["ReceiptAnchor"].address, source))
+        found.append(
+            TrustedDeployment(
+                f"eip155:{manifest.evm.chain_id}", manifest.evm.contracts["ReceiptAnchor"].address, source
+            )
+        )
     solana = manifest.solana
     if solana is not None and solana.cluster and "dispatch_anchor" in solana.programs:
         found.append(TrustedDeployment(solana.cluster, solana.programs["dispatch_anchor"], source))
@@ -152,9 +155,11 @@ class TrustedDeployments:
         else:
             known = f"nothing is trusted on {anchor.chain}"
         note = f"; {self.note}" if self.note else ""
-        return (f"{anchor.contract[:100]} is not a trusted deployment ({known}{note}); a bundle cannot vouch for"
-                f" itself: prove against the network's manifest, or pass --trust {anchor.chain}:<address>"
-                " for a deployment you trust")
+        return (
+            f"{anchor.contract[:100]} is not a trusted deployment ({known}{note}); a bundle cannot vouch for"
+            f" itself: prove against the network's manifest, or pass --trust {anchor.chain}:<address>"
+            " for a deployment you trust"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +255,7 @@ class Auditor:
         if signed.is_valid():
             report.findings.append(Finding("signature", True, f"ed25519 signature verifies for {report.provider}"))
         else:
-            report.findings.append(
-                Finding("signature", False, "ed25519 signature does not verify for provider_pubkey")
-            )
+            report.findings.append(Finding("signature", False, "ed25519 signature does not verify for provider_pubkey"))
         leaf = leaf_hash(signed.leaf_values())
         anchors = [a for a in bundle.anchors if chains is None or a.chain in chains]
         if not anchors:

@@ -90,8 +90,12 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
         "manifest": "deployments/local.json",
     },
     "testnet": {
-        "evm": {"rpc_url": "https://testnet-rpc.monad.xyz", "chain_id": MONAD_TESTNET_CHAIN_ID, "confirmations": 1,
-                "max_log_range": 100},
+        "evm": {
+            "rpc_url": "https://testnet-rpc.monad.xyz",
+            "chain_id": MONAD_TESTNET_CHAIN_ID,
+            "confirmations": 1,
+            "max_log_range": 100,
+        },
         "solana": {"rpc_url": "https://api.devnet.solana.com"},
         "manifest": "deployments/testnet.json",
     },

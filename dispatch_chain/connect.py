@@ -32,9 +32,11 @@ from dispatch_chain.solana.programs import ANCHOR, PROGRAMS, SETTLEMENT, STAKING
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
 
-ACCOUNT_HINT = ("give each writer its own EVM account: DISPATCH_ANCHOR_ACCOUNT (or `anchor run --account`)"
-                " for the anchoring service, DISPATCH_FEEDBACK_ACCOUNT (or `reputation send --account`) for the"
-                " feedback sender")
+ACCOUNT_HINT = (
+    "give each writer its own EVM account: DISPATCH_ANCHOR_ACCOUNT (or `anchor run --account`)"
+    " for the anchoring service, DISPATCH_FEEDBACK_ACCOUNT (or `reputation send --account`) for the"
+    " feedback sender"
+)
 
 
 @dataclass
@@ -97,13 +99,15 @@ class Connections:
         """The pubkey -> agentId resolver, cached in run/<network>/identity-cache.sqlite by default."""
         return IdentityResolver(self.identity_registry(), cache or run_dir(self.profile) / "identity-cache.sqlite")
 
-    def reputation_sender(self, outbox: Outbox, resolver: IdentityResolver,
-                          config: PipelineConfig | None = None) -> TxPipeline:
+    def reputation_sender(
+        self, outbox: Outbox, resolver: IdentityResolver, config: PipelineConfig | None = None
+    ) -> TxPipeline:
         """The pipelined feedback sender of this profile's EVM account (use its own account: see ACCOUNT_HINT)."""
         deployment = self.manifest.require_evm().contract("ReputationRegistry")
         sender = self.evm_sender
-        handlers = feedback.handlers(self.evm, deployment.address, resolver, outbox, sender.address,
-                                       deploy_block=deployment.block or 0)
+        handlers = feedback.handlers(
+            self.evm, deployment.address, resolver, outbox, sender.address, deploy_block=deployment.block or 0
+        )
         return TxPipeline(self.evm, sender.account, outbox, handlers, config)
 
     def reputation_reader(self, clients: list[str] | None = None, *, ttl: float = 30.0) -> ReputationReader:
@@ -122,8 +126,9 @@ class Connections:
         self._check_chain()
         return EvmBoltBridge(self.evm, deployment.address, deploy_block=deployment.block or 0)
 
-    def wrapped_tier_reader(self, *, verified: int | None = None, sentinel: int | None = None,
-                            ttl: float = 30.0) -> WrappedTierReader:
+    def wrapped_tier_reader(
+        self, *, verified: int | None = None, sentinel: int | None = None, ttl: float = 30.0
+    ) -> WrappedTierReader:
         """Stake tiers from wrapped BOLT balances on Monad (thresholds default to the whitepaper's)."""
         deployment = self.manifest.require_evm().contract("WrappedBolt")
         self._check_chain()
@@ -161,8 +166,7 @@ class Connections:
         return TierReader(self.staking(), ttl=ttl)
 
     def solana_anchor(self, *, writable: bool = False) -> SolanaReceiptAnchor:
-        return SolanaReceiptAnchor(self.solana, self.solana_program(ANCHOR),
-                                   self.solana_keypair if writable else None)
+        return SolanaReceiptAnchor(self.solana, self.solana_program(ANCHOR), self.solana_keypair if writable else None)
 
     def _check_chain(self) -> None:
         evm = self.manifest.require_evm()

@@ -76,8 +76,10 @@ class LocalNode:
         deadline = time.monotonic() + self.startup_timeout
         while True:
             if self.process.poll() is not None:
-                raise ChainError(f"{self.name} exited with code {self.process.returncode} while starting"
-                                 + (f" (log: {self.log_path})" if self.log_path else ""))
+                raise ChainError(
+                    f"{self.name} exited with code {self.process.returncode} while starting"
+                    + (f" (log: {self.log_path})" if self.log_path else "")
+                )
             try:
                 rpc_call(self.url, self.ready_method, timeout=1.0)
                 return self
@@ -115,8 +117,15 @@ class Anvil(LocalNode):
 
     name = "anvil"
 
-    def __init__(self, *, port: int | None = None, block_time: float | None = None, log_path: Path | None = None,
-                 extra_args: Sequence[str] = (), chain_id: int | None = None):
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        block_time: float | None = None,
+        log_path: Path | None = None,
+        extra_args: Sequence[str] = (),
+        chain_id: int | None = None,
+    ):
         binary = shutil.which("anvil")
         if binary is None:
             raise ConfigError("anvil is not on PATH (run through ./dev, which installs it from npm)")
@@ -141,8 +150,10 @@ def sbf_programs(directory: str | Path | None = None) -> dict[str, Path]:
 
     folder = directory or Settings.from_env().sbf_dir
     if not folder:
-        raise ConfigError(f"{SBF_DIR_ENV} is not set: run through ./dev, whose setup builds the programs to SBF"
-                          " (toolchain/sbf/build-sbf.sh) and sets it")
+        raise ConfigError(
+            f"{SBF_DIR_ENV} is not set: run through ./dev, whose setup builds the programs to SBF"
+            " (toolchain/sbf/build-sbf.sh) and sets it"
+        )
     found = {}
     for so in sorted(Path(folder).glob("*.so")):
         try:
@@ -170,9 +181,17 @@ class SolanaNode(LocalNode):
     name = "dispatch-solana-node"
     ready_method = "getHealth"
 
-    def __init__(self, *, binary: str | None = None, ledger: Path | None = None, slot_ms: int | None = None,
-                 log_path: Path | None = None, startup_timeout: float = 30.0,
-                 programs: dict[str, Path] | None = None, deployer: Keypair | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        binary: str | None = None,
+        ledger: Path | None = None,
+        slot_ms: int | None = None,
+        log_path: Path | None = None,
+        startup_timeout: float = 30.0,
+        programs: dict[str, Path] | None = None,
+        deployer: Keypair | None = None,
+    ) -> None:
         from solders.keypair import Keypair
 
         binary = binary or Settings.from_env().solana_node_bin or shutil.which("dispatch-solana-node")
@@ -203,9 +222,11 @@ class SolanaNode(LocalNode):
         prefix = b"dispatch-solana-node ready http://127.0.0.1:"
         if not line.startswith(prefix):
             self.stop()
-            raise ChainError(f"{self.name} did not start: {line.decode(errors='replace').strip() or 'no ready line'}"
-                             + (f" (log: {self.log_path})" if self.log_path else ""))
-        self.port = int(line[len(prefix):].strip())
+            raise ChainError(
+                f"{self.name} did not start: {line.decode(errors='replace').strip() or 'no ready line'}"
+                + (f" (log: {self.log_path})" if self.log_path else "")
+            )
+        self.port = int(line[len(prefix) :].strip())
         self._fund_deployer()
         return self
 

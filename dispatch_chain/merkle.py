@@ -124,7 +124,7 @@ class ReceiptTree:
             lo, hi = (1 << row) - 1, min((1 << (row + 1)) - 1, inner)
             if lo >= hi:
                 continue
-            kids = tree[2 * lo + 1:2 * hi + 1]
+            kids = tree[2 * lo + 1 : 2 * hi + 1]
             pairs = zip(kids[0::2], kids[1::2], strict=True)
             tree[lo:hi] = [keccak(a + b if a < b else b + a).digest() for a, b in pairs]
         self._values = list(values)

@@ -103,8 +103,10 @@ def parse_bolt(text: str) -> int:
         raise ValueError(f"{text!r} has more than {BOLT_DECIMALS} decimals, BOLT's precision")
     amount = int(whole or "0") * BOLT + int(fraction.ljust(BOLT_DECIMALS, "0") or "0")
     if amount > MAX_BASE_UNITS:
-        raise ValueError(f"{text!r} is more than {format_bolt(MAX_BASE_UNITS)} BOLT (2^64 - 1 base units, the most"
-                         " a token instruction carries)")
+        raise ValueError(
+            f"{text!r} is more than {format_bolt(MAX_BASE_UNITS)} BOLT (2^64 - 1 base units, the most"
+            " a token instruction carries)"
+        )
     return amount
 
 

@@ -102,7 +102,7 @@ def _require_str(data: Mapping[str, Any], key: str, where: str) -> str:
 def _check_prefixed_hex(value: str, prefix: str, where: str, *, bare_ok: bool) -> str:
     """Return the 64 hex digits of ``prefix + hex`` (or of bare hex when allowed)."""
     if value.startswith(prefix):
-        digits = value[len(prefix):]
+        digits = value[len(prefix) :]
     elif bare_ok and ":" not in value:
         digits = value
     else:
@@ -154,7 +154,7 @@ def parse_signature(value: object, where: str = "receipt_signature") -> bytes:
         raise ReceiptError(where, f"expected a string, got {type(value).__name__} {_describe(value)}")
     if not value.startswith(SIGNATURE_PREFIX):
         raise ReceiptError(where, f"expected prefix {SIGNATURE_PREFIX!r}")
-    text = value[len(SIGNATURE_PREFIX):]
+    text = value[len(SIGNATURE_PREFIX) :]
     try:
         # strict_mode: only the standard alphabet, correct padding, nothing after it
         raw = binascii.a2b_base64(text, strict_mode=True) if len(text) % 4 == 0 else None
@@ -207,11 +207,20 @@ class Receipt:
         if type(data) is dict and data.keys() == _RECEIPT_KEYS:  # the common, well-formed case in one go
             job_id, pubkey, output_hash = data["job_id"], data["provider_pubkey"], data["output_hash"]
             completed_at, payment_ref = data["completed_at"], data["payment_ref"]
-            if (type(job_id) is str and job_id and type(pubkey) is str and type(output_hash) is str
-                    and type(completed_at) is str and (payment_ref is None or type(payment_ref) is str)):
+            if (
+                type(job_id) is str
+                and job_id
+                and type(pubkey) is str
+                and type(output_hash) is str
+                and type(completed_at) is str
+                and (payment_ref is None or type(payment_ref) is str)
+            ):
                 key_match = _PUBKEY.fullmatch(pubkey)
-                if (key_match is not None and _OUTPUT_HASH.fullmatch(output_hash) is not None
-                        and _RFC3339_UTC_EASY.fullmatch(completed_at) is not None):
+                if (
+                    key_match is not None
+                    and _OUTPUT_HASH.fullmatch(output_hash) is not None
+                    and _RFC3339_UTC_EASY.fullmatch(completed_at) is not None
+                ):
                     return cls(
                         job_id, pubkey, output_hash, completed_at, payment_ref, bytes.fromhex(key_match.group(1))
                     )
@@ -219,8 +228,9 @@ class Receipt:
         if data.keys() != _RECEIPT_KEYS:
             unknown = [k for k in data if k not in RECEIPT_FIELDS]
             if unknown:
-                raise ReceiptError(f"{where}.{unknown[0]}", "unknown field (a receipt has exactly "
-                                   + ", ".join(RECEIPT_FIELDS) + ")")
+                raise ReceiptError(
+                    f"{where}.{unknown[0]}", "unknown field (a receipt has exactly " + ", ".join(RECEIPT_FIELDS) + ")"
+                )
             missing = [k for k in RECEIPT_FIELDS if k not in data]
             raise ReceiptError(f"{where}.{missing[0]}", "missing field")
         job_id = _require_str(data, "job_id", f"{where}.job_id")
@@ -229,8 +239,11 @@ class Receipt:
         pubkey = _require_str(data, "provider_pubkey", f"{where}.provider_pubkey")
         key_match = _PUBKEY.fullmatch(pubkey)
         # without a match, _check_prefixed_hex raises and explains what is wrong
-        key_hex = key_match.group(1) if key_match is not None else _check_prefixed_hex(
-            pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
+        key_hex = (
+            key_match.group(1)
+            if key_match is not None
+            else _check_prefixed_hex(pubkey, PUBKEY_PREFIX, f"{where}.provider_pubkey", bare_ok=True)
+        )
         output_hash = _require_str(data, "output_hash", f"{where}.output_hash")
         if _OUTPUT_HASH.fullmatch(output_hash) is None:
             _check_prefixed_hex(output_hash, OUTPUT_HASH_PREFIX, f"{where}.output_hash", bare_ok=False)
@@ -381,8 +394,13 @@ def _signed_of_message(message: object) -> SignedReceipt:
         # The common case: when the receipt parses and carries the message's own job_id and
         # output_hash strings, those are valid too. Anything else takes the checks below, in order.
         receipt, job_id, output_hash = message["receipt"], message["job_id"], message["output_hash"]
-        if (type(receipt) is dict and type(job_id) is str and type(output_hash) is str
-                and receipt.get("job_id") == job_id and receipt.get("output_hash") == output_hash):
+        if (
+            type(receipt) is dict
+            and type(job_id) is str
+            and type(output_hash) is str
+            and receipt.get("job_id") == job_id
+            and receipt.get("output_hash") == output_hash
+        ):
             try:
                 return SignedReceipt.from_parts(receipt, message["receipt_signature"])
             except ReceiptError:
@@ -510,8 +528,9 @@ def _check_range(entries: Sequence[object], start: int, stop: int) -> list[Recei
             append(ReceiptCheck(index, _job_id_of(item), False, str(exc)))
             continue
         receipt = signed.receipt
-        if len(receipt.provider_key) == 32 and verifier.verify(signed.signature, receipt.canonical_bytes(),
-                                                                receipt.provider_key):
+        if len(receipt.provider_key) == 32 and verifier.verify(
+            signed.signature, receipt.canonical_bytes(), receipt.provider_key
+        ):
             append(ReceiptCheck(index, receipt.job_id, True, None, signed))
         else:
             append(ReceiptCheck(index, receipt.job_id, False, _BAD_SIGNATURE, signed))
@@ -543,8 +562,18 @@ def _encode(checks: list[ReceiptCheck]) -> list[_Encoded]:
             out.append((check.job_id, check.reason))
         else:
             r = signed.receipt
-            out.append((check.valid, r.job_id, r.provider_pubkey, r.output_hash, r.completed_at, r.payment_ref,
-                        r.provider_key, signed.signature))
+            out.append(
+                (
+                    check.valid,
+                    r.job_id,
+                    r.provider_pubkey,
+                    r.output_hash,
+                    r.completed_at,
+                    r.payment_ref,
+                    r.provider_key,
+                    signed.signature,
+                )
+            )
     return out
 
 

@@ -25,8 +25,19 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, ConfigError):
         return False
     # (not every OSError: a missing key file or an unwritable lock folder is the operator's to fix)
-    if isinstance(exc, (ChainError, requests.RequestException, ConnectionError, TimeoutError, TimeExhausted,
-                        ProviderConnectionError, Web3RPCError, json.JSONDecodeError)):
+    if isinstance(
+        exc,
+        (
+            ChainError,
+            requests.RequestException,
+            ConnectionError,
+            TimeoutError,
+            TimeExhausted,
+            ProviderConnectionError,
+            Web3RPCError,
+            json.JSONDecodeError,
+        ),
+    ):
         return True
     try:  # solana-py's transport
         import httpx

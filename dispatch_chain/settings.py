@@ -27,14 +27,16 @@ PREFIX = "DISPATCH_"
 
 def setting(description: str, *, secret: bool = False, scope: str = "package") -> Any:
     """A variable read by the package (``scope`` says otherwise: ``./dev`` or ``tests``)."""
-    return Field(None, description=description, repr=not secret,
-                 json_schema_extra={"secret": secret, "scope": scope})
+    return Field(None, description=description, repr=not secret, json_schema_extra={"secret": secret, "scope": scope})
 
 
 def profile_setting(path: str, description: str, *, split: bool = False) -> Any:
     """A variable overriding the network profile field ``path`` (``evm.rpc_url``); ``split``: comma list."""
-    return Field(None, description=f"{description} (overrides the profile's {path})",
-                 json_schema_extra={"profile": path, "split": split, "secret": False, "scope": "package"})
+    return Field(
+        None,
+        description=f"{description} (overrides the profile's {path})",
+        json_schema_extra={"profile": path, "split": split, "secret": False, "scope": "package"},
+    )
 
 
 class Settings(BaseModel):
@@ -51,7 +53,8 @@ class Settings(BaseModel):
     solana_rpc_url: str | None = profile_setting("solana.rpc_url", "Solana JSON-RPC URL")
     coordinator_url: str | None = profile_setting("coordinator_url", "coordinator endpoint recorded with feedback")
     reputation_clients: str | None = profile_setting(
-        "reputation_clients", "comma-separated coordinator addresses whose feedback counts", split=True)
+        "reputation_clients", "comma-separated coordinator addresses whose feedback counts", split=True
+    )
     store: str | None = setting("anchoring store (SQLite); default run/<network>/anchoring.sqlite")
     outbox: str | None = setting("reputation outbox (SQLite); default run/<network>/reputation-outbox.sqlite")
     # -- keys (never files in the repository) ----------------------------------------------------------------
@@ -64,13 +67,17 @@ class Settings(BaseModel):
     key_dir: str | None = setting("where deploy keys the tools create go (default ~/.config/dispatch)")
     # -- tools ------------------------------------------------------------------------------------------------
     solana_node_bin: str | None = setting("dispatch-solana-node binary for local chains (default: on PATH)")
-    sbf_dir: str | None = setting("directory of the programs' SBF builds (<program>.so) the local node deploys; ./dev sets it")
+    sbf_dir: str | None = setting(
+        "directory of the programs' SBF builds (<program>.so) the local node deploys; ./dev sets it"
+    )
     cache: str | None = setting("cache of the heavy installs (default ~/.cache/dispatch-chain)", scope="./dev")
-    python: str | None = setting("Python 3.11 interpreter to build the venv with (default: found on PATH)",
-                                 scope="./dev")
+    python: str | None = setting(
+        "Python 3.11 interpreter to build the venv with (default: found on PATH)", scope="./dev"
+    )
     skip_rust: str | None = setting("1: skip the Rust build and tests (Python-only work)", scope="./dev")
-    lint_skip_rust: str | None = setting("1: the lint stage skips rustfmt and clippy (Rust still built, tested)",
-                                         scope="./dev")
+    lint_skip_rust: str | None = setting(
+        "1: the lint stage skips rustfmt and clippy (Rust still built, tested)", scope="./dev"
+    )
     test_seed: str | None = setting("seed of the randomised tests (fixed when CI=true)", scope="tests")
 
     @classmethod
@@ -112,6 +119,7 @@ def documented() -> list[tuple[str, str, str, bool]]:
     rows = []
     for name, info in Settings.model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        rows.append((variable(name), info.description or "", str(extra.get("scope", "package")),
-                     bool(extra.get("secret"))))
+        rows.append(
+            (variable(name), info.description or "", str(extra.get("scope", "package")), bool(extra.get("secret")))
+        )
     return rows

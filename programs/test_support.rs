@@ -33,14 +33,12 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 use solana_transaction_error::TransactionError;
 
+#[allow(unused_imports)]
+pub use dispatch_svm::programdata_address as programdata;
 /// The SPL Token helpers every test needs live in dispatch-svm (one copy for svm, node and programs);
 /// each test target uses a different subset of them.
 #[allow(unused_imports)]
-pub use dispatch_svm::testkit::{
-    create_mint, create_token_account, funded, mint_to, send, supply, token_balance, DECIMALS,
-};
-#[allow(unused_imports)]
-pub use dispatch_svm::programdata_address as programdata;
+pub use dispatch_svm::testkit::{create_mint, create_token_account, funded, mint_to, send, supply, token_balance, DECIMALS};
 
 /// One BOLT in base units.
 pub const BOLT: u64 = 1_000_000_000;
@@ -100,7 +98,13 @@ pub fn ok(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions
 
 /// Sends and expects instruction 0 to fail with `expected`; returns the
 /// failure (its logs) for further checks.
-pub fn fails(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction], expected: InstructionError) -> FailedTransactionMetadata {
+pub fn fails(
+    svm: &mut LiteSVM,
+    payer: &Keypair,
+    signers: &[&Keypair],
+    instructions: &[Instruction],
+    expected: InstructionError,
+) -> FailedTransactionMetadata {
     match send(svm, payer, signers, instructions) {
         Ok(meta) => panic!("expected {expected:?}, the transaction succeeded:\n{}", meta.pretty_logs()),
         Err(failed) => {
@@ -206,7 +210,13 @@ pub fn check_admin_handover(svm: &mut LiteSVM, admin: &Keypair, flow: AdminFlow)
     fails(svm, &stranger, &[], &[(flow.propose)(&stranger.pubkey(), stranger.pubkey())], custom(flow.unauthorized));
     fails(svm, &stranger, &[], &[(flow.admin_only)(&stranger.pubkey())], custom(flow.unauthorized));
     // The real admin's key, but not its signature (a stranger pays).
-    fails(svm, &stranger, &[], &[unsigned_by((flow.propose)(&admin.pubkey(), stranger.pubkey()), &admin.pubkey())], custom(AccountNotSigner));
+    fails(
+        svm,
+        &stranger,
+        &[],
+        &[unsigned_by((flow.propose)(&admin.pubkey(), stranger.pubkey()), &admin.pubkey())],
+        custom(AccountNotSigner),
+    );
     fails(svm, &stranger, &[], &[unsigned_by((flow.admin_only)(&admin.pubkey()), &admin.pubkey())], custom(AccountNotSigner));
     // A lookalike of the config (same owner and data) at another address.
     let lookalike = with_lookalike_config(svm, (flow.propose)(&admin.pubkey(), next.pubkey()));
@@ -289,7 +299,8 @@ pub fn create_mint_2022(svm: &mut LiteSVM, payer: &Keypair, authority: &Address)
     let mut data = vec![20u8, DECIMALS];
     data.extend_from_slice(authority.as_ref());
     data.push(0);
-    let init = Instruction { program_id: TOKEN_2022_PROGRAM, accounts: vec![solana_instruction::AccountMeta::new(mint.pubkey(), false)], data };
+    let init =
+        Instruction { program_id: TOKEN_2022_PROGRAM, accounts: vec![solana_instruction::AccountMeta::new(mint.pubkey(), false)], data };
     let create = solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), rent, 82, &TOKEN_2022_PROGRAM);
     ok(svm, payer, &[&mint], &[create, init]);
     mint.pubkey()

@@ -48,18 +48,36 @@ def _deploy(container, deployer, *args) -> ContractDeployment:
 
 
 @click.command()
-@click.option("--network", default="ethereum:local:foundry", show_default=True,
-              help="ape network choice, or an RPC URL of a running node")
+@click.option(
+    "--network",
+    default="ethereum:local:foundry",
+    show_default=True,
+    help="ape network choice, or an RPC URL of a running node",
+)
 @click.option("--account", "account_alias", help="ape account alias of the deployer (required off local chains)")
 @click.option("--admin", help="admin of ReceiptAnchor (default: the deployer; use a timelock in production)")
-@click.option("--anchorer", "anchorers", multiple=True,
-              help="address granted ANCHORER_ROLE (repeatable; default: the deployer)")
-@click.option("--admin-delay", type=int, default=None,
-              help="delay in seconds of admin handovers (default: 0 local, 1 day elsewhere)")
-@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-              help="manifest path (default: deployments/<network>.json)")
-def cli(network: str, account_alias: str | None, admin: str | None, anchorers: tuple[str, ...],
-        admin_delay: int | None, manifest: Path | None) -> None:
+@click.option(
+    "--anchorer", "anchorers", multiple=True, help="address granted ANCHORER_ROLE (repeatable; default: the deployer)"
+)
+@click.option(
+    "--admin-delay",
+    type=int,
+    default=None,
+    help="delay in seconds of admin handovers (default: 0 local, 1 day elsewhere)",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="manifest path (default: deployments/<network>.json)",
+)
+def cli(
+    network: str,
+    account_alias: str | None,
+    admin: str | None,
+    anchorers: tuple[str, ...],
+    admin_delay: int | None,
+    manifest: Path | None,
+) -> None:
     """Deploy ReceiptAnchor (and local ERC-8004 registries) and write the deployments manifest."""
     if network.startswith("monad:testnet") and not os.environ.get("MONAD_RPC_URL"):
         raise click.UsageError("set MONAD_RPC_URL to a Monad testnet RPC endpoint")

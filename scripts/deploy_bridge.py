@@ -64,29 +64,67 @@ def _peer_from_manifest(path: Path) -> tuple[str | None, str | None]:
 
 
 @click.command()
-@click.option("--network", default="ethereum:local:foundry", show_default=True,
-              help="ape network choice, or an RPC URL of a running node")
+@click.option(
+    "--network",
+    default="ethereum:local:foundry",
+    show_default=True,
+    help="ape network choice, or an RPC URL of a running node",
+)
 @click.option("--account", "account_alias", help="ape account alias of the deployer (required off local chains)")
 @click.option("--admin", help="default admin of BoltBridge (default: the deployer; use the governance timelock)")
-@click.option("--admin-delay", type=int, default=None,
-              help="delay in seconds of admin handovers (default: 0 local, 1 day elsewhere)")
+@click.option(
+    "--admin-delay",
+    type=int,
+    default=None,
+    help="delay in seconds of admin handovers (default: 0 local, 1 day elsewhere)",
+)
 @click.option("--pauser", help="account granted PAUSER_ROLE (default: the admin)")
 @click.option("--peer-chain", help="CAIP-2 id of the Solana cluster (default: the manifest's Solana cluster)")
 @click.option("--peer-program", help="base58 id of dispatch_bridge (default: the manifest's dispatch_bridge)")
-@click.option("--attester", "attesters", multiple=True,
-              help="attester address (repeatable; local default: dev 6, 7, 8)")
+@click.option(
+    "--attester", "attesters", multiple=True, help="attester address (repeatable; local default: dev 6, 7, 8)"
+)
 @click.option("--threshold", type=click.IntRange(1), help="attestations a message needs (default: a majority)")
-@click.option("--inbound-limit", default="1000000", show_default=True, callback=_bolt,
-              help="Solana->Monad capacity in BOLT, refilled over 24 h")
-@click.option("--outbound-limit", default="1000000", show_default=True, callback=_bolt,
-              help="Monad->Solana capacity in BOLT, refilled over 24 h")
-@click.option("--queue-delay", type=click.IntRange(0, 2**32 - 1), default=None,
-              help="seconds a transfer over the limit waits (default: 60 local, 1 day elsewhere)")
-@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-              help="manifest path (default: deployments/<network>.json)")
-def cli(network: str, account_alias: str | None, admin: str | None, admin_delay: int | None, pauser: str | None,
-        peer_chain: str | None, peer_program: str | None, attesters: tuple[str, ...], threshold: int | None,
-        inbound_limit: int, outbound_limit: int, queue_delay: int | None, manifest: Path | None) -> None:
+@click.option(
+    "--inbound-limit",
+    default="1000000",
+    show_default=True,
+    callback=_bolt,
+    help="Solana->Monad capacity in BOLT, refilled over 24 h",
+)
+@click.option(
+    "--outbound-limit",
+    default="1000000",
+    show_default=True,
+    callback=_bolt,
+    help="Monad->Solana capacity in BOLT, refilled over 24 h",
+)
+@click.option(
+    "--queue-delay",
+    type=click.IntRange(0, 2**32 - 1),
+    default=None,
+    help="seconds a transfer over the limit waits (default: 60 local, 1 day elsewhere)",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="manifest path (default: deployments/<network>.json)",
+)
+def cli(
+    network: str,
+    account_alias: str | None,
+    admin: str | None,
+    admin_delay: int | None,
+    pauser: str | None,
+    peer_chain: str | None,
+    peer_program: str | None,
+    attesters: tuple[str, ...],
+    threshold: int | None,
+    inbound_limit: int,
+    outbound_limit: int,
+    queue_delay: int | None,
+    manifest: Path | None,
+) -> None:
     """Deploy WrappedBolt + BoltBridge and record them (and their roles) in the deployments manifest."""
     if network.startswith("monad:testnet") and not os.environ.get("MONAD_RPC_URL"):
         raise click.UsageError("set MONAD_RPC_URL to a Monad testnet RPC endpoint")
@@ -105,8 +143,10 @@ def cli(network: str, account_alias: str | None, admin: str | None, admin_delay:
         peer_chain = peer_chain or known_chain
         peer_program = peer_program or known_program
         if not peer_chain or not peer_program:
-            raise click.UsageError("the peer is unknown: pass --peer-chain and --peer-program, or initialise "
-                                   f"{PEER_PROGRAM_NAME} first so the manifest records it")
+            raise click.UsageError(
+                "the peer is unknown: pass --peer-chain and --peer-program, or initialise "
+                f"{PEER_PROGRAM_NAME} first so the manifest records it"
+            )
         attester_list = list(attesters) or ([dev_account(i).address for i in LOCAL_ATTESTERS] if local else [])
         if not attester_list:
             raise click.UsageError("pass at least one --attester")
@@ -118,21 +158,35 @@ def cli(network: str, account_alias: str | None, admin: str | None, admin_delay:
         admin_address = admin or deployer.address
         pauser_address = pauser or admin_address
 
-        click.echo(f"deploying the bridge to chain {chain_id} from {deployer.address}; peer {peer_chain} "
-                   f"{peer_program}, {threshold}-of-{len(attester_list)} attesters")
+        click.echo(
+            f"deploying the bridge to chain {chain_id} from {deployer.address}; peer {peer_chain} "
+            f"{peer_program}, {threshold}-of-{len(attester_list)} attesters"
+        )
         predicted = create_address(deployer.address, deployer.nonce + 1)
         token = deployer.deploy(project.WrappedBolt, predicted)
-        bridge = deployer.deploy(project.BoltBridge, delay, admin_address, pauser_address, token,
-                                 chain_id_hash(peer_chain), _program_id(peer_program), attester_list, threshold,
-                                 inbound_limit, outbound_limit, queue)
+        bridge = deployer.deploy(
+            project.BoltBridge,
+            delay,
+            admin_address,
+            pauser_address,
+            token,
+            chain_id_hash(peer_chain),
+            _program_id(peer_program),
+            attester_list,
+            threshold,
+            inbound_limit,
+            outbound_limit,
+            queue,
+        )
         if bridge.address != predicted:  # the constructor's binding check makes this unreachable
             raise click.ClickException(f"BoltBridge landed at {bridge.address}, not {predicted}")
         click.echo(f"  WrappedBolt: {token.address}\n  BoltBridge: {bridge.address}")
 
         def record(contract) -> ContractDeployment:
             receipt = contract.creation_metadata.receipt
-            return ContractDeployment(address=contract.address, tx=receipt.txn_hash, block=receipt.block_number,
-                                      deployer=deployer.address)
+            return ContractDeployment(
+                address=contract.address, tx=receipt.txn_hash, block=receipt.block_number, deployer=deployer.address
+            )
 
         deployed = {"WrappedBolt": record(token), "BoltBridge": record(bridge)}
 

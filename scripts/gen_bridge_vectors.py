@@ -37,26 +37,78 @@ EVM_USER_2 = "0xffffffffffffffffffffffffffffffffffffffff"
 def vectors() -> list[tuple[str, BridgeMessage]]:
     solana, monad = chain_id_hash(SOLANA_DEVNET), chain_id_hash(MONAD_TESTNET)
     return [
-        ("solana-to-monad, first message, amount 1", BridgeMessage(
-            source_chain=solana, source_bridge=SOLANA_BRIDGE, sequence=0, amount=1,
-            sender=SOLANA_USER, recipient=evm_address_word(EVM_USER), destination_chain=monad)),
-        ("solana-to-monad, 1,000 BOLT", BridgeMessage(
-            source_chain=solana, source_bridge=SOLANA_BRIDGE, sequence=7, amount=1_000 * 10**9,
-            sender=SOLANA_USER, recipient=evm_address_word(EVM_USER_2), destination_chain=monad)),
-        ("monad-to-solana, sequence and amount 2**64-1", BridgeMessage(
-            source_chain=monad, source_bridge=evm_address_word(EVM_BRIDGE), sequence=2**64 - 1, amount=2**64 - 1,
-            sender=evm_address_word(EVM_USER), recipient=SOLANA_USER, destination_chain=solana)),
-        ("monad-to-solana, first message", BridgeMessage(
-            source_chain=monad, source_bridge=evm_address_word(EVM_BRIDGE), sequence=0, amount=123_456_789,
-            sender=evm_address_word(EVM_USER_2), recipient=bytes(range(32)), destination_chain=solana)),
-        ("local chains: solana node to anvil", BridgeMessage(
-            source_chain=chain_id_hash(SOLANA_LOCAL_EXAMPLE), source_bridge=SOLANA_BRIDGE, sequence=1,
-            amount=2**63, sender=bytes([0xFF] * 32), recipient=evm_address_word(EVM_USER),
-            destination_chain=chain_id_hash(ANVIL))),
-        ("anvil to local solana node", BridgeMessage(
-            source_chain=chain_id_hash(ANVIL), source_bridge=evm_address_word(EVM_BRIDGE), sequence=256,
-            amount=10**18, sender=evm_address_word(EVM_USER), recipient=bytes([0xFF] * 32),
-            destination_chain=chain_id_hash(SOLANA_LOCAL_EXAMPLE))),
+        (
+            "solana-to-monad, first message, amount 1",
+            BridgeMessage(
+                source_chain=solana,
+                source_bridge=SOLANA_BRIDGE,
+                sequence=0,
+                amount=1,
+                sender=SOLANA_USER,
+                recipient=evm_address_word(EVM_USER),
+                destination_chain=monad,
+            ),
+        ),
+        (
+            "solana-to-monad, 1,000 BOLT",
+            BridgeMessage(
+                source_chain=solana,
+                source_bridge=SOLANA_BRIDGE,
+                sequence=7,
+                amount=1_000 * 10**9,
+                sender=SOLANA_USER,
+                recipient=evm_address_word(EVM_USER_2),
+                destination_chain=monad,
+            ),
+        ),
+        (
+            "monad-to-solana, sequence and amount 2**64-1",
+            BridgeMessage(
+                source_chain=monad,
+                source_bridge=evm_address_word(EVM_BRIDGE),
+                sequence=2**64 - 1,
+                amount=2**64 - 1,
+                sender=evm_address_word(EVM_USER),
+                recipient=SOLANA_USER,
+                destination_chain=solana,
+            ),
+        ),
+        (
+            "monad-to-solana, first message",
+            BridgeMessage(
+                source_chain=monad,
+                source_bridge=evm_address_word(EVM_BRIDGE),
+                sequence=0,
+                amount=123_456_789,
+                sender=evm_address_word(EVM_USER_2),
+                recipient=bytes(range(32)),
+                destination_chain=solana,
+            ),
+        ),
+        (
+            "local chains: solana node to anvil",
+            BridgeMessage(
+                source_chain=chain_id_hash(SOLANA_LOCAL_EXAMPLE),
+                source_bridge=SOLANA_BRIDGE,
+                sequence=1,
+                amount=2**63,
+                sender=bytes([0xFF] * 32),
+                recipient=evm_address_word(EVM_USER),
+                destination_chain=chain_id_hash(ANVIL),
+            ),
+        ),
+        (
+            "anvil to local solana node",
+            BridgeMessage(
+                source_chain=chain_id_hash(ANVIL),
+                source_bridge=evm_address_word(EVM_BRIDGE),
+                sequence=256,
+                amount=10**18,
+                sender=evm_address_word(EVM_USER),
+                recipient=bytes([0xFF] * 32),
+                destination_chain=chain_id_hash(SOLANA_LOCAL_EXAMPLE),
+            ),
+        ),
     ]
 
 
@@ -66,11 +118,15 @@ def document() -> dict[str, object]:
         "format": "dispatch-bridge-message/v1",
         "length": MESSAGE_LENGTH,
         "note": "Bridge message v1 vectors (docs/bridge.md). Integers as decimal strings, bytes as 0x hex. "
-                "encoded = the 178 packed big-endian bytes, digest = keccak256(encoded).",
+        "encoded = the 178 packed big-endian bytes, digest = keccak256(encoded).",
         "chain_ids": [{"caip2": c, "hash": "0x" + chain_id_hash(c).hex()} for c in chains],
         "messages": [
-            {"name": name, "fields": message.to_json(), "encoded": "0x" + message.encode().hex(),
-             "digest": "0x" + message.digest().hex()}
+            {
+                "name": name,
+                "fields": message.to_json(),
+                "encoded": "0x" + message.encode().hex(),
+                "digest": "0x" + message.digest().hex(),
+            }
             for name, message in vectors()
         ],
     }

@@ -108,8 +108,9 @@ class AnchoringService:
     def chains(self) -> list[str]:
         return [b.chain for b in self.backends]
 
-    def submit(self, items: Iterable[object], *, workers: int | None = None,
-               threads: int | None = None) -> VerificationReport:
+    def submit(
+        self, items: Iterable[object], *, workers: int | None = None, threads: int | None = None
+    ) -> VerificationReport:
         """Verify receipts and store the valid ones; the report names each invalid one.
 
         ``workers`` processes verify (default: the service's, all cores unless set);
@@ -193,8 +194,10 @@ class AnchoringService:
             self.store.record_prepared(batch.id, backend.chain, backend.contract, prepared)
             backend.broadcast(prepared)
             replacements += 1
-            self.progress(f"batch {batch.id} on {backend.chain}: not mined within {self.policy.replace_after:g} s,"
-                          f" replaced at nonce {prepared.nonce} with higher fees (tx {prepared.tx})")
+            self.progress(
+                f"batch {batch.id} on {backend.chain}: not mined within {self.policy.replace_after:g} s,"
+                f" replaced at nonce {prepared.nonce} with higher fees (tx {prepared.tx})"
+            )
 
     def _resume(self, backend: AnchorBackend, prepared: PreparedAnchor, batch: BatchRow) -> AnchorRecord | None:
         """Finish a transaction signed before a crash; ``None`` when a new one must be signed."""
@@ -256,8 +259,9 @@ class AnchoringService:
                 stop.wait(interval)
                 continue
             delay = max(interval, backoff.failed())
-            log.warning("anchoring pass failed (%s); retrying in %.1f s (failure %d in a row)", trouble, delay,
-                        backoff.failures)
+            log.warning(
+                "anchoring pass failed (%s); retrying in %.1f s (failure %d in a row)", trouble, delay, backoff.failures
+            )
             stop.wait(delay)
 
     def drain(self, *, max_passes: int = 1000) -> RunSummary:

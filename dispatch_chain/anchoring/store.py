@@ -143,8 +143,11 @@ class ReceiptStore:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the receipt store {self.path}: {exc}") from exc
-        self._writer = WriterLock(self.path.with_name(self.path.name + ".writer.lock"),
-                                  f"anchoring service on {self.path}", hint="run one `anchor run` per store")
+        self._writer = WriterLock(
+            self.path.with_name(self.path.name + ".writer.lock"),
+            f"anchoring service on {self.path}",
+            hint="run one `anchor run` per store",
+        )
 
     def claim_writer(self) -> None:
         """Become the only anchoring service on this store (until closed or the process exits).
@@ -291,18 +294,38 @@ class ReceiptStore:
                     " SELECT id, ?, 'pending', ? FROM batches WHERE id > ?",
                     (chain, now, through),
                 )
-                db.execute("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-                           (key, str(last)))
+                db.execute(
+                    "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                    (key, str(last)),
+                )
 
     def _anchor_row(self, row: Sequence[Any]) -> AnchorRow:
-        (batch_id, chain, status, contract, tx, payload, nonce, expires, chain_batch_id, block, block_time,
-         submitter, attempts, last_error, root, leaf_count, created_at) = row
+        (
+            batch_id,
+            chain,
+            status,
+            contract,
+            tx,
+            payload,
+            nonce,
+            expires,
+            chain_batch_id,
+            block,
+            block_time,
+            submitter,
+            attempts,
+            last_error,
+            root,
+            leaf_count,
+            created_at,
+        ) = row
         batch = BatchRow(batch_id, bytes(root), leaf_count, created_at)
         prepared = PreparedAnchor(tx, bytes(payload), nonce, expires) if tx and payload is not None else None
         record = None
         if status == "anchored":
-            record = AnchorRecord(chain, contract, chain_batch_id, batch.root, leaf_count, tx, block, block_time,
-                                  submitter)
+            record = AnchorRecord(
+                chain, contract, chain_batch_id, batch.root, leaf_count, tx, block, block_time, submitter
+            )
         return AnchorRow(batch, chain, status, contract, prepared, record, attempts, last_error)
 
     _ANCHOR_SELECT = (
@@ -334,8 +357,16 @@ class ReceiptStore:
             db.execute(
                 "UPDATE anchors SET status = 'submitted', contract = ?, tx = ?, payload = ?, nonce = ?, expires = ?,"
                 " attempts = attempts + 1, updated_at = ? WHERE batch_id = ? AND chain = ? AND status != 'anchored'",
-                (contract, prepared.tx, prepared.payload, prepared.nonce, prepared.expires, time.time(), batch_id,
-                 chain),
+                (
+                    contract,
+                    prepared.tx,
+                    prepared.payload,
+                    prepared.nonce,
+                    prepared.expires,
+                    time.time(),
+                    batch_id,
+                    chain,
+                ),
             )
 
     def record_anchored(self, batch_id: int, record: AnchorRecord) -> None:
@@ -344,8 +375,17 @@ class ReceiptStore:
                 "UPDATE anchors SET status = 'anchored', contract = ?, tx = ?, chain_batch_id = ?, block = ?,"
                 " block_time = ?, submitter = ?, payload = NULL, last_error = NULL, updated_at = ?"
                 " WHERE batch_id = ? AND chain = ?",
-                (record.contract, record.tx, record.batch_id, record.block, record.timestamp, record.submitter,
-                 time.time(), batch_id, record.chain),
+                (
+                    record.contract,
+                    record.tx,
+                    record.batch_id,
+                    record.block,
+                    record.timestamp,
+                    record.submitter,
+                    time.time(),
+                    batch_id,
+                    record.chain,
+                ),
             )
 
     def record_dropped(self, batch_id: int, chain: str, error: str) -> None:

@@ -117,8 +117,15 @@ class RoundStats:
 class AttesterService:
     """Scans one source, attests on one destination, durably."""
 
-    def __init__(self, store: AttesterStore, source: MessageSource, target: AttestationTarget, *,
-                 confirm_timeout: float = 120.0, max_scan: int = 5_000) -> None:
+    def __init__(
+        self,
+        store: AttesterStore,
+        source: MessageSource,
+        target: AttestationTarget,
+        *,
+        confirm_timeout: float = 120.0,
+        max_scan: int = 5_000,
+    ) -> None:
         self.store = store
         self.source = source
         self.target = target
@@ -185,8 +192,7 @@ class AttesterService:
                     self.store.record_done(item.digest, f"already {reason}")
                     return f"already {reason}"
                 self.store.record_unsigned(item.digest, f"{signed.tx} can never land; signing anew")
-                item = Attestation(item.digest, item.message, item.source, "new", None, None, None, None,
-                                   item.attempts)
+                item = Attestation(item.digest, item.message, item.source, "new", None, None, None, None, item.attempts)
             else:
                 outcome = self.target.confirm(item.message, signed, timeout=self.confirm_timeout)
                 self.store.record_done(item.digest, outcome)

@@ -24,33 +24,74 @@ CONTRACTS = ("BoltBridge", "WrappedBolt")  # the ABIs whose errors a bridge call
 class BridgeReverted(TransactionFailed):
     """A bridge call reverted with a known error; ``error`` and ``values`` say which and why."""
 
-    def __init__(self, message: str, *, error: str, values: dict[str, Any] | None = None,
-                 tx: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, error: str, values: dict[str, Any] | None = None, tx: str | None = None
+    ) -> None:
         super().__init__(message, reason=error, tx=tx)
         self.error = error
         self.values = dict(values or {})
 
 
 class UnknownAttester(BridgeReverted): ...
+
+
 class DuplicateAttestation(BridgeReverted): ...
+
+
 class AlreadyExecuted(BridgeReverted): ...
+
+
 class AlreadyQueued(BridgeReverted): ...
+
+
 class NotQueued(BridgeReverted): ...
+
+
 class QueueDelayNotElapsed(BridgeReverted): ...
+
+
 class InvalidMessageLength(BridgeReverted): ...
+
+
 class UnsupportedMessage(BridgeReverted): ...
+
+
 class WrongDestinationChain(BridgeReverted): ...
+
+
 class WrongSourceChain(BridgeReverted): ...
+
+
 class WrongSourceBridge(BridgeReverted): ...
+
+
 class ZeroAmount(BridgeReverted): ...
+
+
 class AmountTooLarge(BridgeReverted): ...
+
+
 class MalformedRecipient(BridgeReverted): ...
+
+
 class ThresholdNotReached(BridgeReverted): ...
+
+
 class InvalidThreshold(BridgeReverted): ...
+
+
 class AttesterAlreadyActive(BridgeReverted): ...
+
+
 class TooManyAttesters(BridgeReverted): ...
+
+
 class ZeroAddress(BridgeReverted): ...
+
+
 class TokenNotBound(BridgeReverted): ...
+
+
 class InvalidPeer(BridgeReverted): ...
 
 
@@ -66,8 +107,11 @@ class Unauthorized(BridgeReverted):
     """The caller lacks the role (``AccessControlUnauthorizedAccount``) or is not the token's bridge."""
 
 
-_PREFIXED = {cls.__name__: cls for cls in BridgeReverted.__subclasses__()
-             if cls not in (BridgePaused, InsufficientWrappedBalance, Unauthorized)}
+_PREFIXED = {
+    cls.__name__: cls
+    for cls in BridgeReverted.__subclasses__()
+    if cls not in (BridgePaused, InsufficientWrappedBalance, Unauthorized)
+}
 _OTHER: dict[str, type[BridgeReverted]] = {
     "EnforcedPause": BridgePaused,
     "ERC20InsufficientBalance": InsufficientWrappedBalance,
@@ -81,8 +125,8 @@ SETTLED_FOR_ATTESTER = (DuplicateAttestation, AlreadyExecuted, AlreadyQueued)
 
 def error_class(name: str) -> type[BridgeReverted]:
     """The exception class for a Solidity error name (``BridgeReverted`` when it has none of its own)."""
-    if name.startswith("BoltBridge") and name[len("BoltBridge"):] in _PREFIXED:
-        return _PREFIXED[name[len("BoltBridge"):]]
+    if name.startswith("BoltBridge") and name[len("BoltBridge") :] in _PREFIXED:
+        return _PREFIXED[name[len("BoltBridge") :]]
     return _OTHER.get(name, BridgeReverted)
 
 
@@ -96,8 +140,9 @@ def decode_revert(data: bytes | str | None, *, tx: str | None = None) -> BridgeR
         decoded = decode_custom_error(contract, data)
         if decoded is not None:
             name, values = decoded
-            values = {k: to_checksum_address(v) if isinstance(v, str) and is_hex_address(v) else v
-                      for k, v in values.items()}
+            values = {
+                k: to_checksum_address(v) if isinstance(v, str) and is_hex_address(v) else v for k, v in values.items()
+            }
             shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items())
             return error_class(name)(f"{contract} reverted with {name}({shown})", error=name, values=values, tx=tx)
     return None

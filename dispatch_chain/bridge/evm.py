@@ -136,7 +136,8 @@ class EvmBoltBridge:
             return call.call(block_identifier=cast(BlockIdentifier, block))
         except ContractLogicError as exc:
             raise decode_revert(exc.data if isinstance(exc.data, str) else None) or ChainError(
-                f"{BRIDGE} call {call.fn_name} reverted: {exc}") from exc
+                f"{BRIDGE} call {call.fn_name} reverted: {exc}"
+            ) from exc
         except (ValueError, OSError) as exc:
             raise ChainError(f"{BRIDGE} call {call.fn_name} at {self.address} failed: {exc}") from exc
 
@@ -145,11 +146,17 @@ class EvmBoltBridge:
         peer_chain, peer_bridge = self._read(f.peer())
         inbound, outbound = self._read(f.rateLimit(0)), self._read(f.rateLimit(1))
         return BridgeConfig(
-            token=self.token.address, local_chain=bytes(self._read(f.localChain())), peer_chain=bytes(peer_chain),
-            peer_bridge=bytes(peer_bridge), threshold=int(self._read(f.threshold())),
-            attesters=tuple(self._read(f.attesters())), next_sequence=int(self._read(f.nextSequence())),
-            queue_delay=int(self._read(f.queueDelay())), inbound=RateLimit(*map(int, inbound)),
-            outbound=RateLimit(*map(int, outbound)), paused=bool(self._read(f.paused())),
+            token=self.token.address,
+            local_chain=bytes(self._read(f.localChain())),
+            peer_chain=bytes(peer_chain),
+            peer_bridge=bytes(peer_bridge),
+            threshold=int(self._read(f.threshold())),
+            attesters=tuple(self._read(f.attesters())),
+            next_sequence=int(self._read(f.nextSequence())),
+            queue_delay=int(self._read(f.queueDelay())),
+            inbound=RateLimit(*map(int, inbound)),
+            outbound=RateLimit(*map(int, outbound)),
+            paused=bool(self._read(f.paused())),
         )
 
     def message_state(self, digest: bytes, block: int | str = "latest") -> MessageState:
@@ -175,23 +182,32 @@ class EvmBoltBridge:
 
     # -- writes -------------------------------------------------------------------------
 
-    def prepare(self, sender: TxSender, call: ContractFunction, *, nonce: int | None = None,
-                gas: int | None = None, min_gas: int = 0) -> PreparedTx:
+    def prepare(
+        self,
+        sender: TxSender,
+        call: ContractFunction,
+        *,
+        nonce: int | None = None,
+        gas: int | None = None,
+        min_gas: int = 0,
+    ) -> PreparedTx:
         """Simulate and sign ``call``; a call the contract refuses raises its typed exception."""
         if gas is None:
             try:
                 estimate = call.estimate_gas({"from": sender.address})
             except ContractLogicError as exc:
                 data = exc.data if isinstance(exc.data, str) else None
-                raise decode_revert(data) or TransactionFailed(f"{BRIDGE} would revert: {exc}",
-                                                               reason=str(exc)) from exc
+                raise decode_revert(data) or TransactionFailed(
+                    f"{BRIDGE} would revert: {exc}", reason=str(exc)
+                ) from exc
             except (ValueError, OSError) as exc:
                 raise ChainError(f"gas estimate for {BRIDGE}.{call.fn_name} failed: {exc}") from exc
             gas = max(int(estimate * sender.gas_margin) + CHECKPOINT_HEADROOM, min_gas)
         return sender.prepare(call, contract=BRIDGE, nonce=nonce, gas=gas)
 
-    def confirm(self, sender: TxSender, call: ContractFunction, prepared: PreparedTx, *,
-                timeout: float = 120.0) -> TxReceipt:
+    def confirm(
+        self, sender: TxSender, call: ContractFunction, prepared: PreparedTx, *, timeout: float = 120.0
+    ) -> TxReceipt:
         """Wait for ``prepared``; a revert raises the typed exception found by replaying ``call``."""
         receipt = sender.wait(prepared.tx_hash, timeout=timeout)
         if receipt["status"] != 1:
@@ -204,8 +220,9 @@ class EvmBoltBridge:
         except Exception:
             limit = None
         if limit is not None and int(receipt["gasUsed"]) >= limit:
-            return TransactionFailed(f"{BRIDGE} transaction {tx} ran out of gas (limit {limit})", reason="OutOfGas",
-                                     tx=tx)
+            return TransactionFailed(
+                f"{BRIDGE} transaction {tx} ran out of gas (limit {limit})", reason="OutOfGas", tx=tx
+            )
         try:
             call.call({"from": sender.address}, block_identifier=receipt["blockNumber"] - 1)
         except ContractLogicError as exc:
@@ -225,8 +242,9 @@ class EvmBoltBridge:
     def attest_call(self, message: BridgeMessage | bytes) -> ContractFunction:
         return self.contract.functions.attest(_bytes(message))
 
-    def prepare_attest(self, sender: TxSender, message: BridgeMessage | bytes, *,
-                       nonce: int | None = None) -> PreparedTx:
+    def prepare_attest(
+        self, sender: TxSender, message: BridgeMessage | bytes, *, nonce: int | None = None
+    ) -> PreparedTx:
         """Simulate and sign an attestation, with gas for the mint it may turn out to complete."""
         return self.prepare(sender, self.attest_call(message), nonce=nonce, min_gas=ATTEST_GAS_FLOOR)
 
@@ -240,12 +258,12 @@ class EvmBoltBridge:
     def execute(self, sender: TxSender, message: BridgeMessage | bytes, *, timeout: float = 120.0) -> TxReceipt:
         return self.transact(sender, self.contract.functions.execute(_bytes(message)), timeout=timeout)
 
-    def complete_queued(self, sender: TxSender, message: BridgeMessage | bytes, *,
-                        timeout: float = 120.0) -> TxReceipt:
+    def complete_queued(self, sender: TxSender, message: BridgeMessage | bytes, *, timeout: float = 120.0) -> TxReceipt:
         return self.transact(sender, self.contract.functions.completeQueued(_bytes(message)), timeout=timeout)
 
-    def send_to_solana(self, sender: TxSender, amount: int, recipient: bytes, *,
-                       timeout: float = 120.0) -> OutboundMessage:
+    def send_to_solana(
+        self, sender: TxSender, amount: int, recipient: bytes, *, timeout: float = 120.0
+    ) -> OutboundMessage:
         """Burn ``amount`` of the sender's wrapped BOLT; the emitted (or queued) outbound message."""
         receipt = self.transact(sender, self.contract.functions.sendToSolana(amount, recipient), timeout=timeout)
         found = self.outbound_in_receipt(receipt)
@@ -258,15 +276,25 @@ class EvmBoltBridge:
     def outbound_in_receipt(self, receipt: TxReceipt) -> list[OutboundMessage]:
         tx, block = "0x" + bytes(receipt["transactionHash"]).hex(), int(receipt["blockNumber"])
         events = self.contract.events
-        found = [OutboundMessage(BridgeMessage.decode(bytes(e["args"]["message"])), tx, block)
-                 for e in events.MessageSent().process_receipt(receipt, errors=DISCARD)]
-        found += [OutboundMessage(BridgeMessage.decode(bytes(e["args"]["message"])), tx, block, queued=True,
-                                  ready_at=int(e["args"]["readyAt"]))
-                  for e in events.OutboundTransferQueued().process_receipt(receipt, errors=DISCARD)]
+        found = [
+            OutboundMessage(BridgeMessage.decode(bytes(e["args"]["message"])), tx, block)
+            for e in events.MessageSent().process_receipt(receipt, errors=DISCARD)
+        ]
+        found += [
+            OutboundMessage(
+                BridgeMessage.decode(bytes(e["args"]["message"])),
+                tx,
+                block,
+                queued=True,
+                ready_at=int(e["args"]["readyAt"]),
+            )
+            for e in events.OutboundTransferQueued().process_receipt(receipt, errors=DISCARD)
+        ]
         return found
 
-    def outbound_messages(self, from_block: int, to_block: int, *, queued: bool = False,
-                          sequence_topic: str | None = None) -> list[OutboundMessage]:
+    def outbound_messages(
+        self, from_block: int, to_block: int, *, queued: bool = False, sequence_topic: str | None = None
+    ) -> list[OutboundMessage]:
         """``MessageSent`` (or, with ``queued``, ``OutboundTransferQueued``) messages in a block range,
         optionally only the one whose indexed sequence is ``sequence_topic`` (a 32-byte 0x word)."""
         topic = OUTBOUND_QUEUED_TOPIC if queued else MESSAGE_SENT_TOPIC
@@ -275,21 +303,35 @@ class EvmBoltBridge:
         found = []
         for log in self.client.get_logs({"address": self.address, "topics": topics}, from_block, to_block):
             args = event.process_log(log)["args"]
-            found.append(OutboundMessage(BridgeMessage.decode(bytes(args["message"])),
-                                         "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]),
-                                         queued=queued, ready_at=int(args.get("readyAt", 0))))
+            found.append(
+                OutboundMessage(
+                    BridgeMessage.decode(bytes(args["message"])),
+                    "0x" + bytes(log["transactionHash"]).hex(),
+                    int(log["blockNumber"]),
+                    queued=queued,
+                    ready_at=int(args.get("readyAt", 0)),
+                )
+            )
         return found
 
     def queued_inbound(self, from_block: int, to_block: int) -> list[QueuedInbound]:
         """``InboundTransferQueued`` events in a block range (the relayer completes them when due)."""
         event = self.contract.events.InboundTransferQueued()
         found = []
-        for log in self.client.get_logs({"address": self.address, "topics": [INBOUND_QUEUED_TOPIC]},
-                                        from_block, to_block):
+        for log in self.client.get_logs(
+            {"address": self.address, "topics": [INBOUND_QUEUED_TOPIC]}, from_block, to_block
+        ):
             args = event.process_log(log)["args"]
-            found.append(QueuedInbound(bytes(args["digest"]), args["recipient"], int(args["amount"]),
-                                       int(args["readyAt"]), "0x" + bytes(log["transactionHash"]).hex(),
-                                       int(log["blockNumber"])))
+            found.append(
+                QueuedInbound(
+                    bytes(args["digest"]),
+                    args["recipient"],
+                    int(args["amount"]),
+                    int(args["readyAt"]),
+                    "0x" + bytes(log["transactionHash"]).hex(),
+                    int(log["blockNumber"]),
+                )
+            )
         return found
 
     def minted_in_receipt(self, receipt: TxReceipt) -> list[dict[str, Any]]:
@@ -298,5 +340,3 @@ class EvmBoltBridge:
 
 def _bytes(message: BridgeMessage | bytes) -> bytes:
     return message.encode() if isinstance(message, BridgeMessage) else bytes(message)
-
-

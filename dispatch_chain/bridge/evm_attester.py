@@ -27,9 +27,16 @@ from dispatch_chain.evm.transactions import PreparedTx, TxSender
 log = logging.getLogger(__name__)
 
 #: refusals that mean the destination will never accept the message as it is
-PERMANENT = (errors.InvalidMessageLength, errors.UnsupportedMessage, errors.WrongDestinationChain,
-             errors.WrongSourceChain, errors.WrongSourceBridge, errors.ZeroAmount, errors.MalformedRecipient,
-             errors.UnknownAttester)
+PERMANENT = (
+    errors.InvalidMessageLength,
+    errors.UnsupportedMessage,
+    errors.WrongDestinationChain,
+    errors.WrongSourceChain,
+    errors.WrongSourceBridge,
+    errors.ZeroAmount,
+    errors.MalformedRecipient,
+    errors.UnknownAttester,
+)
 
 
 class EvmMessageSource:
@@ -99,8 +106,9 @@ class EvmAttestationTarget:
 
     def confirm(self, message: BridgeMessage, signed: SignedAttestation, *, timeout: float) -> str:
         try:
-            receipt = self.bridge.confirm(self.sender, self.bridge.attest_call(message), self._prepared(signed),
-                                          timeout=timeout)
+            receipt = self.bridge.confirm(
+                self.sender, self.bridge.attest_call(message), self._prepared(signed), timeout=timeout
+            )
         except TransactionFailed as exc:
             if exc.tx is None:  # not mined (a timeout, node trouble): the same bytes may still land
                 raise
@@ -152,8 +160,9 @@ class EvmRelayer:
         for queued in self.bridge.queued_inbound(start, head):
             message = self.store.message_of(queued.digest)
             if message is None:
-                log.warning("queued inbound 0x%s was never seen by this attester: cannot complete it",
-                            queued.digest.hex())
+                log.warning(
+                    "queued inbound 0x%s was never seen by this attester: cannot complete it", queued.digest.hex()
+                )
                 continue
             entries.append((message, queued.ready_at))
         entries += [(m.message, m.ready_at) for m in self.bridge.outbound_messages(start, head, queued=True)]

@@ -114,17 +114,19 @@ class BridgeMessage:
 
     def encode(self) -> bytes:
         """The 178 packed big-endian bytes."""
-        return b"".join((
-            self.version.to_bytes(1, "big"),
-            self.kind.to_bytes(1, "big"),
-            self.source_chain,
-            self.source_bridge,
-            self.sequence.to_bytes(8, "big"),
-            self.amount.to_bytes(8, "big"),
-            self.sender,
-            self.recipient,
-            self.destination_chain,
-        ))
+        return b"".join(
+            (
+                self.version.to_bytes(1, "big"),
+                self.kind.to_bytes(1, "big"),
+                self.source_chain,
+                self.source_bridge,
+                self.sequence.to_bytes(8, "big"),
+                self.amount.to_bytes(8, "big"),
+                self.sender,
+                self.recipient,
+                self.destination_chain,
+            )
+        )
 
     def digest(self) -> bytes:
         """keccak256 of the encoding: the message's identity on both chains."""

@@ -126,20 +126,34 @@ class AttesterStore:
             db.executemany(
                 "INSERT OR IGNORE INTO attestations (digest, message, source, source_tx, source_block, state,"
                 " seen_at, updated_at) VALUES (?, ?, ?, ?, ?, 'new', ?, ?)",
-                [(o.message.digest(), o.message.encode(), source, o.source_tx, o.source_block, now, now)
-                 for o in found],
+                [
+                    (o.message.digest(), o.message.encode(), source, o.source_tx, o.source_block, now, now)
+                    for o in found
+                ],
             )
             new = db.total_changes - before
-            db.execute("INSERT INTO cursors (source, next_block) VALUES (?, ?) "
-                       "ON CONFLICT(source) DO UPDATE SET next_block = excluded.next_block", (source, next_block))
+            db.execute(
+                "INSERT INTO cursors (source, next_block) VALUES (?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET next_block = excluded.next_block",
+                (source, next_block),
+            )
         return new
 
     # -- attesting ----------------------------------------------------------------------
 
     def _row(self, row: Sequence) -> Attestation:
         digest, message, source, state, tx, raw, nonce, outcome, attempts = row
-        return Attestation(bytes(digest), BridgeMessage.decode(bytes(message)), source, state, tx,
-                           None if raw is None else bytes(raw), nonce, outcome, attempts)
+        return Attestation(
+            bytes(digest),
+            BridgeMessage.decode(bytes(message)),
+            source,
+            state,
+            tx,
+            None if raw is None else bytes(raw),
+            nonce,
+            outcome,
+            attempts,
+        )
 
     _COLUMNS = "digest, message, source, state, tx, raw, nonce, outcome, attempts"
 
@@ -147,7 +161,9 @@ class AttesterStore:
         """Signed ones first (they must be settled before anything new is signed), then new ones."""
         rows = self._db.execute(
             f"SELECT {self._COLUMNS} FROM attestations WHERE state IN ('signed', 'new') "
-            "ORDER BY state = 'new', source_block, rowid LIMIT ?", (limit,)).fetchall()
+            "ORDER BY state = 'new', source_block, rowid LIMIT ?",
+            (limit,),
+        ).fetchall()
         return [self._row(r) for r in rows]
 
     def get(self, digest: bytes) -> Attestation | None:
@@ -156,15 +172,20 @@ class AttesterStore:
 
     def record_signed(self, digest: bytes, tx: str, raw: bytes, nonce: int | None) -> None:
         with transaction(self._db) as db:
-            db.execute("UPDATE attestations SET state = 'signed', tx = ?, raw = ?, nonce = ?, "
-                       "attempts = attempts + 1, updated_at = ? WHERE digest = ?",
-                       (tx, raw, nonce, time.time(), digest))
+            db.execute(
+                "UPDATE attestations SET state = 'signed', tx = ?, raw = ?, nonce = ?, "
+                "attempts = attempts + 1, updated_at = ? WHERE digest = ?",
+                (tx, raw, nonce, time.time(), digest),
+            )
 
     def record_unsigned(self, digest: bytes, note: str) -> None:
         """The signed transaction can never land (its nonce went to another): sign anew later."""
         with transaction(self._db) as db:
-            db.execute("UPDATE attestations SET state = 'new', tx = NULL, raw = NULL, nonce = NULL, outcome = ?, "
-                       "updated_at = ? WHERE digest = ?", (note, time.time(), digest))
+            db.execute(
+                "UPDATE attestations SET state = 'new', tx = NULL, raw = NULL, nonce = NULL, outcome = ?, "
+                "updated_at = ? WHERE digest = ?",
+                (note, time.time(), digest),
+            )
 
     def record_done(self, digest: bytes, outcome: str) -> None:
         self._finish(digest, "done", outcome)
@@ -174,8 +195,10 @@ class AttesterStore:
 
     def _finish(self, digest: bytes, state: str, outcome: str) -> None:
         with transaction(self._db) as db:
-            db.execute("UPDATE attestations SET state = ?, outcome = ?, updated_at = ? WHERE digest = ?",
-                       (state, outcome, time.time(), digest))
+            db.execute(
+                "UPDATE attestations SET state = ?, outcome = ?, updated_at = ? WHERE digest = ?",
+                (state, outcome, time.time(), digest),
+            )
 
     def counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, count(*) FROM attestations GROUP BY state").fetchall()
@@ -183,8 +206,11 @@ class AttesterStore:
 
     def items(self, state: str | None = None) -> list[Attestation]:
         query = f"SELECT {self._COLUMNS} FROM attestations"
-        rows = (self._db.execute(query + " WHERE state = ? ORDER BY rowid", (state,)) if state
-                else self._db.execute(query + " ORDER BY rowid")).fetchall()
+        rows = (
+            self._db.execute(query + " WHERE state = ? ORDER BY rowid", (state,))
+            if state
+            else self._db.execute(query + " ORDER BY rowid")
+        ).fetchall()
         return [self._row(r) for r in rows]
 
     # -- the relayer's queue ------------------------------------------------------------
@@ -196,14 +222,20 @@ class AttesterStore:
     def record_queued(self, source: str, entries: Sequence[tuple[BridgeMessage, int]], next_block: int) -> None:
         """Queued transfers found by a scan (message, ready_at), with that scan's cursor, atomically."""
         with transaction(self._db) as db:
-            db.executemany("INSERT OR IGNORE INTO queued (digest, message, ready_at) VALUES (?, ?, ?)",
-                           [(m.digest(), m.encode(), ready_at) for m, ready_at in entries])
-            db.execute("INSERT INTO cursors (source, next_block) VALUES (?, ?) "
-                       "ON CONFLICT(source) DO UPDATE SET next_block = excluded.next_block", (source, next_block))
+            db.executemany(
+                "INSERT OR IGNORE INTO queued (digest, message, ready_at) VALUES (?, ?, ?)",
+                [(m.digest(), m.encode(), ready_at) for m, ready_at in entries],
+            )
+            db.execute(
+                "INSERT INTO cursors (source, next_block) VALUES (?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET next_block = excluded.next_block",
+                (source, next_block),
+            )
 
     def due_queued(self, now: int) -> list[tuple[BridgeMessage, int]]:
-        rows = self._db.execute("SELECT message, ready_at FROM queued WHERE done = 0 AND ready_at <= ? "
-                                "ORDER BY ready_at", (now,)).fetchall()
+        rows = self._db.execute(
+            "SELECT message, ready_at FROM queued WHERE done = 0 AND ready_at <= ? ORDER BY ready_at", (now,)
+        ).fetchall()
         return [(BridgeMessage.decode(bytes(m)), int(r)) for m, r in rows]
 
     def pending_queued(self) -> int:

@@ -72,16 +72,26 @@ class SupplyReport:
         return self.custody - self.wrapped_supply - self.burned_not_released
 
     def to_json(self) -> dict[str, object]:
-        return {"ok": self.ok, "custody": self.custody, "wrapped_supply": self.wrapped_supply,
-                "burned_not_released": self.burned_not_released, "locked_not_minted": self.locked_not_minted,
-                "surplus": self.surplus,
-                "in_flight_to_solana": ["0x" + d.hex() for d in self.in_flight_to_solana],
-                "in_flight_to_monad": ["0x" + d.hex() for d in self.in_flight_to_monad]}
+        return {
+            "ok": self.ok,
+            "custody": self.custody,
+            "wrapped_supply": self.wrapped_supply,
+            "burned_not_released": self.burned_not_released,
+            "locked_not_minted": self.locked_not_minted,
+            "surplus": self.surplus,
+            "in_flight_to_solana": ["0x" + d.hex() for d in self.in_flight_to_solana],
+            "in_flight_to_monad": ["0x" + d.hex() for d in self.in_flight_to_monad],
+        }
 
 
-def supply_report(monad: MonadSupply, *, custody: int, released_on_solana: Iterable[bytes],
-                  locked_on_solana: Mapping[bytes, int] | None = None,
-                  minted_on_monad: Iterable[bytes] = ()) -> SupplyReport:
+def supply_report(
+    monad: MonadSupply,
+    *,
+    custody: int,
+    released_on_solana: Iterable[bytes],
+    locked_on_solana: Mapping[bytes, int] | None = None,
+    minted_on_monad: Iterable[bytes] = (),
+) -> SupplyReport:
     """Join both sides. ``released_on_solana``: digests of Monad messages released from custody;
     ``locked_on_solana``: digest -> amount of every Solana lock message; ``minted_on_monad``: the lock
     digests BoltBridge executed (see :func:`executed_on_monad`)."""

@@ -39,9 +39,17 @@ class WrappedStake:
 class WrappedTierReader:
     """Batched, cached ``balanceOf`` reads of WrappedBolt, mapped to stake tiers."""
 
-    def __init__(self, client: EvmClient, token: str, *, verified: int | None = None, sentinel: int | None = None,
-                 ttl: float = 30.0, batch_limit: int = BATCH_LIMIT,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: EvmClient,
+        token: str,
+        *,
+        verified: int | None = None,
+        sentinel: int | None = None,
+        ttl: float = 30.0,
+        batch_limit: int = BATCH_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.batch_limit = batch_limit
         self.token = Web3.to_checksum_address(token)
@@ -75,9 +83,13 @@ class WrappedTierReader:
         self._cache.clear()
 
     def _balances(self, workers: Sequence[str], block: str) -> list[int]:
-        calls = [("eth_call", [{"to": self.token, "data": "0x" + (self._selector + bytes(12)
-                                                                  + bytes.fromhex(w[2:])).hex()}, block])
-                 for w in workers]
+        calls = [
+            (
+                "eth_call",
+                [{"to": self.token, "data": "0x" + (self._selector + bytes(12) + bytes.fromhex(w[2:])).hex()}, block],
+            )
+            for w in workers
+        ]
         try:
             responses = self.client.w3.provider.make_batch_request(calls)  # type: ignore[attr-defined]  # an HTTPProvider, typed BaseProvider
         except Exception as exc:  # connection errors, timeouts, bad JSON
@@ -91,7 +103,8 @@ class WrappedTierReader:
                 raise ChainError(f"balanceOf({worker}) failed: {response['error']}")
             data = bytes.fromhex(response["result"].removeprefix("0x"))
             if len(data) != 32:
-                raise ChainError(f"balanceOf({worker}) returned {len(data)} bytes: is there a {CONTRACT} at "
-                                 f"{self.token}?")
+                raise ChainError(
+                    f"balanceOf({worker}) returned {len(data)} bytes: is there a {CONTRACT} at {self.token}?"
+                )
             balances.append(int.from_bytes(data, "big"))
         return balances

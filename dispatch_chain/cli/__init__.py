@@ -26,15 +26,31 @@ from dispatch_chain.cli.worker import worker
 from dispatch_chain.settings import env_var
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-             epilog=environment_epilog())
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=environment_epilog()
+)
 @click.version_option(__version__, prog_name="dispatch-chain")
-@click.option("--network", "-n", envvar=env_var("network"), default="local", show_default=True,
-              help="Network profile: local, testnet, or one defined in --config.")
-@click.option("--config", "config_file", envvar=env_var("config"), type=click.Path(dir_okay=False),
-              help="TOML file with [networks.<name>] profiles.")
-@click.option("--manifest", envvar=env_var("manifest"), type=click.Path(dir_okay=False),
-              help="Deployments manifest (default: the profile's, e.g. deployments/local.json).")
+@click.option(
+    "--network",
+    "-n",
+    envvar=env_var("network"),
+    default="local",
+    show_default=True,
+    help="Network profile: local, testnet, or one defined in --config.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    envvar=env_var("config"),
+    type=click.Path(dir_okay=False),
+    help="TOML file with [networks.<name>] profiles.",
+)
+@click.option(
+    "--manifest",
+    envvar=env_var("manifest"),
+    type=click.Path(dir_okay=False),
+    help="Deployments manifest (default: the profile's, e.g. deployments/local.json).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Log chain requests and progress details.")
 @click.pass_context
 def main(ctx: click.Context, network: str, config_file: str | None, manifest: str | None, verbose: bool) -> None:
@@ -50,8 +66,9 @@ def main(ctx: click.Context, network: str, config_file: str | None, manifest: st
     Exit codes: 0 all checks hold, 1 a check failed, 2 bad input or usage,
     3 configuration or chain error.
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stderr
+    )
     ctx.obj = CliState(network=network, config_file=config_file, manifest=manifest)
 
 

@@ -38,8 +38,9 @@ def _store(state: CliState, store: str | None) -> ReceiptStore:
         return ReceiptStore(path)
 
 
-def _backends(connections: Connections, chains: tuple[str, ...], *, max_fee_gwei: float | None = None
-              ) -> list[AnchorBackend]:
+def _backends(
+    connections: Connections, chains: tuple[str, ...], *, max_fee_gwei: float | None = None
+) -> list[AnchorBackend]:
     backends: list[AnchorBackend] = []
     if "evm" in chains:
         cap = None if max_fee_gwei is None else int(max_fee_gwei * 10**9)
@@ -58,8 +59,12 @@ def _check_template(template: str) -> str:
     return template
 
 
-store_option = click.option("--store", envvar=env_var("store"), type=click.Path(dir_okay=False),
-                            help="SQLite store (default: run/<network>/anchoring.sqlite).")
+store_option = click.option(
+    "--store",
+    envvar=env_var("store"),
+    type=click.Path(dir_okay=False),
+    help="SQLite store (default: run/<network>/anchoring.sqlite).",
+)
 
 
 @click.group()
@@ -71,8 +76,13 @@ def anchor() -> None:
 @click.argument("file", type=click.Path(allow_dash=True))
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="all cores",
-              help="Processes that verify signatures; the result is the same for any number.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=default_workers,
+    show_default="all cores",
+    help="Processes that verify signatures; the result is the same for any number.",
+)
 @click.pass_obj
 def ingest(state: CliState, file: str, store: str | None, as_json: bool, workers: int) -> None:
     """Verify the receipts in FILE and store the valid ones for anchoring.
@@ -98,8 +108,9 @@ def ingest(state: CliState, file: str, store: str | None, as_json: bool, workers
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"read {len(records)}, valid {len(report.valid)}, newly stored {added},"
-                   f" invalid {len(report.invalid)}")
+        click.echo(
+            f"read {len(records)}, valid {len(report.valid)}, newly stored {added}, invalid {len(report.invalid)}"
+        )
         for check in report.invalid:
             click.echo(printable(f"invalid #{check.index} (job {_shown(check.job_id)}): {check.reason}"), err=True)
     if report.invalid:
@@ -113,33 +124,79 @@ def _shown(job_id: str | None) -> str:
 
 @anchor.command()
 @store_option
-@click.option("--chain", "chains", multiple=True, type=click.Choice(CHAIN_CHOICES), default=("evm",),
-              show_default=True, help="Chains to anchor on (repeatable).")
-@click.option("--account", envvar=[env_var("anchor_account"), env_var("evm_account")],
-              help="The anchoring service's EVM account: env:VAR, keystore:PATH, dev:N. Default: "
-                   "DISPATCH_ANCHOR_ACCOUNT, else DISPATCH_EVM_ACCOUNT. Give it its own account: the feedback "
-                   "sender (`reputation send`) may not sign with the same one at the same time.")
-@click.option("--solana-keypair", envvar=env_var("solana_keypair"), type=click.Path(dir_okay=False),
-              help="Solana anchorer keypair (solana-keygen JSON), for --chain solana.")
-@click.option("--batch-size", type=click.IntRange(1, 2**32 - 1), default=256, show_default=True,
-              help="Cut a batch when this many receipts are pending.")
-@click.option("--max-age", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="Or when the oldest pending receipt is this many seconds old.")
-@click.option("--interval", type=click.FloatRange(0.05), default=1.0, show_default=True,
-              help="Seconds between passes.")
-@click.option("--replace-after", type=click.FloatRange(1), default=30.0, show_default=True,
-              help="Seconds an EVM anchoring transaction may stay unmined before it is replaced at the same "
-                   "nonce with 25 % higher fees.")
-@click.option("--max-fee-gwei", type=click.FloatRange(0, min_open=True),
-              help="Never replace an EVM anchoring transaction with a max fee above this (gwei); default: no cap.")
-@click.option("--uri-template", default="", callback=lambda ctx, param, value: _check_template(value),
-              help="URI emitted per batch, e.g. https://host/batches/{root} ({root} and {batch} are filled in).")
+@click.option(
+    "--chain",
+    "chains",
+    multiple=True,
+    type=click.Choice(CHAIN_CHOICES),
+    default=("evm",),
+    show_default=True,
+    help="Chains to anchor on (repeatable).",
+)
+@click.option(
+    "--account",
+    envvar=[env_var("anchor_account"), env_var("evm_account")],
+    help="The anchoring service's EVM account: env:VAR, keystore:PATH, dev:N. Default: "
+    "DISPATCH_ANCHOR_ACCOUNT, else DISPATCH_EVM_ACCOUNT. Give it its own account: the feedback "
+    "sender (`reputation send`) may not sign with the same one at the same time.",
+)
+@click.option(
+    "--solana-keypair",
+    envvar=env_var("solana_keypair"),
+    type=click.Path(dir_okay=False),
+    help="Solana anchorer keypair (solana-keygen JSON), for --chain solana.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 2**32 - 1),
+    default=256,
+    show_default=True,
+    help="Cut a batch when this many receipts are pending.",
+)
+@click.option(
+    "--max-age",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Or when the oldest pending receipt is this many seconds old.",
+)
+@click.option("--interval", type=click.FloatRange(0.05), default=1.0, show_default=True, help="Seconds between passes.")
+@click.option(
+    "--replace-after",
+    type=click.FloatRange(1),
+    default=30.0,
+    show_default=True,
+    help="Seconds an EVM anchoring transaction may stay unmined before it is replaced at the same "
+    "nonce with 25 % higher fees.",
+)
+@click.option(
+    "--max-fee-gwei",
+    type=click.FloatRange(0, min_open=True),
+    help="Never replace an EVM anchoring transaction with a max fee above this (gwei); default: no cap.",
+)
+@click.option(
+    "--uri-template",
+    default="",
+    callback=lambda ctx, param, value: _check_template(value),
+    help="URI emitted per batch, e.g. https://host/batches/{root} ({root} and {batch} are filled in).",
+)
 @click.option("--once", "mode", flag_value="once", help="Run one pass and exit.")
 @click.option("--drain", "mode", flag_value="drain", help="Anchor everything pending now, then exit.")
 @click.pass_obj
-def run(state: CliState, store: str | None, chains: tuple[str, ...], account: str | None,
-        solana_keypair: str | None, batch_size: int, max_age: float, interval: float, replace_after: float,
-        max_fee_gwei: float | None, uri_template: str, mode: str | None) -> None:
+def run(
+    state: CliState,
+    store: str | None,
+    chains: tuple[str, ...],
+    account: str | None,
+    solana_keypair: str | None,
+    batch_size: int,
+    max_age: float,
+    interval: float,
+    replace_after: float,
+    max_fee_gwei: float | None,
+    uri_template: str,
+    mode: str | None,
+) -> None:
     """Run the anchoring service (until interrupted, or --once / --drain).
 
     Safe to kill at any point: on restart it reconciles every open batch with
@@ -148,8 +205,7 @@ def run(state: CliState, store: str | None, chains: tuple[str, ...], account: st
     --once/--drain, it rides out RPC outages (waiting with a backoff of up to
     60 s, logged) and exits only for configuration errors.
     """
-    policy = BatchPolicy(max_size=batch_size, max_age=max_age, replace_after=replace_after,
-                         uri_template=uri_template)
+    policy = BatchPolicy(max_size=batch_size, max_age=max_age, replace_after=replace_after, uri_template=uri_template)
     stop = threading.Event()
     if mode is None:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -179,8 +235,10 @@ def run(state: CliState, store: str | None, chains: tuple[str, ...], account: st
             click.echo(f"anchoring on {', '.join(service.chains)}; Ctrl-C to stop", err=True)
             service.run(stop, interval=interval)
             return
-    click.echo(f"batches cut {len(summary.batches_cut)}, anchors confirmed {len(summary.anchored)},"
-               f" errors {len(summary.errors)}")
+    click.echo(
+        f"batches cut {len(summary.batches_cut)}, anchors confirmed {len(summary.anchored)},"
+        f" errors {len(summary.errors)}"
+    )
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)
 

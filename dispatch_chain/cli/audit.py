@@ -52,7 +52,8 @@ def print_report(report: AuditReport) -> None:
         click.echo(f"NOT PROVEN: {len(report.failures)} check(s) failed", err=True)
 
 
-@click.command(epilog="""\b
+@click.command(
+    epilog="""\b
 Trust model: a bundle is evidence, not authority. Anyone can deploy a
 ReceiptAnchor (or anchor program) of their own, anchor a receipt they signed
 themselves and hand out a consistent bundle naming it, so the audit proves
@@ -67,19 +68,37 @@ An anchor on any other contract or program fails (exit 1) with the reason.
 Against a trusted deployment the chain's own record decides: the contract's
 batch record of the root (EVM) or the program-owned batch account with its
 stored root, anchorer and slot (Solana); the bundle's block/slot is ignored
-and a transaction it names must be the one that wrote that record.""")
+and a transaction it names must be the one that wrote that record."""
+)
 @click.argument("bundle_file", metavar="BUNDLE.json", type=click.Path(allow_dash=False))
 @click.option("--evm-rpc", help="EVM RPC URL to check against (overrides the network profile's).")
 @click.option("--solana-rpc", help="Solana RPC URL to check against (overrides the network profile's).")
-@click.option("--chain", "chains", multiple=True, metavar="CAIP2",
-              help="Check only the anchors on this chain (repeatable), e.g. eip155:10143.")
-@click.option("--trust", "trust_specs", multiple=True, metavar="CAIP2:ADDRESS",
-              help="Also trust this deployment (repeatable): eip155:<chain id>:0x<contract> or "
-                   "solana:<genesis>:<program id>. The network's manifest is always trusted.")
+@click.option(
+    "--chain",
+    "chains",
+    multiple=True,
+    metavar="CAIP2",
+    help="Check only the anchors on this chain (repeatable), e.g. eip155:10143.",
+)
+@click.option(
+    "--trust",
+    "trust_specs",
+    multiple=True,
+    metavar="CAIP2:ADDRESS",
+    help="Also trust this deployment (repeatable): eip155:<chain id>:0x<contract> or "
+    "solana:<genesis>:<program id>. The network's manifest is always trusted.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the audit report as JSON.")
 @click.pass_obj
-def audit(state: CliState, bundle_file: str, evm_rpc: str | None, solana_rpc: str | None,
-          chains: tuple[str, ...], trust_specs: tuple[str, ...], as_json: bool) -> None:
+def audit(
+    state: CliState,
+    bundle_file: str,
+    evm_rpc: str | None,
+    solana_rpc: str | None,
+    chains: tuple[str, ...],
+    trust_specs: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Prove the receipt in BUNDLE.json against the trusted deployment(s) it is anchored on.
 
     Checks the ed25519 signature, recomputes the Merkle leaf, checks that each

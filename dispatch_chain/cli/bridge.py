@@ -33,12 +33,20 @@ from dispatch_chain.protocol import format_bolt, parse_bolt
 from dispatch_chain.settings import env_var
 
 #: refusals caused by the input, not by the bridge's state: exit 2
-INPUT_ERRORS = (errors.ZeroAmount, errors.AmountTooLarge, errors.MalformedRecipient, errors.InvalidMessageLength,
-                errors.UnsupportedMessage, errors.WrongDestinationChain, errors.WrongSourceChain,
-                errors.WrongSourceBridge)
+INPUT_ERRORS = (
+    errors.ZeroAmount,
+    errors.AmountTooLarge,
+    errors.MalformedRecipient,
+    errors.InvalidMessageLength,
+    errors.UnsupportedMessage,
+    errors.WrongDestinationChain,
+    errors.WrongSourceChain,
+    errors.WrongSourceBridge,
+)
 
-account_option = click.option("--account", envvar=env_var("evm_account"),
-                              help="EVM account spec (env:VAR, keystore:PATH, dev:N).")
+account_option = click.option(
+    "--account", envvar=env_var("evm_account"), help="EVM account spec (env:VAR, keystore:PATH, dev:N)."
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
 
@@ -99,9 +107,17 @@ def _digest(text: str) -> bytes:
 
 
 def _outbound_json(sent: OutboundMessage) -> dict[str, object]:
-    return {"sequence": sent.message.sequence, "digest": "0x" + sent.digest.hex(), "amount": sent.message.amount,
-            "recipient": "0x" + sent.message.recipient.hex(), "tx": sent.tx, "block": sent.block,
-            "queued": sent.queued, "ready_at": sent.ready_at or None, "message": "0x" + sent.message.encode().hex()}
+    return {
+        "sequence": sent.message.sequence,
+        "digest": "0x" + sent.digest.hex(),
+        "amount": sent.message.amount,
+        "recipient": "0x" + sent.message.recipient.hex(),
+        "tx": sent.tx,
+        "block": sent.block,
+        "queued": sent.queued,
+        "ready_at": sent.ready_at or None,
+        "message": "0x" + sent.message.encode().hex(),
+    }
 
 
 @click.group()
@@ -123,13 +139,21 @@ def info(state: CliState, as_json: bool) -> None:
         minted, burned = client.totals()
         supply = client.wrapped_supply()
     data = {
-        "bridge": client.address, "token": config.token, "local_chain": "0x" + config.local_chain.hex(),
-        "peer_chain": "0x" + config.peer_chain.hex(), "peer_bridge": "0x" + config.peer_bridge.hex(),
-        "threshold": config.threshold, "attesters": list(config.attesters), "paused": config.paused,
-        "queue_delay": config.queue_delay, "next_sequence": config.next_sequence,
+        "bridge": client.address,
+        "token": config.token,
+        "local_chain": "0x" + config.local_chain.hex(),
+        "peer_chain": "0x" + config.peer_chain.hex(),
+        "peer_bridge": "0x" + config.peer_bridge.hex(),
+        "threshold": config.threshold,
+        "attesters": list(config.attesters),
+        "paused": config.paused,
+        "queue_delay": config.queue_delay,
+        "next_sequence": config.next_sequence,
         "inbound": {"limit": config.inbound.limit, "available": config.inbound.available},
         "outbound": {"limit": config.outbound.limit, "available": config.outbound.available},
-        "minted": minted, "burned": burned, "wrapped_supply": supply,
+        "minted": minted,
+        "burned": burned,
+        "wrapped_supply": supply,
     }
     if as_json:
         emit_json(data)
@@ -163,14 +187,19 @@ def to_solana(state: CliState, amount: str, recipient: str, account: str | None,
         emit_json(_outbound_json(sent))
         return
     note = f"queued over the outbound limit until {sent.ready_at}" if sent.queued else "sent"
-    click.echo(f"{note}: sequence {sent.message.sequence}, {format_bolt(sent.message.amount)} BOLT to {recipient}, "
-               f"digest 0x{sent.digest.hex()}, tx {sent.tx}")
+    click.echo(
+        f"{note}: sequence {sent.message.sequence}, {format_bolt(sent.message.amount)} BOLT to {recipient}, "
+        f"digest 0x{sent.digest.hex()}, tx {sent.tx}"
+    )
 
 
 @bridge.command()
 @click.argument("ref", metavar="SEQ|TX|DIGEST")
-@click.option("--wait", is_flag=True, help="Print progress until the message is executed on Monad (inbound) or "
-                                           "sent (a queued outbound one).")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Print progress until the message is executed on Monad (inbound) or sent (a queued outbound one).",
+)
 @click.option("--timeout", type=click.FloatRange(1), default=600.0, show_default=True, help="Limit for --wait.")
 @json_option
 @click.pass_obj
@@ -215,19 +244,27 @@ def _status_once(client: EvmBoltBridge, ref: str) -> tuple[dict[str, object], st
                 raise NotFound(f"transaction {ref} emitted no outbound bridge message")
             found = _find_outbound(client, messages[0].message.sequence) or messages[0]
     if found is not None:
-        line = (f"sequence {found.message.sequence}: {format_bolt(found.message.amount)} BOLT burned in {found.tx}; "
-                f"{'queued until ' + str(found.ready_at) if found.queued else 'sent to Solana'}; "
-                f"digest 0x{found.digest.hex()}")
+        line = (
+            f"sequence {found.message.sequence}: {format_bolt(found.message.amount)} BOLT burned in {found.tx}; "
+            f"{'queued until ' + str(found.ready_at) if found.queued else 'sent to Solana'}; "
+            f"digest 0x{found.digest.hex()}"
+        )
         return {"direction": "monad-to-solana", **_outbound_json(found)}, line, not found.queued
     digest = _digest(ref)
     message_state = client.message_state(digest)
     threshold = client.config().threshold
     status_name = message_state.status.name.lower()
-    data = {"direction": "solana-to-monad", "digest": "0x" + digest.hex(), "status": status_name,
-            "attestations": message_state.attestations, "threshold": threshold,
-            "ready_at": message_state.ready_at or None}
-    line = (f"0x{digest.hex()}: {status_name}, {message_state.attestations} of {threshold} attestations"
-            + (f", ready at {message_state.ready_at}" if message_state.ready_at else ""))
+    data = {
+        "direction": "solana-to-monad",
+        "digest": "0x" + digest.hex(),
+        "status": status_name,
+        "attestations": message_state.attestations,
+        "threshold": threshold,
+        "ready_at": message_state.ready_at or None,
+    }
+    line = f"0x{digest.hex()}: {status_name}, {message_state.attestations} of {threshold} attestations" + (
+        f", ready at {message_state.ready_at}" if message_state.ready_at else ""
+    )
     return data, line, message_state.status is Status.EXECUTED
 
 
@@ -264,34 +301,49 @@ def audit(state: CliState, monad_only: bool, as_json: bool) -> None:
         monad = read_monad_supply(connections.bolt_bridge())
         if monad_only:
             data: dict[str, object] = {
-                "block": monad.block, "wrapped_supply": monad.wrapped_supply, "minted": monad.minted,
+                "block": monad.block,
+                "wrapped_supply": monad.wrapped_supply,
+                "minted": monad.minted,
                 "burned": monad.burned,
-                "outbound": [{"digest": "0x" + r.digest.hex(), "sequence": r.sequence, "amount": r.amount,
-                              "queued": r.queued} for r in monad.outbound]}
+                "outbound": [
+                    {"digest": "0x" + r.digest.hex(), "sequence": r.sequence, "amount": r.amount, "queued": r.queued}
+                    for r in monad.outbound
+                ],
+            }
             if as_json:
                 emit_json(data)
             else:
-                click.echo(f"Monad at block {monad.block}: wrapped supply {format_bolt(monad.wrapped_supply)} BOLT "
-                           f"(minted {format_bolt(monad.minted)}, burned {format_bolt(monad.burned)}), "
-                           f"{len(monad.outbound)} outbound message(s)")
+                click.echo(
+                    f"Monad at block {monad.block}: wrapped supply {format_bolt(monad.wrapped_supply)} BOLT "
+                    f"(minted {format_bolt(monad.minted)}, burned {format_bolt(monad.burned)}), "
+                    f"{len(monad.outbound)} outbound message(s)"
+                )
             return
         try:
             # the Solana half, absent from this build (hence the ImportError below and the ignore)
             from dispatch_chain.bridge.solana_supply import read_solana_supply  # type: ignore[import-not-found]
         except ImportError:
-            raise ConfigError("the Solana half of the audit (dispatch_chain.bridge.solana_supply) is not part of "
-                              "this build; --monad-only reports Monad's side") from None
+            raise ConfigError(
+                "the Solana half of the audit (dispatch_chain.bridge.solana_supply) is not part of "
+                "this build; --monad-only reports Monad's side"
+            ) from None
         solana = read_solana_supply(connections)
-        report = supply_report(monad, custody=solana.custody, released_on_solana=solana.released,
-                               locked_on_solana=solana.locked,
-                               minted_on_monad=executed_on_monad(connections.bolt_bridge(), solana.locked))
+        report = supply_report(
+            monad,
+            custody=solana.custody,
+            released_on_solana=solana.released,
+            locked_on_solana=solana.locked,
+            minted_on_monad=executed_on_monad(connections.bolt_bridge(), solana.locked),
+        )
     if as_json:
         emit_json(report.to_json())
     else:
         verdict = "holds" if report.ok else "BROKEN"
-        click.echo(f"invariant {verdict}: custody {format_bolt(report.custody)} >= wrapped supply "
-                   f"{format_bolt(report.wrapped_supply)} + burned not released "
-                   f"{format_bolt(report.burned_not_released)}")
+        click.echo(
+            f"invariant {verdict}: custody {format_bolt(report.custody)} >= wrapped supply "
+            f"{format_bolt(report.wrapped_supply)} + burned not released "
+            f"{format_bolt(report.burned_not_released)}"
+        )
         click.echo(f"in flight: {len(report.in_flight_to_monad)} to Monad, {len(report.in_flight_to_solana)} to Solana")
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FAILED)
@@ -309,19 +361,40 @@ def _store(state: CliState, path: str | None, name: str) -> AttesterStore:
 
 
 @bridge.command()
-@click.option("--from", "source", type=click.Choice(["monad", "solana"]), required=True,
-              help="The chain whose outbound messages to attest (on the other chain).")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False),
-              help="This attester's SQLite store (default: run/<network>/attester-<from>.sqlite).")
-@click.option("--confirmations", type=click.IntRange(0), default=None,
-              help="Monad safety depth in blocks (default: the profile's confirmations).")
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["monad", "solana"]),
+    required=True,
+    help="The chain whose outbound messages to attest (on the other chain).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False),
+    help="This attester's SQLite store (default: run/<network>/attester-<from>.sqlite).",
+)
+@click.option(
+    "--confirmations",
+    type=click.IntRange(0),
+    default=None,
+    help="Monad safety depth in blocks (default: the profile's confirmations).",
+)
 @account_option
 @click.option("--drain", is_flag=True, help="Exit once every message up to the safe head is attested.")
 @click.option("--timeout", type=click.FloatRange(1), default=600.0, show_default=True, help="Limit for --drain.")
 @click.option("--interval", type=click.FloatRange(0.05), default=2.0, show_default=True, help="Seconds between rounds.")
 @click.pass_obj
-def attest(state: CliState, source: str, store_path: str | None, confirmations: int | None, account: str | None,
-           drain: bool, timeout: float, interval: float) -> None:
+def attest(
+    state: CliState,
+    source: str,
+    store_path: str | None,
+    confirmations: int | None,
+    account: str | None,
+    drain: bool,
+    timeout: float,
+    interval: float,
+) -> None:
     """Run one attester: attest each final source message exactly once with this key, across restarts.
 
     --from solana attests Solana lock messages on Monad (this account must be an attester of BoltBridge);
@@ -339,39 +412,49 @@ def attest(state: CliState, source: str, store_path: str | None, confirmations: 
                 signal.signal(signum, lambda *_: stop.set())
             stats = service.run(stop, interval=interval)
         counts = store.counts()
-    click.echo(f"found {stats.found}, attested {stats.attested}, already settled {stats.settled}, "
-               f"refused {stats.failed}; store {counts}")
+    click.echo(
+        f"found {stats.found}, attested {stats.attested}, already settled {stats.settled}, "
+        f"refused {stats.failed}; store {counts}"
+    )
     for error in stats.errors[-5:]:
         click.echo(f"warning: {error}", err=True)
 
 
-def _attester(connections: Connections, source: str, store: AttesterStore,
-              confirmations: int | None) -> AttesterService:
+def _attester(
+    connections: Connections, source: str, store: AttesterStore, confirmations: int | None
+) -> AttesterService:
     if source == "solana":
         target = EvmAttestationTarget(connections.bolt_bridge(), connections.evm_sender)
         try:
             # the Solana half, absent from this build (hence the ImportError below and the ignore)
             from dispatch_chain.bridge.solana_attester import solana_message_source  # type: ignore[import-not-found]
         except ImportError:
-            raise ConfigError("the Solana half of the attester (dispatch_chain.bridge.solana_attester) is not "
-                              "part of this build") from None
+            raise ConfigError(
+                "the Solana half of the attester (dispatch_chain.bridge.solana_attester) is not part of this build"
+            ) from None
         return AttesterService(store, solana_message_source(connections), target)
     monad = EvmMessageSource(connections.bolt_bridge(), confirmations=confirmations)
     try:
         from dispatch_chain.bridge.solana_attester import solana_attestation_target  # the Solana half
     except ImportError:
-        raise ConfigError("the Solana half of the attester (dispatch_chain.bridge.solana_attester) is not "
-                          "part of this build") from None
+        raise ConfigError(
+            "the Solana half of the attester (dispatch_chain.bridge.solana_attester) is not part of this build"
+        ) from None
     return AttesterService(store, monad, solana_attestation_target(connections))
 
 
 @bridge.command()
-@click.option("--store", "store_path", type=click.Path(dir_okay=False),
-              help="An attester store that saw the inbound messages (default: run/<network>/attester-solana.sqlite).")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False),
+    help="An attester store that saw the inbound messages (default: run/<network>/attester-solana.sqlite).",
+)
 @account_option
 @click.option("--once", is_flag=True, help="One round, then exit.")
-@click.option("--interval", type=click.FloatRange(0.05), default=10.0, show_default=True,
-              help="Seconds between rounds.")
+@click.option(
+    "--interval", type=click.FloatRange(0.05), default=10.0, show_default=True, help="Seconds between rounds."
+)
 @click.pass_obj
 def relay(state: CliState, store_path: str | None, account: str | None, once: bool, interval: float) -> None:
     """Complete Monad's queued transfers once their delay is over (any account may; costs gas only)."""
@@ -401,8 +484,7 @@ def relay(state: CliState, store_path: str | None, account: str | None, once: bo
 @click.option("--sentinel", help="SENTINEL threshold in BOLT (default: the whitepaper's 1,000).")
 @json_option
 @click.pass_obj
-def tiers(state: CliState, workers: tuple[str, ...], verified: str | None, sentinel: str | None,
-          as_json: bool) -> None:
+def tiers(state: CliState, workers: tuple[str, ...], verified: str | None, sentinel: str | None, as_json: bool) -> None:
     """Stake tiers of WORKERS (0x addresses) from their wrapped BOLT on Monad, read in JSON-RPC batches."""
     from web3 import Web3
 
@@ -417,5 +499,3 @@ def tiers(state: CliState, workers: tuple[str, ...], verified: str | None, senti
         return
     for address, stake in stakes.items():
         click.echo(f"{address} {stake.tier.name} ({format_bolt(stake.balance)} wBOLT)")
-
-

@@ -31,13 +31,20 @@ from dispatch_chain.receipts import JobComplete, ReceiptError, SignedReceipt
 from dispatch_chain.scoring import worker_score
 from dispatch_chain.settings import env_var
 
-outbox_option = click.option("--outbox", "outbox_path", envvar=env_var("outbox"), type=click.Path(dir_okay=False),
-                             help="Outbox SQLite file (default: run/<network>/reputation-outbox.sqlite).")
+outbox_option = click.option(
+    "--outbox",
+    "outbox_path",
+    envvar=env_var("outbox"),
+    type=click.Path(dir_okay=False),
+    help="Outbox SQLite file (default: run/<network>/reputation-outbox.sqlite).",
+)
 account_option = click.option(
-    "--account", envvar=[env_var("feedback_account"), env_var("evm_account")],
+    "--account",
+    envvar=[env_var("feedback_account"), env_var("evm_account")],
     help="The feedback sender's EVM account: env:VAR, keystore:PATH, dev:N. Default: DISPATCH_FEEDBACK_ACCOUNT, "
-         "else DISPATCH_EVM_ACCOUNT. Give it its own account: the anchoring service (`anchor run`) may not sign "
-         "with the same one at the same time.")
+    "else DISPATCH_EVM_ACCOUNT. Give it its own account: the anchoring service (`anchor run`) may not sign "
+    "with the same one at the same time.",
+)
 
 
 def _outbox(state: CliState, path: str | None) -> Outbox:
@@ -46,9 +53,11 @@ def _outbox(state: CliState, path: str | None) -> Outbox:
 
 
 agent_id_option = click.option(
-    "--agent-id", type=click.IntRange(0, 2**256 - 1),
+    "--agent-id",
+    type=click.IntRange(0, 2**256 - 1),
     help="The worker's claimed ERC-8004 agent id (from its `worker register` output or agent file); verified "
-         "with calls (owner, binding metadata, signature) and remembered for the worker.")
+    "with calls (owner, binding metadata, signature) and remembered for the worker.",
+)
 
 
 @click.group()
@@ -59,8 +68,13 @@ def reputation() -> None:
 @reputation.command()
 @click.argument("file", type=click.Path(allow_dash=True))
 @outbox_option
-@click.option("--endpoint", envvar=env_var("coordinator_url"), default="http://127.0.0.1:3000", show_default=True,
-              help="The coordinator endpoint recorded with each feedback.")
+@click.option(
+    "--endpoint",
+    envvar=env_var("coordinator_url"),
+    default="http://127.0.0.1:3000",
+    show_default=True,
+    help="The coordinator endpoint recorded with each feedback.",
+)
 @click.pass_obj
 def enqueue(state: CliState, file: str, outbox_path: str | None, endpoint: str) -> None:
     """Queue feedback for finished jobs: FILE has {"job": <job_complete>, "success": bool} per line.
@@ -72,18 +86,27 @@ def enqueue(state: CliState, file: str, outbox_path: str | None, endpoint: str) 
     records = read_json_records(file)
     jobs = []
     for number, record in enumerate(records, 1):
-        if (not isinstance(record, dict) or not {"job", "success"} <= set(record) <= {"job", "success", "agent_id"}
-                or not isinstance(record["success"], bool)):
-            raise InputError(f"{file} record {number}: expected {{\"job\": <job_complete>, \"success\": true|false}}"
-                             " and optionally \"agent_id\"")
+        if (
+            not isinstance(record, dict)
+            or not {"job", "success"} <= set(record) <= {"job", "success", "agent_id"}
+            or not isinstance(record["success"], bool)
+        ):
+            raise InputError(
+                f'{file} record {number}: expected {{"job": <job_complete>, "success": true|false}}'
+                ' and optionally "agent_id"'
+            )
         agent_id = record.get("agent_id")
-        if agent_id is not None and (not isinstance(agent_id, int) or isinstance(agent_id, bool)
-                                     or not 0 <= agent_id < 2**256):
+        if agent_id is not None and (
+            not isinstance(agent_id, int) or isinstance(agent_id, bool) or not 0 <= agent_id < 2**256
+        ):
             raise InputError(f"{file} record {number}: agent_id must be an unsigned integer")
         try:
             job = record["job"]
-            signed = (JobComplete.from_message(job).signed if isinstance(job, dict) and "type" in job
-                      else SignedReceipt.from_parts(job.get("receipt"), job.get("receipt_signature")))
+            signed = (
+                JobComplete.from_message(job).signed
+                if isinstance(job, dict) and "type" in job
+                else SignedReceipt.from_parts(job.get("receipt"), job.get("receipt_signature"))
+            )
         except (ReceiptError, AttributeError) as exc:
             raise InputError(f"{file} record {number}: {exc}") from None
         jobs.append((signed, record["success"], agent_id))
@@ -97,13 +120,25 @@ def enqueue(state: CliState, file: str, outbox_path: str | None, endpoint: str) 
 @outbox_option
 @account_option
 @click.option("--window", type=click.IntRange(1, 1024), default=64, show_default=True, help="Transactions in flight.")
-@click.option("--replace-after", type=click.FloatRange(1), default=30.0, show_default=True,
-              help="Seconds before an unmined transaction is replaced with higher fees.")
+@click.option(
+    "--replace-after",
+    type=click.FloatRange(1),
+    default=30.0,
+    show_default=True,
+    help="Seconds before an unmined transaction is replaced with higher fees.",
+)
 @click.option("--drain", is_flag=True, help="Exit once nothing is queued or in flight.")
 @click.option("--timeout", type=click.FloatRange(1), default=3600.0, show_default=True, help="Limit for --drain.")
 @click.pass_obj
-def send(state: CliState, outbox_path: str | None, account: str | None, window: int, replace_after: float,
-         drain: bool, timeout: float) -> None:
+def send(
+    state: CliState,
+    outbox_path: str | None,
+    account: str | None,
+    window: int,
+    replace_after: float,
+    drain: bool,
+    timeout: float,
+) -> None:
     """Post queued feedback with many transactions in flight (the coordinator's sender).
 
     Safe to kill at any point: on restart it finds the feedback it had signed in
@@ -162,13 +197,25 @@ def revoke(state: CliState, job_id: str, outbox_path: str | None) -> None:
 @click.argument("worker_ref", metavar="WORKER")
 @agent_id_option
 @click.option("--client", "clients", multiple=True, help="Coordinator address whose feedback counts (repeatable).")
-@click.option("--tier", type=click.Choice([t.name for t in Tier]), default="OPEN", show_default=True,
-              help="Stake tier to apply the reputation multiplier of.")
+@click.option(
+    "--tier",
+    type=click.Choice([t.name for t in Tier]),
+    default="OPEN",
+    show_default=True,
+    help="Stake tier to apply the reputation multiplier of.",
+)
 @account_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def show(state: CliState, worker_ref: str, agent_id: int | None, clients: tuple[str, ...], tier: str,
-         account: str | None, as_json: bool) -> None:
+def show(
+    state: CliState,
+    worker_ref: str,
+    agent_id: int | None,
+    clients: tuple[str, ...],
+    tier: str,
+    account: str | None,
+    as_json: bool,
+) -> None:
     """Show a worker's reputation summary and its workerScore contribution.
 
     WORKER is ed25519:<hex> (its agent: --agent-id, else the claim recorded by `worker claim`) or a
@@ -196,11 +243,23 @@ def show(state: CliState, worker_ref: str, agent_id: int | None, clients: tuple[
         summary = reader.summary(agent_id)
     if summary.error is not None:
         raise ChainFailure(f"agent {agent_id}: getSummary failed: {summary.error}")
-    score = worker_score(policy_match=False, heartbeat_age=0, reputation=summary.score, tier=Tier[tier],
-                         unrateable=unrateable is not None)
-    result = {"agent_id": agent_id, "feedback_count": summary.count, "average": summary.score,
-              "clients": reader.clients, "tier": tier, "unrateable": unrateable,
-              "effective_reputation": score.effective_reputation, "reputation_points": score.reputation}
+    score = worker_score(
+        policy_match=False,
+        heartbeat_age=0,
+        reputation=summary.score,
+        tier=Tier[tier],
+        unrateable=unrateable is not None,
+    )
+    result = {
+        "agent_id": agent_id,
+        "feedback_count": summary.count,
+        "average": summary.score,
+        "clients": reader.clients,
+        "tier": tier,
+        "unrateable": unrateable,
+        "effective_reputation": score.effective_reputation,
+        "reputation_points": score.reputation,
+    }
     if as_json:
         emit_json(result)
         return
@@ -208,23 +267,36 @@ def show(state: CliState, worker_ref: str, agent_id: int | None, clients: tuple[
     click.echo(f"agent {agent_id}: {summary.count} feedback(s), average {average}")
     if unrateable is not None:
         click.echo(f"unrateable: the registry refuses this coordinator's feedback ({unrateable})")
-    click.echo(f"{tier}: effective reputation {score.effective_reputation:g}, {score.reputation:+g} of 10 in"
-               " workerScore")
+    click.echo(
+        f"{tier}: effective reputation {score.effective_reputation:g}, {score.reputation:+g} of 10 in workerScore"
+    )
 
 
 @reputation.command()
 @click.argument("worker_ref", metavar="WORKER")
-@click.option("--value", type=click.FloatRange(0, 100), required=True,
-              help="Score out of 100 (80 success, 20 failure).")
+@click.option(
+    "--value", type=click.FloatRange(0, 100), required=True, help="Score out of 100 (80 success, 20 failure)."
+)
 @click.option("--job-id", required=True, help="The job this feedback is about (one feedback per job).")
-@click.option("--receipt-hash", required=True,
-              help="0x + 64 hex: the job's receipt hash, which identifies the feedback on chain (not all zeros).")
+@click.option(
+    "--receipt-hash",
+    required=True,
+    help="0x + 64 hex: the job's receipt hash, which identifies the feedback on chain (not all zeros).",
+)
 @agent_id_option
 @outbox_option
 @account_option
 @click.pass_obj
-def give(state: CliState, worker_ref: str, value: float, job_id: str, receipt_hash: str, agent_id: int | None,
-         outbox_path: str | None, account: str | None) -> None:
+def give(
+    state: CliState,
+    worker_ref: str,
+    value: float,
+    job_id: str,
+    receipt_hash: str,
+    agent_id: int | None,
+    outbox_path: str | None,
+    account: str | None,
+) -> None:
     """Give one feedback now (an operator's tool; goes through the same outbox, exactly once per job)."""
     target = parse_worker(worker_ref)
     if not isinstance(target, bytes):
@@ -249,5 +321,7 @@ def give(state: CliState, worker_ref: str, value: float, job_id: str, receipt_ha
     result = item.result  # set when the feedback is done
     if item.status != "done" or result is None:
         raise InputError(f"feedback not given: {item.last_error}")
-    click.echo(f"feedback {value:g}/100 for job {job_id!r}: agent {result['agent_id']},"
-               f" index {result['feedback_index']}, tx {result['tx']}")
+    click.echo(
+        f"feedback {value:g}/100 for job {job_id!r}: agent {result['agent_id']},"
+        f" index {result['feedback_index']}, tx {result['tx']}"
+    )

@@ -67,9 +67,11 @@ def _connections(state: CliState, url: str | None, keypair: str | None) -> Conne
 
 
 def solana_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    function = click.option("--keypair", type=click.Path(dir_okay=False),
-                            help="Signer (solana-keygen JSON). Default: $DISPATCH_SOLANA_KEYPAIR, else "
-                                 "~/.config/solana/id.json.")(function)
+    function = click.option(
+        "--keypair",
+        type=click.Path(dir_okay=False),
+        help="Signer (solana-keygen JSON). Default: $DISPATCH_SOLANA_KEYPAIR, else ~/.config/solana/id.json.",
+    )(function)
     function = click.option("--url", help="Solana RPC URL (default: the network profile's).")(function)
     return function
 
@@ -81,17 +83,39 @@ def solana() -> None:
 
 @solana.command("create-bolt")
 @solana_options
-@click.option("--mint-keypair", type=click.Path(dir_okay=False),
-              help="Keypair of the mint account (default: <key dir>/bolt-mint.json, created if absent).")
-@click.option("--owner", "owner_specs", multiple=True, metavar="NAME=PUBKEY",
-              help="Owner of an allocation (" + ", ".join(name for name, _ in DISTRIBUTION) + "); repeatable.")
-@click.option("--generate-owners", is_flag=True,
-              help="Create a keypair for every allocation without --owner (in the key dir; for local chains).")
-@click.option("--airdrop", type=click.FloatRange(0, 1_000_000), default=0.0,
-              help="SOL to airdrop to the payer first (local node, devnet).")
+@click.option(
+    "--mint-keypair",
+    type=click.Path(dir_okay=False),
+    help="Keypair of the mint account (default: <key dir>/bolt-mint.json, created if absent).",
+)
+@click.option(
+    "--owner",
+    "owner_specs",
+    multiple=True,
+    metavar="NAME=PUBKEY",
+    help="Owner of an allocation (" + ", ".join(name for name, _ in DISTRIBUTION) + "); repeatable.",
+)
+@click.option(
+    "--generate-owners",
+    is_flag=True,
+    help="Create a keypair for every allocation without --owner (in the key dir; for local chains).",
+)
+@click.option(
+    "--airdrop",
+    type=click.FloatRange(0, 1_000_000),
+    default=0.0,
+    help="SOL to airdrop to the payer first (local node, devnet).",
+)
 @click.pass_obj
-def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keypair: str | None,
-                owner_specs: tuple[str, ...], generate_owners: bool, airdrop: float) -> None:
+def create_bolt(
+    state: CliState,
+    url: str | None,
+    keypair: str | None,
+    mint_keypair: str | None,
+    owner_specs: tuple[str, ...],
+    generate_owners: bool,
+    airdrop: float,
+) -> None:
     """Create BOLT: 1,000,000,000 tokens, 9 decimals, distributed per the whitepaper, mint authority revoked.
 
     Resumable: run it again with the same mint keypair to finish an interrupted run.
@@ -120,29 +144,67 @@ def create_bolt(state: CliState, url: str | None, keypair: str | None, mint_keyp
         client, payer = connections.solana, connections.solana_keypair
         if airdrop:
             client.airdrop(payer.pubkey(), int(airdrop * 1_000_000_000))
-        info = deploy_bolt(client, payer, mint, owners, manifest=connections.profile.manifest,
-                           network=connections.profile.name, progress=lambda m: click.echo(m, err=True))
-    click.echo(f"BOLT mint {mint.pubkey()}: supply {info.supply / BOLT:,.0f} BOLT, mint authority"
-               f" {info.mint_authority}, freeze authority {info.freeze_authority}")
+        info = deploy_bolt(
+            client,
+            payer,
+            mint,
+            owners,
+            manifest=connections.profile.manifest,
+            network=connections.profile.name,
+            progress=lambda m: click.echo(m, err=True),
+        )
+    click.echo(
+        f"BOLT mint {mint.pubkey()}: supply {info.supply / BOLT:,.0f} BOLT, mint authority"
+        f" {info.mint_authority}, freeze authority {info.freeze_authority}"
+    )
 
 
 @solana.command("init-programs")
 @solana_options
-@click.option("--program", "program_specs", multiple=True, metavar="NAME=ID",
-              help="Program id where it differs from the IDL (after anchor deploy with other keys).")
+@click.option(
+    "--program",
+    "program_specs",
+    multiple=True,
+    metavar="NAME=ID",
+    help="Program id where it differs from the IDL (after anchor deploy with other keys).",
+)
 @click.option("--anchorer", "anchorers", multiple=True, help="Pubkey allowed to anchor receipt roots (repeatable).")
-@click.option("--verified", type=BOLT_AMOUNT, default="100", show_default=True,
-              help="VERIFIED tier threshold, in BOLT.")
-@click.option("--sentinel", type=BOLT_AMOUNT, default="1000", show_default=True,
-              help="SENTINEL tier threshold, in BOLT (the program allows at most the mint's supply).")
-@click.option("--cooldown", type=click.IntRange(0, MAX_COOLDOWN_SECONDS), default=7 * 24 * 3600,
-              show_default=True, help="Unstake cooldown in seconds (the program allows at most 90 days).")
-@click.option("--fee-bps", type=click.IntRange(0, 10_000), default=PROTOCOL_FEE_BPS, show_default=True,
-              help="Protocol fee burned per settlement (the program caps it).")
+@click.option(
+    "--verified", type=BOLT_AMOUNT, default="100", show_default=True, help="VERIFIED tier threshold, in BOLT."
+)
+@click.option(
+    "--sentinel",
+    type=BOLT_AMOUNT,
+    default="1000",
+    show_default=True,
+    help="SENTINEL tier threshold, in BOLT (the program allows at most the mint's supply).",
+)
+@click.option(
+    "--cooldown",
+    type=click.IntRange(0, MAX_COOLDOWN_SECONDS),
+    default=7 * 24 * 3600,
+    show_default=True,
+    help="Unstake cooldown in seconds (the program allows at most 90 days).",
+)
+@click.option(
+    "--fee-bps",
+    type=click.IntRange(0, 10_000),
+    default=PROTOCOL_FEE_BPS,
+    show_default=True,
+    help="Protocol fee burned per settlement (the program caps it).",
+)
 @click.pass_obj
-def init_programs_command(state: CliState, url: str | None, keypair: str | None, program_specs: tuple[str, ...],
-                          anchorers: tuple[str, ...], verified: int, sentinel: int, cooldown: int,
-                          fee_bps: int) -> None:
+def init_programs_command(
+    state: CliState,
+    url: str | None,
+    keypair: str | None,
+    program_specs: tuple[str, ...],
+    anchorers: tuple[str, ...],
+    verified: int,
+    sentinel: int,
+    cooldown: int,
+    fee_bps: int,
+) -> None:
     """Initialise dispatch_staking, dispatch_settlement and dispatch_anchor for BOLT (idempotent).
 
     Sign with the programs' upgrade authority (the wallet that deployed them): the programs
@@ -165,10 +227,17 @@ def init_programs_command(state: CliState, url: str | None, keypair: str | None,
         manifest = connections.manifest.require_solana()
         mint = Pubkey.from_string(manifest.account("bolt_mint"))
         allowed = allowed_anchorers or [connections.solana_keypair.pubkey()]
-        init_programs(connections.solana, connections.solana_keypair, mint, program_ids=program_ids,
-                      anchorers=allowed, manifest=connections.profile.manifest, network=connections.profile.name,
-                      settings=ProgramSettings(verified, sentinel, cooldown, fee_bps),
-                      progress=lambda m: click.echo(m, err=True))
+        init_programs(
+            connections.solana,
+            connections.solana_keypair,
+            mint,
+            program_ids=program_ids,
+            anchorers=allowed,
+            manifest=connections.profile.manifest,
+            network=connections.profile.name,
+            settings=ProgramSettings(verified, sentinel, cooldown, fee_bps),
+            progress=lambda m: click.echo(m, err=True),
+        )
     click.echo(f"programs initialised; recorded in {connections.profile.manifest}")
 
 
@@ -185,14 +254,22 @@ def supply(state: CliState, url: str | None, keypair: str | None, as_json: bool)
         config = connections.settlement().config()
     if info is None:
         raise InputError(f"no mint at {mint}")
-    result = {"mint": str(mint), "supply": info.supply, "burned_since_genesis": BOLT_SUPPLY - info.supply,
-              "settled": config.total_settled, "burned_by_settlement": config.total_burned, "fee_bps": config.fee_bps}
+    result = {
+        "mint": str(mint),
+        "supply": info.supply,
+        "burned_since_genesis": BOLT_SUPPLY - info.supply,
+        "settled": config.total_settled,
+        "burned_by_settlement": config.total_burned,
+        "fee_bps": config.fee_bps,
+    }
     if as_json:
         emit_json(result)
         return
-    click.echo(f"supply {format_bolt(info.supply)} BOLT ({format_bolt(BOLT_SUPPLY - info.supply)} burned);"
-               f" settled {format_bolt(config.total_settled)}, burned by settlements {format_bolt(config.total_burned)}"
-               f" at {config.fee_bps} bps")
+    click.echo(
+        f"supply {format_bolt(info.supply)} BOLT ({format_bolt(BOLT_SUPPLY - info.supply)} burned);"
+        f" settled {format_bolt(config.total_settled)}, burned by settlements {format_bolt(config.total_burned)}"
+        f" at {config.fee_bps} bps"
+    )
 
 
 @solana.command()
@@ -207,8 +284,9 @@ def stake(state: CliState, url: str | None, keypair: str | None, amount: int) ->
         staking = connections.staking()
         signature = staking.stake(worker, amount)
         now = staking.stake_of(worker.pubkey())
-    click.echo(f"staked {format_bolt(amount)} BOLT: active {format_bolt(now.active)}, tier {now.tier.name}"
-               f" ({signature})")
+    click.echo(
+        f"staked {format_bolt(amount)} BOLT: active {format_bolt(now.active)}, tier {now.tier.name} ({signature})"
+    )
 
 
 @solana.command()
@@ -222,8 +300,9 @@ def unstake(state: CliState, url: str | None, keypair: str | None, amount: int) 
         staking = connections.staking()
         staking.request_unstake(connections.solana_keypair, amount)
         now = staking.stake_of(connections.solana_keypair.pubkey())
-    click.echo(f"pending {format_bolt(now.pending)} BOLT, withdrawable at unix time {now.unlock_at};"
-               f" tier {now.tier.name}")
+    click.echo(
+        f"pending {format_bolt(now.pending)} BOLT, withdrawable at unix time {now.unlock_at}; tier {now.tier.name}"
+    )
 
 
 @solana.command("cancel-unstake")
@@ -275,8 +354,10 @@ def tiers(state: CliState, url: str | None, keypair: str | None, workers: tuple[
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['worker']}  {row['tier']:<8}  active {format_bolt(row['active'])} BOLT"
-                   f"  pending {format_bolt(row['pending'])}")
+        click.echo(
+            f"{row['worker']}  {row['tier']:<8}  active {format_bolt(row['active'])} BOLT"
+            f"  pending {format_bolt(row['pending'])}"
+        )
 
 
 @solana.command()
@@ -286,8 +367,9 @@ def tiers(state: CliState, url: str | None, keypair: str | None, workers: tuple[
 @click.argument("amount", type=BOLT_AMOUNT)
 @click.option("--receipt-hash", required=True, help="0x receipt hash of the job's receipt.")
 @click.pass_obj
-def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, worker: str, amount: int,
-           receipt_hash: str) -> None:
+def settle(
+    state: CliState, url: str | None, keypair: str | None, job_id: str, worker: str, amount: int, receipt_hash: str
+) -> None:
     """Settle JOB_ID: pay WORKER AMOUNT BOLT from the coordinator (--keypair), burning the protocol fee.
 
     Idempotent: settling a job again prints the existing settlement.
@@ -307,6 +389,8 @@ def settle(state: CliState, url: str | None, keypair: str | None, job_id: str, w
     with chain_errors():
         connections = _connections(state, url, keypair)
         record = connections.settlement().settle(connections.solana_keypair, job_id, worker_key, amount, hash_bytes)
-    click.echo(f"job {job_id!r}: {format_bolt(record.amount)} BOLT, {format_bolt(record.fee)} burned,"
-               f" {format_bolt(record.amount - record.fee)} to {record.worker} at slot {record.slot}"
-               + (f" ({record.signature})" if record.signature else " (already settled)"))
+    click.echo(
+        f"job {job_id!r}: {format_bolt(record.amount)} BOLT, {format_bolt(record.fee)} burned,"
+        f" {format_bolt(record.amount - record.fee)} to {record.worker} at slot {record.slot}"
+        + (f" ({record.signature})" if record.signature else " (already settled)")
+    )

@@ -41,9 +41,13 @@ def keygen(output: str) -> None:
 
 @worker.command()
 @click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False), help="The worker's key file.")
-@click.option("--owner", default="derived", show_default=True,
-              help="EVM account owning the agent: an account spec (env:VAR, keystore:PATH, dev:N) or 'derived' "
-                   "(an EVM key derived from the worker key, so the worker keeps one secret; fund it first).")
+@click.option(
+    "--owner",
+    default="derived",
+    show_default=True,
+    help="EVM account owning the agent: an account spec (env:VAR, keystore:PATH, dev:N) or 'derived' "
+    "(an EVM key derived from the worker key, so the worker keeps one secret; fund it first).",
+)
 @click.option("--uri", default="", help="The agent URI (its registration file).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
@@ -64,22 +68,33 @@ def register(state: CliState, key_file: str, owner: str, uri: str, as_json: bool
         resolver = connections.identity_resolver()  # remember the claim here too (coordinator on this host)
         resolver.claim(bytes(key.verify_key), registration.agent_id)
         resolver.close()
-    result = {"agent_id": registration.agent_id, "owner": registration.owner, "tx": registration.tx,
-              "worker": format_pubkey(bytes(key.verify_key)), "worker_key": hex(worker_key(bytes(key.verify_key)))}
+    result = {
+        "agent_id": registration.agent_id,
+        "owner": registration.owner,
+        "tx": registration.tx,
+        "worker": format_pubkey(bytes(key.verify_key)),
+        "worker_key": hex(worker_key(bytes(key.verify_key))),
+    }
     if as_json:
         emit_json(result)
     else:
         click.echo(f"registered {result['worker']} as agent {registration.agent_id} owned by {registration.owner}")
-        click.echo(f"give the coordinator this agent id: dispatch-chain worker claim {result['worker']}"
-                   f" {registration.agent_id}", err=True)
+        click.echo(
+            f"give the coordinator this agent id: dispatch-chain worker claim {result['worker']}"
+            f" {registration.agent_id}",
+            err=True,
+        )
 
 
 @worker.command()
 @click.argument("worker_ref", metavar="WORKER")
 @click.argument("agent_id", required=False, type=click.IntRange(0, 2**256 - 1))
-@click.option("--agent-file", type=click.Path(dir_okay=False),
-              help="The worker's ERC-8004 agent (registration) file; its registrations entry for this registry "
-                   "names the agent id.")
+@click.option(
+    "--agent-file",
+    type=click.Path(dir_okay=False),
+    help="The worker's ERC-8004 agent (registration) file; its registrations entry for this registry "
+    "names the agent id.",
+)
 @click.pass_obj
 def claim(state: CliState, worker_ref: str, agent_id: int | None, agent_file: str | None) -> None:
     """Record a worker's claimed ERC-8004 agent, after verifying it (the coordinator's side).
@@ -131,8 +146,13 @@ def show(state: CliState, worker_ref: str, as_json: bool) -> None:
             binding = registry.binding_of(agent_id)
         except BindingError as exc:
             raise InputError(str(exc)) from None
-    result = {"agent_id": agent_id, "owner": binding.owner, "worker": format_pubkey(binding.pubkey),
-              "worker_key": hex(worker_key(binding.pubkey)), "binding": "valid"}
+    result = {
+        "agent_id": agent_id,
+        "owner": binding.owner,
+        "worker": format_pubkey(binding.pubkey),
+        "worker_key": hex(worker_key(binding.pubkey)),
+        "binding": "valid",
+    }
     if as_json:
         emit_json(result)
     else:

@@ -24,7 +24,9 @@ def start_chains(state: DemoState, stack: ExitStack) -> None:
     state.report["evm"] = {"rpc_url": state.anvil.url, "chain_id": 31337}
     log = state.options.out / "solana-node.log"
     state.solana_node = stack.enter_context(SolanaNode(log_path=log))
-    state.progress.note(f"dispatch-solana-node on {state.solana_node.url} (Dispatch programs: SBF, upgradeable loader), log {log}")
+    state.progress.note(
+        f"dispatch-solana-node on {state.solana_node.url} (Dispatch programs: SBF, upgradeable loader), log {log}"
+    )
     state.report["solana"] = {"rpc_url": state.solana_node.url}
 
 
@@ -37,7 +39,9 @@ def deploy(state: DemoState, stack: ExitStack) -> None:
     coordinator = dev_account(COORDINATOR).address
     proc = subprocess.run(
         ["ape", "run", "deploy", "--network", state.anvil.url, "--manifest", str(manifest), "--anchorer", coordinator],
-        cwd=REPO, capture_output=True, text=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     (state.options.out / "deploy.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
@@ -46,11 +50,19 @@ def deploy(state: DemoState, stack: ExitStack) -> None:
         )
     assert state.solana_node is not None
     profile = load_network(
-        "local", env={}, overrides={"evm": {"rpc_url": state.anvil.url, "confirmations": 0, "poll_interval": 0.05},
-                                    "solana": {"rpc_url": state.solana_node.url}, "manifest": str(manifest)},
+        "local",
+        env={},
+        overrides={
+            "evm": {"rpc_url": state.anvil.url, "confirmations": 0, "poll_interval": 0.05},
+            "solana": {"rpc_url": state.solana_node.url},
+            "manifest": str(manifest),
+        },
     )
-    state.connections = Connections(profile, evm_account_spec=f"dev:{COORDINATOR}",
-                                    solana_keypair_path=str(state.options.out / "keys" / "coordinator.json"))
+    state.connections = Connections(
+        profile,
+        evm_account_spec=f"dev:{COORDINATOR}",
+        solana_keypair_path=str(state.options.out / "keys" / "coordinator.json"),
+    )
     for name, deployment in state.connections.manifest.require_evm().contracts.items():
         state.progress.note(f"{name} at {deployment.address}")
     state.report["contracts"] = {k: v.address for k, v in state.connections.manifest.require_evm().contracts.items()}

@@ -26,8 +26,10 @@ def make_jobs(state: DemoState, stack: ExitStack) -> None:
     state.workload = make_workload(workers, options.jobs, options.invalid_share, state.rng)
     messages = state.options.out / "job_complete.jsonl"
     messages.write_text("".join(json.dumps(j.message, ensure_ascii=True) + "\n" for j in state.workload.jobs))
-    state.progress.note(f"{len(workers)} workers signed {options.jobs} receipts;"
-                        f" {len(state.workload.expected_invalid)} deliberately corrupted ({messages})")
+    state.progress.note(
+        f"{len(workers)} workers signed {options.jobs} receipts;"
+        f" {len(state.workload.expected_invalid)} deliberately corrupted ({messages})"
+    )
 
 
 def verify_and_store(state: DemoState, stack: ExitStack) -> None:
@@ -36,18 +38,23 @@ def verify_and_store(state: DemoState, stack: ExitStack) -> None:
     for stale in (store_path, *(store_path.with_name(store_path.name + suffix) for suffix in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)  # a fresh chain each run, so a fresh store
     state.store = stack.enter_context(ReceiptStore(store_path))
-    backends: list[AnchorBackend] = [state.connections.receipt_anchor(writable=True),
-                                     state.connections.solana_anchor(writable=True)]
-    state.service = AnchoringService(state.store, backends, BatchPolicy(max_size=state.options.batch_size, max_age=0),
-                                     progress=state.progress.note)
+    backends: list[AnchorBackend] = [
+        state.connections.receipt_anchor(writable=True),
+        state.connections.solana_anchor(writable=True),
+    ]
+    state.service = AnchoringService(
+        state.store, backends, BatchPolicy(max_size=state.options.batch_size, max_age=0), progress=state.progress.note
+    )
     state.verification = state.service.submit([j.message for j in state.workload.jobs])
     rejected = {c.index for c in state.verification.invalid}
     expected = {i for i, j in enumerate(state.workload.jobs) if j.corruption}
     if rejected != expected:
         raise DispatchChainError(f"verifier disagreement: rejected {sorted(rejected ^ expected)[:5]}...")
     reasons = Counter((c.reason or "").split(" (")[0] for c in state.verification.invalid)
-    state.progress.note(f"{len(state.verification.valid)} valid, {len(rejected)} rejected: "
-                        + ", ".join(f"{k} x{v}" for k, v in reasons.items()))
+    state.progress.note(
+        f"{len(state.verification.valid)} valid, {len(rejected)} rejected: "
+        + ", ".join(f"{k} x{v}" for k, v in reasons.items())
+    )
     state.report["receipts"] = {
         "signed": len(state.workload.jobs),
         "valid": len(state.verification.valid),
@@ -94,22 +101,30 @@ def audit_sample(state: DemoState, stack: ExitStack) -> None:
     assert state.connections is not None
     evm, solana = state.connections.evm, state.connections.solana
     trusted = TrustedDeployments.load(state.connections.profile.manifest)  # the demo's own deployments
-    auditor = Auditor({"eip155": lambda chain: EvmAnchorVerifier(evm),
-                       "solana": lambda chain: SolanaAnchorVerifier(solana)},
-                      trusted)
+    auditor = Auditor(
+        {"eip155": lambda chain: EvmAnchorVerifier(evm), "solana": lambda chain: SolanaAnchorVerifier(solana)}, trusted
+    )
     sample = state.rng.sample(state.bundles, min(state.options.audit_sample, len(state.bundles)))
     for bundle, path in sample:
         report = auditor.audit(bundle)
         state.audits.append(report)
-        where = "; ".join(f"{f.chain.split(':')[0]} batch {f.batch_id}"
-                          f" at {'block' if f.chain.startswith('eip155') else 'slot'}"
-                          f" {f.block}, {format_time(f.timestamp)}" for f in report.anchors) or "-"
+        where = (
+            "; ".join(
+                f"{f.chain.split(':')[0]} batch {f.batch_id}"
+                f" at {'block' if f.chain.startswith('eip155') else 'slot'}"
+                f" {f.block}, {format_time(f.timestamp)}"
+                for f in report.anchors
+            )
+            or "-"
+        )
         state.progress.note(f"{'PROVEN' if report.ok else 'FAILED'} {path.name}: {where}")
     tampered = sample[0][0].model_copy(deep=True)
     tampered.receipt["output_hash"] = "sha256:" + "00" * 32
     tampered_report = auditor.audit(tampered)
-    state.progress.note(f"tampered bundle: {'rejected' if not tampered_report.ok else 'ACCEPTED (bug!)'}"
-                        f" ({tampered_report.failures[0].detail if tampered_report.failures else ''})")
+    state.progress.note(
+        f"tampered bundle: {'rejected' if not tampered_report.ok else 'ACCEPTED (bug!)'}"
+        f" ({tampered_report.failures[0].detail if tampered_report.failures else ''})"
+    )
     state.report["audit"] = {
         "sampled": len(sample),
         "proven": sum(r.ok for r in state.audits),

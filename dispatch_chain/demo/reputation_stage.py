@@ -26,10 +26,14 @@ def register_workers(state: DemoState, stack: ExitStack) -> None:
     for worker in state.workload.workers:
         owner = derived_owner(worker.key)
         send_value(funder, owner.address, GAS_FUNDING_WEI)
-        registration = identity.register_worker(worker.key, owner, f"https://dispatch.example/agents/{worker.name}.json")
+        registration = identity.register_worker(
+            worker.key, owner, f"https://dispatch.example/agents/{worker.name}.json"
+        )
         state.agents[worker.pubkey] = registration.agent_id
-        state.progress.note(f"{worker.name} ed25519:{worker.pubkey.hex()[:12]}... -> agent {registration.agent_id}"
-                            f" (owner {owner.address}, worker key {hex(worker_key(worker.pubkey))[:14]}...)")
+        state.progress.note(
+            f"{worker.name} ed25519:{worker.pubkey.hex()[:12]}... -> agent {registration.agent_id}"
+            f" (owner {owner.address}, worker key {hex(worker_key(worker.pubkey))[:14]}...)"
+        )
 
 
 def post_feedback(state: DemoState, stack: ExitStack) -> None:
@@ -45,8 +49,9 @@ def post_feedback(state: DemoState, stack: ExitStack) -> None:
     outcome = {job.job_id: job.succeeded for job in state.workload.jobs}
     valid = state.verification.valid
     for signed in valid:  # each worker's agent id, as it told the coordinator at registration
-        writer.record_job(signed, success=outcome[signed.receipt.job_id],
-                          agent_id=state.agents[signed.receipt.provider_key])
+        writer.record_job(
+            signed, success=outcome[signed.receipt.job_id], agent_id=state.agents[signed.receipt.provider_key]
+        )
     revoked_job = valid[len(valid) // 2].receipt.job_id
     writer.revoke_job(revoked_job)  # e.g. an audit later finds its output was never delivered
     resolver = state.connections.identity_resolver(out / "identity-cache.sqlite")
@@ -57,8 +62,10 @@ def post_feedback(state: DemoState, stack: ExitStack) -> None:
     if counts.get("done", 0) != len(valid) + 1:
         raise DispatchChainError(f"feedback did not all land: {counts}, last errors {stats.errors[-3:]}")
     successes = sum(outcome[s.receipt.job_id] for s in valid)
-    state.progress.note(f"{len(valid)} feedbacks posted ({successes} at 80, {len(valid) - successes} at 20),"
-                        f" {stats.sent} transactions; feedback of {revoked_job} revoked")
+    state.progress.note(
+        f"{len(valid)} feedbacks posted ({successes} at 80, {len(valid) - successes} at 20),"
+        f" {stats.sent} transactions; feedback of {revoked_job} revoked"
+    )
     state.report["reputation"] = {
         "feedbacks": len(valid),
         "successes": successes,
@@ -79,12 +86,18 @@ def score_workers(state: DemoState, stack: ExitStack) -> None:
         summary = summaries[agent_id]
         tier = state.tiers.get(worker.pubkey, Tier.OPEN)
         heartbeat_age = state.rng.uniform(0, 25)
-        score = worker_score(policy_match=n % 2 == 0, heartbeat_age=heartbeat_age, reputation=summary.score,
-                             tier=tier)
-        rows.append({
-            "worker": worker.name, "agent_id": agent_id, "feedbacks": summary.count,
-            "reputation": round(summary.score, 2) if summary.score is not None else None, "tier": tier.name,
-            "effective_reputation": round(score.effective_reputation, 2), "heartbeat_age": round(heartbeat_age, 1),
-            "policy_match": n % 2 == 0, "score": round(score.total, 2),
-        })
+        score = worker_score(policy_match=n % 2 == 0, heartbeat_age=heartbeat_age, reputation=summary.score, tier=tier)
+        rows.append(
+            {
+                "worker": worker.name,
+                "agent_id": agent_id,
+                "feedbacks": summary.count,
+                "reputation": round(summary.score, 2) if summary.score is not None else None,
+                "tier": tier.name,
+                "effective_reputation": round(score.effective_reputation, 2),
+                "heartbeat_age": round(heartbeat_age, 1),
+                "policy_match": n % 2 == 0,
+                "score": round(score.total, 2),
+            }
+        )
     state.report["workers"] = rows

@@ -44,11 +44,26 @@ def deploy_solana(state: DemoState, stack: ExitStack) -> None:
     for keypair in (coordinator, *owners.values()):
         client.airdrop(keypair.pubkey(), 10 * SOL)
     manifest, network = state.connections.profile.manifest, state.connections.profile.name
-    info = deploy_bolt(client, admin, mint, {n: k.pubkey() for n, k in owners.items()}, manifest=manifest,
-                       network=network, progress=state.progress.note)
-    init_programs(client, admin, mint.pubkey(), program_ids={}, anchorers=[coordinator.pubkey()],
-                  settings=ProgramSettings(cooldown_seconds=60), manifest=manifest, network=network,
-                  progress=state.progress.note)
+    info = deploy_bolt(
+        client,
+        admin,
+        mint,
+        {n: k.pubkey() for n, k in owners.items()},
+        manifest=manifest,
+        network=network,
+        progress=state.progress.note,
+    )
+    init_programs(
+        client,
+        admin,
+        mint.pubkey(),
+        program_ids={},
+        anchorers=[coordinator.pubkey()],
+        settings=ProgramSettings(cooldown_seconds=60),
+        manifest=manifest,
+        network=network,
+        progress=state.progress.note,
+    )
     state.connections.reload_manifest()  # it now has the Solana deployments
     state.solana = SolanaDemo(mint.pubkey(), owners, admin, coordinator)
     state.report["bolt"] = {"mint": str(mint.pubkey()), "supply_at_genesis": info.supply}
@@ -92,21 +107,37 @@ def settle_jobs(state: DemoState, stack: ExitStack) -> None:
     for n, signed in enumerate(due, 1):
         price = PRICING_USD[jobs[signed.receipt.job_id].pricing]
         amount = round(price / BOLT_USD * BOLT)
-        record = settlement.settle(sol.coordinator, signed.receipt.job_id, Keypair.from_seed(
-            bytes(jobs[signed.receipt.job_id].worker.key)).pubkey(), amount, signed.receipt.receipt_hash())
+        record = settlement.settle(
+            sol.coordinator,
+            signed.receipt.job_id,
+            Keypair.from_seed(bytes(jobs[signed.receipt.job_id].worker.key)).pubkey(),
+            amount,
+            signed.receipt.receipt_hash(),
+        )
         settled += record.amount
         burned += record.fee
         state.progress.count("settlements", n, len(due))
-    again = settlement.settle(sol.coordinator, due[0].receipt.job_id, Keypair.from_seed(
-        bytes(jobs[due[0].receipt.job_id].worker.key)).pubkey(), 1, due[0].receipt.receipt_hash())
+    again = settlement.settle(
+        sol.coordinator,
+        due[0].receipt.job_id,
+        Keypair.from_seed(bytes(jobs[due[0].receipt.job_id].worker.key)).pubkey(),
+        1,
+        due[0].receipt.receipt_hash(),
+    )
     supply_after = _supply(client, sol.mint)
     if supply_before - supply_after != burned or burned != sum(
-            protocol_fee(round(PRICING_USD[jobs[s.receipt.job_id].pricing] / BOLT_USD * BOLT)) for s in due):
+        protocol_fee(round(PRICING_USD[jobs[s.receipt.job_id].pricing] / BOLT_USD * BOLT)) for s in due
+    ):
         raise DispatchChainError(f"burn mismatch: supply fell by {supply_before - supply_after}, fees {burned}")
-    state.progress.note(f"{len(due)} jobs settled: {format_bolt(settled)} BOLT, {format_bolt(burned)} burned;"
-                        f" settling {due[0].receipt.job_id} again changed nothing (slot {again.slot})")
+    state.progress.note(
+        f"{len(due)} jobs settled: {format_bolt(settled)} BOLT, {format_bolt(burned)} burned;"
+        f" settling {due[0].receipt.job_id} again changed nothing (slot {again.slot})"
+    )
     state.report["settlement"] = {
-        "jobs": len(due), "settled": format_bolt(settled), "burned": format_bolt(burned),
-        "supply": format_bolt(supply_after), "burned_total": format_bolt(BOLT_SUPPLY - supply_after),
+        "jobs": len(due),
+        "settled": format_bolt(settled),
+        "burned": format_bolt(burned),
+        "supply": format_bolt(supply_after),
+        "burned_total": format_bolt(BOLT_SUPPLY - supply_after),
         "bolt_usd_assumed": BOLT_USD,
     }

@@ -99,6 +99,7 @@ def make_workload(workers: list[Worker], jobs: int, invalid_share: float, rng: r
             corruption = CORRUPTIONS[n % len(CORRUPTIONS)]
             _corrupt(corruption, message, signed, workers[(n + 1) % len(workers)])
         # about one job in eight fails at the worker (reported as a failure, still receipted)
-        workload.jobs.append(Job(job_id, worker, message, corruption, succeeded=rng.random() >= 0.125,
-                                 pricing=PRICES[n % len(PRICES)]))
+        workload.jobs.append(
+            Job(job_id, worker, message, corruption, succeeded=rng.random() >= 0.125, pricing=PRICES[n % len(PRICES)])
+        )
     return workload

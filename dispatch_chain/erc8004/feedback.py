@@ -48,9 +48,10 @@ from dispatch_chain.receipts import SignedReceipt
 CONTRACT = "ReputationRegistry"
 FEEDBACK = "feedback"
 REVOKE = "revoke"
-NEW_FEEDBACK_TOPIC = "0x" + keccak256(
-    b"NewFeedback(uint256,address,uint64,int128,uint8,string,string,string,string,string,bytes32)"
-).hex()
+NEW_FEEDBACK_TOPIC = (
+    "0x"
+    + keccak256(b"NewFeedback(uint256,address,uint64,int128,uint8,string,string,string,string,string,bytes32)").hex()
+)
 
 GIVE_FEEDBACK_SELECTOR = keccak256(b"giveFeedback(uint256,int128,uint8,string,string,string,string,bytes32)")[:4]
 
@@ -88,8 +89,9 @@ class FeedbackWriter:
             agent_id=agent_id,
         )
 
-    def record_feedback(self, job_id: str, pubkey: bytes, score: float, feedback_hash: bytes, *,
-                        agent_id: int | None = None) -> bool:
+    def record_feedback(
+        self, job_id: str, pubkey: bytes, score: float, feedback_hash: bytes, *, agent_id: int | None = None
+    ) -> bool:
         """Queue one feedback of ``score`` out of 100 (2 decimals) for ``job_id``; once per job.
 
         ``feedback_hash`` is the job's receipt hash; it must not be all zeros (a feedback is
@@ -139,8 +141,17 @@ def sent_feedback(raw: bytes) -> tuple[int, bytes] | None:
 class FeedbackHandler:
     """Outbox items of kind ``feedback`` -> ``giveFeedback``."""
 
-    def __init__(self, client: EvmClient, registry: str, resolver: IdentityResolver, sender: str,
-                 *, outbox: Outbox | None = None, deploy_block: int = 0, gas: int | None = None) -> None:
+    def __init__(
+        self,
+        client: EvmClient,
+        registry: str,
+        resolver: IdentityResolver,
+        sender: str,
+        *,
+        outbox: Outbox | None = None,
+        deploy_block: int = 0,
+        gas: int | None = None,
+    ) -> None:
         self.client = client
         self.address = Web3.to_checksum_address(registry)
         self.contract = client.contract(CONTRACT, self.address)
@@ -163,8 +174,16 @@ class FeedbackHandler:
     def build(self, item: OutboxItem) -> CallSpec:
         p = item.payload
         agent_id = self._agent(p)
-        call = self.contract.functions.giveFeedback(agent_id, p["value"], p["decimals"], p["tag1"], p["tag2"],
-                                                    p["endpoint"], p["feedback_uri"], bytes.fromhex(p["feedback_hash"]))
+        call = self.contract.functions.giveFeedback(
+            agent_id,
+            p["value"],
+            p["decimals"],
+            p["tag1"],
+            p["tag2"],
+            p["endpoint"],
+            p["feedback_uri"],
+            bytes.fromhex(p["feedback_hash"]),
+        )
         return CallSpec(CONTRACT, call, self.gas)
 
     def _matches(self, args: Any, agents: set[int], feedback_hash: str) -> bool:
@@ -228,8 +247,9 @@ class FeedbackHandler:
         start = min(self._signed_block(tx, head) for _, txs, _ in candidates for tx in txs)
         client_topic = "0x" + "00" * 12 + self.sender[2:].lower()  # address as an indexed topic
         agent_topics = sorted({"0x" + a.to_bytes(32, "big").hex() for _, _, agents in candidates for a in agents})
-        logs = self.client.get_logs({"address": self.address,
-                                     "topics": [NEW_FEEDBACK_TOPIC, agent_topics, client_topic]}, start, head)
+        logs = self.client.get_logs(
+            {"address": self.address, "topics": [NEW_FEEDBACK_TOPIC, agent_topics, client_topic]}, start, head
+        )
         self.scanned_blocks += max(0, head - start + 1)
         found: dict[int, dict[str, Any]] = {}
         used: set[tuple[str, int]] = set()
@@ -242,8 +262,12 @@ class FeedbackHandler:
                 args = event.process_log(log)["args"]
                 if self._matches(args, agents, item.payload["feedback_hash"]):
                     used.add(position)
-                    found[item.id] = {"agent_id": int(args["agentId"]), "feedback_index": int(args["feedbackIndex"]),
-                                      "tx": position[0], "block": int(log["blockNumber"])}
+                    found[item.id] = {
+                        "agent_id": int(args["agentId"]),
+                        "feedback_index": int(args["feedbackIndex"]),
+                        "tx": position[0],
+                        "block": int(log["blockNumber"]),
+                    }
                     break
         return found
 
@@ -288,11 +312,20 @@ class RevokeHandler:
         return found
 
 
-def handlers(client: EvmClient, registry: str, resolver: IdentityResolver, outbox: Outbox, sender: str,
-             *, deploy_block: int = 0, feedback_gas: int | None = None) -> dict[str, Any]:
+def handlers(
+    client: EvmClient,
+    registry: str,
+    resolver: IdentityResolver,
+    outbox: Outbox,
+    sender: str,
+    *,
+    deploy_block: int = 0,
+    feedback_gas: int | None = None,
+) -> dict[str, Any]:
     """The outbox handlers of a feedback sender."""
     return {
-        FEEDBACK: FeedbackHandler(client, registry, resolver, sender, outbox=outbox, deploy_block=deploy_block,
-                                  gas=feedback_gas),
+        FEEDBACK: FeedbackHandler(
+            client, registry, resolver, sender, outbox=outbox, deploy_block=deploy_block, gas=feedback_gas
+        ),
         REVOKE: RevokeHandler(client, registry, outbox, sender),
     }

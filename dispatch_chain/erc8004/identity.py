@@ -92,8 +92,9 @@ class IdentityRegistryClient:
         """Re-sign the binding for the agent's current owner (after an ERC-721 transfer)."""
         signature = sign_binding(worker, self.chain_id, self.address, owner.address)
         sender = TxSender(self.client, owner)
-        prepared = sender.prepare(self.contract.functions.setMetadata(agent_id, METADATA_BINDING, signature),
-                                  contract=CONTRACT)
+        prepared = sender.prepare(
+            self.contract.functions.setMetadata(agent_id, METADATA_BINDING, signature), contract=CONTRACT
+        )
         sender.broadcast(prepared)
         sender.wait(prepared.tx_hash)
         return prepared.tx_hash
@@ -148,7 +149,7 @@ def agent_id_from_agent_file(document: Any, chain_id: int, registry: str) -> int
     wanted = f"eip155:{chain_id}:{Web3.to_checksum_address(registry)}".lower()
     registrations = document.get("registrations") if isinstance(document, Mapping) else None
     if not isinstance(registrations, list):
-        raise ClaimRejected("the agent file has no \"registrations\" list")
+        raise ClaimRejected('the agent file has no "registrations" list')
     for entry in registrations:
         if not isinstance(entry, Mapping) or str(entry.get("agentRegistry", "")).lower() != wanted:
             continue
@@ -167,8 +168,14 @@ class IdentityResolver:
     Also remembers workers the registry refuses to let us rate (see :meth:`mark_unrateable`).
     """
 
-    def __init__(self, registry: IdentityRegistryClient, cache_path: str | Path, *,
-                 recheck_after: float = RECHECK_AFTER, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        registry: IdentityRegistryClient,
+        cache_path: str | Path,
+        *,
+        recheck_after: float = RECHECK_AFTER,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.registry = registry
         self.recheck_after = recheck_after
         self.clock = clock
@@ -192,8 +199,9 @@ class IdentityResolver:
         return None if row is None else row[0]
 
     def _set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-                         (key, value))
+        self._db.execute(
+            "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", (key, value)
+        )
 
     # -- claims ------------------------------------------------------------------------
 
@@ -204,13 +212,15 @@ class IdentityResolver:
         except BindingError as exc:
             raise ClaimRejected(f"worker ed25519:{pubkey.hex()} claims agent {agent_id}: {exc}") from None
         if binding.pubkey != pubkey:
-            raise ClaimRejected(f"worker ed25519:{pubkey.hex()} claims agent {agent_id}, which binds"
-                                f" ed25519:{binding.pubkey.hex()}")
+            raise ClaimRejected(
+                f"worker ed25519:{pubkey.hex()} claims agent {agent_id}, which binds ed25519:{binding.pubkey.hex()}"
+            )
         return binding.owner
 
     def _row(self, pubkey: bytes) -> tuple[int, int, str | None, float] | None:
-        row = self._db.execute("SELECT agent_id, valid, reason, checked_at FROM claims WHERE pubkey = ?",
-                               (pubkey,)).fetchone()
+        row = self._db.execute(
+            "SELECT agent_id, valid, reason, checked_at FROM claims WHERE pubkey = ?", (pubkey,)
+        ).fetchone()
         return None if row is None else (int(row[0]), int(row[1]), row[2], float(row[3]))
 
     def _store(self, pubkey: bytes, agent_id: int, owner: str | None, reason: str | None) -> None:
@@ -248,9 +258,11 @@ class IdentityResolver:
         """The worker's claimed agent, verified again when the last check is older than ``recheck_after``."""
         row = self._row(pubkey)
         if row is None:
-            raise UnknownWorker(f"worker ed25519:{pubkey.hex()} has claimed no ERC-8004 agent on"
-                                f" {self.registry.address}; claim one with its agent id (`dispatch-chain worker"
-                                f" claim`, or an agent_id with the job)")
+            raise UnknownWorker(
+                f"worker ed25519:{pubkey.hex()} has claimed no ERC-8004 agent on"
+                f" {self.registry.address}; claim one with its agent id (`dispatch-chain worker"
+                f" claim`, or an agent_id with the job)"
+            )
         agent_id, valid, reason, checked_at = row
         if self.clock() - checked_at > self.recheck_after:
             try:

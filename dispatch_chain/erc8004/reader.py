@@ -111,9 +111,16 @@ class ReputationReader:
         An agent whose call failed (revert, out of gas) gets the error text instead of a result.
         """
         to = self.registry
-        calls = [("eth_call", [{"to": to, "data": "0x" + (self._call_head + agent_id.to_bytes(32, "big")
-                                                            + self._call_tail).hex()}, "latest"])
-                 for agent_id in agent_ids]
+        calls = [
+            (
+                "eth_call",
+                [
+                    {"to": to, "data": "0x" + (self._call_head + agent_id.to_bytes(32, "big") + self._call_tail).hex()},
+                    "latest",
+                ],
+            )
+            for agent_id in agent_ids
+        ]
         try:
             responses = self.client.w3.provider.make_batch_request(calls)  # type: ignore[attr-defined]  # an HTTPProvider, typed BaseProvider
         except Exception as exc:  # connection errors, timeouts, bad JSON

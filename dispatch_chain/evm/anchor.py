@@ -49,7 +49,12 @@ class EvmReceiptAnchor:
     """
 
     def __init__(
-        self, client: EvmClient, address: str, *, deploy_block: int = 0, sender: TxSender | None = None,
+        self,
+        client: EvmClient,
+        address: str,
+        *,
+        deploy_block: int = 0,
+        sender: TxSender | None = None,
         max_fee_per_gas: int | None = None,
     ) -> None:
         self.client = client
@@ -76,9 +81,17 @@ class EvmReceiptAnchor:
         if record.id == 0:
             return None
         tx, block = self.find_anchor_log(record.id, root, record.anchored_at, block=record.anchored_block)
-        return AnchorRecord(self.chain, self.address, record.id, root, record.leaf_count, tx,
-                            block if block is not None else record.anchored_block, record.anchored_at,
-                            record.submitter)
+        return AnchorRecord(
+            self.chain,
+            self.address,
+            record.id,
+            root,
+            record.leaf_count,
+            tx,
+            block if block is not None else record.anchored_block,
+            record.anchored_at,
+            record.submitter,
+        )
 
     def prepare(self, root: bytes, leaf_count: int, uri: str) -> PreparedAnchor:
         sender = self._require_sender()
@@ -86,8 +99,9 @@ class EvmReceiptAnchor:
         cap = self.max_fee_per_gas
         if cap is not None and fees["maxFeePerGas"] > cap:  # it waits for the base fee to come down
             fees = {"maxFeePerGas": cap, "maxPriorityFeePerGas": min(fees["maxPriorityFeePerGas"], cap)}
-        prepared = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT,
-                                  fees=fees)
+        prepared = sender.prepare(
+            self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT, fees=fees
+        )
         return PreparedAnchor(prepared.tx_hash, prepared.raw, prepared.nonce)
 
     def broadcast(self, prepared: PreparedAnchor) -> None:
@@ -115,11 +129,13 @@ class EvmReceiptAnchor:
                 existing = self.lookup(root)
                 if existing is not None:
                     return existing
-                raise ConfirmPending(f"nonce {prepared.nonce} of {prepared.tx} was used by another transaction",
-                                     dropped=True)
+                raise ConfirmPending(
+                    f"nonce {prepared.nonce} of {prepared.tx} was used by another transaction", dropped=True
+                )
             if time.monotonic() > deadline:
-                raise ConfirmPending(f"transaction {prepared.tx} (nonce {prepared.nonce}) not mined within"
-                                     f" {timeout:.0f} s", stuck=True)
+                raise ConfirmPending(
+                    f"transaction {prepared.tx} (nonce {prepared.nonce}) not mined within {timeout:.0f} s", stuck=True
+                )
             time.sleep(interval)
         receipt = sender.wait(prepared.tx, timeout=max(timeout, 60.0))  # the network's confirmations
         if receipt["status"] != 1:
@@ -141,11 +157,18 @@ class EvmReceiptAnchor:
         cap = self.max_fee_per_gas
         if cap is not None and fees["maxFeePerGas"] > cap:
             if cap < old["maxFeePerGas"] * 1.1 or cap < old["maxPriorityFeePerGas"] * 1.1:  # nodes want +10 %
-                raise ConfirmPending(f"transaction {prepared.tx} is stuck at {old['maxFeePerGas']} wei/gas and the"
-                                     f" fee cap ({cap} wei/gas) leaves no room to replace it")
+                raise ConfirmPending(
+                    f"transaction {prepared.tx} is stuck at {old['maxFeePerGas']} wei/gas and the"
+                    f" fee cap ({cap} wei/gas) leaves no room to replace it"
+                )
             fees = {"maxFeePerGas": cap, "maxPriorityFeePerGas": min(fees["maxPriorityFeePerGas"], cap)}
-        new = sender.prepare(self.contract_handle.functions.anchor(root, leaf_count, uri), contract=CONTRACT,
-                             nonce=prepared.nonce, gas=int(old["gas"]), fees=fees)
+        new = sender.prepare(
+            self.contract_handle.functions.anchor(root, leaf_count, uri),
+            contract=CONTRACT,
+            nonce=prepared.nonce,
+            gas=int(old["gas"]),
+            fees=fees,
+        )
         return PreparedAnchor(new.tx_hash, new.raw, new.nonce)
 
     def _nonce_used(self, prepared: PreparedAnchor) -> bool:
@@ -160,9 +183,9 @@ class EvmReceiptAnchor:
 
     def record_of(self, root: bytes) -> BatchRecord:
         """The contract's record of ``root`` (one ``batchOf`` call); ``id`` 0 when not anchored."""
-        batch_id, stored_root, submitter, leaf_count, anchored_at, block = (
-            self.contract_handle.functions.batchOf(root).call()
-        )
+        batch_id, stored_root, submitter, leaf_count, anchored_at, block = self.contract_handle.functions.batchOf(
+            root
+        ).call()
         return BatchRecord(int(batch_id), bytes(stored_root), submitter, int(leaf_count), int(anchored_at), int(block))
 
     def batch_of(self, root: bytes) -> tuple[str, int, int, int]:

@@ -41,8 +41,11 @@ class EvmAnchorVerifier:
             return [Finding(f"{where}: batch", False, f"root {anchor.root} is not anchored by {anchor.contract}")], None
         if batch_id != anchor.batch_id:
             return [
-                Finding(f"{where}: batch", False,
-                        f"root {anchor.root} is anchored as batch {batch_id}, not {anchor.batch_id}")
+                Finding(
+                    f"{where}: batch",
+                    False,
+                    f"root {anchor.root} is anchored as batch {batch_id}, not {anchor.batch_id}",
+                )
             ], None
         findings = [
             Finding(
@@ -59,9 +62,13 @@ class EvmAnchorVerifier:
         tx_finding, block, tx = self._check_tx(anchor, contract, anchored_at)
         findings.append(tx_finding)
         if block is not None and self.client.block_timestamp(block) != anchored_at:
-            findings.append(Finding(f"{where}: transaction", False,
-                                    f"block {block} is not when the contract recorded the batch"
-                                    f" ({format_time(anchored_at)})"))
+            findings.append(
+                Finding(
+                    f"{where}: transaction",
+                    False,
+                    f"block {block} is not when the contract recorded the batch ({format_time(anchored_at)})",
+                )
+            )
         return findings, AnchorFacts(anchor.chain, batch_id, block, anchored_at, tx, submitter)
 
     def _check_tx(
@@ -87,8 +94,11 @@ class EvmAnchorVerifier:
             if ["0x" + bytes(t).hex() for t in log["topics"][:3]] == topics:
                 block = int(receipt["blockNumber"])
                 return Finding(where, True, f"anchored in block {block} by {anchor.tx}"), block, anchor.tx
-        return Finding(where, False, f"transaction {anchor.tx} did not anchor this root on {contract.address}"), \
-            None, anchor.tx
+        return (
+            Finding(where, False, f"transaction {anchor.tx} did not anchor this root on {contract.address}"),
+            None,
+            anchor.tx,
+        )
 
 
 def evm_verifier_factory(network: EvmNetwork | None, network_name: str) -> VerifierFactory:

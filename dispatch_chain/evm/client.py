@@ -31,9 +31,7 @@ class EvmClient:
             except Exception as exc:  # requests' connection errors, timeouts, bad JSON
                 raise ChainError(f"cannot reach the EVM node at {network.rpc_url}: {exc}") from exc
             if chain_id != network.chain_id:
-                raise WrongChain(
-                    f"the node at {network.rpc_url} serves chain {chain_id}, expected {network.chain_id}"
-                )
+                raise WrongChain(f"the node at {network.rpc_url} serves chain {chain_id}, expected {network.chain_id}")
 
     @property
     def caip2(self) -> str:
@@ -84,8 +82,10 @@ class EvmClient:
                 logs.extend(self.w3.eth.get_logs(cast(FilterParams, {**params, "fromBlock": start, "toBlock": end})))
             except Web3RPCError as exc:
                 if "range" in str(exc).lower():  # e.g. -32602 "block range too large": the profile is wrong
-                    raise ConfigError(f"{self.network.rpc_url} refused eth_getLogs over {end - start + 1} blocks"
-                                      f" ({exc}); set the profile's max_log_range to what it serves") from exc
+                    raise ConfigError(
+                        f"{self.network.rpc_url} refused eth_getLogs over {end - start + 1} blocks"
+                        f" ({exc}); set the profile's max_log_range to what it serves"
+                    ) from exc
                 raise
         return logs
 

@@ -115,9 +115,11 @@ class Outbox:
         Raises :class:`~dispatch_chain.locks.WriterBusy` (a configuration error) naming the holder.
         """
         if self._sender_lock is None:
-            self._sender_lock = WriterLock(self.path.with_name(self.path.name + ".sender.lock"),
-                                           f"feedback sender on {self.path}",
-                                           hint="run one `reputation send` per outbox").acquire()
+            self._sender_lock = WriterLock(
+                self.path.with_name(self.path.name + ".sender.lock"),
+                f"feedback sender on {self.path}",
+                hint="run one `reputation send` per outbox",
+            ).acquire()
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self._db)
@@ -160,8 +162,18 @@ class Outbox:
                     (item_id,),
                 )
             )
-        return OutboxItem(item_id, key, kind, json.loads(payload), status, nonce,
-                          json.loads(result) if result else None, attempts, last_error, txs)
+        return OutboxItem(
+            item_id,
+            key,
+            kind,
+            json.loads(payload),
+            status,
+            nonce,
+            json.loads(result) if result else None,
+            attempts,
+            last_error,
+            txs,
+        )
 
     _COLUMNS = "id, key, kind, payload, status, nonce, result, attempts, last_error"
 
@@ -184,8 +196,20 @@ class Outbox:
                 txs.append(SentTx(row[9], row[10], bytes(row[11]), row[12], row[13], row[14], row[15], row[16]))
             if n + 1 == len(rows) or rows[n + 1][0] != row[0]:
                 item_id, key, kind, payload, status, nonce, result, attempts, last_error = row[:9]
-                items.append(OutboxItem(item_id, key, kind, json.loads(payload), status, nonce,
-                                        json.loads(result) if result else None, attempts, last_error, tuple(txs)))
+                items.append(
+                    OutboxItem(
+                        item_id,
+                        key,
+                        kind,
+                        json.loads(payload),
+                        status,
+                        nonce,
+                        json.loads(result) if result else None,
+                        attempts,
+                        last_error,
+                        tuple(txs),
+                    )
+                )
                 txs = []
         return items
 
@@ -241,8 +265,10 @@ class Outbox:
             db.executemany(
                 "INSERT INTO txs (tx_hash, item_id, nonce, raw, gas, max_fee, tip, sent_at, block)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at, tx.block)
-                 for item_id, tx in sent],
+                [
+                    (tx.tx_hash, item_id, tx.nonce, tx.raw, tx.gas, tx.max_fee, tx.tip, tx.sent_at, tx.block)
+                    for item_id, tx in sent
+                ],
             )
             db.executemany(
                 "UPDATE items SET status = 'inflight', nonce = ?, attempts = attempts + 1, updated_at = ?"

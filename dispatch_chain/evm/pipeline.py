@@ -35,8 +35,10 @@ from web3.types import TxReceipt
 try:  # web3's own formatter of eth_getTransactionReceipt results, for receipts fetched in batches
     from web3._utils.method_formatters import receipt_formatter
 except ImportError:  # pragma: no cover - a web3 without it: receipts stay as the node sent them
+
     def receipt_formatter(value: Any) -> Any:
         return value
+
 
 from dispatch_chain.errors import ChainError
 from dispatch_chain.evm.abi import decode_custom_error
@@ -204,8 +206,9 @@ class TxPipeline:
             if time.monotonic() > deadline:
                 stuck = [f"{i.key}: {i.last_error}" for i in self.outbox.items(status="queued")[:3]]
                 stuck += [f"{i.key}: in flight at nonce {i.nonce}" for i in self.outbox.inflight()[:3]]
-                raise ChainError(f"outbox not drained within {timeout:.0f} s: {self.outbox.counts()};"
-                                 f" for example {stuck}")
+                raise ChainError(
+                    f"outbox not drained within {timeout:.0f} s: {self.outbox.counts()}; for example {stuck}"
+                )
             stats = self.pump()
             total.add(stats)
             if not (stats.sent or stats.done or stats.failed):
@@ -260,8 +263,14 @@ class TxPipeline:
             self.outbox.record_done_many(done)
             stats.done += len(done)
 
-    def _settle_mined(self, item: OutboxItem, stats: PumpStats, now: float, receipts: Mapping[str, TxReceipt],
-                      done: list[tuple[int, dict[str, Any]]]) -> None:
+    def _settle_mined(
+        self,
+        item: OutboxItem,
+        stats: PumpStats,
+        now: float,
+        receipts: Mapping[str, TxReceipt],
+        done: list[tuple[int, dict[str, Any]]],
+    ) -> None:
         handler = self.handlers[item.kind]
         for tx in reversed(item.txs):
             receipt = receipts.get(tx.tx_hash)
@@ -269,8 +278,12 @@ class TxPipeline:
                 continue
             self._foreign_since.pop(item.id, None)
             if receipt["status"] == 1:  # recorded with the pass's other successes, in one transaction
-                done.append((item.id, {**handler.on_mined(item, receipt), "tx": tx.tx_hash,
-                                       "block": int(receipt["blockNumber"])}))
+                done.append(
+                    (
+                        item.id,
+                        {**handler.on_mined(item, receipt), "tx": tx.tx_hash, "block": int(receipt["blockNumber"])},
+                    )
+                )
             else:
                 call = handler.build(item)
                 reason, message = self.sender.revert_reason(call.function, receipt, contract=call.contract)
@@ -310,10 +323,17 @@ class TxPipeline:
             "maxPriorityFeePerGas": max(int(last.tip * bump) + 1, current["maxPriorityFeePerGas"]),
         }
         call = self.handlers[item.kind].build(item)
-        prepared = self.sender.prepare(call.function, contract=call.contract, nonce=item.nonce, gas=last.gas,
-                                       fees=fees)
-        tx = SentTx(prepared.tx_hash, prepared.nonce, prepared.raw, last.gas, fees["maxFeePerGas"],
-                    fees["maxPriorityFeePerGas"], time.time(), item.txs[0].block)
+        prepared = self.sender.prepare(call.function, contract=call.contract, nonce=item.nonce, gas=last.gas, fees=fees)
+        tx = SentTx(
+            prepared.tx_hash,
+            prepared.nonce,
+            prepared.raw,
+            last.gas,
+            fees["maxFeePerGas"],
+            fees["maxPriorityFeePerGas"],
+            time.time(),
+            item.txs[0].block,
+        )
         self.outbox.record_sent(item.id, tx)
         self._broadcast(tx, stats)
         stats.replaced += 1
@@ -368,10 +388,24 @@ class TxPipeline:
     def _sign(self, call: CallSpec, data: bytes, nonce: int, gas: int, fees: Mapping[str, int], head: int) -> SentTx:
         """Sign ``call`` (its encoded ``data``) as an EIP-1559 transaction; no RPC. ``head`` is the chain's block
         number when it was signed: crash recovery reads logs from there."""
-        signed = self._signer.sign(nonce=nonce, to=call.function.address, data=data, gas=gas,
-                                   max_fee=fees["maxFeePerGas"], tip=fees["maxPriorityFeePerGas"])
-        return SentTx(signed.tx_hash, nonce, signed.raw, gas, fees["maxFeePerGas"], fees["maxPriorityFeePerGas"],
-                      time.time(), head)
+        signed = self._signer.sign(
+            nonce=nonce,
+            to=call.function.address,
+            data=data,
+            gas=gas,
+            max_fee=fees["maxFeePerGas"],
+            tip=fees["maxPriorityFeePerGas"],
+        )
+        return SentTx(
+            signed.tx_hash,
+            nonce,
+            signed.raw,
+            gas,
+            fees["maxFeePerGas"],
+            fees["maxPriorityFeePerGas"],
+            time.time(),
+            head,
+        )
 
     def _batch(self, requests_: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
         """JSON-RPC responses to ``requests_`` in order: batches of at most ``rpc_batch``,
@@ -380,7 +414,7 @@ class TxPipeline:
         responses: list[Any] = []  # web3's RPCResponse dicts
         size = self.config.rpc_batch
         for start in range(0, len(requests_), size):
-            chunk = requests_[start:start + size]
+            chunk = requests_[start : start + size]
             # w3.provider is typed BaseProvider, which lacks make_batch_request; ours is an HTTPProvider
             answer = provider.make_batch_request(chunk) if len(chunk) > 1 else None  # type: ignore[attr-defined]
             if isinstance(answer, list) and len(answer) == len(chunk):
@@ -395,9 +429,10 @@ class TxPipeline:
         out: list[int | _Revert | BaseException] = [call.gas or 0 for call in calls]
         if not todo:
             return out
-        requests_ = [("eth_estimateGas", [{"from": self.address, "to": call.function.address,
-                                            "data": "0x" + datas[n].hex()}])
-                     for n, call in todo]
+        requests_ = [
+            ("eth_estimateGas", [{"from": self.address, "to": call.function.address, "data": "0x" + datas[n].hex()}])
+            for n, call in todo
+        ]
         for (n, call), response in zip(todo, self._batch(requests_), strict=True):
             error = response.get("error")
             if error is None:
@@ -413,8 +448,9 @@ class TxPipeline:
         if not tx_hashes:
             return {}
         found: dict[str, TxReceipt] = {}
-        for tx_hash, response in zip(tx_hashes, self._batch([("eth_getTransactionReceipt", [h]) for h in tx_hashes]),
-                                     strict=True):
+        for tx_hash, response in zip(
+            tx_hashes, self._batch([("eth_getTransactionReceipt", [h]) for h in tx_hashes]), strict=True
+        ):
             if response.get("error") is not None:
                 raise ChainError(f"eth_getTransactionReceipt({tx_hash}) failed: {response['error']}")
             if response.get("result"):
@@ -458,8 +494,9 @@ class TxPipeline:
         if any(marker in text for marker in _NONCE_TAKEN):
             self._unbroadcast.discard(tx.tx_hash)
             # mined already, or our nonce view is stale: settle() sorts it out
-            self._next_nonce = max(self._next_nonce or 0,
-                                   self.client.w3.eth.get_transaction_count(self.address, "pending"))
+            self._next_nonce = max(
+                self._next_nonce or 0, self.client.w3.eth.get_transaction_count(self.address, "pending")
+            )
         elif any(marker in text for marker in _UNDERPRICED):
             self._unbroadcast.discard(tx.tx_hash)  # an earlier version is pending; replace() bumps it
         else:

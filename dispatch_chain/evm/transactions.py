@@ -108,13 +108,16 @@ class TxSender:
         if nonce is None:
             nonce = w3.eth.get_transaction_count(sender, "pending")
         # a TypedDict cannot be built with ** of the fee fields, hence the cast
-        params = cast(TxParams, {
-            "from": sender,
-            "nonce": nonce,
-            "gas": gas,
-            "chainId": self.client.network.chain_id,
-            **(fees or self.fees()),
-        })
+        params = cast(
+            TxParams,
+            {
+                "from": sender,
+                "nonce": nonce,
+                "gas": gas,
+                "chainId": self.client.network.chain_id,
+                **(fees or self.fees()),
+            },
+        )
         tx = call.build_transaction(params)
         # eth_account types its input as a plain dict; web3's TxParams is that dict, typed
         signed = self.account.sign_transaction(cast(dict[str, Any], tx))

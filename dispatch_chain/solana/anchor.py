@@ -50,14 +50,23 @@ class SolanaReceiptAnchor:
     # -- administration ---------------------------------------------------------------------
 
     def initialize(self, admin: Keypair) -> str:
-        ix = self.program.instruction("initialize", accounts={"admin": admin.pubkey(), "config": self.config_address,
-                                                              "system_program": SYSTEM_PROGRAM})
+        ix = self.program.instruction(
+            "initialize",
+            accounts={"admin": admin.pubkey(), "config": self.config_address, "system_program": SYSTEM_PROGRAM},
+        )
         return self.client.send([ix], [admin])[0]
 
     def add_anchorer(self, admin: Keypair, authority: Pubkey) -> str:
-        ix = self.program.instruction("add_anchorer", authority, accounts={
-            "admin": admin.pubkey(), "config": self.config_address, "anchorer": self.anchorer_address(authority),
-            "system_program": SYSTEM_PROGRAM})
+        ix = self.program.instruction(
+            "add_anchorer",
+            authority,
+            accounts={
+                "admin": admin.pubkey(),
+                "config": self.config_address,
+                "anchorer": self.anchorer_address(authority),
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
         return self.client.send([ix], [admin])[0]
 
     def config(self) -> Any | None:
@@ -84,8 +93,11 @@ class SolanaReceiptAnchor:
         """
         batch = self.program.read("Batch", self.client.account(self.batch_address(root)))
         if batch is not None and bytes(batch.root) != root:
-            raise ForeignAccount(f"the batch account of root {root.hex()} holds root {bytes(batch.root).hex()}",
-                                 address=str(self.batch_address(root)), expected="Batch")
+            raise ForeignAccount(
+                f"the batch account of root {root.hex()} holds root {bytes(batch.root).hex()}",
+                address=str(self.batch_address(root)),
+                expected="Batch",
+            )
         return batch
 
     def lookup(self, root: bytes) -> AnchorRecord | None:
@@ -93,9 +105,17 @@ class SolanaReceiptAnchor:
         batch = self.batch(root)
         if batch is None:
             return None
-        return AnchorRecord(self.chain, self.contract, int(batch.batch_id), root, int(batch.leaf_count),
-                            self._first_signature(address), int(batch.slot), int(batch.anchored_at),
-                            str(batch.anchorer))
+        return AnchorRecord(
+            self.chain,
+            self.contract,
+            int(batch.batch_id),
+            root,
+            int(batch.leaf_count),
+            self._first_signature(address),
+            int(batch.slot),
+            int(batch.anchored_at),
+            str(batch.anchorer),
+        )
 
     def _first_signature(self, address: Pubkey) -> str | None:
         """The oldest transaction touching the batch account: the one that created it."""
@@ -115,9 +135,19 @@ class SolanaReceiptAnchor:
         authority = self._require_authority()
         if len(uri.encode()) > MAX_URI_BYTES:
             raise ChainError(f"batch URI longer than {MAX_URI_BYTES} bytes")
-        ix = self.program.instruction("anchor_batch", list(root), leaf_count, uri, accounts={
-            "authority": authority.pubkey(), "anchorer": self.anchorer_address(authority.pubkey()),
-            "config": self.config_address, "batch": self.batch_address(root), "system_program": SYSTEM_PROGRAM})
+        ix = self.program.instruction(
+            "anchor_batch",
+            list(root),
+            leaf_count,
+            uri,
+            accounts={
+                "authority": authority.pubkey(),
+                "anchorer": self.anchorer_address(authority.pubkey()),
+                "config": self.config_address,
+                "batch": self.batch_address(root),
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
         prepared = self.client.prepare([ix], [authority])
         return PreparedAnchor(prepared.signature, prepared.raw, None, prepared.last_valid_block_height)
 
@@ -141,11 +171,21 @@ class SolanaReceiptAnchor:
         record = self.lookup(root)
         if record is None:
             raise ChainError(f"transaction {prepared.tx} confirmed at slot {slot} but batch {root.hex()} is absent")
-        return AnchorRecord(record.chain, record.contract, record.batch_id, root, record.leaf_count, prepared.tx,
-                            record.block, record.timestamp, record.submitter)
+        return AnchorRecord(
+            record.chain,
+            record.contract,
+            record.batch_id,
+            root,
+            record.leaf_count,
+            prepared.tx,
+            record.block,
+            record.timestamp,
+            record.submitter,
+        )
 
-    def verify(self, batch_id: int, leaf: bytes, proof: list[bytes], *, root: bytes | None = None,
-               payer: Pubkey | None = None) -> bool:
+    def verify(
+        self, batch_id: int, leaf: bytes, proof: list[bytes], *, root: bytes | None = None, payer: Pubkey | None = None
+    ) -> bool:
         """Run the program's own ``verify`` (simulated, nothing lands).
 
         ``root`` is the root the leaf is claimed to be under (its batch account is
@@ -158,8 +198,9 @@ class SolanaReceiptAnchor:
         batch = self.batch(batch_root)
         if batch is None:
             return False
-        ix = self.program.instruction("verify", batch_id, list(leaf), [list(p) for p in proof],
-                                      accounts={"batch": self.batch_address(batch_root)})
+        ix = self.program.instruction(
+            "verify", batch_id, list(leaf), [list(p) for p in proof], accounts={"batch": self.batch_address(batch_root)}
+        )
         try:
             self.client.simulate([ix], payer or batch.anchorer)
         except (InvalidProof, WrongBatch):

@@ -59,8 +59,10 @@ def read_batch(client: SolanaClient, program: AnchorProgram, root: bytes) -> tup
     if account is None:
         return None, f"no batch account {address} for this root"
     if account.owner != program.program_id:
-        return None, (f"the batch account {address} is owned by {account.owner}, not the program"
-                      " (an account holding only lamports is no batch)")
+        return None, (
+            f"the batch account {address} is owned by {account.owner}, not the program"
+            " (an account holding only lamports is no batch)"
+        )
     if account.data[:8] != program.discriminator("Batch"):
         return None, f"the batch account {address} does not hold a Batch (wrong discriminator)"
     try:
@@ -70,8 +72,14 @@ def read_batch(client: SolanaClient, program: AnchorProgram, root: bytes) -> tup
     stored_root = bytes(batch.root)
     if stored_root != root:
         return None, f"the batch account {address} stores root 0x{stored_root.hex()}, not this root"
-    return BatchAccount(int(batch.batch_id), stored_root, int(batch.leaf_count), str(batch.anchorer),
-                        int(batch.slot), int(batch.anchored_at)), ""
+    return BatchAccount(
+        int(batch.batch_id),
+        stored_root,
+        int(batch.leaf_count),
+        str(batch.anchorer),
+        int(batch.slot),
+        int(batch.anchored_at),
+    ), ""
 
 
 class SolanaAnchorVerifier:
@@ -89,18 +97,32 @@ class SolanaAnchorVerifier:
         self.client.idl_errors.update(error_tables([program]))
         batch, why = read_batch(self.client, program, anchor.root_bytes)
         if batch is None:
-            return [Finding(f"{where}: batch", False,
-                            f"root {anchor.root} is not anchored by program {anchor.contract}: {why}")], None
+            return [
+                Finding(
+                    f"{where}: batch", False, f"root {anchor.root} is not anchored by program {anchor.contract}: {why}"
+                )
+            ], None
         if batch.batch_id != anchor.batch_id:
-            return [Finding(f"{where}: batch", False,
-                            f"root {anchor.root} is anchored as batch {batch.batch_id}, not {anchor.batch_id}")], None
-        findings = [Finding(f"{where}: batch", True,
-                            f"root anchored as batch {batch.batch_id} ({batch.leaf_count} receipts) by"
-                            f" {batch.anchorer} at slot {batch.slot}, {format_time(batch.anchored_at)}"
-                            " (read from the program's batch account)")]
+            return [
+                Finding(
+                    f"{where}: batch",
+                    False,
+                    f"root {anchor.root} is anchored as batch {batch.batch_id}, not {anchor.batch_id}",
+                )
+            ], None
+        findings = [
+            Finding(
+                f"{where}: batch",
+                True,
+                f"root anchored as batch {batch.batch_id} ({batch.leaf_count} receipts) by"
+                f" {batch.anchorer} at slot {batch.slot}, {format_time(batch.anchored_at)}"
+                " (read from the program's batch account)",
+            )
+        ]
         contract = SolanaReceiptAnchor(self.client, program)
-        if not contract.verify(anchor.batch_id, leaf, anchor.proof_bytes, root=anchor.root_bytes,
-                               payer=Pubkey.from_string(batch.anchorer)):
+        if not contract.verify(
+            anchor.batch_id, leaf, anchor.proof_bytes, root=anchor.root_bytes, payer=Pubkey.from_string(batch.anchorer)
+        ):
             findings.append(Finding(f"{where}: verify", False, "dispatch_anchor verify rejects this leaf and proof"))
             return findings, None
         findings.append(Finding(f"{where}: verify", True, "dispatch_anchor verify accepts the leaf and proof"))
@@ -114,8 +136,11 @@ class SolanaAnchorVerifier:
             findings.append(Finding(f"{where}: transaction", True, f"{tx} anchored it at slot {batch.slot}"))
         else:
             tx = self._find_anchoring_tx(program, address, batch)
-            found = f"{tx} anchored it at slot {batch.slot} (found from the account's history)" if tx else \
-                "the bundle names no transaction and none was found; slot and anchorer are the batch account's"
+            found = (
+                f"{tx} anchored it at slot {batch.slot} (found from the account's history)"
+                if tx
+                else "the bundle names no transaction and none was found; slot and anchorer are the batch account's"
+            )
             findings.append(Finding(f"{where}: transaction", True, found))
         return findings, AnchorFacts(anchor.chain, batch.batch_id, batch.slot, batch.anchored_at, tx, batch.anchorer)
 
@@ -131,8 +156,7 @@ class SolanaAnchorVerifier:
                     return signature
         return None
 
-    def _not_the_anchoring_tx(self, tx: str, program: AnchorProgram, batch_address: Pubkey,
-                              batch: BatchAccount) -> str:
+    def _not_the_anchoring_tx(self, tx: str, program: AnchorProgram, batch_address: Pubkey, batch: BatchAccount) -> str:
         """Why ``tx`` is not the transaction that anchored ``batch`` ('' when it is)."""
         try:
             signature = Signature.from_string(tx)
@@ -148,8 +172,10 @@ class SolanaAnchorVerifier:
         if meta is not None and meta.err is not None:
             return f"transaction {tx} failed: {meta.err}"
         if int(found.slot) != batch.slot:
-            return (f"transaction {tx} is at slot {found.slot}, but the program recorded the batch at slot"
-                    f" {batch.slot}: it is not the anchoring transaction")
+            return (
+                f"transaction {tx} is at slot {found.slot}, but the program recorded the batch at slot"
+                f" {batch.slot}: it is not the anchoring transaction"
+            )
         body = found.transaction.transaction
         if isinstance(body, UiAccountsList):  # only for transaction_details="accounts", which is not asked for
             return f"transaction {tx} came back without its message"
@@ -172,8 +198,9 @@ def _b58decode(text: str) -> bytes:
 
 def _anchors(message: Any, program_id: Pubkey, batch_address: Pubkey) -> bool:
     """Whether a (JSON-encoded) transaction message calls the program's anchor_batch on the batch account."""
-    keys = [k if isinstance(k, Pubkey) else Pubkey.from_string(str(getattr(k, "pubkey", k)))
-            for k in message.account_keys]
+    keys = [
+        k if isinstance(k, Pubkey) else Pubkey.from_string(str(getattr(k, "pubkey", k))) for k in message.account_keys
+    ]
     wanted = _instruction_discriminator("anchor_batch")
     for instruction in message.instructions:
         index = getattr(instruction, "program_id_index", None)
@@ -195,8 +222,10 @@ def solana_verifier_factory(network: SolanaNetwork | None, network_name: str) ->
             raise ConfigError(f"network {network_name!r} has no Solana cluster configured")
         client = clients.setdefault(network.rpc_url, SolanaClient(network))
         if chain != client.caip2:
-            raise ConfigError(f"this anchor is on {chain}, but network {network_name!r} is {client.caip2}"
-                              " (choose --network, or --solana-rpc with the right cluster)")
+            raise ConfigError(
+                f"this anchor is on {chain}, but network {network_name!r} is {client.caip2}"
+                " (choose --network, or --solana-rpc with the right cluster)"
+            )
         return SolanaAnchorVerifier(client)
 
     return factory

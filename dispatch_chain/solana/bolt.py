@@ -79,8 +79,9 @@ def token_balance(client: SolanaClient, token_account: Pubkey) -> int | None:
     if account is None or account.holds_only_lamports:
         return None
     if account.owner != TOKEN_PROGRAM or len(account.data) < TOKEN_ACCOUNT_SIZE:
-        raise ForeignAccount(f"{token_account} is not an SPL Token account", address=str(token_account),
-                             expected="SPL Token account")
+        raise ForeignAccount(
+            f"{token_account} is not an SPL Token account", address=str(token_account), expected="SPL Token account"
+        )
     return int(struct.unpack_from("<Q", account.data, 64)[0])
 
 
@@ -101,11 +102,24 @@ def create_bolt(
         rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
         client.send(
             [
-                create_account(CreateAccountParams(from_pubkey=payer.pubkey(), to_pubkey=mint_key, lamports=rent,
-                                                   space=MINT_SIZE, owner=TOKEN_PROGRAM)),
-                token_ix.initialize_mint(token_ix.InitializeMintParams(
-                    decimals=BOLT_DECIMALS, program_id=TOKEN_PROGRAM, mint=mint_key, mint_authority=payer.pubkey(),
-                    freeze_authority=None)),
+                create_account(
+                    CreateAccountParams(
+                        from_pubkey=payer.pubkey(),
+                        to_pubkey=mint_key,
+                        lamports=rent,
+                        space=MINT_SIZE,
+                        owner=TOKEN_PROGRAM,
+                    )
+                ),
+                token_ix.initialize_mint(
+                    token_ix.InitializeMintParams(
+                        decimals=BOLT_DECIMALS,
+                        program_id=TOKEN_PROGRAM,
+                        mint=mint_key,
+                        mint_authority=payer.pubkey(),
+                        freeze_authority=None,
+                    )
+                ),
             ],
             [payer, mint],
         )
@@ -128,9 +142,18 @@ def create_bolt(
         if balance is None:
             instructions.append(token_ix.create_idempotent_associated_token_account(payer.pubkey(), owner, mint_key))
         if not balance:  # minted exactly once: skipped when a previous run already did
-            instructions.append(token_ix.mint_to_checked(token_ix.MintToCheckedParams(
-                program_id=TOKEN_PROGRAM, mint=mint_key, dest=account, mint_authority=payer.pubkey(), amount=amount,
-                decimals=BOLT_DECIMALS)))
+            instructions.append(
+                token_ix.mint_to_checked(
+                    token_ix.MintToCheckedParams(
+                        program_id=TOKEN_PROGRAM,
+                        mint=mint_key,
+                        dest=account,
+                        mint_authority=payer.pubkey(),
+                        amount=amount,
+                        decimals=BOLT_DECIMALS,
+                    )
+                )
+            )
             client.send(instructions, [payer])
             progress(f"{name}: {amount / 10**BOLT_DECIMALS:,.0f} BOLT to {account} (owner {owner})")
         elif balance != amount:
@@ -140,9 +163,20 @@ def create_bolt(
     assert info is not None
     if info.supply != BOLT_SUPPLY:
         raise BoltError(f"supply is {info.supply} after distribution, expected {BOLT_SUPPLY}; mint authority kept")
-    client.send([token_ix.set_authority(token_ix.SetAuthorityParams(
-        program_id=TOKEN_PROGRAM, account=mint_key, authority=token_ix.AuthorityType.MINT_TOKENS,
-        current_authority=payer.pubkey(), new_authority=None))], [payer])
+    client.send(
+        [
+            token_ix.set_authority(
+                token_ix.SetAuthorityParams(
+                    program_id=TOKEN_PROGRAM,
+                    account=mint_key,
+                    authority=token_ix.AuthorityType.MINT_TOKENS,
+                    current_authority=payer.pubkey(),
+                    new_authority=None,
+                )
+            )
+        ],
+        [payer],
+    )
     progress("mint authority revoked: BOLT can never be minted again")
     final = read_mint(client, mint_key)
     assert final is not None and final.mint_authority is None
@@ -155,9 +189,17 @@ def transfer(client: SolanaClient, owner: Keypair, to: Pubkey, amount: int, mint
     return client.send(
         [
             token_ix.create_idempotent_associated_token_account(owner.pubkey(), to, mint),
-            token_ix.transfer_checked(token_ix.TransferCheckedParams(
-                program_id=TOKEN_PROGRAM, source=source, mint=mint, dest=destination, owner=owner.pubkey(),
-                amount=amount, decimals=BOLT_DECIMALS)),
+            token_ix.transfer_checked(
+                token_ix.TransferCheckedParams(
+                    program_id=TOKEN_PROGRAM,
+                    source=source,
+                    mint=mint,
+                    dest=destination,
+                    owner=owner.pubkey(),
+                    amount=amount,
+                    decimals=BOLT_DECIMALS,
+                )
+            ),
         ],
         [owner],
     )[0]

@@ -67,8 +67,9 @@ def _ata_units(ix: Instruction) -> int | None:
     if data not in (b"\x01",) or len(ix.accounts) < 6:
         return None  # only CreateIdempotent is budgeted
     ata, owner, mint, token_program = (ix.accounts[i].pubkey for i in (1, 2, 3, 5))
-    address, bump = Pubkey.find_program_address([bytes(owner), bytes(token_program), bytes(mint)],
-                                                ASSOCIATED_TOKEN_PROGRAM)
+    address, bump = Pubkey.find_program_address(
+        [bytes(owner), bytes(token_program), bytes(mint)], ASSOCIATED_TOKEN_PROGRAM
+    )
     extra = 255 - bump if address == ata else 0
     return ATA_CREATE_IDEMPOTENT + PER_BUMP * extra
 

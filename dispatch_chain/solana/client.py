@@ -66,8 +66,9 @@ class AccountData:
 class SolanaClient:
     """One Solana cluster, with the IDL error tables of the programs it may call."""
 
-    def __init__(self, network: SolanaNetwork, *, timeout: float = 30.0,
-                 idl_errors: dict[str, dict[int, str]] | None = None) -> None:
+    def __init__(
+        self, network: SolanaNetwork, *, timeout: float = 30.0, idl_errors: dict[str, dict[int, str]] | None = None
+    ) -> None:
         self.network = network
         self.commitment = Commitment(network.commitment)
         self.rpc = Client(network.rpc_url, commitment=self.commitment, timeout=timeout)
@@ -92,16 +93,21 @@ class SolanaClient:
 
     # -- sending ------------------------------------------------------------------------
 
-    def prepare(self, instructions: Sequence[Instruction], signers: Sequence[Keypair],
-                payer: Keypair | None = None) -> PreparedTx:
+    def prepare(
+        self, instructions: Sequence[Instruction], signers: Sequence[Keypair], payer: Keypair | None = None
+    ) -> PreparedTx:
         payer = payer or signers[0]
         instructions = with_compute_unit_limit(instructions)
         latest = self.rpc.get_latest_blockhash(self.commitment).value
         message = Message.new_with_blockhash(instructions, payer.pubkey(), latest.blockhash)
         unique = list({bytes(k.pubkey()): k for k in [payer, *signers]}.values())
         tx = Transaction(unique, message, latest.blockhash)
-        return PreparedTx(str(tx.signatures[0]), bytes(tx), latest.last_valid_block_height,
-                          tuple(str(ix.program_id) for ix in instructions))
+        return PreparedTx(
+            str(tx.signatures[0]),
+            bytes(tx),
+            latest.last_valid_block_height,
+            tuple(str(ix.program_id) for ix in instructions),
+        )
 
     def broadcast(self, prepared: PreparedTx, *, preflight: bool = True) -> None:
         """Send the signed bytes; preflight failures raise the typed program error."""
@@ -119,8 +125,14 @@ class SolanaClient:
         if err is not None and "AlreadyProcessed" in str(err):
             return _AlreadyProcessed(f"transaction {prepared.signature} was already processed")
         if err is not None:
-            return decode_failure(err, getattr(data, "logs", None) or [], prepared.programs, self.idl_errors,
-                                  token_programs=[str(TOKEN_PROGRAM), str(TOKEN_2022_PROGRAM)], tx=prepared.signature)
+            return decode_failure(
+                err,
+                getattr(data, "logs", None) or [],
+                prepared.programs,
+                self.idl_errors,
+                token_programs=[str(TOKEN_PROGRAM), str(TOKEN_2022_PROGRAM)],
+                tx=prepared.signature,
+            )
         text = getattr(message, "message", str(message))
         if "AlreadyProcessed" in text or "already been processed" in text:
             return _AlreadyProcessed(text)
@@ -128,8 +140,9 @@ class SolanaClient:
 
     def status(self, signature: str) -> tuple[str | None, object | None]:
         """``(confirmation status or None if unknown, error or None)``."""
-        value = self.rpc.get_signature_statuses([Signature.from_string(signature)],
-                                                search_transaction_history=True).value[0]
+        value = self.rpc.get_signature_statuses(
+            [Signature.from_string(signature)], search_transaction_history=True
+        ).value[0]
         if value is None:
             return None, None
         return str(value.confirmation_status).split(".")[-1].lower(), value.err
@@ -139,8 +152,9 @@ class SolanaClient:
         deadline = time.monotonic() + timeout
         wanted = ("confirmed", "finalized") if self.network.commitment != "finalized" else ("finalized",)
         while True:
-            value = self.rpc.get_signature_statuses([Signature.from_string(prepared.signature)],
-                                                    search_transaction_history=True).value[0]
+            value = self.rpc.get_signature_statuses(
+                [Signature.from_string(prepared.signature)], search_transaction_history=True
+            ).value[0]
             if value is not None:
                 if value.err is not None:
                     raise self.failure_of(prepared, value.err)
@@ -154,8 +168,14 @@ class SolanaClient:
 
     def failure_of(self, prepared: PreparedTx, err: object) -> SolanaTransactionError:
         logs = self.logs_of(prepared.signature)
-        return decode_failure(err, logs, prepared.programs, self.idl_errors,
-                              token_programs=[str(TOKEN_PROGRAM), str(TOKEN_2022_PROGRAM)], tx=prepared.signature)
+        return decode_failure(
+            err,
+            logs,
+            prepared.programs,
+            self.idl_errors,
+            token_programs=[str(TOKEN_PROGRAM), str(TOKEN_2022_PROGRAM)],
+            tx=prepared.signature,
+        )
 
     def logs_of(self, signature: str) -> list[str]:
         try:
@@ -165,8 +185,14 @@ class SolanaClient:
         meta = tx.transaction.meta if tx is not None else None
         return list(meta.log_messages or []) if meta is not None else []
 
-    def send(self, instructions: Sequence[Instruction], signers: Sequence[Keypair], *,
-             payer: Keypair | None = None, timeout: float = 60.0) -> tuple[str, int]:
+    def send(
+        self,
+        instructions: Sequence[Instruction],
+        signers: Sequence[Keypair],
+        *,
+        payer: Keypair | None = None,
+        timeout: float = 60.0,
+    ) -> tuple[str, int]:
         """Sign, send (with preflight) and confirm; returns ``(signature, slot)``."""
         prepared = self.prepare(instructions, signers, payer)
         self.broadcast(prepared)
@@ -183,8 +209,13 @@ class SolanaClient:
         message = Message.new_with_blockhash(instructions, fee_payer, latest.blockhash)
         result = self.rpc.simulate_transaction(Transaction.new_unsigned(message), sig_verify=False).value
         if result.err is not None:
-            raise decode_failure(result.err, result.logs or [], [str(ix.program_id) for ix in instructions],
-                                 self.idl_errors, token_programs=[str(TOKEN_PROGRAM), str(TOKEN_2022_PROGRAM)])
+            raise decode_failure(
+                result.err,
+                result.logs or [],
+                [str(ix.program_id) for ix in instructions],
+                self.idl_errors,
+                token_programs=[str(TOKEN_PROGRAM), str(TOKEN_2022_PROGRAM)],
+            )
         data = bytes(result.return_data.data) if result.return_data is not None else None
         return data, list(result.logs or [])
 

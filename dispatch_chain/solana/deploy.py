@@ -64,8 +64,16 @@ def _record(manifest: Path, network: str, cluster: str, change: Callable[[Solana
     update_manifest(manifest, network, apply)
 
 
-def deploy_bolt(client: SolanaClient, payer: Keypair, mint: Keypair, owners: Mapping[str, Pubkey], *,
-                manifest: Path, network: str, progress: Progress) -> MintInfo:
+def deploy_bolt(
+    client: SolanaClient,
+    payer: Keypair,
+    mint: Keypair,
+    owners: Mapping[str, Pubkey],
+    *,
+    manifest: Path,
+    network: str,
+    progress: Progress,
+) -> MintInfo:
     """Create and distribute BOLT (resumable) and record the mint and allocations."""
     cluster = client.caip2
     _record(manifest, network, cluster, lambda s: s.accounts.update({"bolt_mint": str(mint.pubkey())}))
@@ -111,18 +119,28 @@ class ProgramConfigMismatch(ConfigError):
     def __init__(self, differences: Sequence[ConfigDifference]) -> None:
         self.differences = list(differences)
         lines = "\n  ".join(str(d) for d in self.differences)
-        super().__init__("the programs are already initialised, not as asked (not ours?); nothing was sent:\n  "
-                         + lines)
+        super().__init__(
+            "the programs are already initialised, not as asked (not ours?); nothing was sent:\n  " + lines
+        )
 
 
 def _differences(program: str, fields: Sequence[tuple[str, object, object]]) -> list[ConfigDifference]:
-    return [ConfigDifference(program, name, str(expected), str(actual))
-            for name, expected, actual in fields if expected != actual]
+    return [
+        ConfigDifference(program, name, str(expected), str(actual))
+        for name, expected, actual in fields
+        if expected != actual
+    ]
 
 
-def check_program_configs(staking: StakingClient, settlement: SettlementClient, anchor: SolanaReceiptAnchor,
-                          admin: Pubkey, mint: Pubkey, anchorers: Sequence[Pubkey],
-                          settings: ProgramSettings) -> list[ConfigDifference]:
+def check_program_configs(
+    staking: StakingClient,
+    settlement: SettlementClient,
+    anchor: SolanaReceiptAnchor,
+    admin: Pubkey,
+    mint: Pubkey,
+    anchorers: Sequence[Pubkey],
+    settings: ProgramSettings,
+) -> list[ConfigDifference]:
     """Every field of the configs that exist that differs from what is asked (absent configs are fine).
 
     Anchorers count only where the anchor config is not ours: our admin adds the missing ones.
@@ -130,21 +148,34 @@ def check_program_configs(staking: StakingClient, settlement: SettlementClient, 
     found: list[ConfigDifference] = []
     staking_config = staking.find_config()
     if staking_config is not None:
-        found += _differences(STAKING, [
-            ("admin", admin, staking_config.admin), ("mint", mint, staking_config.mint),
-            ("verified_threshold", settings.verified_threshold, staking_config.verified_threshold),
-            ("sentinel_threshold", settings.sentinel_threshold, staking_config.sentinel_threshold),
-            ("cooldown_seconds", settings.cooldown_seconds, staking_config.cooldown_seconds)])
+        found += _differences(
+            STAKING,
+            [
+                ("admin", admin, staking_config.admin),
+                ("mint", mint, staking_config.mint),
+                ("verified_threshold", settings.verified_threshold, staking_config.verified_threshold),
+                ("sentinel_threshold", settings.sentinel_threshold, staking_config.sentinel_threshold),
+                ("cooldown_seconds", settings.cooldown_seconds, staking_config.cooldown_seconds),
+            ],
+        )
     settlement_config = settlement.find_config()
     if settlement_config is not None:
-        found += _differences(SETTLEMENT, [
-            ("admin", admin, settlement_config.admin), ("mint", mint, settlement_config.mint),
-            ("fee_bps", settings.fee_bps, settlement_config.fee_bps)])
+        found += _differences(
+            SETTLEMENT,
+            [
+                ("admin", admin, settlement_config.admin),
+                ("mint", mint, settlement_config.mint),
+                ("fee_bps", settings.fee_bps, settlement_config.fee_bps),
+            ],
+        )
     anchor_config = anchor.config()
     if anchor_config is not None and anchor_config.admin != admin:
         found += _differences(ANCHOR, [("admin", admin, anchor_config.admin)])
-        found += [ConfigDifference(ANCHOR, f"anchorer {authority}", "allowed", "not allowed")
-                  for authority in anchorers if not anchor.is_anchorer(authority)]
+        found += [
+            ConfigDifference(ANCHOR, f"anchorer {authority}", "allowed", "not allowed")
+            for authority in anchorers
+            if not anchor.is_anchorer(authority)
+        ]
     return found
 
 
@@ -152,20 +183,32 @@ def program_upgrade_authority(client: SolanaClient, program: AnchorProgram) -> P
     """The upgrade authority of a deployed program; ConfigError if it is not deployed with the upgradeable loader."""
     account = client.account(program.program_id)
     if account is None:
-        raise ConfigError(f"program {program.name} is not deployed at {program.program_id} on {client.caip2}"
-                          " (anchor deploy it first, or pass its id)")
+        raise ConfigError(
+            f"program {program.name} is not deployed at {program.program_id} on {client.caip2}"
+            " (anchor deploy it first, or pass its id)"
+        )
     if account.owner != BPF_LOADER_UPGRADEABLE:
-        raise ConfigError(f"{program.program_id} is not a program of the BPF upgradeable loader (owner {account.owner})")
+        raise ConfigError(
+            f"{program.program_id} is not a program of the BPF upgradeable loader (owner {account.owner})"
+        )
     data = client.account(programdata_address(program.program_id))
     if data is None:
         raise ConfigError(f"program {program.name} at {program.program_id} has no ProgramData account")
     return upgrade_authority(data.data)
 
 
-
-def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program_ids: Mapping[str, str | None],
-                  anchorers: Sequence[Pubkey], settings: ProgramSettings, manifest: Path, network: str,
-                  progress: Progress) -> None:
+def init_programs(
+    client: SolanaClient,
+    admin: Keypair,
+    mint: Pubkey,
+    *,
+    program_ids: Mapping[str, str | None],
+    anchorers: Sequence[Pubkey],
+    settings: ProgramSettings,
+    manifest: Path,
+    network: str,
+    progress: Progress,
+) -> None:
     """Initialise the three programs' configs and allow the anchorers, then record them in the manifest.
 
     ``admin`` must be each program's upgrade authority (the programs refuse anyone
@@ -182,8 +225,10 @@ def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program
         client.idl_errors[str(program.program_id)] = program.errors
         authority = program_upgrade_authority(client, program)
         if client.account(configs[program.name]) is None and authority != admin.pubkey():
-            raise ConfigError(f"only the upgrade authority of {program.name} ({authority or 'none: immutable'}) can"
-                              f" initialise it, not {admin.pubkey()}: sign with the deployer's keypair")
+            raise ConfigError(
+                f"only the upgrade authority of {program.name} ({authority or 'none: immutable'}) can"
+                f" initialise it, not {admin.pubkey()}: sign with the deployer's keypair"
+            )
 
     def verify() -> None:
         differences = check_program_configs(staking, settlement, anchor, admin.pubkey(), mint, anchorers, settings)
@@ -192,10 +237,17 @@ def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program
 
     verify()
     if staking.find_config() is None:
-        staking.initialize(admin, mint, verified_threshold=settings.verified_threshold,
-                           sentinel_threshold=settings.sentinel_threshold, cooldown_seconds=settings.cooldown_seconds)
-        progress(f"dispatch_staking initialised: VERIFIED {settings.verified_threshold / BOLT:g} BOLT, SENTINEL"
-                 f" {settings.sentinel_threshold / BOLT:g} BOLT, cooldown {settings.cooldown_seconds} s")
+        staking.initialize(
+            admin,
+            mint,
+            verified_threshold=settings.verified_threshold,
+            sentinel_threshold=settings.sentinel_threshold,
+            cooldown_seconds=settings.cooldown_seconds,
+        )
+        progress(
+            f"dispatch_staking initialised: VERIFIED {settings.verified_threshold / BOLT:g} BOLT, SENTINEL"
+            f" {settings.sentinel_threshold / BOLT:g} BOLT, cooldown {settings.cooldown_seconds} s"
+        )
     else:
         progress("dispatch_staking already initialised as asked")
 
@@ -219,10 +271,21 @@ def init_programs(client: SolanaClient, admin: Keypair, mint: Pubkey, *, program
     verify()
 
     def change(s: SolanaDeployment) -> None:
-        s.programs.update({STAKING: str(staking.program.program_id), SETTLEMENT: str(settlement.program.program_id),
-                           ANCHOR: str(anchor.program.program_id)})
-        s.accounts.update({"staking_config": str(staking.config_address), "staking_vault": str(staking.vault_address),
-                           "settlement_config": str(settlement.config_address),
-                           "anchor_config": str(anchor.config_address), "admin": str(admin.pubkey())})
+        s.programs.update(
+            {
+                STAKING: str(staking.program.program_id),
+                SETTLEMENT: str(settlement.program.program_id),
+                ANCHOR: str(anchor.program.program_id),
+            }
+        )
+        s.accounts.update(
+            {
+                "staking_config": str(staking.config_address),
+                "staking_vault": str(staking.vault_address),
+                "settlement_config": str(settlement.config_address),
+                "anchor_config": str(anchor.config_address),
+                "admin": str(admin.pubkey()),
+            }
+        )
 
     _record(manifest, network, client.caip2, change)

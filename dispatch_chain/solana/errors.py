@@ -18,10 +18,25 @@ from typing import Any
 from dispatch_chain.errors import ChainError, TransactionFailed
 
 SPL_TOKEN_ERRORS = (
-    "NotRentExempt", "InsufficientFunds", "InvalidMint", "MintMismatch", "OwnerMismatch", "FixedSupply",
-    "AlreadyInUse", "InvalidNumberOfProvidedSigners", "InvalidNumberOfRequiredSigners", "UninitializedState",
-    "NativeNotSupported", "NonNativeHasBalance", "InvalidInstruction", "InvalidState", "Overflow",
-    "AuthorityTypeNotSupported", "MintCannotFreeze", "AccountFrozen", "MintDecimalsMismatch",
+    "NotRentExempt",
+    "InsufficientFunds",
+    "InvalidMint",
+    "MintMismatch",
+    "OwnerMismatch",
+    "FixedSupply",
+    "AlreadyInUse",
+    "InvalidNumberOfProvidedSigners",
+    "InvalidNumberOfRequiredSigners",
+    "UninitializedState",
+    "NativeNotSupported",
+    "NonNativeHasBalance",
+    "InvalidInstruction",
+    "InvalidState",
+    "Overflow",
+    "AuthorityTypeNotSupported",
+    "MintCannotFreeze",
+    "AccountFrozen",
+    "MintDecimalsMismatch",
     "NonNativeNotSupported",
 )
 _ANCHOR_LOG = re.compile(r"Error Code: (\w+)\. Error Number: (\d+)\. Error Message: (.*?)\.?$")
@@ -45,8 +60,16 @@ class ForeignAccount(ChainError):
 class SolanaTransactionError(TransactionFailed):
     """A Solana transaction failed; ``program``/``code``/``name`` say where and why when known."""
 
-    def __init__(self, message: str, *, program: str | None = None, code: int | None = None,
-                 name: str | None = None, logs: Sequence[str] = (), tx: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        program: str | None = None,
+        code: int | None = None,
+        name: str | None = None,
+        logs: Sequence[str] = (),
+        tx: str | None = None,
+    ) -> None:
         super().__init__(message, reason=name, tx=tx)
         self.program = program
         self.code = code
@@ -61,31 +84,83 @@ class ProgramError(SolanaTransactionError):
 # One class per error name of the Dispatch programs (docs/solana-programs.md), so
 # callers catch what they mean. Names shared by several programs share a class.
 class Unauthorized(ProgramError): ...
+
+
 class InvalidThresholds(ProgramError): ...
+
+
 class InvalidCooldown(ProgramError): ...
+
+
 class ZeroAmount(ProgramError): ...
+
+
 class InsufficientStake(ProgramError): ...
+
+
 class NothingPending(ProgramError): ...
+
+
 class CooldownNotElapsed(ProgramError): ...
+
+
 class WrongMint(ProgramError): ...
+
+
 class WrongTokenOwner(ProgramError): ...
+
+
 class NoPendingAdmin(ProgramError): ...
+
+
 class MathOverflow(ProgramError): ...
+
+
 class FeeTooHigh(ProgramError): ...
+
+
 class EmptyJobId(ProgramError): ...
+
+
 class JobIdTooLong(ProgramError): ...
+
+
 class JobIdHashMismatch(ProgramError): ...
+
+
 class AlreadySettled(ProgramError): ...
+
+
 class InsufficientBalance(ProgramError): ...
+
+
 class ZeroRoot(ProgramError): ...
+
+
 class EmptyBatch(ProgramError): ...
+
+
 class UriTooLong(ProgramError): ...
+
+
 class RootAlreadyAnchored(ProgramError): ...
+
+
 class NotAnAnchorer(ProgramError): ...
+
+
 class InvalidProof(ProgramError): ...
+
+
 class WrongBatch(ProgramError): ...
+
+
 class ProofTooLong(ProgramError): ...
+
+
 class CooldownTooLong(ProgramError): ...
+
+
 class ThresholdAboveSupply(ProgramError): ...
 
 
@@ -146,20 +221,30 @@ def decode_failure(
                 name = idl_errors[failing][code]
                 cls = ERROR_CLASSES.get(name, ProgramError)
                 detail = anchor.group(3) if anchor and anchor.group(1) == name else name
-                return cls(f"{name} ({code}) from {failing}: {detail}", program=failing, code=code, name=name,
-                           logs=logs, tx=tx)
+                return cls(
+                    f"{name} ({code}) from {failing}: {detail}", program=failing, code=code, name=name, logs=logs, tx=tx
+                )
             if anchor is not None and int(anchor.group(2)) == code:
-                return AnchorConstraintError(f"{anchor.group(1)} ({code}) from {failing}: {anchor.group(3)}",
-                                             program=failing, code=code, name=anchor.group(1), logs=logs, tx=tx)
+                return AnchorConstraintError(
+                    f"{anchor.group(1)} ({code}) from {failing}: {anchor.group(3)}",
+                    program=failing,
+                    code=code,
+                    name=anchor.group(1),
+                    logs=logs,
+                    tx=tx,
+                )
             if failing in token_programs and code < len(SPL_TOKEN_ERRORS):
                 name = SPL_TOKEN_ERRORS[code]
-                return TokenProgramError(f"SPL Token error {name} ({code})", program=failing, code=code, name=name,
-                                         logs=logs, tx=tx)
-            return ProgramError(f"custom program error {code} from {failing}", program=failing, code=code,
-                                logs=logs, tx=tx)
+                return TokenProgramError(
+                    f"SPL Token error {name} ({code})", program=failing, code=code, name=name, logs=logs, tx=tx
+                )
+            return ProgramError(
+                f"custom program error {code} from {failing}", program=failing, code=code, logs=logs, tx=tx
+            )
         name = inner if isinstance(inner, str) else next(iter(inner), "InstructionError")
-        return SolanaTransactionError(f"instruction {index} ({program}) failed: {inner}", program=program, name=name,
-                                      logs=logs, tx=tx)
+        return SolanaTransactionError(
+            f"instruction {index} ({program}) failed: {inner}", program=program, name=name, logs=logs, tx=tx
+        )
     error_name = parsed if isinstance(parsed, str) else (next(iter(parsed), None) if isinstance(parsed, dict) else None)
     return SolanaTransactionError(f"transaction failed: {parsed}", name=error_name, logs=logs, tx=tx)
 

@@ -28,12 +28,22 @@ STAKING = "dispatch_staking"
 SETTLEMENT = "dispatch_settlement"
 ANCHOR = "dispatch_anchor"
 PROGRAMS = (STAKING, SETTLEMENT, ANCHOR)
-__all__ = ["ANCHOR", "BPF_LOADER_UPGRADEABLE", "PROGRAMS", "SETTLEMENT", "STAKING", "SYSTEM_PROGRAM", "AnchorProgram",
-           "error_tables", "load_idl", "pda"]
+__all__ = [
+    "ANCHOR",
+    "BPF_LOADER_UPGRADEABLE",
+    "PROGRAMS",
+    "SETTLEMENT",
+    "STAKING",
+    "SYSTEM_PROGRAM",
+    "AnchorProgram",
+    "error_tables",
+    "load_idl",
+    "pda",
+]
 BPF_LOADER_UPGRADEABLE = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _idl_text(name: str) -> str:
     try:
         return resources.files("dispatch_chain").joinpath(f"idl/{name}.json").read_text()
@@ -47,7 +57,7 @@ def load_idl(name: str) -> Idl:
     return Idl.from_json(_idl_text(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _idl_accounts(name: str) -> dict[str, list[dict[str, Any]]]:
     """Each instruction's accounts as the IDL JSON has them (with ``pda`` seeds, which anchorpy drops)."""
     return {ix["name"]: ix["accounts"] for ix in json.loads(_idl_text(name))["instructions"]}
@@ -184,13 +194,17 @@ class AnchorProgram:
         """
         where = f" at {address}" if address is not None else ""
         if bytes(data[:8]) != self.discriminator(account):
-            raise ForeignAccount(f"the account{where} is not a {self.name} {account} (its discriminator differs)",
-                                 address=str(address), expected=account)
+            raise ForeignAccount(
+                f"the account{where} is not a {self.name} {account} (its discriminator differs)",
+                address=str(address),
+                expected=account,
+            )
         try:
             return self._program.coder.accounts.decode(data)
         except Exception as exc:  # anchorpy/borsh raise assorted construct errors on truncated data
-            raise ForeignAccount(f"the {self.name} {account}{where} does not decode: {exc}",
-                                 address=str(address), expected=account) from None
+            raise ForeignAccount(
+                f"the {self.name} {account}{where} does not decode: {exc}", address=str(address), expected=account
+            ) from None
 
     def read(self, account: str, found: AccountData | None) -> Any | None:
         """The ``account`` this program keeps at ``found``'s address, or None when there is none yet.
@@ -203,9 +217,12 @@ class AnchorProgram:
         if found is None or found.holds_only_lamports:
             return None
         if found.owner != self.program_id:
-            raise ForeignAccount(f"the account at {found.pubkey} is owned by {found.owner}, not by {self.name}"
-                                 f" ({self.program_id}): it is not a {account}",
-                                 address=str(found.pubkey), expected=account)
+            raise ForeignAccount(
+                f"the account at {found.pubkey} is owned by {found.owner}, not by {self.name}"
+                f" ({self.program_id}): it is not a {account}",
+                address=str(found.pubkey),
+                expected=account,
+            )
         return self.decode(account, found.data, address=found.pubkey)
 
     def discriminator(self, account: str) -> bytes:

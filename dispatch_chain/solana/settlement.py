@@ -90,22 +90,41 @@ class SettlementClient:
         r = self.program.read("Settlement", self.client.account(address))
         if r is None:
             return None
-        return Settlement(address, r.coordinator, r.worker, r.job_id, r.amount, r.fee, bytes(r.receipt_hash), r.slot,
-                          r.settled_at)
+        return Settlement(
+            address, r.coordinator, r.worker, r.job_id, r.amount, r.fee, bytes(r.receipt_hash), r.slot, r.settled_at
+        )
 
     def initialize(self, admin: Keypair, mint: Pubkey, fee_bps: int) -> str:
-        ix = self.program.instruction("initialize", fee_bps, accounts={
-            "admin": admin.pubkey(), "config": self.config_address, "mint": mint, "system_program": SYSTEM_PROGRAM})
+        ix = self.program.instruction(
+            "initialize",
+            fee_bps,
+            accounts={
+                "admin": admin.pubkey(),
+                "config": self.config_address,
+                "mint": mint,
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
         return self.client.send([ix], [admin])[0]
 
     def set_fee(self, admin: Keypair, fee_bps: int) -> str:
-        ix = self.program.instruction("set_fee", fee_bps, accounts={"admin": admin.pubkey(),
-                                                                    "config": self.config_address})
+        ix = self.program.instruction(
+            "set_fee", fee_bps, accounts={"admin": admin.pubkey(), "config": self.config_address}
+        )
         return self.client.send([ix], [admin])[0]
 
-    def settle_instructions(self, coordinator: Pubkey, job_id: str, worker: Pubkey, amount: int, receipt_hash: bytes,
-                            *, mint: Pubkey, coordinator_token: Pubkey | None = None,
-                            worker_token: Pubkey | None = None) -> list:
+    def settle_instructions(
+        self,
+        coordinator: Pubkey,
+        job_id: str,
+        worker: Pubkey,
+        amount: int,
+        receipt_hash: bytes,
+        *,
+        mint: Pubkey,
+        coordinator_token: Pubkey | None = None,
+        worker_token: Pubkey | None = None,
+    ) -> list:
         if not job_id or len(job_id.encode("utf-8")) > MAX_JOB_ID_BYTES:
             raise DispatchChainError(f"job_id must be 1 to {MAX_JOB_ID_BYTES} UTF-8 bytes")
         if len(receipt_hash) != 32:
@@ -113,25 +132,51 @@ class SettlementClient:
         worker_token = worker_token or associated_token_account(worker, mint)
         create_worker_token = token_ix.create_idempotent_associated_token_account(coordinator, worker, mint)
         settle = self.program.instruction(
-            "settle", job_id, list(job_id_hash(job_id)), amount, list(receipt_hash),
-            accounts={"coordinator": coordinator, "config": self.config_address,
-                      "settlement": self.record_address(coordinator, job_id),
-                      "coordinator_token": coordinator_token or associated_token_account(coordinator, mint),
-                      "worker_token": worker_token, "mint": mint, "token_program": TOKEN_PROGRAM,
-                      "system_program": SYSTEM_PROGRAM},
+            "settle",
+            job_id,
+            list(job_id_hash(job_id)),
+            amount,
+            list(receipt_hash),
+            accounts={
+                "coordinator": coordinator,
+                "config": self.config_address,
+                "settlement": self.record_address(coordinator, job_id),
+                "coordinator_token": coordinator_token or associated_token_account(coordinator, mint),
+                "worker_token": worker_token,
+                "mint": mint,
+                "token_program": TOKEN_PROGRAM,
+                "system_program": SYSTEM_PROGRAM,
+            },
         )
         # The worker's token account is created in the same transaction if needed.
         return [create_worker_token, settle] if worker_token == associated_token_account(worker, mint) else [settle]
 
-    def settle(self, coordinator: Keypair, job_id: str, worker: Pubkey, amount: int, receipt_hash: bytes, *,
-               coordinator_token: Pubkey | None = None, worker_token: Pubkey | None = None) -> Settlement:
+    def settle(
+        self,
+        coordinator: Keypair,
+        job_id: str,
+        worker: Pubkey,
+        amount: int,
+        receipt_hash: bytes,
+        *,
+        coordinator_token: Pubkey | None = None,
+        worker_token: Pubkey | None = None,
+    ) -> Settlement:
         """Settle a job once; settling it again returns the existing record without a transaction."""
         existing = self.record(coordinator.pubkey(), job_id)
         if existing is not None:
             return existing
         mint = self.config().mint
-        instructions = self.settle_instructions(coordinator.pubkey(), job_id, worker, amount, receipt_hash, mint=mint,
-                                                coordinator_token=coordinator_token, worker_token=worker_token)
+        instructions = self.settle_instructions(
+            coordinator.pubkey(),
+            job_id,
+            worker,
+            amount,
+            receipt_hash,
+            mint=mint,
+            coordinator_token=coordinator_token,
+            worker_token=worker_token,
+        )
         try:
             signature, _ = self.client.send(instructions, [coordinator])
         except AlreadySettled:  # settled concurrently by another instance of this coordinator
@@ -142,11 +187,12 @@ class SettlementClient:
         assert record is not None
         return replace(record, signature=signature)
 
-    def settle_strict(self, coordinator: Keypair, job_id: str, worker: Pubkey, amount: int, receipt_hash: bytes,
-                      **kwargs: Pubkey) -> str:
+    def settle_strict(
+        self, coordinator: Keypair, job_id: str, worker: Pubkey, amount: int, receipt_hash: bytes, **kwargs: Pubkey
+    ) -> str:
         """Send the settle instruction unconditionally (no idempotency check); the program's errors surface."""
         mint = self.config().mint
-        instructions = self.settle_instructions(coordinator.pubkey(), job_id, worker, amount, receipt_hash, mint=mint,
-                                                **kwargs)
+        instructions = self.settle_instructions(
+            coordinator.pubkey(), job_id, worker, amount, receipt_hash, mint=mint, **kwargs
+        )
         return self.client.send(instructions, [coordinator])[0]
-

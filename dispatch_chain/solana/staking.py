@@ -104,16 +104,30 @@ class StakingClient:
         return self._config_of(c)
 
     def _config_of(self, c: Any) -> StakingConfig:
-        return StakingConfig(self.config_address, c.admin, c.mint, c.vault, c.verified_threshold,
-                             c.sentinel_threshold, c.cooldown_seconds, c.total_active, c.total_pending)
+        return StakingConfig(
+            self.config_address,
+            c.admin,
+            c.mint,
+            c.vault,
+            c.verified_threshold,
+            c.sentinel_threshold,
+            c.cooldown_seconds,
+            c.total_active,
+            c.total_pending,
+        )
 
     def decode_stake(self, worker: Pubkey, account: AccountData | None, config: StakingConfig) -> Stake:
         """The stake read at the worker's stake PDA: zero (OPEN) when absent or holding only lamports.
 
         A foreign account there raises ForeignAccount.
         """
-        if (self._stake_discriminator is not None and account is not None and account.owner == self.program.program_id
-                and account.data[:8] == self._stake_discriminator and len(account.data) >= 8 + _STAKE_STRUCT.size):
+        if (
+            self._stake_discriminator is not None
+            and account is not None
+            and account.owner == self.program.program_id
+            and account.data[:8] == self._stake_discriminator
+            and len(account.data) >= 8 + _STAKE_STRUCT.size
+        ):
             _, active, pending, unlock_at, _ = _STAKE_STRUCT.unpack_from(account.data, 8)
         else:
             decoded = self.program.read("StakeAccount", account)
@@ -127,27 +141,49 @@ class StakingClient:
 
     # -- instructions ----------------------------------------------------------------------
 
-    def initialize(self, admin: Keypair, mint: Pubkey, *, verified_threshold: int, sentinel_threshold: int,
-                   cooldown_seconds: int) -> str:
+    def initialize(
+        self, admin: Keypair, mint: Pubkey, *, verified_threshold: int, sentinel_threshold: int, cooldown_seconds: int
+    ) -> str:
         ix = self.program.instruction(
-            "initialize", verified_threshold, sentinel_threshold, cooldown_seconds,
-            accounts={"admin": admin.pubkey(), "config": self.config_address, "mint": mint,
-                      "vault": self.vault_address, "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM},
+            "initialize",
+            verified_threshold,
+            sentinel_threshold,
+            cooldown_seconds,
+            accounts={
+                "admin": admin.pubkey(),
+                "config": self.config_address,
+                "mint": mint,
+                "vault": self.vault_address,
+                "token_program": TOKEN_PROGRAM,
+                "system_program": SYSTEM_PROGRAM,
+            },
         )
         return self.client.send([ix], [admin])[0]
 
-    def update_config(self, admin: Keypair, *, verified_threshold: int, sentinel_threshold: int,
-                      cooldown_seconds: int) -> str:
+    def update_config(
+        self, admin: Keypair, *, verified_threshold: int, sentinel_threshold: int, cooldown_seconds: int
+    ) -> str:
         """New thresholds and cooldown (admin only; SENTINEL at most the mint's supply, cooldown at most 90 days)."""
-        ix = self.program.instruction("update_config", verified_threshold, sentinel_threshold, cooldown_seconds,
-                                      accounts={"admin": admin.pubkey(), "config": self.config_address,
-                                                "mint": self.config().mint})
+        ix = self.program.instruction(
+            "update_config",
+            verified_threshold,
+            sentinel_threshold,
+            cooldown_seconds,
+            accounts={"admin": admin.pubkey(), "config": self.config_address, "mint": self.config().mint},
+        )
         return self.client.send([ix], [admin])[0]
 
     def _worker_accounts(self, worker: Pubkey, mint: Pubkey) -> dict[str, Pubkey]:
-        return {"worker": worker, "config": self.config_address, "stake_account": self.stake_address(worker),
-                "worker_token": associated_token_account(worker, mint), "vault": self.vault_address, "mint": mint,
-                "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM}
+        return {
+            "worker": worker,
+            "config": self.config_address,
+            "stake_account": self.stake_address(worker),
+            "worker_token": associated_token_account(worker, mint),
+            "vault": self.vault_address,
+            "mint": mint,
+            "token_program": TOKEN_PROGRAM,
+            "system_program": SYSTEM_PROGRAM,
+        }
 
     def stake(self, worker: Keypair, amount: int, *, worker_token: Pubkey | None = None) -> str:
         config = self.config()
@@ -157,13 +193,19 @@ class StakingClient:
         return self.client.send([self.program.instruction("stake", amount, accounts=accounts)], [worker])[0]
 
     def request_unstake(self, worker: Keypair, amount: int) -> str:
-        accounts = {"worker": worker.pubkey(), "config": self.config_address,
-                    "stake_account": self.stake_address(worker.pubkey())}
+        accounts = {
+            "worker": worker.pubkey(),
+            "config": self.config_address,
+            "stake_account": self.stake_address(worker.pubkey()),
+        }
         return self.client.send([self.program.instruction("request_unstake", amount, accounts=accounts)], [worker])[0]
 
     def cancel_unstake(self, worker: Keypair) -> str:
-        accounts = {"worker": worker.pubkey(), "config": self.config_address,
-                    "stake_account": self.stake_address(worker.pubkey())}
+        accounts = {
+            "worker": worker.pubkey(),
+            "config": self.config_address,
+            "stake_account": self.stake_address(worker.pubkey()),
+        }
         return self.client.send([self.program.instruction("cancel_unstake", accounts=accounts)], [worker])[0]
 
     def withdraw(self, worker: Keypair) -> str:
@@ -178,16 +220,18 @@ class StakingClient:
         account = associated_token_account(owner, mint)
         found = self.client.account(account)
         if found is None or found.holds_only_lamports:  # the ATA program creates over a pre-funded address
-            self.client.send([token_ix.create_idempotent_associated_token_account(payer.pubkey(), owner, mint)],
-                             [payer])
+            self.client.send(
+                [token_ix.create_idempotent_associated_token_account(payer.pubkey(), owner, mint)], [payer]
+            )
         return account
 
 
 class TierReader:
     """Stake tiers of many workers: getMultipleAccounts in chunks of 100, cached with a TTL."""
 
-    def __init__(self, staking: StakingClient, *, ttl: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, staking: StakingClient, *, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.staking = staking
         self.ttl = ttl
         self.clock = clock

@@ -65,10 +65,12 @@ impl Chain {
     pub fn new(genesis_hash: Hash, identity: Address, slot: u64, slot_ms: u64, programs: &[UpgradeableProgram]) -> Result<Self, NodeError> {
         let mut svm = dispatch_svm::new_svm().with_sigverify(false).with_blockhash_check(false);
         for program in programs {
-            dispatch_svm::deploy_upgradeable(&mut svm, program.id, &program.elf, program.authority.as_ref()).map_err(|e| NodeError::Program {
-                id: program.id.to_string(),
-                path: program.path.display().to_string(),
-                detail: format!("does not load: {e}"),
+            dispatch_svm::deploy_upgradeable(&mut svm, program.id, &program.elf, program.authority.as_ref()).map_err(|e| {
+                NodeError::Program {
+                    id: program.id.to_string(),
+                    path: program.path.display().to_string(),
+                    detail: format!("does not load: {e}"),
+                }
             })?;
         }
         let mut chain = Self {
@@ -81,7 +83,13 @@ impl Chain {
             history: History::default(),
             faucet: Keypair::new(),
         };
-        let faucet_account = Account { lamports: FAUCET_LAMPORTS, data: Vec::new(), owner: solana_sdk_ids::system_program::ID, executable: false, rent_epoch: 0 };
+        let faucet_account = Account {
+            lamports: FAUCET_LAMPORTS,
+            data: Vec::new(),
+            owner: solana_sdk_ids::system_program::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
         // A fresh system account is always accepted.
         let _ = chain.svm.set_account(chain.faucet.pubkey(), faucet_account);
         chain.apply_slot();
@@ -216,8 +224,7 @@ impl Chain {
             post_token_balances: self.token_balances(&keys),
             logs: meta.logs,
             compute_units_consumed: meta.compute_units_consumed,
-            return_data: (!meta.return_data.data.is_empty())
-                .then_some((meta.return_data.program_id, meta.return_data.data)),
+            return_data: (!meta.return_data.data.is_empty()).then_some((meta.return_data.program_id, meta.return_data.data)),
             inner_instructions: crate::history::inner_instructions_json(&meta.inner_instructions),
         };
         let signature = record.transaction.signatures[0];
@@ -272,12 +279,7 @@ impl Chain {
 
     /// All accounts, for the ledger.
     pub fn all_accounts(&self) -> Vec<(Address, Account)> {
-        self.svm
-            .accounts_db()
-            .inner
-            .iter()
-            .map(|(address, account)| (*address, account.clone().into()))
-            .collect()
+        self.svm.accounts_db().inner.iter().map(|(address, account)| (*address, account.clone().into())).collect()
     }
 
     /// Restores accounts from a ledger (programs and sysvars are the node's own).

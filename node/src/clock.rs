@@ -17,10 +17,7 @@ pub const MAX_PROCESSING_AGE: u64 = 150;
 
 /// Milliseconds since the Unix epoch, now.
 pub fn unix_ms_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Maps wall time to slots, from `base_slot` at the moment of creation.
@@ -73,11 +70,7 @@ impl RecentBlockhashes {
 
     /// Adds the blockhashes up to `slot`, dropping those too old to use.
     pub fn advance_to(&mut self, slot: u64) {
-        let first = self
-            .recent
-            .back()
-            .map_or(0, |(last, _)| last + 1)
-            .max(slot.saturating_sub(MAX_PROCESSING_AGE));
+        let first = self.recent.back().map_or(0, |(last, _)| last + 1).max(slot.saturating_sub(MAX_PROCESSING_AGE));
         for s in first..=slot {
             self.recent.push_back((s, blockhash_of(&self.genesis, s)));
         }

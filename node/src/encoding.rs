@@ -32,9 +32,9 @@ pub enum BinaryEncoding {
 /// `encoding` text, with the real node's error messages.
 pub fn decode_wire<T: DeserializeOwned>(text: &str, encoding: BinaryEncoding, what: &str) -> Result<T, RpcError> {
     let bytes = match encoding {
-        BinaryEncoding::Base58 => bs58::decode(text)
-            .into_vec()
-            .map_err(|e| RpcError::invalid_params(format!("invalid base58 encoding: {e:?}")))?,
+        BinaryEncoding::Base58 => {
+            bs58::decode(text).into_vec().map_err(|e| RpcError::invalid_params(format!("invalid base58 encoding: {e:?}")))?
+        }
         BinaryEncoding::Base64 => base64::engine::general_purpose::STANDARD
             .decode(text)
             .map_err(|e| RpcError::invalid_params(format!("invalid base64 encoding: {e:?}")))?,
@@ -95,9 +95,7 @@ pub fn ui_account(
 ) -> Result<Value, RpcError> {
     let sliced = |data: &[u8]| -> Vec<u8> {
         match slice {
-            Some(DataSlice { offset, length }) => {
-                data.iter().skip(offset).take(length).copied().collect()
-            }
+            Some(DataSlice { offset, length }) => data.iter().skip(offset).take(length).copied().collect(),
             None => data.to_vec(),
         }
     };

@@ -44,7 +44,16 @@ struct LedgerAccount {
 /// or feature account, which every start of the node recreates.
 fn is_user_state(account: &Account) -> bool {
     use solana_sdk_ids::{bpf_loader, bpf_loader_deprecated, bpf_loader_upgradeable, config, feature, loader_v4, native_loader, sysvar};
-    let node_owned = [bpf_loader::ID, bpf_loader_deprecated::ID, bpf_loader_upgradeable::ID, loader_v4::ID, native_loader::ID, sysvar::ID, feature::ID, config::ID];
+    let node_owned = [
+        bpf_loader::ID,
+        bpf_loader_deprecated::ID,
+        bpf_loader_upgradeable::ID,
+        loader_v4::ID,
+        native_loader::ID,
+        sysvar::ID,
+        feature::ID,
+        config::ID,
+    ];
     !account.executable && !node_owned.contains(&account.owner)
 }
 
@@ -87,7 +96,10 @@ impl Ledger {
             let data = base64::engine::general_purpose::STANDARD
                 .decode(&entry.data)
                 .map_err(|e| self.format_error(format!("account data: {e}")))?;
-            accounts.push((address, Account { lamports: entry.lamports, data, owner, executable: entry.executable, rent_epoch: entry.rent_epoch }));
+            accounts.push((
+                address,
+                Account { lamports: entry.lamports, data, owner, executable: entry.executable, rent_epoch: entry.rent_epoch },
+            ));
         }
         // Continue after the last slot the previous run reached.
         let mut chain = Chain::new(genesis, identity, file.slot + 1, slot_ms, programs)?;

@@ -35,9 +35,7 @@ impl<'a> Params<'a> {
 
     /// A string parameter.
     pub fn string(&self, index: usize, what: &str) -> Result<&'a str, RpcError> {
-        self.required(index, what)?
-            .as_str()
-            .ok_or_else(|| RpcError::invalid_params(format!("parameter {index} ({what}) must be a string")))
+        self.required(index, what)?.as_str().ok_or_else(|| RpcError::invalid_params(format!("parameter {index} ({what}) must be a string")))
     }
 
     /// A base58 address parameter.

@@ -51,7 +51,11 @@ pub fn ui_amount_string(amount: u64, decimals: u8) -> String {
     let digits = format!("{:0>width$}", amount, width = decimals as usize + 1);
     let (whole, fraction) = digits.split_at(digits.len() - decimals as usize);
     let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") }
+    if fraction.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{fraction}")
+    }
 }
 
 /// The RPC's `UiTokenAmount`.

@@ -93,7 +93,8 @@ fn transactions_lifecycle_statuses_history_and_duplicates() {
     assert_eq!(balance["value"], 5_000_000_000u64);
 
     let receiver = Address::new_unique();
-    let tx = Transaction::new_signed_with_payer(&[transfer(&payer, &receiver, 1_000_000)], Some(&payer.pubkey()), &[&payer], node.blockhash());
+    let tx =
+        Transaction::new_signed_with_payer(&[transfer(&payer, &receiver, 1_000_000)], Some(&payer.pubkey()), &[&payer], node.blockhash());
     let b58 = bs58::encode(bincode::serialize(&tx).unwrap()).into_string();
     let signature = node.result("sendTransaction", json!([b58])).as_str().unwrap().to_string();
     assert_eq!(signature, tx.signatures[0].to_string());
@@ -107,7 +108,10 @@ fn transactions_lifecycle_statuses_history_and_duplicates() {
     node.result("sendTransaction", json!([wire(&tx), { "encoding": "base64", "skipPreflight": true }]));
     assert_eq!(node.result("getBalance", json!([receiver.to_string()]))["value"], 1_000_000);
 
-    let statuses = node.result("getSignatureStatuses", json!([[signature, Keypair::new().sign_message(b"x").to_string()], { "searchTransactionHistory": true }]));
+    let statuses = node.result(
+        "getSignatureStatuses",
+        json!([[signature, Keypair::new().sign_message(b"x").to_string()], { "searchTransactionHistory": true }]),
+    );
     assert_context(&statuses);
     let status = &statuses["value"][0];
     assert_eq!(status["err"], Value::Null);
@@ -149,16 +153,27 @@ fn simulate_transaction_options() {
     assert_eq!(simulated["value"]["accounts"], Value::Null);
 
     // A stale blockhash is replaced on request; the signature no longer matches.
-    let stale = Transaction::new_signed_with_payer(&[transfer(&payer, &Address::new_unique(), 1_000_000)], Some(&payer.pubkey()), &[&payer], solana_hash::Hash::new_from_array([9; 32]));
+    let stale = Transaction::new_signed_with_payer(
+        &[transfer(&payer, &Address::new_unique(), 1_000_000)],
+        Some(&payer.pubkey()),
+        &[&payer],
+        solana_hash::Hash::new_from_array([9; 32]),
+    );
     let not_found = node.result("simulateTransaction", json!([wire(&stale), { "encoding": "base64" }]));
     assert_eq!(not_found["value"]["err"], "BlockhashNotFound");
     let replaced = node.result("simulateTransaction", json!([wire(&stale), { "encoding": "base64", "replaceRecentBlockhash": true }]));
     assert_eq!(replaced["value"]["err"], Value::Null);
     assert!(replaced["value"]["replacementBlockhash"]["blockhash"].is_string());
-    let conflict = node.error("simulateTransaction", json!([wire(&stale), { "encoding": "base64", "replaceRecentBlockhash": true, "sigVerify": true }]));
+    let conflict = node
+        .error("simulateTransaction", json!([wire(&stale), { "encoding": "base64", "replaceRecentBlockhash": true, "sigVerify": true }]));
     assert_eq!(conflict["code"], -32602);
 
-    let mut forged = Transaction::new_signed_with_payer(&[transfer(&payer, &Address::new_unique(), 1_000_000)], Some(&payer.pubkey()), &[&payer], node.blockhash());
+    let mut forged = Transaction::new_signed_with_payer(
+        &[transfer(&payer, &Address::new_unique(), 1_000_000)],
+        Some(&payer.pubkey()),
+        &[&payer],
+        node.blockhash(),
+    );
     forged.signatures[0] = Keypair::new().sign_message(b"forged");
     let bad_sig = node.error("sendTransaction", json!([wire(&forged), { "encoding": "base64" }]));
     assert_eq!(bad_sig, json!({ "code": -32003, "message": "Transaction signature verification failure" }));
@@ -187,11 +202,7 @@ fn settlement_initialize(admin: &Keypair, mint: &Address, fee_bps: u16) -> Instr
 fn settlement_set_fee(admin: &Keypair, fee_bps: u16) -> Instruction {
     Instruction {
         program_id: dispatch_settlement::ID,
-        accounts: dispatch_settlement::accounts::SetFee {
-            admin: admin.pubkey(),
-            config: settlement_config(),
-        }
-        .to_account_metas(None),
+        accounts: dispatch_settlement::accounts::SetFee { admin: admin.pubkey(), config: settlement_config() }.to_account_metas(None),
         data: dispatch_settlement::instruction::SetFee { fee_bps }.data(),
     }
 }
@@ -225,30 +236,43 @@ fn sbf_programs_are_deployed_as_a_validator_holds_them() {
     let programdata_key = programdata(&dispatch_settlement::ID);
     assert_eq!((&data[..4], &data[4..]), (&2u32.to_le_bytes()[..], programdata_key.as_ref()));
     // ProgramData: tag 3, the deploy slot, the upgrade authority, then the ELF.
-    let programdata_account = node.result("getAccountInfo", json!([programdata_key.to_string(), { "encoding": "base64" }]))["value"].clone();
+    let programdata_account =
+        node.result("getAccountInfo", json!([programdata_key.to_string(), { "encoding": "base64" }]))["value"].clone();
     assert_eq!((&programdata_account["owner"], &programdata_account["executable"]), (&json!(loader), &json!(false)));
     let data = base64_decode(programdata_account["data"][0].as_str().unwrap());
     let elf = std::fs::read(dispatch_svm::sbf_dir().join("dispatch_settlement.so")).unwrap();
-    assert_eq!((&data[..4], data[12], &data[13..45], &data[45..]), (&3u32.to_le_bytes()[..], 1, authority.pubkey().as_ref(), elf.as_slice()));
+    assert_eq!(
+        (&data[..4], data[12], &data[13..45], &data[45..]),
+        (&3u32.to_le_bytes()[..], 1, authority.pubkey().as_ref(), elf.as_slice())
+    );
 
     // Only the upgrade authority initialises (Anchor's ConstraintRaw, 2003).
     let payer = node.funded(2);
     let mint = create_mint(&node, &payer, &payer.pubkey()).pubkey();
-    let err = node.error("sendTransaction", json!([node.tx(&payer, &[], &[settlement_initialize(&payer, &mint, 500)]), { "encoding": "base64" }]));
+    let err = node
+        .error("sendTransaction", json!([node.tx(&payer, &[], &[settlement_initialize(&payer, &mint, 500)]), { "encoding": "base64" }]));
     assert_eq!(err["data"]["err"], json!({ "InstructionError": [0, { "Custom": 2003 }] }), "{err}");
-    assert!(logs_of(&err["data"]["logs"]).iter().any(|l| l.contains("AnchorError caused by account: program_data. Error Code: ConstraintRaw")), "{err}");
+    assert!(
+        logs_of(&err["data"]["logs"]).iter().any(|l| l.contains("AnchorError caused by account: program_data. Error Code: ConstraintRaw")),
+        "{err}"
+    );
     node.result("requestAirdrop", json!([authority.pubkey().to_string(), 2_000_000_000u64]));
     let signature = node.send(&authority, &[], &[settlement_initialize(&authority, &mint, 500)]);
     let got = node.result("getTransaction", json!([signature, { "maxSupportedTransactionVersion": 0 }]));
     let consumed = got["meta"]["computeUnitsConsumed"].as_u64().unwrap();
     assert!(consumed > 5_000, "metered SBF execution: {consumed} CU");
     let logs = logs_of(&got["meta"]["logMessages"]);
-    assert!(logs.iter().any(|l| l.starts_with(&format!("Program {} consumed ", dispatch_settlement::ID)) && l.ends_with(" of 200000 compute units")), "{logs:?}");
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with(&format!("Program {} consumed ", dispatch_settlement::ID)) && l.ends_with(" of 200000 compute units")),
+        "{logs:?}"
+    );
 
     // emit!: a `Program data:` line holding FeeUpdated (its discriminator, then fee_bps).
     let signature = node.send(&authority, &[], &[settlement_set_fee(&authority, 250)]);
     let got = node.result("getTransaction", json!([signature, { "maxSupportedTransactionVersion": 0 }]));
-    let data: Vec<String> = logs_of(&got["meta"]["logMessages"]).into_iter().filter_map(|l| l.strip_prefix("Program data: ").map(str::to_string)).collect();
+    let data: Vec<String> =
+        logs_of(&got["meta"]["logMessages"]).into_iter().filter_map(|l| l.strip_prefix("Program data: ").map(str::to_string)).collect();
     assert_eq!(data.len(), 1);
     let event = base64_decode(&data[0]);
     use anchor_lang::Discriminator;
@@ -257,19 +281,26 @@ fn sbf_programs_are_deployed_as_a_validator_holds_them() {
     // A compute-unit limit below what the instruction needs fails as on devnet:
     // the limit covers the whole transaction (the ComputeBudget instruction's
     // own 150 CU included) and the program stops when the meter runs out.
-    let err = node.error("sendTransaction", json!([node.tx(&authority, &[], &[compute_unit_limit(2_000), settlement_set_fee(&authority, 300)]), { "encoding": "base64" }]));
+    let err = node.error(
+        "sendTransaction",
+        json!([node.tx(&authority, &[], &[compute_unit_limit(2_000), settlement_set_fee(&authority, 300)]), { "encoding": "base64" }]),
+    );
     assert_eq!(err["message"], "Transaction simulation failed: Error processing Instruction 1: Program failed to complete", "{err}");
     assert_eq!(err["data"]["err"], json!({ "InstructionError": [1, "ProgramFailedToComplete"] }), "{err}");
     assert_eq!(err["data"]["unitsConsumed"], 2_000);
     let logs = logs_of(&err["data"]["logs"]);
     assert!(logs.iter().any(|l| l == &format!("Program {} consumed 1850 of 1850 compute units", dispatch_settlement::ID)), "{logs:?}");
-    assert!(logs.iter().any(|l| l == &format!("Program {} failed: exceeded CUs meter at BPF instruction", dispatch_settlement::ID)), "{logs:?}");
+    assert!(
+        logs.iter().any(|l| l == &format!("Program {} failed: exceeded CUs meter at BPF instruction", dispatch_settlement::ID)),
+        "{logs:?}"
+    );
 }
 
 #[test]
 fn upgradeable_program_arguments_are_checked() {
     let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_dispatch-solana-node")).args(["--port", "0"]).args(args).output().expect("runs");
+        let output =
+            std::process::Command::new(env!("CARGO_BIN_EXE_dispatch-solana-node")).args(["--port", "0"]).args(args).output().expect("runs");
         assert!(!output.status.success());
         String::from_utf8_lossy(&output.stderr).to_string()
     };
@@ -332,7 +363,11 @@ fn accounts_tokens_and_program_accounts() {
     let holder = Address::new_unique();
     let account = create_token_account(&node, &payer, &mint, &holder);
     let other = create_token_account(&node, &payer, &mint, &payer.pubkey());
-    node.send(&payer, &[], &[spl_token_interface::instruction::mint_to(&spl_token_interface::ID, &mint, &account, &payer.pubkey(), &[], 1_250).unwrap()]);
+    node.send(
+        &payer,
+        &[],
+        &[spl_token_interface::instruction::mint_to(&spl_token_interface::ID, &mint, &account, &payer.pubkey(), &[], 1_250).unwrap()],
+    );
 
     let base64 = node.result("getAccountInfo", json!([account.to_string(), { "encoding": "base64" }]));
     assert_context(&base64);
@@ -341,7 +376,8 @@ fn accounts_tokens_and_program_accounts() {
     assert_eq!(value["space"], 165);
     assert_eq!(value["data"][1], "base64");
     assert_eq!(value["executable"], false);
-    let sliced = node.result("getAccountInfo", json!([account.to_string(), { "encoding": "base58", "dataSlice": { "offset": 32, "length": 32 } }]));
+    let sliced =
+        node.result("getAccountInfo", json!([account.to_string(), { "encoding": "base58", "dataSlice": { "offset": 32, "length": 32 } }]));
     assert_eq!(sliced["value"]["data"], json!([holder.to_string(), "base58"]));
     assert_eq!(node.error("getAccountInfo", json!([account.to_string(), { "encoding": "base58" }]))["code"], -32602);
     let parsed = node.result("getAccountInfo", json!([account.to_string(), { "encoding": "jsonParsed" }]));
@@ -351,25 +387,34 @@ fn accounts_tokens_and_program_accounts() {
     assert_eq!(info["tokenAmount"], json!({ "amount": "1250", "decimals": 9, "uiAmount": 0.00000125, "uiAmountString": "0.00000125" }));
     assert_eq!(node.result("getAccountInfo", json!([Address::new_unique().to_string()]))["value"], Value::Null);
 
-    let multiple = node.result("getMultipleAccounts", json!([[account.to_string(), Address::new_unique().to_string()], { "encoding": "base64" }]));
+    let multiple =
+        node.result("getMultipleAccounts", json!([[account.to_string(), Address::new_unique().to_string()], { "encoding": "base64" }]));
     assert_eq!(multiple["value"][0]["space"], 165);
     assert_eq!(multiple["value"][1], Value::Null);
 
     let balance = node.result("getTokenAccountBalance", json!([account.to_string()]));
     assert_eq!(balance["value"]["amount"], "1250");
-    assert_eq!(node.error("getTokenAccountBalance", json!([payer.pubkey().to_string()])), json!({ "code": -32602, "message": "Invalid param: not a Token account" }));
+    assert_eq!(
+        node.error("getTokenAccountBalance", json!([payer.pubkey().to_string()])),
+        json!({ "code": -32602, "message": "Invalid param: not a Token account" })
+    );
     let supply = node.result("getTokenSupply", json!([mint.to_string()]));
     assert_eq!(supply["value"]["uiAmountString"], "0.00000125");
 
-    let by_mint = node.result("getTokenAccountsByOwner", json!([holder.to_string(), { "mint": mint.to_string() }, { "encoding": "jsonParsed" }]));
+    let by_mint =
+        node.result("getTokenAccountsByOwner", json!([holder.to_string(), { "mint": mint.to_string() }, { "encoding": "jsonParsed" }]));
     assert_context(&by_mint);
     assert_eq!(by_mint["value"].as_array().unwrap().len(), 1);
     assert_eq!(by_mint["value"][0]["pubkey"], account.to_string());
-    let by_program = node.result("getTokenAccountsByOwner", json!([payer.pubkey().to_string(), { "programId": spl_token_interface::ID.to_string() }]));
+    let by_program =
+        node.result("getTokenAccountsByOwner", json!([payer.pubkey().to_string(), { "programId": spl_token_interface::ID.to_string() }]));
     assert_eq!(by_program["value"][0]["pubkey"], other.to_string());
 
     let token = spl_token_interface::ID.to_string();
-    let memcmp58 = node.result("getProgramAccounts", json!([token, { "filters": [{ "dataSize": 165 }, { "memcmp": { "offset": 32, "bytes": holder.to_string() } }] }]));
+    let memcmp58 = node.result(
+        "getProgramAccounts",
+        json!([token, { "filters": [{ "dataSize": 165 }, { "memcmp": { "offset": 32, "bytes": holder.to_string() } }] }]),
+    );
     assert_eq!(memcmp58, json!([{ "pubkey": account.to_string(), "account": base64["value"] }]));
     let memcmp64 = node.result("getProgramAccounts", json!([token, { "withContext": true, "encoding": "base64", "filters": [{ "memcmp": { "offset": 0, "bytes": base64_of(mint.as_ref()), "encoding": "base64" } }] }]));
     assert_context(&memcmp64);

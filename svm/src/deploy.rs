@@ -29,7 +29,12 @@ pub fn programdata_address(program_id: &Address) -> Address {
 /// executable program account pointing at its ProgramData, which holds the
 /// ELF and `authority` as upgrade authority (`None`: immutable). The ELF
 /// goes through the runtime's verifier; returns the ProgramData address.
-pub fn deploy_upgradeable(svm: &mut LiteSVM, program_id: Address, elf: &[u8], authority: Option<&Address>) -> Result<Address, LiteSVMError> {
+pub fn deploy_upgradeable(
+    svm: &mut LiteSVM,
+    program_id: Address,
+    elf: &[u8],
+    authority: Option<&Address>,
+) -> Result<Address, LiteSVMError> {
     svm.add_program(program_id, elf)?;
     let programdata = programdata_address(&program_id);
     let mut account = svm.get_account(&programdata).expect("add_program creates the ProgramData account");
@@ -72,7 +77,6 @@ pub fn sbf_dir() -> PathBuf {
 /// The SBF build of program `name` (`$DISPATCH_SBF_DIR/<name>.so`).
 pub fn sbf_program(name: &str) -> Vec<u8> {
     let path = sbf_dir().join(format!("{name}.so"));
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("cannot read {}: {e}. Is {name} under programs/? Rerun ./dev setup to build it to SBF.", path.display())
-    })
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}. Is {name} under programs/? Rerun ./dev setup to build it to SBF.", path.display()))
 }

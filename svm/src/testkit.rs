@@ -52,7 +52,13 @@ pub fn create_mint(svm: &mut LiteSVM, payer: &Keypair, authority: &Address) -> A
     let mint = Keypair::new();
     let rent = svm.minimum_balance_for_rent_exemption(Mint::LEN);
     let ixs = [
-        solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), rent, Mint::LEN as u64, &spl_token_interface::ID),
+        solana_system_interface::instruction::create_account(
+            &payer.pubkey(),
+            &mint.pubkey(),
+            rent,
+            Mint::LEN as u64,
+            &spl_token_interface::ID,
+        ),
         token_ix::initialize_mint2(&spl_token_interface::ID, &mint.pubkey(), authority, None, DECIMALS).expect("initialize_mint2"),
     ];
     must_send(svm, payer, &[&mint], &ixs, "create mint");
@@ -65,7 +71,13 @@ pub fn create_token_account(svm: &mut LiteSVM, payer: &Keypair, mint: &Address, 
     let account = Keypair::new();
     let rent = svm.minimum_balance_for_rent_exemption(TokenAccount::LEN);
     let ixs = [
-        solana_system_interface::instruction::create_account(&payer.pubkey(), &account.pubkey(), rent, TokenAccount::LEN as u64, &spl_token_interface::ID),
+        solana_system_interface::instruction::create_account(
+            &payer.pubkey(),
+            &account.pubkey(),
+            rent,
+            TokenAccount::LEN as u64,
+            &spl_token_interface::ID,
+        ),
         token_ix::initialize_account3(&spl_token_interface::ID, &account.pubkey(), mint, owner).expect("initialize_account3"),
     ];
     must_send(svm, payer, &[&account], &ixs, "create token account");

@@ -61,7 +61,11 @@ fn with_bump<T>(program: &Address, low: bool, make: impl Fn(u64) -> T, seeds_of:
             let seeds = seeds_of(value);
             let refs: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
             let bump = Address::find_program_address(&refs, program).1;
-            if low { bump <= 250 } else { bump == 255 }
+            if low {
+                bump <= 250
+            } else {
+                bump == 255
+            }
         })
         .expect("such a value exists")
 }
@@ -100,10 +104,30 @@ fn measure_staking(m: &mut Measured) {
     mint_to(&mut svm, &admin, &mint, &treasury, 1_000_000 * BOLT);
     let config = pda(&[b"config"], &ID);
     let vault = pda(&[b"vault"], &ID);
-    let init = a::Initialize { admin: admin.pubkey(), config, mint, vault, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
+    let init = a::Initialize {
+        admin: admin.pubkey(),
+        config,
+        mint,
+        vault,
+        token_program: TOKEN_PROGRAM,
+        system_program: SYSTEM_PROGRAM,
+        program: ID,
+        program_data: programdata(&ID),
+    };
     let fixed = extra(&[b"config"], &ID) + extra(&[b"vault"], &ID);
-    m.run(&mut svm, (P, "initialize"), "typical", fixed, &admin, ix(ID, init, i::Initialize { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 3_600 }));
-    let update = ix(ID, a::UpdateConfig { admin: admin.pubkey(), config, mint }, i::UpdateConfig { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 0 });
+    m.run(
+        &mut svm,
+        (P, "initialize"),
+        "typical",
+        fixed,
+        &admin,
+        ix(ID, init, i::Initialize { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 3_600 }),
+    );
+    let update = ix(
+        ID,
+        a::UpdateConfig { admin: admin.pubkey(), config, mint },
+        i::UpdateConfig { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 0 },
+    );
     m.run(&mut svm, (P, "update_config"), "typical", 0, &admin, update);
 
     for (case, low) in [("typical", false), ("worst", true)] {
@@ -112,7 +136,16 @@ fn measure_staking(m: &mut Measured) {
         mint_to(&mut svm, &admin, &mint, &token, 1_000 * BOLT);
         let stake_account = pda(&[b"stake", worker.pubkey().as_ref()], &ID);
         let bumps = extra(&[b"stake", worker.pubkey().as_ref()], &ID);
-        let stake = || a::Stake { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM };
+        let stake = || a::Stake {
+            worker: worker.pubkey(),
+            config,
+            stake_account,
+            worker_token: token,
+            vault,
+            mint,
+            token_program: TOKEN_PROGRAM,
+            system_program: SYSTEM_PROGRAM,
+        };
         // The first stake creates the stake account: the dearer one.
         m.run(&mut svm, (P, "stake"), case, bumps, &worker, ix(ID, stake(), i::Stake { amount: 500 * BOLT }));
         m.run(&mut svm, (P, "stake"), "again", bumps, &worker, ix(ID, stake(), i::Stake { amount: BOLT }));
@@ -121,12 +154,27 @@ fn measure_staking(m: &mut Measured) {
         let cancel = a::CancelUnstake { worker: worker.pubkey(), config, stake_account };
         m.run(&mut svm, (P, "cancel_unstake"), case, 0, &worker, ix(ID, cancel, i::CancelUnstake {}));
         m.run(&mut svm, (P, "request_unstake"), case, 0, &worker, ix(ID, unstake(), i::RequestUnstake { amount: 100 * BOLT }));
-        let withdraw = a::Withdraw { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM };
+        let withdraw =
+            a::Withdraw { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM };
         m.run(&mut svm, (P, "withdraw"), case, 0, &worker, ix(ID, withdraw, i::Withdraw {}));
     }
     let next = funded(&mut svm);
-    m.run(&mut svm, (P, "propose_admin"), "typical", 0, &admin, ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }));
-    m.run(&mut svm, (P, "accept_admin"), "typical", 0, &next, ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}));
+    m.run(
+        &mut svm,
+        (P, "propose_admin"),
+        "typical",
+        0,
+        &admin,
+        ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }),
+    );
+    m.run(
+        &mut svm,
+        (P, "accept_admin"),
+        "typical",
+        0,
+        &next,
+        ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}),
+    );
 }
 
 fn measure_settlement(m: &mut Measured) {
@@ -136,7 +184,8 @@ fn measure_settlement(m: &mut Measured) {
     let admin = deployer();
     let mint = create_mint(&mut svm, &admin, &admin.pubkey());
     let config = pda(&[b"config"], &ID);
-    let init = a::Initialize { admin: admin.pubkey(), config, mint, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
+    let init =
+        a::Initialize { admin: admin.pubkey(), config, mint, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
     m.run(&mut svm, (P, "initialize"), "typical", extra(&[b"config"], &ID), &admin, ix(ID, init, i::Initialize { fee_bps: 500 }));
     m.run(&mut svm, (P, "set_fee"), "typical", 0, &admin, ix(ID, a::SetFee { admin: admin.pubkey(), config }, i::SetFee { fee_bps: 500 }));
 
@@ -151,14 +200,37 @@ fn measure_settlement(m: &mut Measured) {
         let job_id_hash = hash(&job);
         let settlement = pda(&[b"settlement", coordinator.pubkey().as_ref(), &job_id_hash], &ID);
         let bumps = extra(&[b"settlement", coordinator.pubkey().as_ref(), &job_id_hash], &ID);
-        let accounts = a::Settle { coordinator: coordinator.pubkey(), config, settlement, coordinator_token, worker_token, mint, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM };
+        let accounts = a::Settle {
+            coordinator: coordinator.pubkey(),
+            config,
+            settlement,
+            coordinator_token,
+            worker_token,
+            mint,
+            token_program: TOKEN_PROGRAM,
+            system_program: SYSTEM_PROGRAM,
+        };
         // Both CPIs (transfer and burn) run: a fee above zero.
         let args = i::Settle { job_id: job, job_id_hash, amount: 1_000 * BOLT, receipt_hash: [7; 32] };
         m.run(&mut svm, (P, "settle"), case, bumps, &coordinator, ix(ID, accounts, args));
     }
     let next = funded(&mut svm);
-    m.run(&mut svm, (P, "propose_admin"), "typical", 0, &admin, ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }));
-    m.run(&mut svm, (P, "accept_admin"), "typical", 0, &next, ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}));
+    m.run(
+        &mut svm,
+        (P, "propose_admin"),
+        "typical",
+        0,
+        &admin,
+        ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }),
+    );
+    m.run(
+        &mut svm,
+        (P, "accept_admin"),
+        "typical",
+        0,
+        &next,
+        ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}),
+    );
 }
 
 fn measure_anchor(m: &mut Measured) {
@@ -185,7 +257,8 @@ fn measure_anchor(m: &mut Measured) {
             &ID,
             low,
             |n| {
-                let proof: Vec<[u8; 32]> = (0..depth).map(|d| solana_sha256_hasher::hashv(&[&n.to_le_bytes(), &(d as u64).to_le_bytes()]).to_bytes()).collect();
+                let proof: Vec<[u8; 32]> =
+                    (0..depth).map(|d| solana_sha256_hasher::hashv(&[&n.to_le_bytes(), &(d as u64).to_le_bytes()]).to_bytes()).collect();
                 let root = process_proof(&leaf, &proof);
                 (proof, root)
             },
@@ -199,14 +272,32 @@ fn measure_anchor(m: &mut Measured) {
         let batch_id = account::<dispatch_anchor::Batch>(&svm, &batch).batch_id;
         let verify = ix(ID, a::Verify { batch }, i::Verify { batch_id, leaf, proof: proof.clone() });
         m.run(&mut svm, (P, "verify"), case, 0, &anchorer, verify);
-        let verify_receipt = ix(ID, a::Verify { batch }, i::VerifyReceipt { batch_id, receipt_hash: receipt.0, provider_key: receipt.1, signature_hash: receipt.2, proof });
+        let verify_receipt = ix(
+            ID,
+            a::Verify { batch },
+            i::VerifyReceipt { batch_id, receipt_hash: receipt.0, provider_key: receipt.1, signature_hash: receipt.2, proof },
+        );
         m.run(&mut svm, (P, "verify_receipt"), case, 0, &anchorer, verify_receipt);
         let remove = a::RemoveAnchorer { admin: admin.pubkey(), config, anchorer: anchorer_pda };
         m.run(&mut svm, (P, "remove_anchorer"), case, 0, &admin, ix(ID, remove, i::RemoveAnchorer {}));
     }
     let next = funded(&mut svm);
-    m.run(&mut svm, (P, "propose_admin"), "typical", 0, &admin, ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }));
-    m.run(&mut svm, (P, "accept_admin"), "typical", 0, &next, ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}));
+    m.run(
+        &mut svm,
+        (P, "propose_admin"),
+        "typical",
+        0,
+        &admin,
+        ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }),
+    );
+    m.run(
+        &mut svm,
+        (P, "accept_admin"),
+        "typical",
+        0,
+        &next,
+        ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}),
+    );
 }
 
 /// The Associated Token Account program's `CreateIdempotent`, which settle
@@ -255,7 +346,8 @@ fn documented_budgets() -> BTreeMap<(String, String), u64> {
         .map(|line| {
             let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
             assert!(cells.len() >= 5, "a budget row has program, instruction, typical, worst, budget: {line}");
-            let number = |cell: &str| cell.replace([',', '`'], "").parse::<u64>().unwrap_or_else(|_| panic!("not a number: {cell:?} in {line}"));
+            let number =
+                |cell: &str| cell.replace([',', '`'], "").parse::<u64>().unwrap_or_else(|_| panic!("not a number: {cell:?} in {line}"));
             ((cells[0].to_string(), cells[1].trim_matches('`').to_string()), number(cells[4]))
         })
         .collect()
@@ -304,7 +396,10 @@ fn every_instruction_stays_within_its_documented_budget() {
         for (case, cu, bumps) in runs {
             let allowed = budget + PER_BUMP * bumps;
             if cu > &allowed {
-                failures.push(format!("{}::{} ({case}) used {cu} CU, over its budget {budget} + {PER_BUMP} x {bumps} bumps = {allowed}", key.0, key.1));
+                failures.push(format!(
+                    "{}::{} ({case}) used {cu} CU, over its budget {budget} + {PER_BUMP} x {bumps} bumps = {allowed}",
+                    key.0, key.1
+                ));
             }
         }
     }
@@ -322,14 +417,32 @@ fn one_bump_iteration_costs_per_bump() {
     let treasury = create_token_account(&mut svm, &admin, &mint, &admin.pubkey());
     mint_to(&mut svm, &admin, &mint, &treasury, BOLT); // SENTINEL may not exceed the supply
     let (config, vault) = (pda(&[b"config"], &ID), pda(&[b"vault"], &ID));
-    let init = a::Initialize { admin: admin.pubkey(), config, mint, vault, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM, program: ID, program_data: programdata(&ID) };
+    let init = a::Initialize {
+        admin: admin.pubkey(),
+        config,
+        mint,
+        vault,
+        token_program: TOKEN_PROGRAM,
+        system_program: SYSTEM_PROGRAM,
+        program: ID,
+        program_data: programdata(&ID),
+    };
     ok(&mut svm, &admin, &[], &[ix(ID, init, i::Initialize { verified_threshold: 1, sentinel_threshold: 1, cooldown_seconds: 0 })]);
     let mut cost = |worker: Keypair| {
         let worker = funded_keypair(&mut svm, worker);
         let token = create_token_account(&mut svm, &admin, &mint, &worker.pubkey());
         mint_to(&mut svm, &admin, &mint, &token, BOLT);
         let stake_account = pda(&[b"stake", worker.pubkey().as_ref()], &ID);
-        let accounts = a::Stake { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM, system_program: SYSTEM_PROGRAM };
+        let accounts = a::Stake {
+            worker: worker.pubkey(),
+            config,
+            stake_account,
+            worker_token: token,
+            vault,
+            mint,
+            token_program: TOKEN_PROGRAM,
+            system_program: SYSTEM_PROGRAM,
+        };
         let cu = ok(&mut svm, &worker, &[], &[ix(ID, accounts, i::Stake { amount: BOLT })]).compute_units_consumed;
         (cu, extra(&[b"stake", worker.pubkey().as_ref()], &ID))
     };

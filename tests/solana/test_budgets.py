@@ -35,8 +35,8 @@ def documented() -> dict[tuple[str, str], tuple[int, tuple[str, ...]]]:
 def test_the_clients_budgets_are_the_documented_ones() -> None:
     docs = documented()
     ata = docs.pop(("spl_associated_token_account", "create_idempotent"))
-    assert budgets.BUDGETS == docs
-    assert budgets.ATA_CREATE_IDEMPOTENT == ata[0]
+    assert docs == budgets.BUDGETS
+    assert ata[0] == budgets.ATA_CREATE_IDEMPOTENT
 
 
 def _bump(seeds: list[bytes], program: Pubkey) -> int:

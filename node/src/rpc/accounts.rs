@@ -41,10 +41,7 @@ pub fn get_balance(chain: &mut Chain, params: &Params) -> Result<Value, RpcError
 pub fn get_multiple_accounts(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let keys = params.strings(0, "addresses", MAX_MULTIPLE_ACCOUNTS)?;
     let config: AccountConfig = params.config(1)?;
-    let values = keys
-        .into_iter()
-        .map(|key| render_optional(chain, &parse_address(key)?, &config))
-        .collect::<Result<Vec<_>, _>>()?;
+    let values = keys.into_iter().map(|key| render_optional(chain, &parse_address(key)?, &config)).collect::<Result<Vec<_>, _>>()?;
     Ok(with_context(chain, json!(values)))
 }
 
@@ -71,7 +68,9 @@ impl Filter {
     fn compile(&self) -> Result<Option<Vec<u8>>, RpcError> {
         let Filter::Memcmp(memcmp) = self else { return Ok(None) };
         let bytes = match memcmp.encoding.as_deref() {
-            None | Some("base58") => bs58::decode(&memcmp.bytes).into_vec().map_err(|e| RpcError::invalid_param(format!("Invalid base58 in memcmp filter: {e}")))?,
+            None | Some("base58") => bs58::decode(&memcmp.bytes)
+                .into_vec()
+                .map_err(|e| RpcError::invalid_param(format!("Invalid base58 in memcmp filter: {e}")))?,
             Some("base64") => base64::engine::general_purpose::STANDARD
                 .decode(&memcmp.bytes)
                 .map_err(|e| RpcError::invalid_param(format!("Invalid base64 in memcmp filter: {e}")))?,

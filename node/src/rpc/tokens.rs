@@ -14,10 +14,8 @@ use crate::token::{self, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 pub fn get_token_account_balance(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let address = params.address(0)?;
     let _: CommitmentConfig = params.config(1)?;
-    let parsed = chain
-        .account(&address)
-        .and_then(|a| token::token_account(&a))
-        .ok_or_else(|| RpcError::invalid_param("not a Token account"))?;
+    let parsed =
+        chain.account(&address).and_then(|a| token::token_account(&a)).ok_or_else(|| RpcError::invalid_param("not a Token account"))?;
     let decimals = chain.decimals_of(&parsed.mint).ok_or_else(|| RpcError::invalid_param("Token mint could not be unpacked"))?;
     Ok(with_context(chain, token::ui_token_amount(parsed.amount, decimals)))
 }
@@ -25,10 +23,7 @@ pub fn get_token_account_balance(chain: &mut Chain, params: &Params) -> Result<V
 pub fn get_token_supply(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let address = params.address(0)?;
     let _: CommitmentConfig = params.config(1)?;
-    let mint = chain
-        .account(&address)
-        .and_then(|a| token::mint(&a))
-        .ok_or_else(|| RpcError::invalid_param("not a Token mint"))?;
+    let mint = chain.account(&address).and_then(|a| token::mint(&a)).ok_or_else(|| RpcError::invalid_param("not a Token mint"))?;
     Ok(with_context(chain, token::ui_token_amount(mint.supply, mint.decimals)))
 }
 

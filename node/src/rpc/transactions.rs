@@ -38,8 +38,7 @@ struct SendConfig {
 
 pub fn send_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let config: SendConfig = params.config(1)?;
-    let tx: VersionedTransaction =
-        decode_wire(params.string(0, "transaction")?, config.encoding.unwrap_or_default(), "transaction")?;
+    let tx: VersionedTransaction = decode_wire(params.string(0, "transaction")?, config.encoding.unwrap_or_default(), "transaction")?;
     let signature = chain.send(tx, !config.skip_preflight)?;
     Ok(json!(signature.to_string()))
 }
@@ -75,8 +74,7 @@ struct SimulateAccounts {
 
 pub fn simulate_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let config: SimulateConfig = params.config(1)?;
-    let mut tx: VersionedTransaction =
-        decode_wire(params.string(0, "transaction")?, config.encoding.unwrap_or_default(), "transaction")?;
+    let mut tx: VersionedTransaction = decode_wire(params.string(0, "transaction")?, config.encoding.unwrap_or_default(), "transaction")?;
     if config.sig_verify && config.replace_recent_blockhash {
         return Err(RpcError::invalid_params("sigVerify may not be used with replaceRecentBlockhash"));
     }
@@ -189,7 +187,11 @@ pub fn get_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcE
         "json" | "jsonParsed" => transaction_json(&record.transaction),
         "base64" => json!([b64(&wire_bytes(&record.transaction)?), "base64"]),
         "base58" => json!([bs58::encode(wire_bytes(&record.transaction)?).into_string(), "base58"]),
-        other => return Err(RpcError::invalid_params(format!("unknown variant `{other}`, expected one of `binary`, `base64`, `base58`, `json`, `jsonParsed`"))),
+        other => {
+            return Err(RpcError::invalid_params(format!(
+                "unknown variant `{other}`, expected one of `binary`, `base64`, `base58`, `json`, `jsonParsed`"
+            )))
+        }
     };
     let mut value = json!({
         "slot": record.slot,

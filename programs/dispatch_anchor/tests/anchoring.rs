@@ -125,7 +125,10 @@ fn the_tree_builder_matches_openzeppelin_merkle_tree() {
         "7679f1790fd1c145fa0ec6bdf15f701ca6507db68b340ab22ccb5c47ff150563",
     ];
     assert_eq!(tree.proof(&five[0]), expected.map(hex32).to_vec());
-    let expected = ["5ebaececbd0ebb0491fa2e81f0fcccc3edde5abe1f85faf93890a99618710cea", "7679f1790fd1c145fa0ec6bdf15f701ca6507db68b340ab22ccb5c47ff150563"];
+    let expected = [
+        "5ebaececbd0ebb0491fa2e81f0fcccc3edde5abe1f85faf93890a99618710cea",
+        "7679f1790fd1c145fa0ec6bdf15f701ca6507db68b340ab22ccb5c47ff150563",
+    ];
     assert_eq!(tree.proof(&five[4]), expected.map(hex32).to_vec());
     // The program's own hashing (solana-keccak-hasher) agrees.
     assert_eq!(dispatch_anchor::merkle::receipt_leaf(&b32(0x11), &b32(0x22), &b32(0x33)), single.root());
@@ -155,12 +158,7 @@ fn batch_pda(root: &H) -> Address {
 fn add_anchorer_ix(admin: &Address, authority: Address) -> Instruction {
     ix(
         PROGRAM,
-        accounts::AddAnchorer {
-            admin: *admin,
-            config: config_pda(),
-            anchorer: anchorer_pda(&authority),
-            system_program: SYSTEM_PROGRAM,
-        },
+        accounts::AddAnchorer { admin: *admin, config: config_pda(), anchorer: anchorer_pda(&authority), system_program: SYSTEM_PROGRAM },
         instruction::AddAnchorer { authority },
     )
 }
@@ -197,7 +195,8 @@ fn verify_receipt_ix(batch: Address, batch_id: u64, receipt: &Receipt, proof: Ve
 }
 
 fn initialize_ix(admin: &Address, program_data: Address) -> Instruction {
-    let accounts = accounts::Initialize { admin: *admin, config: config_pda(), system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data };
+    let accounts =
+        accounts::Initialize { admin: *admin, config: config_pda(), system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data };
     ix(PROGRAM, accounts, instruction::Initialize {})
 }
 
@@ -298,7 +297,10 @@ fn anchor_batch_records_the_root_once() {
     let meta = env.run(anchor_ix(&env.anchorer.pubkey(), root, 3, "ipfs://one"));
     let slot = dispatch_svm::clock(&env.svm).slot;
     let e: BatchAnchored = event(&meta);
-    assert_eq!((e.batch_id, e.root, e.anchorer, e.leaf_count, e.uri.as_str(), e.slot), (1, root, env.anchorer.pubkey(), 3, "ipfs://one", slot));
+    assert_eq!(
+        (e.batch_id, e.root, e.anchorer, e.leaf_count, e.uri.as_str(), e.slot),
+        (1, root, env.anchorer.pubkey(), 3, "ipfs://one", slot)
+    );
     let batch: Batch = account(&env.svm, &batch_pda(&root));
     assert_eq!((batch.batch_id, batch.root, batch.leaf_count, batch.anchorer), (1, root, 3, env.anchorer.pubkey()));
     assert_eq!((batch.slot, batch.anchored_at), (slot, 1_750_000_000));
@@ -348,11 +350,17 @@ fn anchor_batch_checks_its_arguments_and_the_anchorer() {
 
     // The batch account must be the root's PDA, the config the config PDA.
     let wrong_batch = accounts::AnchorBatch { batch: batch_pda(&b32(8)), ..anchor_accounts(&me, &root) };
-    env.fails(ix(PROGRAM, wrong_batch, instruction::AnchorBatch { root, leaf_count: 1, uri: String::new() }), custom(Anchor::ConstraintSeeds));
+    env.fails(
+        ix(PROGRAM, wrong_batch, instruction::AnchorBatch { root, leaf_count: 1, uri: String::new() }),
+        custom(Anchor::ConstraintSeeds),
+    );
     let fake_config = Address::new_unique();
     clone_account(&mut env.svm, &config_pda(), &fake_config);
     let wrong_config = accounts::AnchorBatch { config: fake_config, ..anchor_accounts(&me, &root) };
-    env.fails(ix(PROGRAM, wrong_config, instruction::AnchorBatch { root, leaf_count: 1, uri: String::new() }), custom(Anchor::ConstraintSeeds));
+    env.fails(
+        ix(PROGRAM, wrong_config, instruction::AnchorBatch { root, leaf_count: 1, uri: String::new() }),
+        custom(Anchor::ConstraintSeeds),
+    );
     // The anchorer must sign.
     let mut unsigned = anchor_ix(&me, root, 1, "");
     unsigned.accounts[0].is_signer = false;
@@ -473,7 +481,13 @@ fn remove_anchorer_needs_the_admins_signature_and_the_config() {
     let admin = env.admin.insecure_clone();
     let me = env.anchorer.pubkey();
     let stranger = funded(&mut env.svm);
-    fails(&mut env.svm, &stranger, &[], &[unsigned_by(remove_anchorer_ix(&admin.pubkey(), &me), &admin.pubkey())], custom(Anchor::AccountNotSigner));
+    fails(
+        &mut env.svm,
+        &stranger,
+        &[],
+        &[unsigned_by(remove_anchorer_ix(&admin.pubkey(), &me), &admin.pubkey())],
+        custom(Anchor::AccountNotSigner),
+    );
     let instruction = remove_anchorer_ix(&admin.pubkey(), &me);
     let lookalike = with_lookalike_config(&mut env.svm, instruction);
     fails(&mut env.svm, &admin, &[], &[lookalike], custom(Anchor::ConstraintSeeds));
@@ -519,5 +533,8 @@ fn prefunded_addresses_block_neither_initialisation_nor_anchorers_nor_batches() 
 fn the_admin_hands_over_only_by_propose_and_accept() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
-    check_admin_handover_of!(dispatch_anchor, AnchorConfig, ReceiptAnchorError, &mut env.svm, &admin, &|admin| add_anchorer_ix(admin, Address::new_unique()));
+    check_admin_handover_of!(dispatch_anchor, AnchorConfig, ReceiptAnchorError, &mut env.svm, &admin, &|admin| add_anchorer_ix(
+        admin,
+        Address::new_unique()
+    ));
 }

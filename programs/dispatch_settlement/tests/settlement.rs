@@ -52,17 +52,20 @@ fn record_pda(coordinator: &Address, job_id: &str) -> Address {
 fn initialize_ix(admin: &Address, mint: &Address, fee_bps: u16) -> Instruction {
     ix(
         PROGRAM,
-        accounts::Initialize { admin: *admin, config: config_pda(), mint: *mint, system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data: programdata(&PROGRAM) },
+        accounts::Initialize {
+            admin: *admin,
+            config: config_pda(),
+            mint: *mint,
+            system_program: SYSTEM_PROGRAM,
+            program: PROGRAM,
+            program_data: programdata(&PROGRAM),
+        },
         instruction::Initialize { fee_bps },
     )
 }
 
 fn set_fee_ix(admin: &Address, fee_bps: u16) -> Instruction {
-    ix(
-        PROGRAM,
-        accounts::SetFee { admin: *admin, config: config_pda() },
-        instruction::SetFee { fee_bps },
-    )
+    ix(PROGRAM, accounts::SetFee { admin: *admin, config: config_pda() }, instruction::SetFee { fee_bps })
 }
 
 impl Env {
@@ -132,7 +135,14 @@ fn initialize_takes_the_fee_up_to_the_cap() {
     let stranger = funded(&mut svm);
     fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), &mint, 500)], custom(Anchor::ConstraintRaw));
     let foreign = foreign_programdata(&mut svm, &stranger.pubkey());
-    let accounts = accounts::Initialize { admin: stranger.pubkey(), config: config_pda(), mint, system_program: SYSTEM_PROGRAM, program: PROGRAM, program_data: foreign };
+    let accounts = accounts::Initialize {
+        admin: stranger.pubkey(),
+        config: config_pda(),
+        mint,
+        system_program: SYSTEM_PROGRAM,
+        program: PROGRAM,
+        program_data: foreign,
+    };
     fails(&mut svm, &stranger, &[], &[ix(PROGRAM, accounts, instruction::Initialize { fee_bps: 500 })], custom(Anchor::ConstraintRaw));
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, MAX_FEE_BPS + 1)], custom(E::FeeTooHigh));
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &admin.pubkey(), 500)], custom(Anchor::AccountOwnedByWrongProgram));
@@ -171,7 +181,10 @@ fn settle_pays_the_worker_and_burns_the_fee_in_one_instruction() {
     assert_eq!((record.coordinator, record.worker, record.job_id.as_str()), (env.coordinator.pubkey(), env.worker, "job-1"));
     assert_eq!((record.amount, record.fee, record.receipt_hash), (amount, fee, RECEIPT));
     assert_eq!((record.slot, record.settled_at), (clock.slot, 1_750_000_000));
-    assert_eq!(record.bump, Address::find_program_address(&[b"settlement", env.coordinator.pubkey().as_ref(), &job_hash("job-1")], &PROGRAM).1);
+    assert_eq!(
+        record.bump,
+        Address::find_program_address(&[b"settlement", env.coordinator.pubkey().as_ref(), &job_hash("job-1")], &PROGRAM).1
+    );
 
     let e: Settled = event(&meta);
     assert_eq!((e.coordinator, e.worker, e.job_id.as_str(), e.amount, e.fee), (env.coordinator.pubkey(), env.worker, "job-1", amount, fee));
@@ -180,7 +193,11 @@ fn settle_pays_the_worker_and_burns_the_fee_in_one_instruction() {
     // One transaction instruction; inside it SPL Token's TransferChecked (12)
     // of amount - fee and BurnChecked (15) of fee, both with 9 decimals.
     assert_eq!(meta.inner_instructions.len(), 1);
-    let token_calls: Vec<&[u8]> = meta.inner_instructions[0].iter().map(|i| i.instruction.data.as_slice()).filter(|d| matches!(d.first(), Some(12 | 15)) && d.len() == 10).collect();
+    let token_calls: Vec<&[u8]> = meta.inner_instructions[0]
+        .iter()
+        .map(|i| i.instruction.data.as_slice())
+        .filter(|d| matches!(d.first(), Some(12 | 15)) && d.len() == 10)
+        .collect();
     let mut transfer = vec![12u8];
     transfer.extend((amount - fee).to_le_bytes());
     transfer.push(DECIMALS);
@@ -206,7 +223,12 @@ fn the_fee_rounds_down_and_tiny_amounts_burn_nothing() {
         assert_eq!(token_balance(&env.svm, &env.worker_token), settled - burned);
         assert_eq!(supply(&env.svm, &env.mint), FUNDS - burned);
         // No burn CPI at all when the fee rounds to zero.
-        let burns = meta.inner_instructions.iter().flatten().filter(|i| i.instruction.data.first() == Some(&15) && i.instruction.data.len() == 10).count();
+        let burns = meta
+            .inner_instructions
+            .iter()
+            .flatten()
+            .filter(|i| i.instruction.data.first() == Some(&15) && i.instruction.data.len() == 10)
+            .count();
         assert_eq!(burns, usize::from(fee > 0));
     }
     let config = env.config();
@@ -283,11 +305,19 @@ fn settle_rejects_wrong_mints_foreign_accounts_and_wrong_programs() {
     let other_coordinator_token = create_token_account(&mut env.svm, &env.admin, &other_mint, &env.coordinator.pubkey());
     mint_to(&mut env.svm, &env.admin, &other_mint, &other_coordinator_token, FUNDS);
     let other_worker_token = create_token_account(&mut env.svm, &env.admin, &other_mint, &env.worker);
-    env.settle_fails(with(accounts::Settle { coordinator_token: other_coordinator_token, ..env.settle_accounts(job) }), custom(E::WrongMint));
+    env.settle_fails(
+        with(accounts::Settle { coordinator_token: other_coordinator_token, ..env.settle_accounts(job) }),
+        custom(E::WrongMint),
+    );
     env.settle_fails(with(accounts::Settle { worker_token: other_worker_token, ..env.settle_accounts(job) }), custom(E::WrongMint));
     env.settle_fails(with(accounts::Settle { mint: other_mint, ..env.settle_accounts(job) }), custom(E::WrongMint));
     // All three of the other mint: the config's mint still rules.
-    let all_other = accounts::Settle { coordinator_token: other_coordinator_token, worker_token: other_worker_token, mint: other_mint, ..env.settle_accounts(job) };
+    let all_other = accounts::Settle {
+        coordinator_token: other_coordinator_token,
+        worker_token: other_worker_token,
+        mint: other_mint,
+        ..env.settle_accounts(job)
+    };
     env.settle_fails(with(all_other), custom(E::WrongMint));
 
     // Someone else's BOLT as the source.
@@ -299,7 +329,10 @@ fn settle_rejects_wrong_mints_foreign_accounts_and_wrong_programs() {
     let fake_config = Address::new_unique();
     clone_account(&mut env.svm, &config_pda(), &fake_config);
     env.settle_fails(with(accounts::Settle { config: fake_config, ..env.settle_accounts(job) }), custom(Anchor::ConstraintSeeds));
-    env.settle_fails(with(accounts::Settle { token_program: TOKEN_2022_PROGRAM, ..env.settle_accounts(job) }), custom(Anchor::InvalidProgramId));
+    env.settle_fails(
+        with(accounts::Settle { token_program: TOKEN_2022_PROGRAM, ..env.settle_accounts(job) }),
+        custom(Anchor::InvalidProgramId),
+    );
 
     // The coordinator must sign (paid by someone else here).
     let mut unsigned = env.settle_ix(job, BOLT);
@@ -308,7 +341,8 @@ fn settle_rejects_wrong_mints_foreign_accounts_and_wrong_programs() {
     fails(&mut env.svm, &payer, &[], &[unsigned], custom(Anchor::AccountNotSigner));
     // A signer that is not the token account's owner.
     let impostor = funded(&mut env.svm);
-    let accounts = accounts::Settle { coordinator: impostor.pubkey(), settlement: record_pda(&impostor.pubkey(), job), ..env.settle_accounts(job) };
+    let accounts =
+        accounts::Settle { coordinator: impostor.pubkey(), settlement: record_pda(&impostor.pubkey(), job), ..env.settle_accounts(job) };
     fails(&mut env.svm, &impostor, &[], &[with(accounts)], custom(E::WrongTokenOwner));
 
     assert_eq!(token_balance(&env.svm, &env.coordinator_token), FUNDS);
@@ -368,15 +402,24 @@ fn settle_pays_only_into_a_real_spl_token_account_of_someone_else() {
     let job = "job-w";
     let with = |accounts: accounts::Settle| ix(PROGRAM, accounts, Env::settle_args(job, BOLT));
     // The worker's wallet (a system account) as its token account.
-    env.settle_fails(with(accounts::Settle { worker_token: env.worker, ..env.settle_accounts(job) }), custom(Anchor::AccountNotInitialized));
+    env.settle_fails(
+        with(accounts::Settle { worker_token: env.worker, ..env.settle_accounts(job) }),
+        custom(Anchor::AccountNotInitialized),
+    );
     let wallet = funded(&mut env.svm).pubkey();
-    env.settle_fails(with(accounts::Settle { worker_token: wallet, ..env.settle_accounts(job) }), custom(Anchor::AccountOwnedByWrongProgram));
+    env.settle_fails(
+        with(accounts::Settle { worker_token: wallet, ..env.settle_accounts(job) }),
+        custom(Anchor::AccountOwnedByWrongProgram),
+    );
     // The same bytes as the worker's token account, owned by Token-2022.
     let foreign = Address::new_unique();
     let mut copy = env.svm.get_account(&env.worker_token).expect("worker token");
     copy.owner = TOKEN_2022_PROGRAM;
     env.svm.set_account(foreign, copy).expect("set account");
-    env.settle_fails(with(accounts::Settle { worker_token: foreign, ..env.settle_accounts(job) }), custom(Anchor::AccountOwnedByWrongProgram));
+    env.settle_fails(
+        with(accounts::Settle { worker_token: foreign, ..env.settle_accounts(job) }),
+        custom(Anchor::AccountOwnedByWrongProgram),
+    );
     // The coordinator's own token account as the worker's: Anchor refuses
     // the same writable account twice.
     let own = accounts::Settle { worker_token: env.coordinator_token, ..env.settle_accounts(job) };

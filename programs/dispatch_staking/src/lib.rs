@@ -42,7 +42,12 @@ pub mod dispatch_staking {
     }
 
     /// Admin only: new tier thresholds and cooldown (same rules as `initialize`).
-    pub fn update_config(ctx: Context<UpdateConfig>, verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64) -> Result<()> {
+    pub fn update_config(
+        ctx: Context<UpdateConfig>,
+        verified_threshold: u64,
+        sentinel_threshold: u64,
+        cooldown_seconds: i64,
+    ) -> Result<()> {
         instructions::update_config::handler(ctx, verified_threshold, sentinel_threshold, cooldown_seconds)
     }
 

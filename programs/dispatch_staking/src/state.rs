@@ -38,10 +38,7 @@ impl StakingConfig {
     /// (`InvalidCooldown`) and `cooldown <= MAX_COOLDOWN_SECONDS`
     /// (`CooldownTooLong`).
     pub fn validate(verified_threshold: u64, sentinel_threshold: u64, cooldown_seconds: i64, supply: u64) -> Result<()> {
-        require!(
-            verified_threshold > 0 && verified_threshold <= sentinel_threshold,
-            StakingError::InvalidThresholds
-        );
+        require!(verified_threshold > 0 && verified_threshold <= sentinel_threshold, StakingError::InvalidThresholds);
         require!(sentinel_threshold <= supply, StakingError::ThresholdAboveSupply);
         require!(cooldown_seconds >= 0, StakingError::InvalidCooldown);
         require!(cooldown_seconds <= MAX_COOLDOWN_SECONDS, StakingError::CooldownTooLong);

@@ -118,11 +118,7 @@ impl Env {
     }
 
     fn unstake_accounts(&self, worker: &Keypair) -> accounts::RequestUnstake {
-        accounts::RequestUnstake {
-            worker: worker.pubkey(),
-            config: self.config,
-            stake_account: stake_pda(&worker.pubkey()),
-        }
+        accounts::RequestUnstake { worker: worker.pubkey(), config: self.config, stake_account: stake_pda(&worker.pubkey()) }
     }
 
     fn stake_ix(&self, worker: &Worker, amount: u64) -> Instruction {
@@ -135,11 +131,7 @@ impl Env {
 
     fn cancel_unstake_ix(&self, worker: &Worker) -> Instruction {
         let a = self.unstake_accounts(&worker.key);
-        let accounts = accounts::CancelUnstake {
-            worker: a.worker,
-            config: a.config,
-            stake_account: a.stake_account,
-        };
+        let accounts = accounts::CancelUnstake { worker: a.worker, config: a.config, stake_account: a.stake_account };
         ix(PROGRAM, accounts, instruction::CancelUnstake {})
     }
 
@@ -206,7 +198,13 @@ fn initialize_checks_its_parameters_and_runs_once() {
 
     // Only the program's upgrade authority initialises, with the program's own ProgramData.
     let stranger = funded(&mut svm);
-    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN)], custom(Anchor::ConstraintRaw));
+    fails(
+        &mut svm,
+        &stranger,
+        &[],
+        &[initialize_ix(&stranger.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN)],
+        custom(Anchor::ConstraintRaw),
+    );
     let mut foreign = initialize_ix(&stranger.pubkey(), &mint, VERIFIED, SENTINEL, COOLDOWN);
     let foreign_data = foreign_programdata(&mut svm, &stranger.pubkey());
     foreign.accounts.iter_mut().find(|m| m.pubkey == programdata(&PROGRAM)).expect("program_data").pubkey = foreign_data;
@@ -277,10 +275,10 @@ fn stake_reaches_each_tier_exactly_at_its_threshold() {
     let worker = env.worker(2_000 * BOLT);
     // (amount staked now, active after, tier after)
     let steps = [
-        (VERIFIED - 1, VERIFIED - 1, 0u8),  // 99.999999999 BOLT: OPEN
-        (1, VERIFIED, 1),                   // 100 BOLT: VERIFIED
+        (VERIFIED - 1, VERIFIED - 1, 0u8),          // 99.999999999 BOLT: OPEN
+        (1, VERIFIED, 1),                           // 100 BOLT: VERIFIED
         (SENTINEL - VERIFIED - 1, SENTINEL - 1, 1), // 999.999999999 BOLT: VERIFIED
-        (1, SENTINEL, 2),                   // 1,000 BOLT: SENTINEL
+        (1, SENTINEL, 2),                           // 1,000 BOLT: SENTINEL
     ];
     for (amount, active, tier) in steps {
         let meta = env.by(&worker, env.stake_ix(&worker, amount));
@@ -380,7 +378,10 @@ fn request_unstake_drops_the_tier_at_once_and_starts_the_cooldown() {
 
     let meta = env.by(&worker, env.request_unstake_ix(&worker, 1));
     let e: UnstakeRequested = event(&meta);
-    assert_eq!((e.worker, e.amount, e.active, e.pending, e.unlock_at, e.tier), (worker.key.pubkey(), 1, SENTINEL - 1, 1, START + COOLDOWN, 1));
+    assert_eq!(
+        (e.worker, e.amount, e.active, e.pending, e.unlock_at, e.tier),
+        (worker.key.pubkey(), 1, SENTINEL - 1, 1, START + COOLDOWN, 1)
+    );
     let stake = env.stake_of(&worker);
     assert_eq!((stake.active, stake.pending, stake.unlock_at), (SENTINEL - 1, 1, START + COOLDOWN));
 
@@ -550,7 +551,9 @@ fn the_admin_hands_over_only_by_propose_and_accept() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
     let mint = env.mint;
-    check_admin_handover_of!(dispatch_staking, StakingConfig, StakingError, &mut env.svm, &admin, &|admin| update_config_ix(admin, &mint, 1, 1, 0));
+    check_admin_handover_of!(dispatch_staking, StakingConfig, StakingError, &mut env.svm, &admin, &|admin| update_config_ix(
+        admin, &mint, 1, 1, 0
+    ));
 }
 
 #[test]
@@ -567,11 +570,7 @@ fn unstaking_and_withdrawing_need_the_workers_own_signature_and_stake() {
 
     // cancel_unstake unsigned, and on another worker's stake account.
     env.fails_by(&thief, unsigned_by(env.cancel_unstake_ix(&worker), &me), custom(Anchor::AccountNotSigner));
-    let theirs = accounts::CancelUnstake {
-        worker: thief.key.pubkey(),
-        config: env.config,
-        stake_account: stake_pda(&me),
-    };
+    let theirs = accounts::CancelUnstake { worker: thief.key.pubkey(), config: env.config, stake_account: stake_pda(&me) };
     env.fails_by(&thief, ix(PROGRAM, theirs, instruction::CancelUnstake {}), custom(Anchor::ConstraintSeeds));
 
     // withdraw unsigned, after the cooldown.

@@ -52,10 +52,7 @@ pub struct Settle<'info> {
 pub fn handler(ctx: Context<Settle>, job_id: String, job_id_hash: [u8; 32], amount: u64, receipt_hash: [u8; 32]) -> Result<()> {
     require!(!job_id.is_empty(), SettlementError::EmptyJobId);
     require!(job_id.len() <= MAX_JOB_ID_LEN, SettlementError::JobIdTooLong);
-    require!(
-        solana_sha256_hasher::hash(job_id.as_bytes()).to_bytes() == job_id_hash,
-        SettlementError::JobIdHashMismatch
-    );
+    require!(solana_sha256_hasher::hash(job_id.as_bytes()).to_bytes() == job_id_hash, SettlementError::JobIdHashMismatch);
     require!(amount > 0, SettlementError::ZeroAmount);
     // A fresh record is all zeroes; a settled one names its coordinator.
     require!(ctx.accounts.settlement.coordinator == Pubkey::default(), SettlementError::AlreadySettled);

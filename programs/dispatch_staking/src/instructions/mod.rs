@@ -12,6 +12,5 @@ pub mod withdraw;
 // the crate root; every file's `handler` is called by its path instead.
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    accept_admin::*, cancel_unstake::*, initialize::*, propose_admin::*, request_unstake::*, stake::*, update_config::*,
-    withdraw::*,
+    accept_admin::*, cancel_unstake::*, initialize::*, propose_admin::*, request_unstake::*, stake::*, update_config::*, withdraw::*,
 };

@@ -57,11 +57,7 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
         to: ctx.accounts.vault.to_account_info(),
         authority: ctx.accounts.worker.to_account_info(),
     };
-    token_interface::transfer_checked(
-        CpiContext::new(ctx.accounts.token_program.key(), accounts),
-        amount,
-        ctx.accounts.mint.decimals,
-    )?;
+    token_interface::transfer_checked(CpiContext::new(ctx.accounts.token_program.key(), accounts), amount, ctx.accounts.mint.decimals)?;
 
     let active = ctx.accounts.stake_account.active;
     let tier = ctx.accounts.config.tier(active);
