@@ -18,12 +18,10 @@ pub const MESSAGE_VERSION: u8 = 1;
 #[constant]
 pub const KIND_TOKEN_TRANSFER: u8 = 1;
 /// Length of the packed big-endian message.
-#[constant]
 pub const MESSAGE_LEN: usize = 178;
 
 /// The most attesters a config holds (the inbound record's list and the
 /// config's list are sized for it).
-#[constant]
 pub const MAX_ATTESTERS: usize = 8;
 /// The refill period of a rate limit: an empty limit is full again after
 /// this many seconds (linear refill).

@@ -488,6 +488,15 @@ fn only_the_upgrade_authority_initializes() {
     let accounts = accounts::Initialize { token_program: token_2022, ..initialize_accounts(&authority.pubkey(), &mint) };
     fails(&mut svm, &authority, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(Anchor::InvalidProgramId));
     fails(&mut svm, &authority, &[], &[initialize_ix(&authority.pubkey(), &authority.pubkey(), args())], custom(Anchor::AccountOwnedByWrongProgram));
+    // The config and custody must be the program's PDAs.
+    let accounts = accounts::Initialize { config: Address::new_unique(), ..initialize_accounts(&authority.pubkey(), &mint) };
+    fails(&mut svm, &authority, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(Anchor::ConstraintSeeds));
+    let accounts = accounts::Initialize { custody: Address::new_unique(), ..initialize_accounts(&authority.pubkey(), &mint) };
+    fails(&mut svm, &authority, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(Anchor::ConstraintSeeds));
+    // The authority must sign (paid by someone else here).
+    let mut unsigned = initialize_ix(&authority.pubkey(), &mint, args());
+    unsigned.accounts[0].is_signer = false;
+    fails(&mut svm, &stranger, &[], &[unsigned], custom(Anchor::AccountNotSigner));
     assert!(svm.get_account(&config_pda()).is_none());
 
     set_time(&mut svm, T0);
@@ -900,6 +909,13 @@ fn complete_queued_checks_status_attesters_and_accounts() {
     let fake_config = Address::new_unique();
     clone_account(&mut env.svm, &config_pda(), &fake_config);
     fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { config: fake_config, ..base() })], custom(Anchor::ConstraintSeeds));
+    let token_2022: Address = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().unwrap();
+    fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { token_program: token_2022, ..base() })], custom(Anchor::InvalidProgramId));
+    fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { associated_token_program: TOKEN_PROGRAM, ..base() })], custom(Anchor::InvalidProgramId));
+    let mut unsigned = with(base());
+    unsigned.accounts[0].is_signer = false;
+    let payer = funded(&mut env.svm);
+    fails(&mut env.svm, &payer, &[], &[unsigned], custom(Anchor::AccountNotSigner));
 
     // The admin removes one of the two attesters during the delay: the
     // queued message no longer has its threshold.
@@ -994,6 +1010,21 @@ fn admin_setters_are_admin_only_and_validated() {
     for ix in [set_attesters_ix(&s, keys.clone()), set_threshold_ix(&s, 1), set_limits_ix(&s, 1, 1, 1), set_pauser_ix(&s, s), unpause_ix(&s)] {
         fails(&mut env.svm, &stranger, &[], &[ix], custom(E::Unauthorized));
     }
+    // A lookalike config (same data, admin included) at another address.
+    let fake_config = Address::new_unique();
+    clone_account(&mut env.svm, &config_pda(), &fake_config);
+    let with_fake = |admin: &Address| {
+        let mut ix = set_threshold_ix(admin, 1);
+        ix.accounts[1].pubkey = fake_config;
+        ix
+    };
+    fails(&mut env.svm, &admin, &[], &[with_fake(&admin.pubkey())], custom(Anchor::ConstraintSeeds));
+    let mut fake_pause = pause_ix(&admin.pubkey());
+    fake_pause.accounts[1].pubkey = fake_config;
+    fails(&mut env.svm, &admin, &[], &[fake_pause], custom(Anchor::ConstraintSeeds));
+    let mut unsigned = set_threshold_ix(&admin.pubkey(), 1);
+    unsigned.accounts[0].is_signer = false;
+    fails(&mut env.svm, &stranger, &[], &[unsigned], custom(Anchor::AccountNotSigner));
     // The pauser has no admin power either.
     let pauser = env.pauser.insecure_clone();
     fails(&mut env.svm, &pauser, &[], &[set_threshold_ix(&pauser.pubkey(), 1)], custom(E::Unauthorized));
