@@ -24,6 +24,9 @@ STAKING = "dispatch_staking"
 SETTLEMENT = "dispatch_settlement"
 ANCHOR = "dispatch_anchor"
 PROGRAMS = (STAKING, SETTLEMENT, ANCHOR)
+# The bridge (issue 12) is built to SBF and not (yet) run by the local node, so
+# it is not among the PROGRAMS the node registers and init-programs initialises.
+BRIDGE = "dispatch_bridge"
 SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
 EVENT_AUTHORITY_SEED = b"__event_authority"  # Anchor's #[event_cpi] signer PDA
 
