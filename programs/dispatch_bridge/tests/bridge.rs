@@ -725,6 +725,36 @@ fn two_of_three_attestations_release_to_the_recipients_associated_account() {
 }
 
 #[test]
+fn a_released_message_cannot_be_replayed() {
+    let mut env = funded_env();
+    let recipient = Address::new_unique();
+    let message = inbound(0, 100 * BOLT, &recipient);
+    env.attest(0, &message);
+    // Attesters 1 and 2 in one transaction: the second attestation finds the
+    // message executed and the whole transaction, release included, reverts.
+    let (one, two) = (env.attesters[1].insecure_clone(), env.attesters[2].insecure_clone());
+    let both = [env.attest_ix(&one.pubkey(), &message), env.attest_ix(&two.pubkey(), &message)];
+    let err = send(&mut env.svm, &one, &[&two], &both).expect_err("the second attestation replays");
+    assert_eq!(err.err, TransactionError::InstructionError(1, custom(E::AlreadyExecuted)));
+    assert_eq!((env.recipient_balance(&recipient), env.custody()), (0, 5_000 * BOLT));
+    assert_eq!(env.record(&message).status, InboundStatus::Pending);
+
+    env.attest(1, &message);
+    assert_eq!((env.recipient_balance(&recipient), env.custody()), (100 * BOLT, 4_900 * BOLT));
+    // Every attester, every route: AlreadyExecuted, nothing moves.
+    for i in 0..3 {
+        let signer = env.attesters[i].insecure_clone();
+        let ix = env.attest_ix(&signer.pubkey(), &message);
+        env.attest_fails(&signer, ix, E::AlreadyExecuted.into());
+    }
+    let anyone = funded(&mut env.svm);
+    let ix = env.complete_ix(&anyone.pubkey(), &message);
+    fails(&mut env.svm, &anyone, &[], &[ix], custom(E::AlreadyExecuted));
+    assert_eq!((env.recipient_balance(&recipient), env.custody()), (100 * BOLT, 4_900 * BOLT));
+    assert_eq!(env.config().inbound_limit.level, IN_CAP - 100 * BOLT, "no capacity taken by the replays");
+}
+
+#[test]
 fn attest_rejects_messages_not_from_the_peer_for_this_chain() {
     let mut env = funded_env();
     let recipient = Address::new_unique();
