@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -337,3 +338,165 @@ def test_admin_calls_and_their_typed_errors(live):
     assert (config.admin, config.pending_admin) == (stranger.pubkey(), None)
     with pytest.raises(BridgeInputError):
         bridge.set_attesters_instruction(admin.pubkey(), [Keypair().pubkey() for _ in range(9)])
+
+
+# -- the sending paths: BridgeClient's calls and init_bridge over the same LiteSVM -----------------
+
+
+class LiteSvmClient:
+    """The part of :class:`SolanaClient` BridgeClient and init_bridge use, served by the Chain's LiteSVM.
+
+    Not a stand-in for the program: transactions run the real .so; only the
+    JSON-RPC transport is replaced (the local node cannot load .so files yet).
+    ``before_send`` runs just before each transaction, to interleave a competitor.
+    """
+
+    caip2 = "solana:litesvm"
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        self.idl_errors: dict[str, dict[int, str]] = {}
+        self.before_send = None
+        self.sent = 0
+
+    def send(self, instructions, signers, *, payer=None, timeout=60.0):
+        if self.before_send is not None:
+            hook, self.before_send = self.before_send, None
+            hook()
+        payer = payer or signers[0]
+        result = self.chain.send(list(instructions), payer, [s for s in signers if s.pubkey() != payer.pubkey()])
+        self.sent += 1
+        if hasattr(result, "err"):
+            raise decode_failure(result.err(), result.meta().logs(), [str(ix.program_id) for ix in instructions],
+                                 self.idl_errors, token_programs=[str(TOKEN_PROGRAM)])
+        return str(result.signature()), self.chain.svm.get_clock().slot
+
+    def account(self, pubkey):
+        return self.accounts([pubkey])[0]
+
+    def accounts(self, pubkeys):
+        from dispatch_chain.solana.client import AccountData
+
+        found = []
+        for key in pubkeys:
+            account = self.chain.svm.get_account(key)
+            found.append(None if account is None or account.lamports == 0 else
+                         AccountData(key, account.owner, account.lamports, bytes(account.data)))
+        return found
+
+
+@pytest.fixture()
+def calls(live):
+    """A BridgeClient sending through LiteSvmClient, on the initialised 2-of-3 bridge."""
+    client = LiteSvmClient(live)
+    live.client = client
+    live.calls = BridgeClient(client, live.program)
+    return live
+
+
+def test_lock_attest_and_complete_through_the_client(calls):
+    bridge, user = calls.calls, calls.user
+    assert str(calls.program.program_id) in calls.client.idl_errors, "the client decodes the bridge's errors"
+    first = bridge.lock(user, 3_000 * BOLT, "0x" + "ab" * 20)
+    assert (first.message.sequence, first.message.amount, first.signature is not None) == (0, 3_000 * BOLT, True)
+    second = bridge.lock(user, BOLT, bytes([0xcd] * 20))
+    assert second.message.sequence == 1 and second.message.recipient == pad_evm_address(bytes([0xcd] * 20))
+    assert [r.message.sequence for r in bridge.outbound_range(0, 5)] == [0, 1]
+    assert bridge.custody_balance() == 3_001 * BOLT
+    with pytest.raises(E.RateLimited) as raised:
+        bridge.lock(user, OUT_CAP, "0x" + "ab" * 20)
+    assert raised.value.code == 6006 and raised.value.program == str(calls.program.program_id)
+
+    recipient = Keypair().pubkey()
+    message = inbound(0, 10 * BOLT, recipient)
+    a0, a1, a2 = calls.attesters
+    assert bridge.attest(a0, message).status is InboundStatus.PENDING
+    with pytest.raises(E.DuplicateAttestation):
+        bridge.attest(a0, message)
+    record = bridge.attest(a1, message)
+    assert (record.status, set(record.attesters)) == (InboundStatus.EXECUTED, {a0.pubkey(), a1.pubkey()})
+    assert calls.balance(associated_token_account(recipient, calls.mint.pubkey())) == 10 * BOLT
+    with pytest.raises(E.AlreadyExecuted):
+        bridge.attest(a2, message)
+
+    big = inbound(1, IN_CAP, recipient)
+    bridge.attest(a0, big)
+    assert bridge.attest(a2, big).status is InboundStatus.QUEUED
+    with pytest.raises(E.NotDue):
+        bridge.complete_queued(a0, big)
+    calls.set_time(T0 + QUEUE_DELAY)
+    bridge.complete_queued(calls.funded(), big)
+    assert bridge.inbound(big.digest).status is InboundStatus.EXECUTED
+    assert bridge.custody_balance() == 3_001 * BOLT - 10 * BOLT - IN_CAP
+
+
+def test_lock_retries_once_when_another_lock_takes_its_sequence(calls):
+    bridge, user = calls.calls, calls.user
+    other = calls.holder(10 * BOLT)
+
+    def competitor() -> None:  # lands between lock's config read and its send
+        bridge.lock(other, BOLT, "0x" + "01" * 20)
+
+    calls.client.before_send = competitor
+    record = bridge.lock(user, 2 * BOLT, "0x" + "02" * 20)
+    assert (record.message.sequence, record.message.amount) == (1, 2 * BOLT)
+    assert bridge.outbound(0).message.sender == bytes(other.pubkey())
+    assert calls.client.sent == 3, "the competitor's lock, the failed attempt, the retry"
+
+
+def test_admin_calls_through_the_client(calls):
+    bridge, admin = calls.calls, calls.admin
+    stranger = calls.funded()
+    with pytest.raises(E.Unauthorized):
+        bridge.unpause(calls.pauser)
+    bridge.pause(calls.pauser)
+    assert bridge.config().paused
+    with pytest.raises(E.Paused):
+        bridge.lock(calls.user, BOLT, "0x" + "ab" * 20)
+    bridge.unpause(admin)
+    keys = [Keypair().pubkey() for _ in range(3)]
+    bridge.set_attesters(admin, keys)
+    bridge.set_threshold(admin, 3)
+    bridge.set_limits(admin, 7 * BOLT, 8 * BOLT, 9)
+    bridge.set_pauser(admin, stranger.pubkey())
+    bridge.propose_admin(admin, stranger.pubkey())
+    bridge.accept_admin(stranger)
+    config = bridge.config()
+    assert (config.attesters, config.threshold, config.queue_delay, config.pauser, config.admin) == (
+        tuple(keys), 3, 9, stranger.pubkey(), stranger.pubkey())
+    assert (config.outbound_limit.capacity, config.inbound_limit.capacity) == (7 * BOLT, 8 * BOLT)
+    with pytest.raises(E.Unauthorized):
+        bridge.set_threshold(admin, 1)
+
+
+def test_init_bridge_initialises_once_and_records_the_manifest(chain, tmp_path):
+    import json
+
+    from dispatch_chain.errors import ConfigError
+    from dispatch_chain.solana.deploy import init_bridge
+
+    client = LiteSvmClient(chain)
+    manifest = tmp_path / "deployments.json"
+    attesters = [Keypair().pubkey() for _ in range(3)]
+    wanted = params(attesters, chain.admin.pubkey())
+    messages: list[str] = []
+    config = init_bridge(client, chain.admin, chain.mint.pubkey(), wanted, program_id=None, manifest=manifest,
+                         network="local", progress=messages.append)
+    assert (config.admin, config.attesters, config.threshold) == (chain.admin.pubkey(), tuple(attesters), 2)
+    assert "2-of-3 attesters" in messages[0]
+    recorded = json.loads(manifest.read_text())["solana"]
+    assert recorded["programs"]["dispatch_bridge"] == str(chain.program.program_id)
+    assert recorded["accounts"]["bridge_config"] == str(chain.bridge.config_address)
+    assert recorded["accounts"]["bridge_custody"] == str(chain.bridge.custody_address)
+
+    sent = client.sent
+    init_bridge(client, chain.admin, chain.mint.pubkey(), wanted, program_id=None, manifest=manifest,
+                network="local", progress=messages.append)
+    assert client.sent == sent and messages[-1] == "dispatch_bridge already initialised"
+    other_peer = replace(wanted, peer_bridge=pad_evm_address("0x" + "99" * 20))
+    with pytest.raises(ConfigError, match="peer bridge"):
+        init_bridge(client, chain.admin, chain.mint.pubkey(), other_peer, program_id=None, manifest=manifest,
+                    network="local", progress=messages.append)
+    with pytest.raises(ConfigError, match="not deployed"):
+        init_bridge(client, chain.admin, chain.mint.pubkey(), wanted, program_id=str(Keypair().pubkey()),
+                    manifest=manifest, network="local", progress=messages.append)
