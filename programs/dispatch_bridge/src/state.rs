@@ -165,3 +165,41 @@ impl InboundMessage {
         self.attesters.iter().filter(|a| config.is_attester(a)).count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_limit_refills_linearly_without_overflow() {
+        let mut limit = RateLimit::full(86_400, 1_000);
+        assert!(limit.consume(86_400, 1_000));
+        assert_eq!(limit.available(1_000), 0);
+        assert_eq!(limit.available(1_001), 1, "one unit per second for 86 400 per day");
+        assert_eq!(limit.available(1_000 + 43_200), 43_200);
+        assert_eq!(limit.available(1_000 + 10 * RATE_LIMIT_PERIOD), 86_400, "capped at the capacity");
+        assert_eq!(limit.available(999), 0, "a clock going backwards refills nothing");
+        assert!(!limit.consume(2, 1_001));
+        assert_eq!((limit.level, limit.last_update), (0, 1_000), "a refused amount changes nothing");
+
+        let mut huge = RateLimit::full(u64::MAX, 0);
+        assert!(huge.consume(u64::MAX, 0));
+        assert_eq!(huge.available(i64::MAX), u64::MAX, "u128 arithmetic: no overflow at the extremes");
+        assert_eq!(huge.available(RATE_LIMIT_PERIOD / 2), u64::MAX / 2);
+    }
+
+    #[test]
+    fn a_capacity_change_moves_the_level_by_the_difference() {
+        let mut limit = RateLimit::full(1_000, 0);
+        assert!(limit.consume(400, 0));
+        limit.set_capacity(1_500, 0);
+        assert_eq!((limit.capacity, limit.level), (1_500, 1_100));
+        limit.set_capacity(500, 0);
+        assert_eq!((limit.capacity, limit.level), (500, 100));
+        limit.set_capacity(0, 0);
+        assert_eq!((limit.capacity, limit.level), (0, 0));
+        assert_eq!(limit.available(i64::MAX), 0);
+        limit.set_capacity(u64::MAX, 0);
+        assert_eq!(limit.level, u64::MAX);
+    }
+}
