@@ -27,8 +27,9 @@ from dispatch_chain.keys import load_evm_account, load_solana_keypair
 from dispatch_chain.locks import WriterLock, account_lock_path
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
+from dispatch_chain.solana.bridge import BridgeClient
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.programs import ANCHOR, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
+from dispatch_chain.solana.programs import ANCHOR, BRIDGE, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
 
@@ -146,7 +147,7 @@ class Connections:
     def solana(self) -> SolanaClient:
         if self.profile.solana is None:
             raise ConfigError(f"network {self.profile.name!r} has no Solana cluster configured")
-        programs = [self.solana_program(name) for name in PROGRAMS]
+        programs = [self.solana_program(name) for name in (*PROGRAMS, BRIDGE)]
         return SolanaClient(self.profile.solana, idl_errors=error_tables(programs))
 
     @cached_property
@@ -161,6 +162,10 @@ class Connections:
 
     def settlement(self) -> SettlementClient:
         return SettlementClient(self.solana, self.solana_program(SETTLEMENT))
+
+    def solana_bridge(self) -> BridgeClient:
+        """dispatch_bridge (the Solana side of the BOLT bridge) at the manifest's id."""
+        return BridgeClient(self.solana, self.solana_program(BRIDGE))
 
     def tier_reader(self, *, ttl: float = 30.0) -> TierReader:
         return TierReader(self.staking(), ttl=ttl)

@@ -30,6 +30,7 @@ ANCHOR = "dispatch_anchor"
 PROGRAMS = (STAKING, SETTLEMENT, ANCHOR)
 __all__ = [
     "ANCHOR",
+    "BRIDGE",
     "BPF_LOADER_UPGRADEABLE",
     "PROGRAMS",
     "SETTLEMENT",
@@ -41,6 +42,9 @@ __all__ = [
     "pda",
 ]
 BPF_LOADER_UPGRADEABLE = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
+# The bridge (issue 12) is not among the PROGRAMS init-programs initialises: it has its own
+# init step (init-bridge).
+BRIDGE = "dispatch_bridge"
 
 
 @cache
