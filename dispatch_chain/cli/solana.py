@@ -22,7 +22,13 @@ from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FE
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.bridge import BridgeInputError, InitParams, chain_id, pad_evm_address
-from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_bridge, init_programs, load_or_create_keypair
+from dispatch_chain.solana.deploy import (
+    ProgramSettings,
+    deploy_bolt,
+    init_bridge,
+    init_programs,
+    load_or_create_keypair,
+)
 from dispatch_chain.solana.programs import PROGRAMS
 from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
 
@@ -250,16 +256,42 @@ def init_programs_command(
 @click.option("--peer-bridge", required=True, help="The Monad BoltBridge's 0x address.")
 @click.option("--peer-chain", help="The peer's CAIP-2 id (default: the network profile's EVM chain).")
 @click.option("--pauser", help="Pubkey allowed to pause (default: the signer).")
-@click.option("--outbound-capacity", type=BOLT_AMOUNT, default="1000000", show_default=True,
-              help="BOLT that may be locked per 24 h (linear refill).")
-@click.option("--inbound-capacity", type=BOLT_AMOUNT, default="1000000", show_default=True,
-              help="BOLT that may be released per 24 h before transfers queue.")
-@click.option("--queue-delay", type=click.IntRange(0), default=24 * 3600, show_default=True,
-              help="Seconds a queued inbound transfer waits.")
+@click.option(
+    "--outbound-capacity",
+    type=BOLT_AMOUNT,
+    default="1000000",
+    show_default=True,
+    help="BOLT that may be locked per 24 h (linear refill).",
+)
+@click.option(
+    "--inbound-capacity",
+    type=BOLT_AMOUNT,
+    default="1000000",
+    show_default=True,
+    help="BOLT that may be released per 24 h before transfers queue.",
+)
+@click.option(
+    "--queue-delay",
+    type=click.IntRange(0),
+    default=24 * 3600,
+    show_default=True,
+    help="Seconds a queued inbound transfer waits.",
+)
 @click.pass_obj
-def init_bridge_command(state: CliState, url: str | None, keypair: str | None, program_id: str | None,
-                        attesters: tuple[str, ...], threshold: int, peer_bridge: str, peer_chain: str | None,
-                        pauser: str | None, outbound_capacity: int, inbound_capacity: int, queue_delay: int) -> None:
+def init_bridge_command(
+    state: CliState,
+    url: str | None,
+    keypair: str | None,
+    program_id: str | None,
+    attesters: tuple[str, ...],
+    threshold: int,
+    peer_bridge: str,
+    peer_chain: str | None,
+    pauser: str | None,
+    outbound_capacity: int,
+    inbound_capacity: int,
+    queue_delay: int,
+) -> None:
     """Initialise dispatch_bridge for BOLT (idempotent); the signer must be its upgrade authority and becomes admin."""
     try:
         keys = tuple(Pubkey.from_string(a) for a in attesters)
@@ -277,13 +309,27 @@ def init_bridge_command(state: CliState, url: str | None, keypair: str | None, p
             peer_chain = connections.profile.evm.caip2
         mint = Pubkey.from_string(connections.manifest.require_solana().account("bolt_mint"))
         signer = connections.solana_keypair
-        params = InitParams(pauser=pauser_key or signer.pubkey(), chain_id=chain_id(connections.solana.caip2),
-                            peer_chain_id=chain_id(peer_chain), peer_bridge=peer, attesters=keys, threshold=threshold,
-                            outbound_capacity=outbound_capacity, inbound_capacity=inbound_capacity,
-                            queue_delay=queue_delay)
-        init_bridge(connections.solana, signer, mint, params, program_id=program_id,
-                    manifest=connections.profile.manifest, network=connections.profile.name,
-                    progress=lambda m: click.echo(m, err=True))
+        params = InitParams(
+            pauser=pauser_key or signer.pubkey(),
+            chain_id=chain_id(connections.solana.caip2),
+            peer_chain_id=chain_id(peer_chain),
+            peer_bridge=peer,
+            attesters=keys,
+            threshold=threshold,
+            outbound_capacity=outbound_capacity,
+            inbound_capacity=inbound_capacity,
+            queue_delay=queue_delay,
+        )
+        init_bridge(
+            connections.solana,
+            signer,
+            mint,
+            params,
+            program_id=program_id,
+            manifest=connections.profile.manifest,
+            network=connections.profile.name,
+            progress=lambda m: click.echo(m, err=True),
+        )
     click.echo(f"dispatch_bridge initialised; recorded in {connections.profile.manifest}")
 
 

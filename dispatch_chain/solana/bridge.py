@@ -105,9 +105,15 @@ class BridgeMessage:
 
     def encode(self) -> bytes:
         """The 178-byte packed big-endian encoding."""
-        return (bytes([self.version, self.kind]) + self.source_chain + self.source_bridge
-                + struct.pack(">QQ", self.sequence, self.amount) + self.sender + self.recipient
-                + self.destination_chain)
+        return (
+            bytes([self.version, self.kind])
+            + self.source_chain
+            + self.source_bridge
+            + struct.pack(">QQ", self.sequence, self.amount)
+            + self.sender
+            + self.recipient
+            + self.destination_chain
+        )
 
     @property
     def digest(self) -> bytes:
@@ -118,20 +124,37 @@ class BridgeMessage:
         if len(data) != MESSAGE_LEN:
             raise BridgeInputError(f"a bridge message is {MESSAGE_LEN} bytes, got {len(data)}")
         sequence, amount = struct.unpack(">QQ", data[66:82])
-        return cls(data[0], data[1], data[2:34], data[34:66], sequence, amount, data[82:114], data[114:146],
-                   data[146:178])
+        return cls(
+            data[0], data[1], data[2:34], data[34:66], sequence, amount, data[82:114], data[114:146], data[146:178]
+        )
 
     @classmethod
     def from_idl(cls, value: Any) -> BridgeMessage:
         """From anchorpy's decoded ``BridgeMessage`` (an account field or an event)."""
-        return cls(value.version, value.kind, bytes(value.source_chain), bytes(value.source_bridge), value.sequence,
-                   value.amount, bytes(value.sender), bytes(value.recipient), bytes(value.destination_chain))
+        return cls(
+            value.version,
+            value.kind,
+            bytes(value.source_chain),
+            bytes(value.source_bridge),
+            value.sequence,
+            value.amount,
+            bytes(value.sender),
+            bytes(value.recipient),
+            bytes(value.destination_chain),
+        )
 
     def to_idl(self) -> dict[str, Any]:
-        return {"version": self.version, "kind": self.kind, "source_chain": list(self.source_chain),
-                "source_bridge": list(self.source_bridge), "sequence": self.sequence, "amount": self.amount,
-                "sender": list(self.sender), "recipient": list(self.recipient),
-                "destination_chain": list(self.destination_chain)}
+        return {
+            "version": self.version,
+            "kind": self.kind,
+            "source_chain": list(self.source_chain),
+            "source_bridge": list(self.source_bridge),
+            "sequence": self.sequence,
+            "amount": self.amount,
+            "sender": list(self.sender),
+            "recipient": list(self.recipient),
+            "destination_chain": list(self.destination_chain),
+        }
 
     @property
     def recipient_pubkey(self) -> Pubkey:
@@ -211,11 +234,17 @@ class InitParams:
     queue_delay: int
 
     def to_idl(self) -> dict[str, Any]:
-        return {"pauser": self.pauser, "chain_id": list(_bytes32("chain_id", self.chain_id)),
-                "peer_chain_id": list(_bytes32("peer_chain_id", self.peer_chain_id)),
-                "peer_bridge": list(_bytes32("peer_bridge", self.peer_bridge)), "attesters": list(self.attesters),
-                "threshold": self.threshold, "outbound_capacity": _u64("outbound_capacity", self.outbound_capacity),
-                "inbound_capacity": _u64("inbound_capacity", self.inbound_capacity), "queue_delay": self.queue_delay}
+        return {
+            "pauser": self.pauser,
+            "chain_id": list(_bytes32("chain_id", self.chain_id)),
+            "peer_chain_id": list(_bytes32("peer_chain_id", self.peer_chain_id)),
+            "peer_bridge": list(_bytes32("peer_bridge", self.peer_bridge)),
+            "attesters": list(self.attesters),
+            "threshold": self.threshold,
+            "outbound_capacity": _u64("outbound_capacity", self.outbound_capacity),
+            "inbound_capacity": _u64("inbound_capacity", self.inbound_capacity),
+            "queue_delay": self.queue_delay,
+        }
 
 
 def _rate_limit(value: Any) -> RateLimit:
@@ -234,8 +263,7 @@ class BridgeClient:
         self.program = program
         self.config_address = program.pda(b"config")
         self.custody_address = program.pda(b"custody")
-        self.program_data_address = Pubkey.find_program_address([bytes(program.program_id)],
-                                                                BPF_LOADER_UPGRADEABLE)[0]
+        self.program_data_address = Pubkey.find_program_address([bytes(program.program_id)], BPF_LOADER_UPGRADEABLE)[0]
         if client is not None:
             client.idl_errors[str(program.program_id)] = program.errors
 
@@ -256,10 +284,24 @@ class BridgeClient:
 
     def decode_config(self, data: bytes) -> BridgeConfig:
         c = self.program.decode("BridgeConfig", data)
-        return BridgeConfig(self.config_address, c.admin, c.pending_admin, c.pauser, c.paused, c.mint, c.custody,
-                            bytes(c.chain_id), bytes(c.peer_chain_id), bytes(c.peer_bridge), tuple(c.attesters),
-                            c.threshold, c.next_sequence, _rate_limit(c.outbound_limit), _rate_limit(c.inbound_limit),
-                            c.queue_delay)
+        return BridgeConfig(
+            self.config_address,
+            c.admin,
+            c.pending_admin,
+            c.pauser,
+            c.paused,
+            c.mint,
+            c.custody,
+            bytes(c.chain_id),
+            bytes(c.peer_chain_id),
+            bytes(c.peer_bridge),
+            tuple(c.attesters),
+            c.threshold,
+            c.next_sequence,
+            _rate_limit(c.outbound_limit),
+            _rate_limit(c.inbound_limit),
+            c.queue_delay,
+        )
 
     def decode_outbound(self, address: Pubkey, data: bytes) -> OutboundRecord:
         r = self.program.decode("OutboundMessage", data)
@@ -267,8 +309,14 @@ class BridgeClient:
 
     def decode_inbound(self, address: Pubkey, data: bytes) -> InboundRecord:
         r = self.program.decode("InboundMessage", data)
-        return InboundRecord(address, BridgeMessage.from_idl(r.message), bytes(r.digest), tuple(r.attesters),
-                             _status(r.status), r.release_after)
+        return InboundRecord(
+            address,
+            BridgeMessage.from_idl(r.message),
+            bytes(r.digest),
+            tuple(r.attesters),
+            _status(r.status),
+            r.release_after,
+        )
 
     def config(self) -> BridgeConfig:
         account = self._client().account(self.config_address)
@@ -285,7 +333,7 @@ class BridgeClient:
         """The outbound records of sequences ``start..stop`` that exist, in one batched read."""
         addresses = [self.outbound_address(s) for s in range(start, stop)]
         found = self._client().accounts(addresses)
-        return [self.decode_outbound(a, acc.data) for a, acc in zip(addresses, found) if acc is not None]
+        return [self.decode_outbound(a, acc.data) for a, acc in zip(addresses, found, strict=True) if acc is not None]
 
     def inbound(self, digest: bytes) -> InboundRecord | None:
         address = self.inbound_address(digest)
@@ -301,33 +349,81 @@ class BridgeClient:
     # -- instructions (pure) ----------------------------------------------------------------
 
     def initialize_instruction(self, admin: Pubkey, mint: Pubkey, params: InitParams) -> Instruction:
-        return self.program.instruction("initialize", params.to_idl(), accounts={
-            "admin": admin, "config": self.config_address, "mint": mint, "custody": self.custody_address,
-            "program": self.program.program_id, "program_data": self.program_data_address,
-            "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM})
+        return self.program.instruction(
+            "initialize",
+            params.to_idl(),
+            accounts={
+                "admin": admin,
+                "config": self.config_address,
+                "mint": mint,
+                "custody": self.custody_address,
+                "program": self.program.program_id,
+                "program_data": self.program_data_address,
+                "token_program": TOKEN_PROGRAM,
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
 
-    def lock_instruction(self, sender: Pubkey, amount: int, evm_recipient: str | bytes, *, sequence: int,
-                         mint: Pubkey, sender_token: Pubkey | None = None) -> Instruction:
-        return self.program.instruction("lock", _u64("amount", amount), list(evm_address_bytes(evm_recipient)),
-                                        accounts={
-            "sender": sender, "config": self.config_address, "outbound": self.outbound_address(sequence),
-            "sender_token": sender_token or associated_token_account(sender, mint), "custody": self.custody_address,
-            "mint": mint, "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM})
+    def lock_instruction(
+        self,
+        sender: Pubkey,
+        amount: int,
+        evm_recipient: str | bytes,
+        *,
+        sequence: int,
+        mint: Pubkey,
+        sender_token: Pubkey | None = None,
+    ) -> Instruction:
+        return self.program.instruction(
+            "lock",
+            _u64("amount", amount),
+            list(evm_address_bytes(evm_recipient)),
+            accounts={
+                "sender": sender,
+                "config": self.config_address,
+                "outbound": self.outbound_address(sequence),
+                "sender_token": sender_token or associated_token_account(sender, mint),
+                "custody": self.custody_address,
+                "mint": mint,
+                "token_program": TOKEN_PROGRAM,
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
 
     def _release_accounts(self, recipient: Pubkey, mint: Pubkey) -> dict[str, Pubkey]:
-        return {"custody": self.custody_address, "mint": mint, "recipient": recipient,
-                "recipient_token": associated_token_account(recipient, mint), "token_program": TOKEN_PROGRAM,
-                "associated_token_program": ASSOCIATED_TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM}
+        return {
+            "custody": self.custody_address,
+            "mint": mint,
+            "recipient": recipient,
+            "recipient_token": associated_token_account(recipient, mint),
+            "token_program": TOKEN_PROGRAM,
+            "associated_token_program": ASSOCIATED_TOKEN_PROGRAM,
+            "system_program": SYSTEM_PROGRAM,
+        }
 
     def attest_instruction(self, attester: Pubkey, message: BridgeMessage, *, mint: Pubkey) -> Instruction:
-        return self.program.instruction("attest", message.to_idl(), accounts={
-            "attester": attester, "config": self.config_address, "inbound": self.inbound_address(message.digest),
-            **self._release_accounts(message.recipient_pubkey, mint)})
+        return self.program.instruction(
+            "attest",
+            message.to_idl(),
+            accounts={
+                "attester": attester,
+                "config": self.config_address,
+                "inbound": self.inbound_address(message.digest),
+                **self._release_accounts(message.recipient_pubkey, mint),
+            },
+        )
 
     def complete_queued_instruction(self, payer: Pubkey, message: BridgeMessage, *, mint: Pubkey) -> Instruction:
-        return self.program.instruction("complete_queued", list(message.digest), accounts={
-            "payer": payer, "config": self.config_address, "inbound": self.inbound_address(message.digest),
-            **self._release_accounts(message.recipient_pubkey, mint)})
+        return self.program.instruction(
+            "complete_queued",
+            list(message.digest),
+            accounts={
+                "payer": payer,
+                "config": self.config_address,
+                "inbound": self.inbound_address(message.digest),
+                **self._release_accounts(message.recipient_pubkey, mint),
+            },
+        )
 
     def _admin(self, name: str, signer: Pubkey, *args: Any, role: str = "admin") -> Instruction:
         return self.program.instruction(name, *args, accounts={role: signer, "config": self.config_address})
@@ -346,10 +442,16 @@ class BridgeClient:
     def set_threshold_instruction(self, admin: Pubkey, threshold: int) -> Instruction:
         return self._admin("set_threshold", admin, threshold)
 
-    def set_limits_instruction(self, admin: Pubkey, outbound_capacity: int, inbound_capacity: int,
-                               queue_delay: int) -> Instruction:
-        return self._admin("set_limits", admin, _u64("outbound_capacity", outbound_capacity),
-                           _u64("inbound_capacity", inbound_capacity), queue_delay)
+    def set_limits_instruction(
+        self, admin: Pubkey, outbound_capacity: int, inbound_capacity: int, queue_delay: int
+    ) -> Instruction:
+        return self._admin(
+            "set_limits",
+            admin,
+            _u64("outbound_capacity", outbound_capacity),
+            _u64("inbound_capacity", inbound_capacity),
+            queue_delay,
+        )
 
     def set_pauser_instruction(self, admin: Pubkey, pauser: Pubkey) -> Instruction:
         return self._admin("set_pauser", admin, pauser)
@@ -366,8 +468,9 @@ class BridgeClient:
         """Initialise (the signer must be the program's upgrade authority)."""
         return self._client().send([self.initialize_instruction(admin.pubkey(), mint, params)], [admin])[0]
 
-    def lock(self, sender: Keypair, amount: int, evm_recipient: str | bytes, *,
-             sender_token: Pubkey | None = None) -> OutboundRecord:
+    def lock(
+        self, sender: Keypair, amount: int, evm_recipient: str | bytes, *, sender_token: Pubkey | None = None
+    ) -> OutboundRecord:
         """Lock ``amount`` of the sender's BOLT for ``evm_recipient`` on Monad; returns the outbound record.
 
         The record's address depends on the next sequence: a lock racing another
@@ -379,8 +482,14 @@ class BridgeClient:
         client = self._client()
         for attempt in range(2):
             config = self.config()
-            ix = self.lock_instruction(sender.pubkey(), amount, evm_recipient, sequence=config.next_sequence,
-                                       mint=config.mint, sender_token=sender_token)
+            ix = self.lock_instruction(
+                sender.pubkey(),
+                amount,
+                evm_recipient,
+                sequence=config.next_sequence,
+                mint=config.mint,
+                sender_token=sender_token,
+            )
             try:
                 signature, _ = client.send([ix], [sender])
             except AnchorConstraintError as exc:
@@ -389,8 +498,9 @@ class BridgeClient:
                 raise
             record = self.outbound(config.next_sequence)
             assert record is not None, "the lock landed, so its record exists"
-            return OutboundRecord(record.address, record.message, record.digest, record.slot, record.locked_at,
-                                  signature)
+            return OutboundRecord(
+                record.address, record.message, record.digest, record.slot, record.locked_at, signature
+            )
         raise AssertionError("unreachable")
 
     def attest(self, attester: Keypair, message: BridgeMessage) -> InboundRecord:
@@ -404,8 +514,7 @@ class BridgeClient:
     def complete_queued(self, payer: Keypair, message: BridgeMessage) -> str:
         """Release a queued inbound message once due (anyone may)."""
         mint = self.config().mint
-        return self._client().send([self.complete_queued_instruction(payer.pubkey(), message, mint=mint)],
-                                   [payer])[0]
+        return self._client().send([self.complete_queued_instruction(payer.pubkey(), message, mint=mint)], [payer])[0]
 
     def pause(self, authority: Keypair) -> str:
         return self._client().send([self.pause_instruction(authority.pubkey())], [authority])[0]

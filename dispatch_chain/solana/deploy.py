@@ -31,8 +31,8 @@ from dispatch_chain.solana.bridge import BridgeClient, BridgeConfig, InitParams
 from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.programs import (
     ANCHOR,
-    BRIDGE,
     BPF_LOADER_UPGRADEABLE,
+    BRIDGE,
     SETTLEMENT,
     STAKING,
     AnchorProgram,
@@ -293,8 +293,17 @@ def init_programs(
     _record(manifest, network, client.caip2, change)
 
 
-def init_bridge(client: SolanaClient, admin: Keypair, mint: Pubkey, params: InitParams, *, program_id: str | None,
-                manifest: Path, network: str, progress: Progress) -> BridgeConfig:
+def init_bridge(
+    client: SolanaClient,
+    admin: Keypair,
+    mint: Pubkey,
+    params: InitParams,
+    *,
+    program_id: str | None,
+    manifest: Path,
+    network: str,
+    progress: Progress,
+) -> BridgeConfig:
     """Initialise dispatch_bridge for BOLT (skipped when already initialised) and record it in the manifest.
 
     The program must already be deployed as an upgradeable program whose upgrade
@@ -304,26 +313,38 @@ def init_bridge(client: SolanaClient, admin: Keypair, mint: Pubkey, params: Init
     """
     bridge = BridgeClient(client, AnchorProgram.load(BRIDGE, program_id))
     if client.account(bridge.program.program_id) is None:
-        raise ConfigError(f"program {BRIDGE} is not deployed at {bridge.program.program_id} on {client.caip2}"
-                          " (deploy it first, or pass its id)")
+        raise ConfigError(
+            f"program {BRIDGE} is not deployed at {bridge.program.program_id} on {client.caip2}"
+            " (deploy it first, or pass its id)"
+        )
     if client.account(bridge.config_address) is None:
         bridge.initialize(admin, mint, params)
-        progress(f"dispatch_bridge initialised: {params.threshold}-of-{len(params.attesters)} attesters, limits"
-                 f" {params.outbound_capacity / BOLT:g} out / {params.inbound_capacity / BOLT:g} in BOLT per 24 h,"
-                 f" queue delay {params.queue_delay} s")
+        progress(
+            f"dispatch_bridge initialised: {params.threshold}-of-{len(params.attesters)} attesters, limits"
+            f" {params.outbound_capacity / BOLT:g} out / {params.inbound_capacity / BOLT:g} in BOLT per 24 h,"
+            f" queue delay {params.queue_delay} s"
+        )
     else:
         progress("dispatch_bridge already initialised")
     config = bridge.config()
-    for name, have, want in (("mint", config.mint, mint), ("chain id", config.chain_id, params.chain_id),
-                             ("peer chain", config.peer_chain_id, params.peer_chain_id),
-                             ("peer bridge", config.peer_bridge, params.peer_bridge)):
+    for name, have, want in (
+        ("mint", config.mint, mint),
+        ("chain id", config.chain_id, params.chain_id),
+        ("peer chain", config.peer_chain_id, params.peer_chain_id),
+        ("peer bridge", config.peer_bridge, params.peer_bridge),
+    ):
         if have != want:
             raise ConfigError(f"dispatch_bridge is initialised with {name} {have!r}, not {want!r}")
 
     def change(s: SolanaDeployment) -> None:
         s.programs[BRIDGE] = str(bridge.program.program_id)
-        s.accounts.update({"bridge_config": str(bridge.config_address), "bridge_custody": str(bridge.custody_address),
-                           "bridge_admin": str(config.admin)})
+        s.accounts.update(
+            {
+                "bridge_config": str(bridge.config_address),
+                "bridge_custody": str(bridge.custody_address),
+                "bridge_admin": str(config.admin),
+            }
+        )
 
     _record(manifest, network, client.caip2, change)
     return config

@@ -30,8 +30,8 @@ ANCHOR = "dispatch_anchor"
 PROGRAMS = (STAKING, SETTLEMENT, ANCHOR)
 __all__ = [
     "ANCHOR",
-    "BRIDGE",
     "BPF_LOADER_UPGRADEABLE",
+    "BRIDGE",
     "PROGRAMS",
     "SETTLEMENT",
     "STAKING",

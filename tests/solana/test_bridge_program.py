@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import spl.token.instructions as token_ix
+from solders import litesvm
 from solders.account import Account
 from solders.instruction import Instruction
 from solders.keypair import Keypair
@@ -30,6 +31,7 @@ from solders.system_program import CreateAccountParams, create_account
 from solders.transaction import VersionedTransaction
 
 from dispatch_chain.hashing import keccak256
+from dispatch_chain.settings import Settings
 from dispatch_chain.solana import errors as E
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.bridge import (
@@ -44,10 +46,7 @@ from dispatch_chain.solana.bridge import (
 )
 from dispatch_chain.solana.client import TOKEN_PROGRAM
 from dispatch_chain.solana.errors import decode_failure
-from dispatch_chain.settings import Settings
 from dispatch_chain.solana.programs import AnchorProgram, error_tables
-
-litesvm = pytest.importorskip("solders.litesvm")
 
 BRIDGE = "dispatch_bridge"
 BOLT = 10**9
