@@ -38,14 +38,14 @@ pub fn release(accounts: Release<'_>, amount: u64) -> Result<()> {
         };
         associated_token::create_idempotent(CpiContext::new(associated_token::ID, create))?;
     }
-    let transfer = TransferChecked {
-        from: accounts.custody,
-        mint: accounts.mint,
-        to: accounts.recipient_token,
-        authority: accounts.config,
-    };
+    let transfer =
+        TransferChecked { from: accounts.custody, mint: accounts.mint, to: accounts.recipient_token, authority: accounts.config };
     let bump = [accounts.config_bump];
     let seeds: &[&[u8]] = &[CONFIG_SEED, &bump];
     let signer = &[seeds];
-    token_interface::transfer_checked(CpiContext::new_with_signer(accounts.token_program.key(), transfer, signer), amount, accounts.decimals)
+    token_interface::transfer_checked(
+        CpiContext::new_with_signer(accounts.token_program.key(), transfer, signer),
+        amount,
+        accounts.decimals,
+    )
 }

@@ -20,8 +20,13 @@ use anchor_lang::error::ErrorCode as Anchor;
 use anchor_lang::{AnchorDeserialize, Event};
 use anchor_spl::associated_token::get_associated_token_address;
 use base64::Engine;
-use dispatch_bridge::{accounts, instruction, BridgeConfig, BridgeError as E, BridgeMessage, InboundMessage, InboundStatus, InitializeArgs, OutboundMessage};
-use dispatch_bridge::{AdminAccepted, AdminProposed, Attested, AttestersUpdated, BridgePaused, BridgeUnpaused, Initialized, LimitsUpdated, Locked, PauserUpdated, Queued, Released, ThresholdUpdated};
+use dispatch_bridge::{
+    accounts, instruction, BridgeConfig, BridgeError as E, BridgeMessage, InboundMessage, InboundStatus, InitializeArgs, OutboundMessage,
+};
+use dispatch_bridge::{
+    AdminAccepted, AdminProposed, Attested, AttestersUpdated, BridgePaused, BridgeUnpaused, Initialized, LimitsUpdated, Locked,
+    PauserUpdated, Queued, Released, ThresholdUpdated,
+};
 use litesvm::types::TransactionMetadata;
 use litesvm::LiteSVM;
 use sha3::{Digest, Keccak256};
@@ -54,7 +59,8 @@ fn program_bytes() -> Vec<u8> {
         panic!("DISPATCH_SBF_DIR is not set: run the tests through ./dev, whose setup builds the programs to SBF")
     };
     let path = PathBuf::from(dir).join("dispatch_bridge.so");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("the dispatch_bridge SBF program {} is missing ({e}): rerun ./dev setup", path.display()))
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("the dispatch_bridge SBF program {} is missing ({e}): rerun ./dev setup", path.display()))
 }
 
 /// Feature `virtual_address_space_adjustments` (SIMD-0219's stricter ABI):
@@ -345,7 +351,9 @@ impl Env {
     }
 
     fn recipient_balance(&self, recipient: &Address) -> u64 {
-        self.svm.get_account(&get_associated_token_address(recipient, &self.mint)).map_or(0, |_| token_balance(&self.svm, &get_associated_token_address(recipient, &self.mint)))
+        self.svm
+            .get_account(&get_associated_token_address(recipient, &self.mint))
+            .map_or(0, |_| token_balance(&self.svm, &get_associated_token_address(recipient, &self.mint)))
     }
 }
 
@@ -362,7 +370,10 @@ fn set_threshold_ix(admin: &Address, threshold: u8) -> Instruction {
 }
 
 fn set_limits_ix(admin: &Address, outbound_capacity: u64, inbound_capacity: u64, queue_delay: i64) -> Instruction {
-    admin_ix(accounts::SetLimits { admin: *admin, config: config_pda() }, instruction::SetLimits { outbound_capacity, inbound_capacity, queue_delay })
+    admin_ix(
+        accounts::SetLimits { admin: *admin, config: config_pda() },
+        instruction::SetLimits { outbound_capacity, inbound_capacity, queue_delay },
+    )
 }
 
 fn set_pauser_ix(admin: &Address, pauser: Address) -> Instruction {
@@ -456,14 +467,26 @@ fn only_the_upgrade_authority_initializes() {
     fails(&mut svm, &stranger, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(E::Unauthorized));
     // Not a ProgramData at all, not this program.
     let accounts = accounts::Initialize { program_data: mint, ..initialize_accounts(&authority.pubkey(), &mint) };
-    fails(&mut svm, &authority, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(Anchor::AccountOwnedByWrongProgram));
+    fails(
+        &mut svm,
+        &authority,
+        &[],
+        &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })],
+        custom(Anchor::AccountOwnedByWrongProgram),
+    );
     let accounts = accounts::Initialize { program: other, ..initialize_accounts(&authority.pubkey(), &mint) };
     fails(&mut svm, &authority, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(Anchor::InvalidProgramId));
     // A mint of Token-2022 is refused; so is another token program.
     let token_2022: Address = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().unwrap();
     let accounts = accounts::Initialize { token_program: token_2022, ..initialize_accounts(&authority.pubkey(), &mint) };
     fails(&mut svm, &authority, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(Anchor::InvalidProgramId));
-    fails(&mut svm, &authority, &[], &[initialize_ix(&authority.pubkey(), &authority.pubkey(), args())], custom(Anchor::AccountOwnedByWrongProgram));
+    fails(
+        &mut svm,
+        &authority,
+        &[],
+        &[initialize_ix(&authority.pubkey(), &authority.pubkey(), args())],
+        custom(Anchor::AccountOwnedByWrongProgram),
+    );
     // The config and custody must be the program's PDAs.
     let accounts = accounts::Initialize { config: Address::new_unique(), ..initialize_accounts(&authority.pubkey(), &mint) };
     fails(&mut svm, &authority, &[], &[ix(PROGRAM, accounts, instruction::Initialize { args: args() })], custom(Anchor::ConstraintSeeds));
@@ -478,12 +501,18 @@ fn only_the_upgrade_authority_initializes() {
     set_time(&mut svm, T0);
     let meta = ok(&mut svm, &authority, &[], &[initialize_ix(&authority.pubkey(), &mint, args())]);
     let config: BridgeConfig = account(&svm, &config_pda());
-    assert_eq!((config.admin, config.pending_admin, config.paused, config.mint, config.custody), (authority.pubkey(), None, false, mint, custody_pda()));
+    assert_eq!(
+        (config.admin, config.pending_admin, config.paused, config.mint, config.custody),
+        (authority.pubkey(), None, false, mint, custody_pda())
+    );
     assert_eq!((config.chain_id, config.peer_chain_id, config.peer_bridge), (solana_chain(), evm_chain(), pad(PEER_BRIDGE_EVM)));
     assert_eq!((config.attesters.as_slice(), config.threshold, config.next_sequence), (keys.as_slice(), 1, 0));
     assert_eq!((config.outbound_limit.capacity, config.outbound_limit.level, config.outbound_limit.last_update), (OUT_CAP, OUT_CAP, T0));
     assert_eq!((config.inbound_limit.capacity, config.inbound_limit.level, config.queue_delay), (IN_CAP, IN_CAP, QUEUE_DELAY));
-    assert_eq!((config.bump, config.custody_bump), (Address::find_program_address(&[b"config"], &PROGRAM).1, Address::find_program_address(&[b"custody"], &PROGRAM).1));
+    assert_eq!(
+        (config.bump, config.custody_bump),
+        (Address::find_program_address(&[b"config"], &PROGRAM).1, Address::find_program_address(&[b"custody"], &PROGRAM).1)
+    );
     // The custody vault: a token account of the mint owned by the config PDA.
     let custody = svm.get_account(&custody_pda()).unwrap();
     assert_eq!(custody.owner, TOKEN_PROGRAM);
@@ -501,7 +530,13 @@ fn an_immutable_program_cannot_be_initialized() {
     let authority = funded(&mut svm);
     deploy(&mut svm, PROGRAM, None);
     let mint = create_mint(&mut svm, &authority, &authority.pubkey());
-    fails(&mut svm, &authority, &[], &[initialize_ix(&authority.pubkey(), &mint, init_args(&[Address::new_unique()], 1))], custom(E::Unauthorized));
+    fails(
+        &mut svm,
+        &authority,
+        &[],
+        &[initialize_ix(&authority.pubkey(), &mint, init_args(&[Address::new_unique()], 1))],
+        custom(E::Unauthorized),
+    );
 }
 
 #[test]
@@ -527,7 +562,16 @@ fn initialize_validates_attesters_threshold_peer_and_delay() {
     try_init(InitializeArgs { peer_bridge: not_evm, ..init_args(&a[..3], 2) }, E::InvalidPeer);
     try_init(InitializeArgs { queue_delay: -1, ..init_args(&a[..3], 2) }, E::InvalidLimits);
     // The limits: 8 attesters, threshold 8, capacities 0, delay 0 are valid.
-    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, InitializeArgs { outbound_capacity: 0, inbound_capacity: 0, queue_delay: 0, ..init_args(&a[..8], 8) })]);
+    ok(
+        &mut svm,
+        &admin,
+        &[],
+        &[initialize_ix(
+            &admin.pubkey(),
+            &mint,
+            InitializeArgs { outbound_capacity: 0, inbound_capacity: 0, queue_delay: 0, ..init_args(&a[..8], 8) },
+        )],
+    );
     let config: BridgeConfig = account(&svm, &config_pda());
     assert_eq!((config.attesters.len(), config.threshold), (8, 8));
 }
@@ -560,7 +604,10 @@ fn lock_moves_bolt_into_custody_and_records_the_message() {
     let slot = dispatch_svm::clock(&env.svm).slot;
     assert_eq!(record.message, expected);
     assert_eq!(record.digest, keccak(&expected.encode()));
-    assert_eq!((record.slot, record.locked_at, record.bump), (slot, T0 + 10, Address::find_program_address(&[b"outbound", &0u64.to_le_bytes()], &PROGRAM).1));
+    assert_eq!(
+        (record.slot, record.locked_at, record.bump),
+        (slot, T0 + 10, Address::find_program_address(&[b"outbound", &0u64.to_le_bytes()], &PROGRAM).1)
+    );
     let e: Locked = event(&meta);
     assert_eq!((e.message, e.digest, e.slot), (expected, record.digest, slot));
 
@@ -570,7 +617,10 @@ fn lock_moves_bolt_into_custody_and_records_the_message() {
     let config = env.config();
     assert_eq!(config.next_sequence, 3);
     let records: Vec<OutboundMessage> = (0..3).map(|s| account(&env.svm, &outbound_pda(s))).collect();
-    assert_eq!(records.iter().map(|r| (r.message.sequence, r.message.amount)).collect::<Vec<_>>(), vec![(0, 250 * BOLT), (1, BOLT), (2, 2 * BOLT)]);
+    assert_eq!(
+        records.iter().map(|r| (r.message.sequence, r.message.amount)).collect::<Vec<_>>(),
+        vec![(0, 250 * BOLT), (1, BOLT), (2, 2 * BOLT)]
+    );
     assert_eq!(config.outbound_limit.level, OUT_CAP - 253 * BOLT);
     assert_eq!(env.custody(), 253 * BOLT);
 }
@@ -663,7 +713,10 @@ fn two_of_three_attestations_release_to_the_recipients_associated_account() {
     assert_eq!((e.digest, e.attester, e.attestations, e.threshold), (digest, env.attesters[0].pubkey(), 1, 2));
     assert!(events::<Released>(&meta).is_empty());
     let record = env.record(&message);
-    assert_eq!((record.status, record.attesters.clone(), record.digest, record.message.clone()), (InboundStatus::Pending, vec![env.attesters[0].pubkey()], digest, message.clone()));
+    assert_eq!(
+        (record.status, record.attesters.clone(), record.digest, record.message.clone()),
+        (InboundStatus::Pending, vec![env.attesters[0].pubkey()], digest, message.clone())
+    );
     assert_eq!(record.bump, Address::find_program_address(&[b"inbound", &digest], &PROGRAM).1);
     assert!(env.svm.get_account(&get_associated_token_address(&recipient, &env.mint)).is_none(), "nothing released at 1 of 2");
     assert_eq!(env.custody(), 5_000 * BOLT);
@@ -754,9 +807,17 @@ fn attest_rejects_messages_not_from_the_peer_for_this_chain() {
     // The recipient account and its token account must be the message's.
     let with = |accounts: accounts::Attest| ix(PROGRAM, accounts, instruction::Attest { message: good.clone() });
     let other = Address::new_unique();
-    env.attest_fails(&signer, with(accounts::Attest { recipient: other, ..env.attest_accounts(&signer.pubkey(), &good) }), E::MalformedRecipient.into());
+    env.attest_fails(
+        &signer,
+        with(accounts::Attest { recipient: other, ..env.attest_accounts(&signer.pubkey(), &good) }),
+        E::MalformedRecipient.into(),
+    );
     let wrong_token = get_associated_token_address(&other, &env.mint);
-    env.attest_fails(&signer, with(accounts::Attest { recipient_token: wrong_token, ..env.attest_accounts(&signer.pubkey(), &good) }), E::MalformedRecipient.into());
+    env.attest_fails(
+        &signer,
+        with(accounts::Attest { recipient_token: wrong_token, ..env.attest_accounts(&signer.pubkey(), &good) }),
+        E::MalformedRecipient.into(),
+    );
     assert_eq!(env.custody(), 5_000 * BOLT);
 }
 
@@ -784,7 +845,11 @@ fn attest_checks_the_attester_and_its_accounts() {
     env.attest_fails(&signer, with(accounts::Attest { mint: other_mint, ..base() }), E::WrongMint.into());
     let token_2022: Address = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().unwrap();
     env.attest_fails(&signer, with(accounts::Attest { token_program: token_2022, ..base() }), Anchor::InvalidProgramId.into());
-    env.attest_fails(&signer, with(accounts::Attest { associated_token_program: TOKEN_PROGRAM, ..base() }), Anchor::InvalidProgramId.into());
+    env.attest_fails(
+        &signer,
+        with(accounts::Attest { associated_token_program: TOKEN_PROGRAM, ..base() }),
+        Anchor::InvalidProgramId.into(),
+    );
     let mut unsigned = with(base());
     unsigned.accounts[0].is_signer = false;
     let payer = funded(&mut env.svm);
@@ -904,20 +969,44 @@ fn complete_queued_checks_status_attesters_and_accounts() {
     let base = || complete_accounts(mint, &anyone.pubkey(), &big);
     let other = Address::new_unique();
     fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { recipient: other, ..base() })], custom(E::MalformedRecipient));
-    fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { recipient_token: get_associated_token_address(&other, &env.mint), ..base() })], custom(E::MalformedRecipient));
+    fails(
+        &mut env.svm,
+        &anyone,
+        &[],
+        &[with(accounts::CompleteQueued { recipient_token: get_associated_token_address(&other, &env.mint), ..base() })],
+        custom(E::MalformedRecipient),
+    );
     // The digest argument must match the record's address.
     let wrong_digest = ix(PROGRAM, base(), instruction::CompleteQueued { digest: pending.digest() });
     fails(&mut env.svm, &anyone, &[], &[wrong_digest], custom(Anchor::ConstraintSeeds));
     let fake_custody = create_token_account(&mut env.svm, &env.admin, &env.mint, &config_pda());
-    fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { custody: fake_custody, ..base() })], custom(Anchor::ConstraintAddress));
+    fails(
+        &mut env.svm,
+        &anyone,
+        &[],
+        &[with(accounts::CompleteQueued { custody: fake_custody, ..base() })],
+        custom(Anchor::ConstraintAddress),
+    );
     let other_mint = create_mint(&mut env.svm, &env.admin, &env.admin.pubkey());
     fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { mint: other_mint, ..base() })], custom(E::WrongMint));
     let fake_config = Address::new_unique();
     clone_account(&mut env.svm, &config_pda(), &fake_config);
     fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { config: fake_config, ..base() })], custom(Anchor::ConstraintSeeds));
     let token_2022: Address = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().unwrap();
-    fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { token_program: token_2022, ..base() })], custom(Anchor::InvalidProgramId));
-    fails(&mut env.svm, &anyone, &[], &[with(accounts::CompleteQueued { associated_token_program: TOKEN_PROGRAM, ..base() })], custom(Anchor::InvalidProgramId));
+    fails(
+        &mut env.svm,
+        &anyone,
+        &[],
+        &[with(accounts::CompleteQueued { token_program: token_2022, ..base() })],
+        custom(Anchor::InvalidProgramId),
+    );
+    fails(
+        &mut env.svm,
+        &anyone,
+        &[],
+        &[with(accounts::CompleteQueued { associated_token_program: TOKEN_PROGRAM, ..base() })],
+        custom(Anchor::InvalidProgramId),
+    );
     let mut unsigned = with(base());
     unsigned.accounts[0].is_signer = false;
     let payer = funded(&mut env.svm);
@@ -1013,7 +1102,9 @@ fn admin_setters_are_admin_only_and_validated() {
     let stranger = funded(&mut env.svm);
     let s = stranger.pubkey();
     let keys: Vec<Address> = env.attesters.iter().map(|k| k.pubkey()).collect();
-    for ix in [set_attesters_ix(&s, keys.clone()), set_threshold_ix(&s, 1), set_limits_ix(&s, 1, 1, 1), set_pauser_ix(&s, s), unpause_ix(&s)] {
+    for ix in
+        [set_attesters_ix(&s, keys.clone()), set_threshold_ix(&s, 1), set_limits_ix(&s, 1, 1, 1), set_pauser_ix(&s, s), unpause_ix(&s)]
+    {
         fails(&mut env.svm, &stranger, &[], &[ix], custom(E::Unauthorized));
     }
     // A lookalike config (same data, admin included) at another address.
@@ -1061,7 +1152,7 @@ fn set_limits_moves_the_available_level_by_the_capacity_change() {
     let mut env = Env::new();
     let admin = env.admin.insecure_clone();
     env.lock(4_000 * BOLT); // outbound level 6 000 of 10 000
-    // Raise the outbound capacity by 5 000: 11 000 available at once.
+                            // Raise the outbound capacity by 5 000: 11 000 available at once.
     let meta = ok(&mut env.svm, &admin, &[], &[set_limits_ix(&admin.pubkey(), OUT_CAP + 5_000 * BOLT, IN_CAP / 2, 60)]);
     let e: LimitsUpdated = event(&meta);
     assert_eq!((e.outbound.capacity, e.outbound.level), (OUT_CAP + 5_000 * BOLT, 11_000 * BOLT));
@@ -1087,7 +1178,9 @@ fn the_admin_hands_over_only_by_propose_and_accept() {
         &mut env.svm,
         &admin,
         AdminFlow {
-            propose: &|admin, new_admin| ix(PROGRAM, accounts::ProposeAdmin { admin: *admin, config }, instruction::ProposeAdmin { new_admin }),
+            propose: &|admin, new_admin| {
+                ix(PROGRAM, accounts::ProposeAdmin { admin: *admin, config }, instruction::ProposeAdmin { new_admin })
+            },
             accept: &|new_admin| ix(PROGRAM, accounts::AcceptAdmin { new_admin: *new_admin, config }, instruction::AcceptAdmin {}),
             admin_only: &|admin| set_threshold_ix(admin, 1),
             read: &|svm| {
@@ -1135,7 +1228,17 @@ fn compute_units_of_lock_and_release_next_to_an_spl_transfer() {
     let complete = ok(&mut env.svm, &anyone, &[], &[ix]).compute_units_consumed;
 
     let to = create_token_account(&mut env.svm, &env.admin, &env.mint, &Address::new_unique());
-    let transfer = spl_token_interface::instruction::transfer_checked(&TOKEN_PROGRAM, &env.user_token, &env.mint, &to, &env.user.pubkey(), &[], BOLT, DECIMALS).unwrap();
+    let transfer = spl_token_interface::instruction::transfer_checked(
+        &TOKEN_PROGRAM,
+        &env.user_token,
+        &env.mint,
+        &to,
+        &env.user.pubkey(),
+        &[],
+        BOLT,
+        DECIMALS,
+    )
+    .unwrap();
     let spl = ok(&mut env.svm, &env.user, &[], &[transfer]).compute_units_consumed;
 
     println!("dispatch_bridge compute units (SBF, LiteSVM):");

@@ -16,6 +16,6 @@ pub mod unpause;
 // the crate root; every file's `handler` is called by its path instead.
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    accept_admin::*, attest::*, complete_queued::*, initialize::*, lock::*, pause::*, propose_admin::*, set_attesters::*, set_limits::*, set_pauser::*,
-    set_threshold::*, unpause::*,
+    accept_admin::*, attest::*, complete_queued::*, initialize::*, lock::*, pause::*, propose_admin::*, set_attesters::*, set_limits::*,
+    set_pauser::*, set_threshold::*, unpause::*,
 };
