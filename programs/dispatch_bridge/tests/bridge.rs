@@ -927,11 +927,11 @@ fn over_the_inbound_limit_the_release_is_queued_and_anyone_completes_it_after_th
 
     let anyone = funded(&mut env.svm);
     let ix = env.complete_ix(&anyone.pubkey(), &big);
-    fails(&mut env.svm, &anyone, &[], &[ix.clone()], custom(E::NotDue));
+    fails(&mut env.svm, &anyone, &[], std::slice::from_ref(&ix), custom(E::NotDue));
     set_time(&mut env.svm, T0 + 100 + QUEUE_DELAY - 1);
-    fails(&mut env.svm, &anyone, &[], &[ix.clone()], custom(E::NotDue));
+    fails(&mut env.svm, &anyone, &[], std::slice::from_ref(&ix), custom(E::NotDue));
     set_time(&mut env.svm, T0 + 100 + QUEUE_DELAY);
-    let meta = ok(&mut env.svm, &anyone, &[], &[ix.clone()]);
+    let meta = ok(&mut env.svm, &anyone, &[], std::slice::from_ref(&ix));
     let e: Released = event(&meta);
     assert_eq!((e.digest, e.sequence, e.recipient, e.amount, e.from_queue), (big.digest(), 1, recipient, 200 * BOLT, true));
     assert_eq!(env.recipient_balance(&recipient), IN_CAP + 100 * BOLT);
@@ -1077,7 +1077,7 @@ fn the_pauser_or_admin_pauses_only_the_admin_unpauses() {
     env.attest_fails(&signer, ix, E::Paused.into());
     set_time(&mut env.svm, T0 + QUEUE_DELAY);
     let ix = env.complete_ix(&stranger.pubkey(), &message);
-    fails(&mut env.svm, &stranger, &[], &[ix.clone()], custom(E::Paused));
+    fails(&mut env.svm, &stranger, &[], std::slice::from_ref(&ix), custom(E::Paused));
 
     // The pauser cannot unpause; the admin can (and may pause too).
     fails(&mut env.svm, &pauser, &[], &[unpause_ix(&pauser.pubkey())], custom(E::Unauthorized));
