@@ -11,6 +11,13 @@ cd "$ROOT"
 started=$SECONDS
 
 if [ -f Cargo.toml ]; then
+  # dispatch_vesting and dispatch_rewards are tested as real SBF: build their
+  # .so first with the upstream-nightly recipe next to the clone (shared/sbf)
+  # and the inline threshold their docs explain (docs/solana-programs.md).
+  SBF_RECIPE="${DISPATCH_SBF_RECIPE:-$ROOT/../shared/sbf/build-sbf.sh}"
+  echo "== SBF builds (dispatch_vesting, dispatch_rewards)"
+  SBF_EXTRA_RUSTFLAGS="-C link-arg=--llvm-args=-inline-threshold=100000" \
+    "$SBF_RECIPE" "$ROOT" --quiet -p dispatch_vesting -p dispatch_rewards
   echo "== Rust tests (cargo test --workspace)"
   cargo test --locked --workspace --quiet
   if [ -x scripts/gen_idl.sh ]; then
