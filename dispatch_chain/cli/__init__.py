@@ -19,6 +19,7 @@ from dispatch_chain.cli.audit import audit
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.receipt import receipt
 from dispatch_chain.cli.reputation import reputation
+from dispatch_chain.cli.rewards import rewards
 from dispatch_chain.cli.solana import solana
 from dispatch_chain.cli.worker import worker
 
@@ -54,3 +55,4 @@ main.add_command(anchor)
 main.add_command(worker)
 main.add_command(reputation)
 main.add_command(solana)
+main.add_command(rewards)
