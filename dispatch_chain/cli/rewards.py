@@ -1,7 +1,7 @@
 """``dispatch-chain rewards``: worker rewards of an epoch, computed offline.
 
 ``epoch`` computes an epoch's rewards from settlement records and SENTINEL
-workers (JSON files, e.g. exported from the chain), writes the claim files
+workers (read from the chain with ``--from-chain``, or from JSON files), writes the claim files
 and prints the root to post; ``show`` checks a claim file; ``curve`` prints
 the emission curve. Posting and claiming on chain (``post``, ``claim``) need
 the local node to load the dispatch_rewards SBF build and are not here yet.
@@ -15,7 +15,15 @@ from typing import Any
 import click
 from solders.pubkey import Pubkey
 
-from dispatch_chain.cli.common import EXIT_FAILED, InputError, emit_json, read_json, read_json_records
+from dispatch_chain.cli.common import (
+    EXIT_FAILED,
+    CliState,
+    InputError,
+    chain_errors,
+    emit_json,
+    read_json,
+    read_json_records,
+)
 from dispatch_chain.rewards import (
     RESERVE,
     RewardsError,
@@ -73,31 +81,49 @@ def rewards() -> None:
               help="Unix time the curve and epoch 0 start (the program's start_ts).")
 @click.option("--epoch-seconds", type=click.IntRange(min=1), default=DEFAULT_EPOCH_SECONDS, show_default=True,
               help="Epoch length (the program's epoch_seconds).")
-@click.option("--settlements", "settlements_path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("--from-chain", is_flag=True,
+              help="Read the settlement records and the workers' stake tiers from Solana (the profile's node, "
+                   "or --url) instead of files.")
+@click.option("--url", help="Solana RPC URL for --from-chain (default: the network profile's).")
+@click.option("--settlements", "settlements_path", type=click.Path(dir_okay=False, allow_dash=True),
               help="Settlement records: JSON array or JSON Lines of {worker, amount, settled_at}.")
-@click.option("--sentinels", "sentinels_path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("--sentinels", "sentinels_path", type=click.Path(dir_okay=False, allow_dash=True),
               help="JSON array of the SENTINEL workers' keys.")
 @click.option("--budget", type=click.IntRange(min=0), default=None,
               help="Base units to distribute (default: what the curve releases during the epoch).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Write epoch-<n>/<worker>.json claim files and tree.json here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the distribution as JSON.")
-def epoch(epoch: int, start: int, epoch_seconds: int, settlements_path: str, sentinels_path: str,
-          budget: int | None, out_dir: str | None, as_json: bool) -> None:
+@click.pass_obj
+def epoch(state: CliState, epoch: int, start: int, epoch_seconds: int, from_chain: bool, url: str | None,
+          settlements_path: str | None, sentinels_path: str | None, budget: int | None, out_dir: str | None,
+          as_json: bool) -> None:
     """Compute EPOCH's rewards: SENTINEL workers weighted by their settled BOLT.
 
     Deterministic: the same records and SENTINEL set give the same root,
     whatever their order. Prints the root and total to post.
     """
-    sentinels_raw = read_json(sentinels_path)
-    if not isinstance(sentinels_raw, list):
-        raise InputError("--sentinels must be a JSON array of public keys")
-    sentinels = {_pubkey(s, "sentinel") for s in sentinels_raw}
-    try:
-        d = compute_epoch(epoch, start=start, epoch_seconds=epoch_seconds, settlements=_settlements(settlements_path),
-                          sentinels=sentinels, budget=budget)
-    except RewardsError as exc:
-        raise InputError(str(exc)) from None
+    if from_chain:
+        from dispatch_chain.cli.solana import _connections  # noqa: PLC0415 - the chain only when asked
+        from dispatch_chain.rewards.source import epoch_from_chain  # noqa: PLC0415
+
+        with chain_errors():
+            connections = _connections(state, url, None)
+            d = epoch_from_chain(connections.solana, connections.solana_program("dispatch_settlement"),
+                                 connections.tier_reader(), epoch, start=start, epoch_seconds=epoch_seconds,
+                                 budget=budget)
+    else:
+        if settlements_path is None or sentinels_path is None:
+            raise InputError("give --settlements and --sentinels, or --from-chain")
+        sentinels_raw = read_json(sentinels_path)
+        if not isinstance(sentinels_raw, list):
+            raise InputError("--sentinels must be a JSON array of public keys")
+        sentinels = {_pubkey(s, "sentinel") for s in sentinels_raw}
+        try:
+            d = compute_epoch(epoch, start=start, epoch_seconds=epoch_seconds,
+                              settlements=_settlements(settlements_path), sentinels=sentinels, budget=budget)
+        except RewardsError as exc:
+            raise InputError(str(exc)) from None
     root = RewardTree(epoch, d.rewards).root if d.rewards else None
     if out_dir is not None and d.rewards:
         program = Pubkey.from_string(load_idl("dispatch_rewards").address)
