@@ -76,8 +76,7 @@ class RewardsProgram:
 
     def post_root_instruction(self, distributor: Pubkey, mint: Pubkey, *, epoch: int, root: bytes, total: int,
                               workers: int) -> Instruction:
-        args = self.program._program.type["PostRootArgs"](  # noqa: SLF001 - anchorpy's IDL type
-            epoch=epoch, root=list(root), total=total, workers=workers)
+        args = {"epoch": epoch, "root": list(root), "total": total, "workers": workers}  # PostRootArgs
         return self.program.instruction("post_root", args, accounts={
             "distributor": distributor, "config": self.config_address, "epoch_root": self.epoch_address(epoch),
             "vault": self.vault_address(mint), "system_program": SYSTEM_PROGRAM})

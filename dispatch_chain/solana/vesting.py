@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import spl.token.instructions as token_ix
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
@@ -82,31 +83,28 @@ class VestingClient:
     build of dispatch_vesting yet (the program is tested in Rust/LiteSVM).
     """
 
-    def __init__(self, client: SolanaClient, program: AnchorProgram) -> None:
-        self.client = client
+    def __init__(self, client: SolanaClient | None, program: AnchorProgram) -> None:
+        self.client = client  # None: instruction builders and decoding only
         self.program = program
 
     def schedule_address(self, creator: Pubkey, id_: Pubkey) -> Pubkey:
         return self.program.pda(b"schedule", bytes(creator), bytes(id_))
 
     def schedule_at(self, address: Pubkey) -> VestingSchedule:
+        if self.client is None:
+            raise DeploymentNotFound("this VestingClient has no Solana client")
         account = self.client.account(address)
         if account is None:
             raise DeploymentNotFound(f"no vesting schedule at {address}")
-        s = self.program.decode("VestingSchedule", account.data)
-        return VestingSchedule(address, s.creator, s.id, s.beneficiary, s.mint, s.vault, s.revoke_authority,
-                               s.start_ts, s.cliff_ts, s.end_ts, s.total, s.claimed, s.revoked_at, s.revoked_amount)
+        return self.decode(address, account.data)
 
     def create_schedule_instructions(self, creator: Pubkey, id_: Pubkey, *, mint: Pubkey, beneficiary: Pubkey,
                                      total: int, start_ts: int, cliff_ts: int, end_ts: int,
                                      revoke_authority: Pubkey | None, source: Pubkey | None = None) -> list:
         """The vault's creation (ATA program, idempotent) and ``create_schedule``."""
-        import spl.token.instructions as token_ix
-
         schedule = self.schedule_address(creator, id_)
-        args = self.program._program.type["CreateScheduleArgs"](  # noqa: SLF001 - anchorpy's IDL type
-            beneficiary=beneficiary, total=total, start_ts=start_ts, cliff_ts=cliff_ts,
-            end_ts=end_ts, revoke_authority=revoke_authority)
+        args = {"beneficiary": beneficiary, "total": total, "start_ts": start_ts, "cliff_ts": cliff_ts,
+                "end_ts": end_ts, "revoke_authority": revoke_authority}  # CreateScheduleArgs
         create = self.program.instruction("create_schedule", args, accounts={
             "creator": creator, "schedule_id": id_, "schedule": schedule,
             "vault": associated_token_account(schedule, mint),
@@ -115,9 +113,24 @@ class VestingClient:
         vault = token_ix.create_idempotent_associated_token_account(creator, schedule, mint)
         return [vault, create]
 
+    def claim_instructions(self, beneficiary: Pubkey, schedule: VestingSchedule,
+                           destination: Pubkey | None = None) -> list:
+        """The beneficiary's associated token account (idempotent, unless ``destination``) and ``claim``."""
+
+        own = associated_token_account(beneficiary, schedule.mint)
+        claim = self.program.instruction("claim", accounts={
+            "beneficiary": beneficiary, "schedule": schedule.address, "vault": schedule.vault,
+            "destination": destination or own, "mint": schedule.mint, "token_program": TOKEN_PROGRAM})
+        if destination is not None:
+            return [claim]
+        return [token_ix.create_idempotent_associated_token_account(beneficiary, beneficiary, schedule.mint), claim]
+
+    def decode(self, address: Pubkey, data: bytes) -> VestingSchedule:
+        s = self.program.decode("VestingSchedule", data)
+        return VestingSchedule(address, s.creator, s.id, s.beneficiary, s.mint, s.vault, s.revoke_authority,
+                               s.start_ts, s.cliff_ts, s.end_ts, s.total, s.claimed, s.revoked_at, s.revoked_amount)
+
     def claim(self, beneficiary: Keypair, schedule: VestingSchedule, destination: Pubkey | None = None) -> str:
-        ix = self.program.instruction("claim", accounts={
-            "beneficiary": beneficiary.pubkey(), "schedule": schedule.address, "vault": schedule.vault,
-            "destination": destination or associated_token_account(beneficiary.pubkey(), schedule.mint),
-            "mint": schedule.mint, "token_program": TOKEN_PROGRAM})
-        return self.client.send([ix], [beneficiary])[0]
+        if self.client is None:
+            raise DeploymentNotFound("this VestingClient has no Solana client")
+        return self.client.send(self.claim_instructions(beneficiary.pubkey(), schedule, destination), [beneficiary])[0]
