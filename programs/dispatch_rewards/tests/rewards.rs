@@ -416,3 +416,25 @@ fn compute_units_of_a_claim_in_a_10000_worker_epoch() {
 fn the_sbf_build_passes_no_call_argument_on_the_stack() {
     assert_eq!(stack_argument_stores(&sbf_bytes("dispatch_rewards")), 0, "rebuild with the inline threshold (sbf_test_support.rs)");
 }
+
+#[test]
+fn lamports_sent_to_an_epoch_address_beforehand_do_not_block_its_root() {
+    let mut env = Env::new(10 * M);
+    set_time(&mut env.svm, START + WEEK);
+    // Someone funds epoch 0's PDA (less than its rent as an EpochRoot), epoch 1's (more), before the posts.
+    env.svm.airdrop(&epoch_pda(0), 1_000_000).expect("airdrop");
+    env.post(0, [1; 32], BOLT, 1);
+    let root: EpochRoot = account(&env.svm, &epoch_pda(0));
+    assert_eq!((root.epoch, root.total), (0, BOLT));
+    env.svm.airdrop(&epoch_pda(1), 1_000_000_000).expect("airdrop");
+    set_time(&mut env.svm, START + 2 * WEEK);
+    env.post(1, [2; 32], BOLT, 1);
+    assert_eq!(env.svm.get_account(&epoch_pda(1)).expect("exists").owner, PROGRAM);
+    env.post_fails(1, BOLT, E::EpochAlreadyPosted);
+    // A wrong epoch account for the arguments.
+    let mut ix = env.post_ix(&env.distributor.pubkey(), 2, [3; 32], BOLT, 1);
+    ix.accounts[2].pubkey = epoch_pda(3);
+    let distributor = env.distributor.insecure_clone();
+    set_time(&mut env.svm, START + 5 * WEEK);
+    fails(&mut env.svm, &distributor, &[], &[ix], custom(E::WrongEpochAccount));
+}
