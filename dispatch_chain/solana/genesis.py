@@ -28,7 +28,8 @@ from solders.pubkey import Pubkey
 
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.protocol import BOLT_SUPPLY, DISTRIBUTION
-from dispatch_chain.solana.vesting import VestingClient, schedule_id
+from dispatch_chain.rewards.emission import released as emitted
+from dispatch_chain.solana.vesting import VestingClient, VestingSchedule, schedule_id
 
 YEAR = 365 * 24 * 3600
 TEAM_CLIFF = YEAR
@@ -102,3 +103,36 @@ def schedule_instructions(vesting: VestingClient, creator: Pubkey, mint: Pubkey,
     return vesting.create_schedule_instructions(
         creator, schedule_id(spec.label), mint=mint, beneficiary=spec.beneficiary, total=spec.total,
         start_ts=spec.start_ts, cliff_ts=spec.cliff_ts, end_ts=spec.end_ts, revoke_authority=spec.revoke_authority)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRow:
+    """One row of the distribution table; ``released + locked == allocated``."""
+
+    category: str
+    allocated: int
+    released: int  # vested (schedules), emitted (worker rewards), or all of it (free allocations)
+    claimed: int  # paid out of the vaults (free allocations: all of it)
+    locked: int  # not vested / not emitted yet
+
+
+def distribution_table(*, now: int, rewards_start: int, rewards_claimed: int,
+                       schedules: dict[str, list[VestingSchedule]]) -> list[CategoryRow]:
+    """The whitepaper's categories at ``now``: worker rewards from the emission curve, the scheduled
+    categories from their schedules (a revoked part counts as released back), the rest as free."""
+    rows = []
+    for category, _ in DISTRIBUTION:
+        allocated = ALLOCATION[category]
+        if category == "worker_rewards":
+            out = emitted(rewards_start, now)
+            rows.append(CategoryRow(category, allocated, out, rewards_claimed, allocated - out))
+        elif category in schedules:
+            group = schedules[category]
+            if sum(s.total for s in group) != allocated:
+                raise ConfigError(f"the {category} schedules hold {sum(s.total for s in group)}, not {allocated}")
+            released = sum(s.vested_at(now) + s.revoked_amount for s in group)
+            rows.append(CategoryRow(category, allocated, released, sum(s.claimed for s in group),
+                                    sum(s.unvested_at(now) for s in group)))
+        else:
+            rows.append(CategoryRow(category, allocated, allocated, allocated, 0))
+    return rows

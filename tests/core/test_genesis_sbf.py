@@ -24,12 +24,15 @@ from dispatch_chain.solana.genesis import (
     LIQUIDITY_LOCK,
     TEAM_CLIFF,
     TREASURY_TIMELOCK,
+    YEAR,
+    CategoryRow,
+    distribution_table,
     genesis_schedules,
     read_team_file,
     schedule_instructions,
 )
 from dispatch_chain.solana.programs import AnchorProgram
-from dispatch_chain.solana.vesting import VestingClient, schedule_id
+from dispatch_chain.solana.vesting import VestingClient, schedule_id, vested_amount
 from sbf_svm import BOLT, Chain, sbf_chain
 
 GENESIS = 1_800_000_000
@@ -99,6 +102,28 @@ def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
         assert chain.token_balance(associated_token_account(owner.pubkey(), mint)) == ALLOCATION[label]
     chain.set_time(GENESIS + TEAM_CLIFF)
     chain.fails(vesting.claim_instructions(members[0].pubkey(), schedules["team:m0"]), [members[0]], 6003)
+
+    # The distribution table two years in, from the chain's accounts.
+    now = GENESIS + 2 * YEAR
+    chain.set_time(now)
+    chain.ok(vesting.claim_instructions(members[0].pubkey(), schedules["team:m0"]), [members[0]])
+    by_category: dict[str, list] = {"team": [], "liquidity": [], "treasury": []}
+    for spec in specs:
+        address = vesting.schedule_address(deployer.pubkey(), schedule_id(spec.label))
+        by_category[spec.category].append(vesting.decode(address, chain.data(address)))
+    config = rewards.decode_config(chain.data(rewards.config_address))
+    rows = {r.category: r for r in distribution_table(now=now, rewards_start=config.start_ts,
+                                                       rewards_claimed=config.total_claimed, schedules=by_category)}
+    assert sum(r.allocated for r in rows.values()) == BOLT_SUPPLY
+    assert all(r.released + r.locked == r.allocated for r in rows.values())
+    assert rows["worker_rewards"].released == 300_000_000 * BOLT and rows["worker_rewards"].locked == 100_000_000 * BOLT
+    assert (rows["liquidity"].locked, rows["treasury"].locked) == (0, 0)
+    assert rows["liquidity"].claimed == rows["liquidity"].allocated
+    team_vested = sum(vested_amount(a, GENESIS + YEAR, GENESIS + YEAR, GENESIS + 4 * YEAR, now) for a in shares)
+    assert rows["team"].released == team_vested and rows["team"].claimed == chain.token_balance(
+        associated_token_account(members[0].pubkey(), mint))
+    assert rows["community"] == CategoryRow("community", ALLOCATION["community"], ALLOCATION["community"],
+                                            ALLOCATION["community"], 0)
 
 
 def test_team_file_must_add_up(tmp_path: Path) -> None:
