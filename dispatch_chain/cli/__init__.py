@@ -21,6 +21,7 @@ from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.env import env, environment_epilog
 from dispatch_chain.cli.receipt import receipt
 from dispatch_chain.cli.reputation import reputation
+from dispatch_chain.cli.rewards import rewards
 from dispatch_chain.cli.solana import solana
 from dispatch_chain.cli.worker import worker
 from dispatch_chain.settings import env_var
@@ -80,3 +81,4 @@ main.add_command(reputation)
 main.add_command(solana)
 main.add_command(env)
 main.add_command(bridge)
+main.add_command(rewards)

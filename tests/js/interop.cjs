@@ -5,7 +5,8 @@
 //
 //   node interop.cjs sign     [{receipt, seed}]                -> [{canonical_hex, signature, pubkey}]
 //   node interop.cjs verify   [{receipt, receipt_signature}]   -> [bool]
-//   node interop.cjs merkle   {values: [[hex32, hex32, hex32]]} -> {root, dump, proofs}
+//   node interop.cjs merkle   {values: [[v, v, v]], encoding?}  -> {root, dump, proofs}
+//                             (encoding defaults to the receipts' [bytes32, bytes32, bytes32])
 'use strict';
 
 const fs = require('fs');
@@ -38,8 +39,8 @@ function verify(requests) {
   });
 }
 
-function merkle({ values }) {
-  const tree = StandardMerkleTree.of(values, ['bytes32', 'bytes32', 'bytes32']);
+function merkle({ values, encoding }) {
+  const tree = StandardMerkleTree.of(values, encoding || ['bytes32', 'bytes32', 'bytes32']);
   const proofs = values.map((_, i) => tree.getProof(i));
   return { root: tree.root, dump: tree.dump(), proofs };
 }
