@@ -19,9 +19,9 @@ from pathlib import Path
 from common import figure, header, interleaved
 from solders.pubkey import Pubkey
 
+from dispatch_chain.merkle import ReceiptTree
 from dispatch_chain.rewards import RewardTree, SettledJob, compute_epoch, write_claim_files
 from dispatch_chain.rewards.tree import reward_leaf_values
-from dispatch_chain.merkle import ReceiptTree
 
 WORKERS = 10_000
 START = 1_800_000_000
@@ -43,6 +43,7 @@ def main() -> None:
     leaves = [reward_leaf_values(epoch, w, a) for w, a in distribution.rewards]
 
     with tempfile.TemporaryDirectory() as tmp:
+
         def compute() -> object:
             return compute_epoch(epoch, start=START, epoch_seconds=WEEK, settlements=jobs, sentinels=sentinels)
 
@@ -56,16 +57,22 @@ def main() -> None:
         def tree_alone() -> object:
             return ReceiptTree(leaves).root
 
-        times = interleaved({"tree": tree_alone, "compute": compute, "compute+tree": compute_and_tree,
-                             "all": compute_tree_and_files}, rounds=3)
+        times = interleaved(
+            {"tree": tree_alone, "compute": compute, "compute+tree": compute_and_tree, "all": compute_tree_and_files},
+            rounds=3,
+        )
 
     header(f"rewards epoch: {WORKERS:,} SENTINEL workers, {len(jobs):,} settlement records")
     figure("baseline: Merkle tree alone (10,000 leaves)", f"{times['tree'] * 1e3:>8.0f} ms")
     figure("weights and amounts from the records", f"{times['compute'] * 1e3:>8.0f} ms")
-    figure("computation + tree (the root to post)", f"{times['compute+tree'] * 1e3:>8.0f} ms "
-           f"({times['compute+tree'] / times['tree']:.2f}x the tree)")
-    figure("computation + tree + 10,000 claim files", f"{times['all'] * 1e3:>8.0f} ms "
-           f"({times['all'] / times['tree']:.2f}x the tree)")
+    figure(
+        "computation + tree (the root to post)",
+        f"{times['compute+tree'] * 1e3:>8.0f} ms ({times['compute+tree'] / times['tree']:.2f}x the tree)",
+    )
+    figure(
+        "computation + tree + 10,000 claim files",
+        f"{times['all'] * 1e3:>8.0f} ms ({times['all'] / times['tree']:.2f}x the tree)",
+    )
     figure("epoch total / budget (base units)", f"{distribution.total:,} / {distribution.budget:,}")
 
 

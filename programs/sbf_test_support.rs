@@ -37,12 +37,8 @@ pub fn so_path(name: &str) -> PathBuf {
 /// A new LiteSVM with program `name`'s SBF build at `program_id`.
 pub fn svm_with_sbf(program_id: Address, name: &str) -> LiteSVM {
     let path = so_path(name);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read the SBF build of {name} at {} ({e}): rerun ./dev setup",
-            path.display()
-        )
-    });
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("cannot read the SBF build of {name} at {} ({e}): rerun ./dev setup", path.display()));
     let mut svm = LiteSVM::new();
     svm.add_program(program_id, &bytes).expect("the SBF program loads");
     svm
@@ -62,7 +58,13 @@ pub fn ok(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions
 }
 
 /// Sends and expects instruction 0 to fail with `expected`.
-pub fn fails(svm: &mut LiteSVM, payer: &Keypair, signers: &[&Keypair], instructions: &[Instruction], expected: InstructionError) -> FailedTransactionMetadata {
+pub fn fails(
+    svm: &mut LiteSVM,
+    payer: &Keypair,
+    signers: &[&Keypair],
+    instructions: &[Instruction],
+    expected: InstructionError,
+) -> FailedTransactionMetadata {
     match send(svm, payer, signers, instructions) {
         Ok(meta) => panic!("expected {expected:?}, the transaction succeeded:\n{}", meta.pretty_logs()),
         Err(failed) => {

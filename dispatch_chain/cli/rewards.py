@@ -35,7 +35,7 @@ from dispatch_chain.rewards import (
     write_claim_files,
 )
 from dispatch_chain.rewards.emission import YEAR_SECONDS
-from dispatch_chain.solana.programs import load_idl
+from dispatch_chain.solana.programs import AnchorProgram
 
 DEFAULT_EPOCH_SECONDS = 7 * 24 * 3600
 
@@ -62,9 +62,13 @@ def _settlements(path: str) -> list[SettledJob]:
         if not isinstance(record, dict):
             raise InputError(f"settlement {i}: expected an object with worker, amount, settled_at")
         try:
-            jobs.append(SettledJob(_pubkey(record["worker"], f"settlement {i} worker"),
-                                   _int(record["amount"], f"settlement {i} amount"),
-                                   _int(record["settled_at"], f"settlement {i} settled_at")))
+            jobs.append(
+                SettledJob(
+                    _pubkey(record["worker"], f"settlement {i} worker"),
+                    _int(record["amount"], f"settlement {i} amount"),
+                    _int(record["settled_at"], f"settlement {i} settled_at"),
+                )
+            )
         except KeyError as exc:
             raise InputError(f"settlement {i}: missing field {exc.args[0]}") from None
     return jobs
@@ -77,41 +81,83 @@ def rewards() -> None:
 
 @rewards.command()
 @click.argument("epoch", type=click.IntRange(min=0))
-@click.option("--start", "start", type=int, required=True,
-              help="Unix time the curve and epoch 0 start (the program's start_ts).")
-@click.option("--epoch-seconds", type=click.IntRange(min=1), default=DEFAULT_EPOCH_SECONDS, show_default=True,
-              help="Epoch length (the program's epoch_seconds).")
-@click.option("--from-chain", is_flag=True,
-              help="Read the settlement records and the workers' stake tiers from Solana (the profile's node, "
-                   "or --url) instead of files.")
+@click.option(
+    "--start", "start", type=int, required=True, help="Unix time the curve and epoch 0 start (the program's start_ts)."
+)
+@click.option(
+    "--epoch-seconds",
+    type=click.IntRange(min=1),
+    default=DEFAULT_EPOCH_SECONDS,
+    show_default=True,
+    help="Epoch length (the program's epoch_seconds).",
+)
+@click.option(
+    "--from-chain",
+    is_flag=True,
+    help="Read the settlement records and the workers' stake tiers from Solana (the profile's node, "
+    "or --url) instead of files.",
+)
 @click.option("--url", help="Solana RPC URL for --from-chain (default: the network profile's).")
-@click.option("--settlements", "settlements_path", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Settlement records: JSON array or JSON Lines of {worker, amount, settled_at}.")
-@click.option("--sentinels", "sentinels_path", type=click.Path(dir_okay=False, allow_dash=True),
-              help="JSON array of the SENTINEL workers' keys.")
-@click.option("--budget", type=click.IntRange(min=0), default=None,
-              help="Base units to distribute (default: what the curve releases during the epoch).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write epoch-<n>/<worker>.json claim files and tree.json here.")
+@click.option(
+    "--settlements",
+    "settlements_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Settlement records: JSON array or JSON Lines of {worker, amount, settled_at}.",
+)
+@click.option(
+    "--sentinels",
+    "sentinels_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="JSON array of the SENTINEL workers' keys.",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Base units to distribute (default: what the curve releases during the epoch).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write epoch-<n>/<worker>.json claim files and tree.json here.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the distribution as JSON.")
 @click.pass_obj
-def epoch(state: CliState, epoch: int, start: int, epoch_seconds: int, from_chain: bool, url: str | None,
-          settlements_path: str | None, sentinels_path: str | None, budget: int | None, out_dir: str | None,
-          as_json: bool) -> None:
+def epoch(
+    state: CliState,
+    epoch: int,
+    start: int,
+    epoch_seconds: int,
+    from_chain: bool,
+    url: str | None,
+    settlements_path: str | None,
+    sentinels_path: str | None,
+    budget: int | None,
+    out_dir: str | None,
+    as_json: bool,
+) -> None:
     """Compute EPOCH's rewards: SENTINEL workers weighted by their settled BOLT.
 
     Deterministic: the same records and SENTINEL set give the same root,
     whatever their order. Prints the root and total to post.
     """
     if from_chain:
-        from dispatch_chain.cli.solana import _connections  # noqa: PLC0415 - the chain only when asked
-        from dispatch_chain.rewards.source import epoch_from_chain  # noqa: PLC0415
+        from dispatch_chain.cli.solana import _connections
+        from dispatch_chain.rewards.source import epoch_from_chain
 
         with chain_errors():
             connections = _connections(state, url, None)
-            d = epoch_from_chain(connections.solana, connections.solana_program("dispatch_settlement"),
-                                 connections.tier_reader(), epoch, start=start, epoch_seconds=epoch_seconds,
-                                 budget=budget)
+            d = epoch_from_chain(
+                connections.solana,
+                connections.solana_program("dispatch_settlement"),
+                connections.tier_reader(),
+                epoch,
+                start=start,
+                epoch_seconds=epoch_seconds,
+                budget=budget,
+            )
     else:
         if settlements_path is None or sentinels_path is None:
             raise InputError("give --settlements and --sentinels, or --from-chain")
@@ -120,17 +166,28 @@ def epoch(state: CliState, epoch: int, start: int, epoch_seconds: int, from_chai
             raise InputError("--sentinels must be a JSON array of public keys")
         sentinels = {_pubkey(s, "sentinel") for s in sentinels_raw}
         try:
-            d = compute_epoch(epoch, start=start, epoch_seconds=epoch_seconds,
-                              settlements=_settlements(settlements_path), sentinels=sentinels, budget=budget)
+            d = compute_epoch(
+                epoch,
+                start=start,
+                epoch_seconds=epoch_seconds,
+                settlements=_settlements(settlements_path),
+                sentinels=sentinels,
+                budget=budget,
+            )
         except RewardsError as exc:
             raise InputError(str(exc)) from None
     root = RewardTree(epoch, d.rewards).root if d.rewards else None
     if out_dir is not None and d.rewards:
-        program = Pubkey.from_string(load_idl("dispatch_rewards").address)
+        program = AnchorProgram.load("dispatch_rewards").program_id
         write_claim_files(Path(out_dir), RewardTree(epoch, d.rewards), program)
     result = {
-        "epoch": epoch, "begin": d.begin, "end": d.end, "budget": str(d.budget), "total": str(d.total),
-        "workers": len(d.rewards), "root": "0x" + root.hex() if root else None,
+        "epoch": epoch,
+        "begin": d.begin,
+        "end": d.end,
+        "budget": str(d.budget),
+        "total": str(d.total),
+        "workers": len(d.rewards),
+        "root": "0x" + root.hex() if root else None,
         "rewards": [{"worker": str(w), "amount": str(a), "weight": str(d.weights[w])} for w, a in d.rewards],
         "ineligible": [{"worker": str(w), "weight": str(v)} for w, v in d.ineligible.items()],
     }
@@ -159,8 +216,10 @@ def show(claim_file: str, as_json: bool) -> None:
     if as_json:
         emit_json(claim.to_json())
         return
-    click.echo(f"OK: {claim.worker} may claim {claim.amount} base units of epoch {claim.epoch} "
-               f"(root 0x{claim.root.hex()}, proof of {len(claim.proof)} hashes)")
+    click.echo(
+        f"OK: {claim.worker} may claim {claim.amount} base units of epoch {claim.epoch} "
+        f"(root 0x{claim.root.hex()}, proof of {len(claim.proof)} hashes)"
+    )
 
 
 @rewards.command()

@@ -21,8 +21,22 @@ from dispatch_chain.rewards.errors import RewardsError
 from dispatch_chain.rewards.tree import RewardTree, reward_leaf, reward_leaf_values
 
 __all__ = [
-    "EMISSION_TOTAL", "RESERVE", "WORKER_REWARDS_ALLOCATION", "YEAR_EMISSIONS", "YEAR_SECONDS",
-    "ClaimFile", "EpochDistribution", "RewardTree", "RewardsError", "SettledJob",
-    "compute_epoch", "epoch_budget", "epoch_window", "read_claim_file", "released", "reward_leaf",
-    "reward_leaf_values", "write_claim_files",
+    "EMISSION_TOTAL",
+    "RESERVE",
+    "WORKER_REWARDS_ALLOCATION",
+    "YEAR_EMISSIONS",
+    "YEAR_SECONDS",
+    "ClaimFile",
+    "EpochDistribution",
+    "RewardTree",
+    "RewardsError",
+    "SettledJob",
+    "compute_epoch",
+    "epoch_budget",
+    "epoch_window",
+    "read_claim_file",
+    "released",
+    "reward_leaf",
+    "reward_leaf_values",
+    "write_claim_files",
 ]

@@ -42,18 +42,29 @@ class ClaimFile:
         return verify_proof(self.root, reward_leaf(self.epoch, self.worker, self.amount), self.proof)
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "program": str(self.program), "epoch": self.epoch, "root": "0x" + self.root.hex(),
-                "worker": str(self.worker), "amount": str(self.amount),
-                "proof": ["0x" + p.hex() for p in self.proof]}
+        return {
+            "format": FORMAT,
+            "program": str(self.program),
+            "epoch": self.epoch,
+            "root": "0x" + self.root.hex(),
+            "worker": str(self.worker),
+            "amount": str(self.amount),
+            "proof": ["0x" + p.hex() for p in self.proof],
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> ClaimFile:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise RewardsError(f"not a {FORMAT} claim file")
         try:
-            claim = cls(Pubkey.from_string(data["program"]), int(data["epoch"]), _hex32(data["root"], "root"),
-                        Pubkey.from_string(data["worker"]), int(data["amount"]),
-                        tuple(_hex32(p, "proof element") for p in data["proof"]))
+            claim = cls(
+                Pubkey.from_string(data["program"]),
+                int(data["epoch"]),
+                _hex32(data["root"], "root"),
+                Pubkey.from_string(data["worker"]),
+                int(data["amount"]),
+                tuple(_hex32(p, "proof element") for p in data["proof"]),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise RewardsError(f"malformed claim file: {exc}") from exc
         if claim.epoch < 0 or claim.amount <= 0:
@@ -69,8 +80,10 @@ def _hex32(value: Any, what: str) -> bytes:
 
 def claims_of(tree: RewardTree, program: Pubkey) -> list[ClaimFile]:
     """The claim of every worker of ``tree``, in the tree's reward order."""
-    return [ClaimFile(program, tree.epoch, tree.root, worker, amount, tuple(tree.proof(worker)))
-            for worker, amount in tree.rewards]
+    return [
+        ClaimFile(program, tree.epoch, tree.root, worker, amount, tuple(tree.proof(worker)))
+        for worker, amount in tree.rewards
+    ]
 
 
 def write_claim_files(directory: Path, tree: RewardTree, program: Pubkey) -> Path:

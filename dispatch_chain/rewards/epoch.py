@@ -53,8 +53,15 @@ class EpochDistribution:
         return sum(self.weights.values())
 
 
-def compute_epoch(epoch: int, *, start: int, epoch_seconds: int, settlements: Iterable[SettledJob],
-                  sentinels: Collection[Pubkey], budget: int | None = None) -> EpochDistribution:
+def compute_epoch(
+    epoch: int,
+    *,
+    start: int,
+    epoch_seconds: int,
+    settlements: Iterable[SettledJob],
+    sentinels: Collection[Pubkey],
+    budget: int | None = None,
+) -> EpochDistribution:
     """The rewards of ``epoch`` of a curve starting at ``start``.
 
     ``budget`` defaults to what the curve releases during the epoch
@@ -81,5 +88,12 @@ def compute_epoch(epoch: int, *, start: int, epoch_seconds: int, settlements: It
             amount = budget * weights[worker] // total_weight
             if amount > 0:
                 rewards.append((worker, amount))
-    return EpochDistribution(epoch, begin, end, budget, dict(sorted(weights.items(), key=lambda kv: bytes(kv[0]))),
-                             tuple(rewards), dict(sorted(ineligible.items(), key=lambda kv: bytes(kv[0]))))
+    return EpochDistribution(
+        epoch,
+        begin,
+        end,
+        budget,
+        dict(sorted(weights.items(), key=lambda kv: bytes(kv[0]))),
+        tuple(rewards),
+        dict(sorted(ineligible.items(), key=lambda kv: bytes(kv[0]))),
+    )

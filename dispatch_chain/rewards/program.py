@@ -65,37 +65,79 @@ class RewardsProgram:
     def claim_record_address(self, epoch: int, worker: Pubkey) -> Pubkey:
         return self.program.pda(b"claim", bytes(self.epoch_address(epoch)), bytes(worker))
 
-    def initialize_instructions(self, admin: Pubkey, mint: Pubkey, *, start_ts: int, epoch_seconds: int,
-                                distributor: Pubkey) -> list[Instruction]:
+    def initialize_instructions(
+        self, admin: Pubkey, mint: Pubkey, *, start_ts: int, epoch_seconds: int, distributor: Pubkey
+    ) -> list[Instruction]:
         """The vault (the config's associated token account) and ``initialize``."""
         vault = token_ix.create_idempotent_associated_token_account(admin, self.config_address, mint)
-        initialize = self.program.instruction("initialize", start_ts, epoch_seconds, distributor, accounts={
-            "admin": admin, "config": self.config_address, "vault": self.vault_address(mint), "mint": mint,
-            "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM})
+        initialize = self.program.instruction(
+            "initialize",
+            start_ts,
+            epoch_seconds,
+            distributor,
+            accounts={
+                "admin": admin,
+                "config": self.config_address,
+                "vault": self.vault_address(mint),
+                "mint": mint,
+                "token_program": TOKEN_PROGRAM,
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
         return [vault, initialize]
 
-    def post_root_instruction(self, distributor: Pubkey, mint: Pubkey, *, epoch: int, root: bytes, total: int,
-                              workers: int) -> Instruction:
+    def post_root_instruction(
+        self, distributor: Pubkey, mint: Pubkey, *, epoch: int, root: bytes, total: int, workers: int
+    ) -> Instruction:
         args = {"epoch": epoch, "root": list(root), "total": total, "workers": workers}  # PostRootArgs
-        return self.program.instruction("post_root", args, accounts={
-            "distributor": distributor, "config": self.config_address, "epoch_root": self.epoch_address(epoch),
-            "vault": self.vault_address(mint), "system_program": SYSTEM_PROGRAM})
+        return self.program.instruction(
+            "post_root",
+            args,
+            accounts={
+                "distributor": distributor,
+                "config": self.config_address,
+                "epoch_root": self.epoch_address(epoch),
+                "vault": self.vault_address(mint),
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
 
     def claim_instructions(self, claim: ClaimFile, mint: Pubkey) -> list[Instruction]:
         """The worker's associated token account (idempotent) and ``claim``; the worker signs and pays."""
         worker_token = associated_token_account(claim.worker, mint)
         create = token_ix.create_idempotent_associated_token_account(claim.worker, claim.worker, mint)
-        instruction = self.program.instruction("claim", claim.amount, [list(p) for p in claim.proof], accounts={
-            "worker": claim.worker, "config": self.config_address, "epoch_root": self.epoch_address(claim.epoch),
-            "claim_record": self.claim_record_address(claim.epoch, claim.worker), "worker_token": worker_token,
-            "vault": self.vault_address(mint), "mint": mint, "token_program": TOKEN_PROGRAM,
-            "system_program": SYSTEM_PROGRAM})
+        instruction = self.program.instruction(
+            "claim",
+            claim.amount,
+            [list(p) for p in claim.proof],
+            accounts={
+                "worker": claim.worker,
+                "config": self.config_address,
+                "epoch_root": self.epoch_address(claim.epoch),
+                "claim_record": self.claim_record_address(claim.epoch, claim.worker),
+                "worker_token": worker_token,
+                "vault": self.vault_address(mint),
+                "mint": mint,
+                "token_program": TOKEN_PROGRAM,
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
         return [create, instruction]
 
     def decode_config(self, data: bytes) -> RewardsConfig:
         c = self.program.decode("RewardsConfig", data)
-        return RewardsConfig(self.config_address, c.admin, c.distributor, c.mint, c.vault, c.start_ts,
-                             c.epoch_seconds, c.total_distributed, c.total_claimed, c.epochs_posted)
+        return RewardsConfig(
+            self.config_address,
+            c.admin,
+            c.distributor,
+            c.mint,
+            c.vault,
+            c.start_ts,
+            c.epoch_seconds,
+            c.total_distributed,
+            c.total_claimed,
+            c.epochs_posted,
+        )
 
     def decode_epoch(self, address: Pubkey, data: bytes) -> EpochRoot:
         e = self.program.decode("EpochRoot", data)
@@ -122,8 +164,9 @@ class RewardsClient:
 
     def post(self, distributor: Keypair, *, epoch: int, root: bytes, total: int, workers: int) -> str:
         mint = self.config().mint
-        ix = self.rewards.post_root_instruction(distributor.pubkey(), mint, epoch=epoch, root=root, total=total,
-                                                workers=workers)
+        ix = self.rewards.post_root_instruction(
+            distributor.pubkey(), mint, epoch=epoch, root=root, total=total, workers=workers
+        )
         return self.client.send([ix], [distributor])[0]
 
     def claim(self, worker: Keypair, claim: ClaimFile) -> str:

@@ -21,7 +21,6 @@ from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.programs import AnchorProgram
 from dispatch_chain.solana.staking import TierReader
 
-
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
@@ -40,8 +39,8 @@ def settlements_on_chain(client: SolanaClient, settlement: AnchorProgram) -> lis
     discriminator = settlement.discriminator("Settlement")
     try:
         response = client.rpc.get_program_accounts(
-            settlement.program_id, encoding="base64",
-            filters=[MemcmpOpts(offset=0, bytes=_base58(discriminator))])
+            settlement.program_id, encoding="base64", filters=[MemcmpOpts(offset=0, bytes=_base58(discriminator))]
+        )
     except Exception as exc:  # solana-py raises its own RPC and transport errors
         raise ChainError(f"cannot list the settlement records of {settlement.program_id}: {exc}") from exc
     jobs = []
@@ -57,10 +56,24 @@ def sentinels_among(tiers: TierReader, workers: list[Pubkey]) -> set[Pubkey]:
     return {worker for worker, tier in tiers.tiers(workers).items() if tier is Tier.SENTINEL}
 
 
-def epoch_from_chain(client: SolanaClient, settlement: AnchorProgram, tiers: TierReader, epoch: int, *,
-                     start: int, epoch_seconds: int, budget: int | None = None) -> EpochDistribution:
+def epoch_from_chain(
+    client: SolanaClient,
+    settlement: AnchorProgram,
+    tiers: TierReader,
+    epoch: int,
+    *,
+    start: int,
+    epoch_seconds: int,
+    budget: int | None = None,
+) -> EpochDistribution:
     """``epoch``'s rewards from the settlement records and the current stake tiers."""
     jobs = settlements_on_chain(client, settlement)
     workers = sorted({job.worker for job in jobs}, key=bytes)
-    return compute_epoch(epoch, start=start, epoch_seconds=epoch_seconds, settlements=jobs,
-                         sentinels=sentinels_among(tiers, workers), budget=budget)
+    return compute_epoch(
+        epoch,
+        start=start,
+        epoch_seconds=epoch_seconds,
+        settlements=jobs,
+        sentinels=sentinels_among(tiers, workers),
+        budget=budget,
+    )

@@ -40,7 +40,7 @@ def reward_leaf(epoch: int, worker: Pubkey, amount: int) -> bytes:
 class RewardTree:
     """The tree of one epoch's rewards, in the given ``(worker, amount)`` order."""
 
-    __slots__ = ("epoch", "rewards", "_tree", "_index")
+    __slots__ = ("_index", "_tree", "epoch", "rewards")
 
     def __init__(self, epoch: int, rewards: Sequence[tuple[Pubkey, int]]) -> None:
         if not rewards:

@@ -81,28 +81,51 @@ def check_team(grants: list[Grant]) -> None:
         raise ConfigError(f"team grants add up to {sum(g.amount for g in grants)}, not {ALLOCATION['team']}")
 
 
-def genesis_schedules(genesis_ts: int, team: list[Grant], *, liquidity_beneficiary: Pubkey, treasury_admin: Pubkey,
-                      team_revoke_authority: Pubkey | None) -> list[ScheduleSpec]:
+def genesis_schedules(
+    genesis_ts: int,
+    team: list[Grant],
+    *,
+    liquidity_beneficiary: Pubkey,
+    treasury_admin: Pubkey,
+    team_revoke_authority: Pubkey | None,
+) -> list[ScheduleSpec]:
     """The schedules of the team, liquidity and treasury allocations, starting at ``genesis_ts``."""
     check_team(team)
     cliff = genesis_ts + TEAM_CLIFF
-    specs = [ScheduleSpec("team", f"team:{g.label}", g.beneficiary, g.amount, cliff, cliff, cliff + TEAM_LINEAR,
-                          team_revoke_authority) for g in team]
+    specs = [
+        ScheduleSpec(
+            "team", f"team:{g.label}", g.beneficiary, g.amount, cliff, cliff, cliff + TEAM_LINEAR, team_revoke_authority
+        )
+        for g in team
+    ]
     unlock = genesis_ts + LIQUIDITY_LOCK
-    specs.append(ScheduleSpec("liquidity", "liquidity", liquidity_beneficiary, ALLOCATION["liquidity"],
-                              unlock, unlock, unlock, None))
+    specs.append(
+        ScheduleSpec(
+            "liquidity", "liquidity", liquidity_beneficiary, ALLOCATION["liquidity"], unlock, unlock, unlock, None
+        )
+    )
     unlock = genesis_ts + TREASURY_TIMELOCK
-    specs.append(ScheduleSpec("treasury", "treasury", treasury_admin, ALLOCATION["treasury"],
-                              unlock, unlock, unlock, None))
+    specs.append(
+        ScheduleSpec("treasury", "treasury", treasury_admin, ALLOCATION["treasury"], unlock, unlock, unlock, None)
+    )
     return specs
 
 
-def schedule_instructions(vesting: VestingClient, creator: Pubkey, mint: Pubkey,
-                          spec: ScheduleSpec) -> list[Instruction]:
+def schedule_instructions(
+    vesting: VestingClient, creator: Pubkey, mint: Pubkey, spec: ScheduleSpec
+) -> list[Instruction]:
     """One schedule's vault and ``create_schedule``, funded from ``creator``'s BOLT account."""
     return vesting.create_schedule_instructions(
-        creator, schedule_id(spec.label), mint=mint, beneficiary=spec.beneficiary, total=spec.total,
-        start_ts=spec.start_ts, cliff_ts=spec.cliff_ts, end_ts=spec.end_ts, revoke_authority=spec.revoke_authority)
+        creator,
+        schedule_id(spec.label),
+        mint=mint,
+        beneficiary=spec.beneficiary,
+        total=spec.total,
+        start_ts=spec.start_ts,
+        cliff_ts=spec.cliff_ts,
+        end_ts=spec.end_ts,
+        revoke_authority=spec.revoke_authority,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +139,9 @@ class CategoryRow:
     locked: int  # not vested / not emitted yet
 
 
-def distribution_table(*, now: int, rewards_start: int, rewards_claimed: int,
-                       schedules: dict[str, list[VestingSchedule]]) -> list[CategoryRow]:
+def distribution_table(
+    *, now: int, rewards_start: int, rewards_claimed: int, schedules: dict[str, list[VestingSchedule]]
+) -> list[CategoryRow]:
     """The whitepaper's categories at ``now``: worker rewards from the emission curve, the scheduled
     categories from their schedules (a revoked part counts as released back), the rest as free."""
     rows = []
@@ -131,8 +155,11 @@ def distribution_table(*, now: int, rewards_start: int, rewards_claimed: int,
             if sum(s.total for s in group) != allocated:
                 raise ConfigError(f"the {category} schedules hold {sum(s.total for s in group)}, not {allocated}")
             released = sum(s.vested_at(now) + s.revoked_amount for s in group)
-            rows.append(CategoryRow(category, allocated, released, sum(s.claimed for s in group),
-                                    sum(s.unvested_at(now) for s in group)))
+            rows.append(
+                CategoryRow(
+                    category, allocated, released, sum(s.claimed for s in group), sum(s.unvested_at(now) for s in group)
+                )
+            )
         else:
             rows.append(CategoryRow(category, allocated, allocated, allocated, 0))
     return rows

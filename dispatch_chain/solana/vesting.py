@@ -98,37 +98,86 @@ class VestingClient:
             raise DeploymentNotFound(f"no vesting schedule at {address}")
         return self.decode(address, account.data)
 
-    def create_schedule_instructions(self, creator: Pubkey, id_: Pubkey, *, mint: Pubkey, beneficiary: Pubkey,
-                                     total: int, start_ts: int, cliff_ts: int, end_ts: int,
-                                     revoke_authority: Pubkey | None, source: Pubkey | None = None) -> list:
+    def create_schedule_instructions(
+        self,
+        creator: Pubkey,
+        id_: Pubkey,
+        *,
+        mint: Pubkey,
+        beneficiary: Pubkey,
+        total: int,
+        start_ts: int,
+        cliff_ts: int,
+        end_ts: int,
+        revoke_authority: Pubkey | None,
+        source: Pubkey | None = None,
+    ) -> list:
         """The vault's creation (ATA program, idempotent) and ``create_schedule``."""
         schedule = self.schedule_address(creator, id_)
-        args = {"beneficiary": beneficiary, "total": total, "start_ts": start_ts, "cliff_ts": cliff_ts,
-                "end_ts": end_ts, "revoke_authority": revoke_authority}  # CreateScheduleArgs
-        create = self.program.instruction("create_schedule", args, accounts={
-            "creator": creator, "schedule_id": id_, "schedule": schedule,
-            "vault": associated_token_account(schedule, mint),
-            "source": source or associated_token_account(creator, mint), "mint": mint,
-            "token_program": TOKEN_PROGRAM, "system_program": SYSTEM_PROGRAM})
+        args = {
+            "beneficiary": beneficiary,
+            "total": total,
+            "start_ts": start_ts,
+            "cliff_ts": cliff_ts,
+            "end_ts": end_ts,
+            "revoke_authority": revoke_authority,
+        }  # CreateScheduleArgs
+        create = self.program.instruction(
+            "create_schedule",
+            args,
+            accounts={
+                "creator": creator,
+                "schedule_id": id_,
+                "schedule": schedule,
+                "vault": associated_token_account(schedule, mint),
+                "source": source or associated_token_account(creator, mint),
+                "mint": mint,
+                "token_program": TOKEN_PROGRAM,
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
         vault = token_ix.create_idempotent_associated_token_account(creator, schedule, mint)
         return [vault, create]
 
-    def claim_instructions(self, beneficiary: Pubkey, schedule: VestingSchedule,
-                           destination: Pubkey | None = None) -> list:
+    def claim_instructions(
+        self, beneficiary: Pubkey, schedule: VestingSchedule, destination: Pubkey | None = None
+    ) -> list:
         """The beneficiary's associated token account (idempotent, unless ``destination``) and ``claim``."""
 
         own = associated_token_account(beneficiary, schedule.mint)
-        claim = self.program.instruction("claim", accounts={
-            "beneficiary": beneficiary, "schedule": schedule.address, "vault": schedule.vault,
-            "destination": destination or own, "mint": schedule.mint, "token_program": TOKEN_PROGRAM})
+        claim = self.program.instruction(
+            "claim",
+            accounts={
+                "beneficiary": beneficiary,
+                "schedule": schedule.address,
+                "vault": schedule.vault,
+                "destination": destination or own,
+                "mint": schedule.mint,
+                "token_program": TOKEN_PROGRAM,
+            },
+        )
         if destination is not None:
             return [claim]
         return [token_ix.create_idempotent_associated_token_account(beneficiary, beneficiary, schedule.mint), claim]
 
     def decode(self, address: Pubkey, data: bytes) -> VestingSchedule:
         s = self.program.decode("VestingSchedule", data)
-        return VestingSchedule(address, s.creator, s.id, s.beneficiary, s.mint, s.vault, s.revoke_authority,
-                               s.start_ts, s.cliff_ts, s.end_ts, s.total, s.claimed, s.revoked_at, s.revoked_amount)
+        return VestingSchedule(
+            address,
+            s.creator,
+            s.id,
+            s.beneficiary,
+            s.mint,
+            s.vault,
+            s.revoke_authority,
+            s.start_ts,
+            s.cliff_ts,
+            s.end_ts,
+            s.total,
+            s.claimed,
+            s.revoked_at,
+            s.revoked_amount,
+        )
 
     def claim(self, beneficiary: Keypair, schedule: VestingSchedule, destination: Pubkey | None = None) -> str:
         if self.client is None:

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from solders.pubkey import Pubkey
 
 from dispatch_chain.cli import main
-from dispatch_chain.rewards import RewardTree, reward_leaf
 from dispatch_chain.merkle import verify_proof
+from dispatch_chain.rewards import RewardTree, reward_leaf
 
 START = 1_800_000_000
 WEEK = 7 * 24 * 3600
@@ -75,7 +75,7 @@ def test_curve_and_bad_input(tmp_path: Path) -> None:
     assert curve.exit_code == 0
     assert "t=31536000: released 200000000000000000" in curve.output
     assert "reserve never emitted: 25000000000000000" in curve.output
-    settlements, sentinels = write_inputs(tmp_path)
+    _, sentinels = write_inputs(tmp_path)
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps([{"worker": "not-a-key", "amount": 1, "settled_at": 0}]))
     result = CliRunner().invoke(main, ["rewards", "epoch", "2", "--start", str(START), "--settlements", str(broken),

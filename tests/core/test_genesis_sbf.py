@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import spl.token.instructions as token_ix
+from sbf_svm import BOLT, Chain, sbf_chain
 from solders.pubkey import Pubkey
 from spl.token.instructions import create_idempotent_associated_token_account
 
@@ -33,7 +34,6 @@ from dispatch_chain.solana.genesis import (
 )
 from dispatch_chain.solana.programs import AnchorProgram
 from dispatch_chain.solana.vesting import VestingClient, schedule_id, vested_amount
-from sbf_svm import BOLT, Chain, sbf_chain
 
 GENESIS = 1_800_000_000
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sbf_svm import BOLT, Chain, sbf_chain
 from solders.transaction_metadata import FailedTransactionMetadata
 
 from dispatch_chain.rewards import RewardTree, SettledJob, compute_epoch, read_claim_file, write_claim_files
@@ -19,7 +20,6 @@ from dispatch_chain.rewards.claims import ClaimFile
 from dispatch_chain.rewards.program import RewardsProgram
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.programs import AnchorProgram
-from sbf_svm import BOLT, Chain, sbf_chain
 
 START = 1_800_000_000
 WEEK = 7 * 24 * 3600

@@ -6,12 +6,12 @@ Python mirror of the curve, and a one-year lock."""
 from __future__ import annotations
 
 import pytest
+from sbf_svm import BOLT, Chain, sbf_chain
 from spl.token.instructions import create_idempotent_associated_token_account
 
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.programs import AnchorProgram
 from dispatch_chain.solana.vesting import VestingClient, schedule_id, vested_amount
-from sbf_svm import BOLT, Chain, sbf_chain
 
 YEAR = 365 * 24 * 3600
 T0 = 1_800_000_000

@@ -9,9 +9,9 @@ import os
 import time
 
 from click.testing import CliRunner
+from conftest import holder
 from solders.pubkey import Pubkey
 
-from conftest import holder
 from dispatch_chain.cli import main
 from dispatch_chain.protocol import BOLT
 from dispatch_chain.rewards import RewardTree

@@ -9,7 +9,9 @@
 mod sbf;
 
 use anchor_lang::error::ErrorCode as Anchor;
-use dispatch_rewards::{accounts, instruction, ClaimRecord, EpochRoot, PostRootArgs, RewardClaimed, RewardsConfig, RewardsError as E, RootPosted};
+use dispatch_rewards::{
+    accounts, instruction, ClaimRecord, EpochRoot, PostRootArgs, RewardClaimed, RewardsConfig, RewardsError as E, RootPosted,
+};
 use dispatch_rewards::{EMISSION_TOTAL, RESERVE, WORKER_REWARDS_ALLOCATION, YEAR_SECONDS};
 use litesvm::LiteSVM;
 use sbf::*;
@@ -49,7 +51,11 @@ fn leaf(epoch: u64, worker: &Address, amount: u64) -> [u8; 32] {
 }
 
 fn pair(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
-    if a < b { keccak(&[a, b]) } else { keccak(&[b, a]) }
+    if a < b {
+        keccak(&[a, b])
+    } else {
+        keccak(&[b, a])
+    }
 }
 
 /// The flat tree of `@openzeppelin/merkle-tree` (sorted leaves at the end in
@@ -238,7 +244,13 @@ fn roots_follow_the_curve_at_every_year_boundary_and_never_touch_the_reserve() {
     // At one second before year 1 and at each year boundary, a root of
     // exactly the undistributed release passes and one base unit more fails.
     let one_before = 200 * M - 200 * M / YEAR as u64 - 1;
-    for (t, released) in [(START + YEAR - 1, one_before), (START + YEAR, 200 * M), (START + 2 * YEAR, 300 * M), (START + 3 * YEAR, 350 * M), (START + 4 * YEAR, 375 * M)] {
+    for (t, released) in [
+        (START + YEAR - 1, one_before),
+        (START + YEAR, 200 * M),
+        (START + 2 * YEAR, 300 * M),
+        (START + 3 * YEAR, 350 * M),
+        (START + 4 * YEAR, 375 * M),
+    ] {
         set_time(&mut env.svm, t);
         assert!(epoch <= last_ended_epoch(t));
         env.post_fails(epoch, released - distributed + 1, E::ExceedsReleased);
@@ -282,7 +294,13 @@ fn posting_rules() {
 
     // The distributor changes only by the admin.
     let new = funded(&mut env.svm);
-    let set = |signer: &Address, who: Address| sbf::ix(PROGRAM, accounts::SetDistributor { admin: *signer, config: config_pda() }, instruction::SetDistributor { new_distributor: who });
+    let set = |signer: &Address, who: Address| {
+        sbf::ix(
+            PROGRAM,
+            accounts::SetDistributor { admin: *signer, config: config_pda() },
+            instruction::SetDistributor { new_distributor: who },
+        )
+    };
     let distributor = env.distributor.insecure_clone();
     fails(&mut env.svm, &distributor, &[], &[set(&distributor.pubkey(), new.pubkey())], custom(E::Unauthorized));
     ok(&mut env.svm, &admin, &[], &[set(&admin.pubkey(), new.pubkey())]);
@@ -320,7 +338,10 @@ fn each_worker_claims_its_leaf_exactly_once() {
         let meta = ok(&mut env.svm, &worker.key, &[], &[ix]);
         assert_eq!(token_balance(&env.svm, &worker.token), amounts[i]);
         let claimed: RewardClaimed = event(&meta);
-        assert_eq!((claimed.epoch, claimed.worker, claimed.amount, claimed.token_account), (0, worker.key.pubkey(), amounts[i], worker.token));
+        assert_eq!(
+            (claimed.epoch, claimed.worker, claimed.amount, claimed.token_account),
+            (0, worker.key.pubkey(), amounts[i], worker.token)
+        );
         let record: ClaimRecord = account(&env.svm, &claim_pda(0, &worker.key.pubkey()));
         assert_eq!((record.epoch, record.worker, record.amount), (0, worker.key.pubkey(), amounts[i]));
         // A second claim of the same leaf.
@@ -411,7 +432,6 @@ fn compute_units_of_a_claim_in_a_10000_worker_epoch() {
     assert_eq!(token_balance(&env.svm, &worker.token), amount);
     assert!(meta.compute_units_consumed < 200_000);
 }
-
 
 #[test]
 fn lamports_sent_to_an_epoch_address_beforehand_do_not_block_its_root() {

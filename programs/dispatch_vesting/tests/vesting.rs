@@ -9,7 +9,9 @@
 mod sbf;
 
 use anchor_lang::error::ErrorCode as Anchor;
-use dispatch_vesting::{accounts, instruction, BeneficiaryChanged, Claimed, CreateScheduleArgs, Revoked, ScheduleCreated, VestingError as E, VestingSchedule};
+use dispatch_vesting::{
+    accounts, instruction, BeneficiaryChanged, Claimed, CreateScheduleArgs, Revoked, ScheduleCreated, VestingError as E, VestingSchedule,
+};
 use litesvm::LiteSVM;
 use proptest::prelude::*;
 use sbf::*;
@@ -54,8 +56,6 @@ fn schedule_pda(creator: &Address, id: u64) -> Address {
 /// A schedule to create: its number and its arguments.
 type Spec = (u64, CreateScheduleArgs);
 
-
-
 impl Env {
     fn new() -> Self {
         let mut svm = svm_with_sbf(PROGRAM, "dispatch_vesting");
@@ -77,14 +77,17 @@ impl Env {
     }
 
     fn args(&self, id: u64, total: u64, start: i64, cliff: i64, end: i64, revocable: bool) -> Spec {
-        (id, CreateScheduleArgs {
-            beneficiary: self.beneficiary.pubkey(),
-            total,
-            start_ts: start,
-            cliff_ts: cliff,
-            end_ts: end,
-            revoke_authority: revocable.then(|| self.authority.pubkey()),
-        })
+        (
+            id,
+            CreateScheduleArgs {
+                beneficiary: self.beneficiary.pubkey(),
+                total,
+                start_ts: start,
+                cliff_ts: cliff,
+                end_ts: end,
+                revoke_authority: revocable.then(|| self.authority.pubkey()),
+            },
+        )
     }
 
     /// Creates schedule `id`'s vault (the ATA of its future PDA).
@@ -456,4 +459,3 @@ proptest! {
         }
     }
 }
-

@@ -62,13 +62,7 @@ pub fn handler(ctx: Context<Claim>, amount: u64, proof: Vec<[u8; 32]>) -> Result
     let config = &mut ctx.accounts.config;
     config.total_claimed = config.total_claimed.checked_add(amount).ok_or(RewardsError::MathOverflow)?;
     let now = Clock::get()?.unix_timestamp;
-    ctx.accounts.claim_record.set_inner(ClaimRecord {
-        epoch,
-        worker,
-        amount,
-        claimed_at: now,
-        bump: ctx.bumps.claim_record,
-    });
+    ctx.accounts.claim_record.set_inner(ClaimRecord { epoch, worker, amount, claimed_at: now, bump: ctx.bumps.claim_record });
 
     let bump = [ctx.accounts.config.bump];
     let seeds: &[&[u8]] = &[CONFIG_SEED, &bump];

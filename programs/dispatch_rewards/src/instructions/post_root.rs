@@ -92,12 +92,7 @@ fn create_epoch_account(ctx: &Context<PostRoot>, epoch_bytes: &[u8; 8], bump: u8
     let current = target.lamports();
     if current == 0 {
         let accounts = CreateAccount { from: payer, to: target };
-        return system_program::create_account(
-            CpiContext::new_with_signer(system, accounts, signer),
-            rent,
-            space as u64,
-            ctx.program_id,
-        );
+        return system_program::create_account(CpiContext::new_with_signer(system, accounts, signer), rent, space as u64, ctx.program_id);
     }
     if current < rent {
         let accounts = Transfer { from: payer, to: target.clone() };

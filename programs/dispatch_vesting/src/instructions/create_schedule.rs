@@ -64,10 +64,7 @@ pub struct CreateSchedule<'info> {
 /// Creates the schedule and moves `total` into its vault.
 pub fn handler(ctx: Context<CreateSchedule>, args: CreateScheduleArgs) -> Result<()> {
     require!(args.total > 0, VestingError::ZeroAmount);
-    require!(
-        VestingSchedule::valid_times(args.start_ts, args.cliff_ts, args.end_ts),
-        VestingError::InvalidSchedule
-    );
+    require!(VestingSchedule::valid_times(args.start_ts, args.cliff_ts, args.end_ts), VestingError::InvalidSchedule);
 
     let schedule_key = ctx.accounts.schedule.key();
     let creator = ctx.accounts.creator.key();
@@ -96,11 +93,7 @@ pub fn handler(ctx: Context<CreateSchedule>, args: CreateScheduleArgs) -> Result
         to: ctx.accounts.vault.to_account_info(),
         authority: ctx.accounts.creator.to_account_info(),
     };
-    token_interface::transfer_checked(
-        CpiContext::new(ctx.accounts.token_program.key(), accounts),
-        args.total,
-        ctx.accounts.mint.decimals,
-    )?;
+    token_interface::transfer_checked(CpiContext::new(ctx.accounts.token_program.key(), accounts), args.total, ctx.accounts.mint.decimals)?;
 
     emit!(ScheduleCreated {
         schedule: schedule_key,

@@ -59,12 +59,6 @@ pub fn handler(ctx: Context<Revoke>) -> Result<()> {
         )?;
     }
 
-    emit!(Revoked {
-        schedule: ctx.accounts.schedule.key(),
-        authority,
-        amount,
-        vested,
-        unix_timestamp: now,
-    });
+    emit!(Revoked { schedule: ctx.accounts.schedule.key(), authority, amount, vested, unix_timestamp: now });
     Ok(())
 }
