@@ -123,13 +123,18 @@ main() {
   # the path of the sources build-std compiles: a fixed path, not one under this machine's
   # cache, keeps the build byte-identical across machines, users and clones.
   STD_LINK="/tmp/dispatch-sbf-rust-src-$src_key"
-  [ "$(readlink "$STD_LINK" 2>/dev/null)" = "$SRC" ] || ln -sfn "$SRC" "$STD_LINK" ||
-    die "cannot link $STD_LINK to $SRC"
+  if [ "$(readlink "$STD_LINK" 2>/dev/null)" != "$SRC" ] && ! ln -sfn "$SRC" "$STD_LINK" 2>/dev/null; then
+    say "cannot link $STD_LINK (another user's?): building std from $SRC, so the bytes differ from other machines'"
+    STD_LINK="$SRC"
+  fi
 
   # -- build --------------------------------------------------------------------------
-  # Its own target directory per patched std: cargo does not notice changes to the
-  # rust-src copy, and the nightly's artifacts never mix with the stable host builds.
-  TARGET="${DISPATCH_SBF_TARGET_DIR:-$CACHE/sbf-target-$src_key}"
+  # Its own target directory per patched std (cargo does not notice changes to the
+  # rust-src copy) and per clone: cargo copies lib<name>.so out of a shared target
+  # directory only when it rebuilds, so another clone's build of the same crate names
+  # could be picked up. The nightly's artifacts never mix with the stable host builds.
+  clone="$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)"
+  TARGET="${DISPATCH_SBF_TARGET_DIR:-$CACHE/sbf-target-$src_key-$clone}"
   [ "$mode" = force ] && rm -rf "$TARGET"
   export CARGO_TARGET_DIR="$TARGET"
   export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1          # std's build script: no cfg(restricted_std) for this target
