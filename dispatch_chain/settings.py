@@ -78,6 +78,9 @@ class Settings(BaseModel):
     lint_skip_rust: str | None = setting(
         "1: the lint stage skips rustfmt and clippy (Rust still built, tested)", scope="./dev"
     )
+    sbf_v0_dir: str | None = setting(
+        "the programs built for SBPF v0, for the Python tests on solders' LiteSVM; ./dev sets it", scope="tests"
+    )
     test_seed: str | None = setting("seed of the randomised tests (fixed when CI=true)", scope="tests")
 
     @classmethod

@@ -1,5 +1,5 @@
 """LiteSVM (solders) with a program's real SBF build, for the Python tests of
-dispatch_vesting and dispatch_rewards: ``<name>.so`` in ``DISPATCH_SBF_DIR`` (the
+dispatch_vesting and dispatch_rewards: ``<name>.so`` in ``DISPATCH_SBF_V0_DIR`` (the
 SBF build ./dev setup makes of every program), SPL Token helpers, a settable clock."""
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ MINT_SIZE = 82
 
 
 def so_path(name: str) -> Path:
-    folder = Settings.from_env().sbf_dir
+    folder = Settings.from_env().sbf_v0_dir
     if not folder:
-        pytest.fail("DISPATCH_SBF_DIR is not set: run the tests through ./dev, whose setup builds the programs to SBF")
+        pytest.fail("DISPATCH_SBF_V0_DIR is not set: run the tests through ./dev, whose setup builds the programs to SBF")
     return Path(folder) / f"{name}.so"
 
 

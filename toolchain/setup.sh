@@ -23,6 +23,7 @@
 
 DISPATCH_CACHE="${DISPATCH_CACHE:-$HOME/.cache/dispatch-chain}"
 DISPATCH_SBF_DIR="${DISPATCH_SBF_DIR:-}"
+DISPATCH_SBF_V0_DIR="${DISPATCH_SBF_V0_DIR:-}"
 DISPATCH_SOLC_VERSION="0.8.30"
 
 _say() { printf '[setup] %s\n' "$*" >&2; }
@@ -140,8 +141,10 @@ _setup_sbf() {
   local script="$ROOT/toolchain/sbf/build-sbf.sh"
   [ -x "$script" ] || return 0
   if [ "${DISPATCH_SKIP_RUST:-0}" = 1 ]; then
-    local dir
+    local dir v0
     dir="$DISPATCH_CACHE/sbf-$("$script" --key)"
+    v0="$DISPATCH_CACHE/sbf-$(SBF_ARCH=v0 "$script" --key)"
+    [ -f "$v0/.complete" ] && DISPATCH_SBF_V0_DIR="$v0"
     if [ -f "$dir/.complete" ]; then
       DISPATCH_SBF_DIR="$dir"
     else
@@ -151,6 +154,8 @@ _setup_sbf() {
   fi
   command -v cargo >/dev/null 2>&1 || _die "Rust (cargo, by rustup) is required"
   DISPATCH_SBF_DIR="$("$script")" || _die "the SBF build of the programs failed (toolchain/sbf/build-sbf.sh)"
+  # The same sources for SBPF v0: only for Python tests on solders' LiteSVM, which cannot load v3.
+  DISPATCH_SBF_V0_DIR="$(SBF_ARCH=v0 "$script")" || _die "the SBF (v0) build of the programs failed"
 }
 
 _setup_rust() {
@@ -168,7 +173,7 @@ _setup_rust() {
 }
 
 dispatch_export_env() {
-  export DISPATCH_CACHE DISPATCH_VENV DISPATCH_LINT_VENV DISPATCH_NODE SOLCX_BINARY_PATH DISPATCH_SBF_DIR
+  export DISPATCH_CACHE DISPATCH_VENV DISPATCH_LINT_VENV DISPATCH_NODE SOLCX_BINARY_PATH DISPATCH_SBF_DIR DISPATCH_SBF_V0_DIR
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DISPATCH_CACHE/cargo-target}"
   export VIRTUAL_ENV="$DISPATCH_VENV"
   export PATH="$DISPATCH_VENV/bin:$DISPATCH_ANVIL_DIR:$DISPATCH_FORGE_DIR:$CARGO_TARGET_DIR/debug:$PATH"
@@ -182,7 +187,7 @@ dispatch_export_env() {
 dispatch_print_env() {
   local name
   for name in DISPATCH_CACHE DISPATCH_VENV DISPATCH_LINT_VENV DISPATCH_NODE SOLCX_BINARY_PATH CARGO_TARGET_DIR FOUNDRY_SOLC \
-              VIRTUAL_ENV PATH PYTHONPATH DISPATCH_SOLANA_NODE_BIN DISPATCH_SBF_DIR; do
+              VIRTUAL_ENV PATH PYTHONPATH DISPATCH_SOLANA_NODE_BIN DISPATCH_SBF_DIR DISPATCH_SBF_V0_DIR; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
 }

@@ -1,7 +1,7 @@
 """dispatch_chain.solana.bridge against the real dispatch_bridge SBF program.
 
 These tests run the program's SBF build (``dispatch_bridge.so`` in
-``DISPATCH_SBF_DIR``, made by ./dev setup) in solders' LiteSVM, deployed as an upgradeable
+``DISPATCH_SBF_V0_DIR``, made by ./dev setup) in solders' LiteSVM, deployed as an upgradeable
 program with the real SPL Token and Associated Token programs: every
 instruction is built by :class:`BridgeClient`, every account read back is
 decoded by it, and failures go through the same ``decode_failure`` as
@@ -60,10 +60,10 @@ EVM_CHAIN = "eip155:31337"
 
 
 def _so_path() -> Path:
-    """``dispatch_bridge.so`` in ``DISPATCH_SBF_DIR``, the SBF build ./dev setup makes of every program."""
-    folder = Settings.from_env().sbf_dir
+    """``dispatch_bridge.so`` in ``DISPATCH_SBF_V0_DIR``: the SBPF v0 build ./dev setup makes (solders' LiteSVM cannot load v3)."""
+    folder = Settings.from_env().sbf_v0_dir
     if not folder or not (Path(folder) / f"{BRIDGE}.so").exists():
-        pytest.fail(f"no SBF build of {BRIDGE} in DISPATCH_SBF_DIR={folder!r}: run the tests through ./dev", pytrace=False)
+        pytest.fail(f"no SBF build of {BRIDGE} in DISPATCH_SBF_V0_DIR={folder!r}: run the tests through ./dev", pytrace=False)
     return Path(folder) / f"{BRIDGE}.so"
 
 

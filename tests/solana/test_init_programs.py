@@ -35,11 +35,12 @@ def clients(solana):
 
 
 @pytest.fixture(scope="module")
-def ours(solana, bolt, tmp_path_factory):
-    """Our deploy, run after a griefer funded every config PDA, the vault and our anchorer's record."""
+def ours(solana, solana_node, bolt, tmp_path_factory):
+    """Our deploy (by the programs' upgrade authority), run after a griefer funded every config PDA,
+    the vault and our anchorer's record."""
     mint, _ = bolt
     staking, settlement, anchor = clients(solana)
-    admin, anchorer, griefer = funded(solana), funded(solana), funded(solana)
+    admin, anchorer, griefer = solana_node.deployer, funded(solana), funded(solana)
     targets = [staking.config_address, staking.vault_address, settlement.config_address, anchor.config_address,
                anchor.anchorer_address(anchorer.pubkey())]
     least = solana.rpc.get_minimum_balance_for_rent_exemption(0).value  # what a transfer may leave at a new address

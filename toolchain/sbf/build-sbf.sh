@@ -29,7 +29,10 @@ main() {
   # contiguous stack frames; v0 has a 4 KB gap after every frame (an access
   # violation there), v3 has none. Mainnet executes v0 to v3 (LiteSVM's snapshot of
   # its features, 2026-08-24).
-  ARCH=v3
+  # SBF_ARCH=v0 builds the same sources for SBPF v0, for the Python tests that load programs into
+  # solders' LiteSVM (0.26), which refuses v3 ELFs; its VM has no frame gaps, so v0 runs there.
+  ARCH="${SBF_ARCH:-v3}"
+  case "$ARCH" in v0|v3) ;; *) die "SBF_ARCH must be v0 or v3, not '$ARCH'" ;; esac
   CACHE="${DISPATCH_CACHE:-$HOME/.cache/dispatch-chain}"
   SPEC="$HERE/sbf-solana-upstream.json"
   PATCH="$HERE/std-solana.patch"
@@ -134,7 +137,7 @@ main() {
   # directory only when it rebuilds, so another clone's build of the same crate names
   # could be picked up. The nightly's artifacts never mix with the stable host builds.
   clone="$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)"
-  TARGET="${DISPATCH_SBF_TARGET_DIR:-$CACHE/sbf-target-$src_key-$clone}"
+  TARGET="${DISPATCH_SBF_TARGET_DIR:-$CACHE/sbf-target-$src_key-$clone}-$ARCH"
   [ "$mode" = force ] && rm -rf "$TARGET"
   export CARGO_TARGET_DIR="$TARGET"
   export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1          # std's build script: no cfg(restricted_std) for this target
