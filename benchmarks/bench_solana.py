@@ -35,7 +35,7 @@ from dispatch_chain.protocol import BOLT, DISTRIBUTION
 from dispatch_chain.solana.bolt import transfer
 from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs
-from dispatch_chain.solana.programs import PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
+from dispatch_chain.solana.programs import PROGRAMS, SETTLEMENT, STAKING, IdlProgram, error_tables
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
 
@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--settlements", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, SolanaNode(log_path=Path(tmp) / "node.log") as node:
-        programs = [AnchorProgram.load(name) for name in PROGRAMS]
+        programs = [IdlProgram.load(name) for name in PROGRAMS]
         client = SolanaClient(SolanaNetwork(rpc_url=node.url), idl_errors=error_tables(programs))
         admin, mint = node.deployer, Keypair()  # the programs' upgrade authority initialises them
         owners = {name: Keypair() for name, _ in DISTRIBUTION}
@@ -75,8 +75,8 @@ def main() -> None:
             network="local",
             progress=lambda m: None,
         )
-        staking = StakingClient(client, AnchorProgram.load(STAKING))
-        settlement = SettlementClient(client, AnchorProgram.load(SETTLEMENT))
+        staking = StakingClient(client, IdlProgram.load(STAKING))
+        settlement = SettlementClient(client, IdlProgram.load(SETTLEMENT))
 
         workers = [Keypair() for _ in range(args.workers)]
         for n, worker in enumerate(workers[: args.staked]):

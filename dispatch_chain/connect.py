@@ -29,7 +29,7 @@ from dispatch_chain.settings import Settings
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.bridge import BridgeClient
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.programs import ANCHOR, BRIDGE, PROGRAMS, SETTLEMENT, STAKING, AnchorProgram, error_tables
+from dispatch_chain.solana.programs import ANCHOR, BRIDGE, PROGRAMS, SETTLEMENT, STAKING, IdlProgram, error_tables
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
 
@@ -137,11 +137,11 @@ class Connections:
 
     # -- Solana ---------------------------------------------------------------------------
 
-    def solana_program(self, name: str) -> AnchorProgram:
+    def solana_program(self, name: str) -> IdlProgram:
         """A Dispatch program at the id the manifest records (else the IDL's)."""
         manifest = self.manifest if self.profile.manifest.exists() else None  # none yet before the first deploy
         deployed = manifest.solana.programs.get(name) if manifest and manifest.solana else None
-        return AnchorProgram.load(name, deployed)
+        return IdlProgram.load(name, deployed)
 
     @cached_property
     def solana(self) -> SolanaClient:

@@ -19,7 +19,7 @@ from solders.transaction_metadata import FailedTransactionMetadata
 
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.client import TOKEN_PROGRAM
-from dispatch_chain.solana.programs import AnchorProgram
+from dispatch_chain.solana.programs import IdlProgram
 
 BOLT = 10**9
 MINT_SIZE = 82
@@ -94,5 +94,5 @@ def sbf_chain(*names: str) -> Chain:
         if not path.is_file():
             pytest.fail(f"no SBF build of {name} at {path}: run toolchain/run-tests.sh, or build it as "
                         "docs/solana-programs.md ('Building for SBF') says and set " + f"{name.upper()}_SO")
-        svm.add_program(AnchorProgram.load(name).program_id, path.read_bytes())
+        svm.add_program(IdlProgram.load(name).program_id, path.read_bytes())
     return Chain(svm)

@@ -35,7 +35,7 @@ from dispatch_chain.rewards import (
     write_claim_files,
 )
 from dispatch_chain.rewards.emission import YEAR_SECONDS
-from dispatch_chain.solana.programs import AnchorProgram
+from dispatch_chain.solana.programs import IdlProgram
 
 DEFAULT_EPOCH_SECONDS = 7 * 24 * 3600
 
@@ -178,7 +178,7 @@ def epoch(
             raise InputError(str(exc)) from None
     root = RewardTree(epoch, d.rewards).root if d.rewards else None
     if out_dir is not None and d.rewards:
-        program = AnchorProgram.load("dispatch_rewards").program_id
+        program = IdlProgram.load("dispatch_rewards").program_id
         write_claim_files(Path(out_dir), RewardTree(epoch, d.rewards), program)
     result = {
         "epoch": epoch,

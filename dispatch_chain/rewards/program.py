@@ -19,7 +19,7 @@ from dispatch_chain.errors import DeploymentNotFound
 from dispatch_chain.rewards.claims import ClaimFile
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
-from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
 
 REWARDS = "dispatch_rewards"
 
@@ -52,7 +52,7 @@ class EpochRoot:
 class RewardsProgram:
     """Addresses, instruction builders and decoders of dispatch_rewards."""
 
-    def __init__(self, program: AnchorProgram) -> None:
+    def __init__(self, program: IdlProgram) -> None:
         self.program = program
         self.config_address = program.pda(b"config")
 
@@ -147,7 +147,7 @@ class RewardsProgram:
 class RewardsClient:
     """dispatch_rewards through a Solana node."""
 
-    def __init__(self, client: SolanaClient, program: AnchorProgram) -> None:
+    def __init__(self, client: SolanaClient, program: IdlProgram) -> None:
         self.client = client
         self.rewards = RewardsProgram(program)
 

@@ -18,7 +18,7 @@ from dispatch_chain.errors import ChainError
 from dispatch_chain.protocol import Tier
 from dispatch_chain.rewards.epoch import EpochDistribution, SettledJob, compute_epoch
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.programs import AnchorProgram
+from dispatch_chain.solana.programs import IdlProgram
 from dispatch_chain.solana.staking import TierReader
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -34,7 +34,7 @@ def _base58(data: bytes) -> str:
     return "1" * (len(data) - len(data.lstrip(b"\0"))) + digits
 
 
-def settlements_on_chain(client: SolanaClient, settlement: AnchorProgram) -> list[SettledJob]:
+def settlements_on_chain(client: SolanaClient, settlement: IdlProgram) -> list[SettledJob]:
     """Every settlement record of the program, as ``(worker, amount, settled_at)``."""
     discriminator = settlement.discriminator("Settlement")
     try:
@@ -58,7 +58,7 @@ def sentinels_among(tiers: TierReader, workers: list[Pubkey]) -> set[Pubkey]:
 
 def epoch_from_chain(
     client: SolanaClient,
-    settlement: AnchorProgram,
+    settlement: IdlProgram,
     tiers: TierReader,
     epoch: int,
     *,

@@ -19,7 +19,7 @@ from dispatch_chain.anchoring.backend import AnchorRecord, ConfirmPending, Prepa
 from dispatch_chain.errors import ChainError
 from dispatch_chain.solana.client import PreparedTx, SolanaClient, TransactionExpired, _AlreadyProcessed
 from dispatch_chain.solana.errors import ForeignAccount, InvalidProof, WrongBatch
-from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
 
 MAX_URI_BYTES = 200
 
@@ -27,7 +27,7 @@ MAX_URI_BYTES = 200
 class SolanaReceiptAnchor:
     """Anchors batch roots with dispatch_anchor and reads them back."""
 
-    def __init__(self, client: SolanaClient, program: AnchorProgram, authority: Keypair | None = None) -> None:
+    def __init__(self, client: SolanaClient, program: IdlProgram, authority: Keypair | None = None) -> None:
         self.client = client
         self.program = program
         self.authority = authority

@@ -27,7 +27,7 @@ from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.programs import ANCHOR, AnchorProgram, error_tables, load_idl
+from dispatch_chain.solana.programs import ANCHOR, IdlProgram, error_tables, load_idl
 
 #: How many signatures of the batch account to look through for its anchoring transaction.
 SIGNATURE_SEARCH_LIMIT = 1000
@@ -52,7 +52,7 @@ def _instruction_discriminator(name: str) -> bytes:
     raise ConfigError(f"{ANCHOR} has no instruction {name!r} in its IDL")
 
 
-def read_batch(client: SolanaClient, program: AnchorProgram, root: bytes) -> tuple[BatchAccount | None, str]:
+def read_batch(client: SolanaClient, program: IdlProgram, root: bytes) -> tuple[BatchAccount | None, str]:
     """The program's batch account of ``root``, or ``(None, why not)``."""
     address = program.pda(b"batch", root)
     account = client.account(address)
@@ -91,7 +91,7 @@ class SolanaAnchorVerifier:
     def check(self, anchor: ChainAnchor, leaf: bytes) -> tuple[list[Finding], AnchorFacts | None]:
         where = f"{anchor.chain} batch {anchor.batch_id}"
         try:
-            program = AnchorProgram.load(ANCHOR, anchor.contract)
+            program = IdlProgram.load(ANCHOR, anchor.contract)
         except ValueError:
             return [Finding(f"{where}: program", False, f"{anchor.contract!r} is not a Solana address")], None
         self.client.idl_errors.update(error_tables([program]))
@@ -144,7 +144,7 @@ class SolanaAnchorVerifier:
             findings.append(Finding(f"{where}: transaction", True, found))
         return findings, AnchorFacts(anchor.chain, batch.batch_id, batch.slot, batch.anchored_at, tx, batch.anchorer)
 
-    def _find_anchoring_tx(self, program: AnchorProgram, address: Pubkey, batch: BatchAccount) -> str | None:
+    def _find_anchoring_tx(self, program: IdlProgram, address: Pubkey, batch: BatchAccount) -> str | None:
         try:
             found = self.client.rpc.get_signatures_for_address(address, limit=SIGNATURE_SEARCH_LIMIT).value
         except Exception:
@@ -156,7 +156,7 @@ class SolanaAnchorVerifier:
                     return signature
         return None
 
-    def _not_the_anchoring_tx(self, tx: str, program: AnchorProgram, batch_address: Pubkey, batch: BatchAccount) -> str:
+    def _not_the_anchoring_tx(self, tx: str, program: IdlProgram, batch_address: Pubkey, batch: BatchAccount) -> str:
         """Why ``tx`` is not the transaction that anchored ``batch`` ('' when it is)."""
         try:
             signature = Signature.from_string(tx)

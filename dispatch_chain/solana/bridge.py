@@ -28,7 +28,7 @@ from dispatch_chain.errors import DeploymentNotFound, DispatchChainError
 from dispatch_chain.hashing import keccak256
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
-from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
 
 MESSAGE_VERSION = 1
 KIND_TOKEN_TRANSFER = 1
@@ -258,7 +258,7 @@ def _status(value: Any) -> InboundStatus:
 class BridgeClient:
     """Instructions and reads of dispatch_bridge."""
 
-    def __init__(self, client: SolanaClient | None, program: AnchorProgram) -> None:
+    def __init__(self, client: SolanaClient | None, program: IdlProgram) -> None:
         self.client = client
         self.program = program
         self.config_address = program.pda(b"config")

@@ -35,7 +35,7 @@ from dispatch_chain.solana.programs import (
     BRIDGE,
     SETTLEMENT,
     STAKING,
-    AnchorProgram,
+    IdlProgram,
     programdata_address,
     upgrade_authority,
 )
@@ -181,7 +181,7 @@ def check_program_configs(
     return found
 
 
-def program_upgrade_authority(client: SolanaClient, program: AnchorProgram) -> Pubkey | None:
+def program_upgrade_authority(client: SolanaClient, program: IdlProgram) -> Pubkey | None:
     """The upgrade authority of a deployed program; ConfigError if it is not deployed with the upgradeable loader."""
     account = client.account(program.program_id)
     if account is None:
@@ -219,9 +219,9 @@ def init_programs(
     and, when any field differs, :class:`ProgramConfigMismatch` is raised before anything
     is sent, so a program someone else initialised first is never recorded as ours.
     """
-    staking = StakingClient(client, AnchorProgram.load(STAKING, program_ids.get(STAKING)))
-    settlement = SettlementClient(client, AnchorProgram.load(SETTLEMENT, program_ids.get(SETTLEMENT)))
-    anchor = SolanaReceiptAnchor(client, AnchorProgram.load(ANCHOR, program_ids.get(ANCHOR)))
+    staking = StakingClient(client, IdlProgram.load(STAKING, program_ids.get(STAKING)))
+    settlement = SettlementClient(client, IdlProgram.load(SETTLEMENT, program_ids.get(SETTLEMENT)))
+    anchor = SolanaReceiptAnchor(client, IdlProgram.load(ANCHOR, program_ids.get(ANCHOR)))
     configs = {STAKING: staking.config_address, SETTLEMENT: settlement.config_address, ANCHOR: anchor.config_address}
     for program in (staking.program, settlement.program, anchor.program):
         client.idl_errors[str(program.program_id)] = program.errors
@@ -311,7 +311,7 @@ def init_bridge(
     admin becomes the bridge admin. An existing config must match ``mint``, this
     chain and the peer, or this raises rather than record something else.
     """
-    bridge = BridgeClient(client, AnchorProgram.load(BRIDGE, program_id))
+    bridge = BridgeClient(client, IdlProgram.load(BRIDGE, program_id))
     if client.account(bridge.program.program_id) is None:
         raise ConfigError(
             f"program {BRIDGE} is not deployed at {bridge.program.program_id} on {client.caip2}"

@@ -36,7 +36,7 @@ __all__ = [
     "SETTLEMENT",
     "STAKING",
     "SYSTEM_PROGRAM",
-    "AnchorProgram",
+    "IdlProgram",
     "error_tables",
     "load_idl",
     "pda",
@@ -67,12 +67,12 @@ def _idl_accounts(name: str) -> dict[str, list[dict[str, Any]]]:
     return {ix["name"]: ix["accounts"] for ix in json.loads(_idl_text(name))["instructions"]}
 
 
-#: Every program an :class:`AnchorProgram` was made for, by id: how
+#: Every program an :class:`IdlProgram` was made for, by id: how
 #: :func:`dispatch_chain.solana.budgets.compute_unit_limit` recognises their instructions.
-_REGISTERED: dict[Pubkey, AnchorProgram] = {}
+_REGISTERED: dict[Pubkey, IdlProgram] = {}
 
 
-def registered_program(program_id: Pubkey) -> AnchorProgram | None:
+def registered_program(program_id: Pubkey) -> IdlProgram | None:
     return _REGISTERED.get(program_id)
 
 
@@ -81,7 +81,7 @@ def _coder_program(name: str, program_id: str) -> Program:
     """anchorpy's Program for encoding only (its provider never sends); built once per program.
 
     Building one, and its first decode, costs tens of milliseconds; every
-    AnchorProgram of the same program shares it.
+    IdlProgram of the same program shares it.
     """
     provider = Provider(AsyncClient("http://unused"), Wallet(Keypair()))
     return Program(load_idl(name), Pubkey.from_string(program_id), provider)
@@ -108,8 +108,8 @@ def upgrade_authority(data: bytes) -> Pubkey | None:
 
 
 @dataclass(frozen=True)
-class AnchorProgram:
-    """One program: its id (from the manifest, else the IDL) and its coder."""
+class IdlProgram:
+    """Any Anchor program described by an IDL: its id (from the manifest, else the IDL) and its coder."""
 
     name: str
     program_id: Pubkey
@@ -118,7 +118,7 @@ class AnchorProgram:
         _REGISTERED[self.program_id] = self
 
     @classmethod
-    def load(cls, name: str, program_id: str | Pubkey | None = None) -> AnchorProgram:
+    def load(cls, name: str, program_id: str | Pubkey | None = None) -> IdlProgram:
         if program_id is None:
             program_id = load_idl(name).address
             if program_id is None:
@@ -240,5 +240,5 @@ class AnchorProgram:
         return {error.code: error.name for error in (load_idl(self.name).errors or [])}
 
 
-def error_tables(programs: list[AnchorProgram]) -> dict[str, dict[int, str]]:
+def error_tables(programs: list[IdlProgram]) -> dict[str, dict[int, str]]:
     return {str(p.program_id): p.errors for p in programs}

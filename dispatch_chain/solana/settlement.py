@@ -20,7 +20,7 @@ from dispatch_chain.errors import DeploymentNotFound, DispatchChainError
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
 from dispatch_chain.solana.errors import AlreadySettled
-from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
 
 MAX_JOB_ID_BYTES = 64
 
@@ -56,7 +56,7 @@ def job_id_hash(job_id: str) -> bytes:
 class SettlementClient:
     """Instructions and reads of dispatch_settlement."""
 
-    def __init__(self, client: SolanaClient, program: AnchorProgram) -> None:
+    def __init__(self, client: SolanaClient, program: IdlProgram) -> None:
         self.client = client
         self.program = program
         self.config_address = program.pda(b"config")

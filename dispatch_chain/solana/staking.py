@@ -22,7 +22,7 @@ from dispatch_chain.errors import DeploymentNotFound
 from dispatch_chain.protocol import Tier, tier_for_stake
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, AccountData, SolanaClient
-from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram, load_idl
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram, load_idl
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ _STAKE_FIELDS = (("worker", "PublicKey"), ("active", "U64"), ("pending", "U64"),
 _STAKE_STRUCT = struct.Struct("<32sQQqB")
 
 
-def _fast_stake_layout(program: AnchorProgram) -> bytes | None:
+def _fast_stake_layout(program: IdlProgram) -> bytes | None:
     """The StakeAccount discriminator if the IDL's layout is exactly ``_STAKE_FIELDS``, else None.
 
     The tier reader decodes thousands of stake accounts; anchorpy's generic
@@ -75,7 +75,7 @@ def _fast_stake_layout(program: AnchorProgram) -> bytes | None:
 class StakingClient:
     """Instructions and reads of dispatch_staking."""
 
-    def __init__(self, client: SolanaClient, program: AnchorProgram) -> None:
+    def __init__(self, client: SolanaClient, program: IdlProgram) -> None:
         self.client = client
         self.program = program
         self.config_address = program.pda(b"config")

@@ -23,7 +23,7 @@ from solders.pubkey import Pubkey
 from dispatch_chain.errors import DeploymentNotFound
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
-from dispatch_chain.solana.programs import SYSTEM_PROGRAM, AnchorProgram
+from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
 
 VESTING = "dispatch_vesting"
 
@@ -83,7 +83,7 @@ class VestingClient:
     build of dispatch_vesting yet (the program is tested in Rust/LiteSVM).
     """
 
-    def __init__(self, client: SolanaClient | None, program: AnchorProgram) -> None:
+    def __init__(self, client: SolanaClient | None, program: IdlProgram) -> None:
         self.client = client  # None: instruction builders and decoding only
         self.program = program
 

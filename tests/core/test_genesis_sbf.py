@@ -32,7 +32,7 @@ from dispatch_chain.solana.genesis import (
     read_team_file,
     schedule_instructions,
 )
-from dispatch_chain.solana.programs import AnchorProgram
+from dispatch_chain.solana.programs import IdlProgram
 from dispatch_chain.solana.vesting import VestingClient, schedule_id, vested_amount
 
 GENESIS = 1_800_000_000
@@ -44,8 +44,8 @@ def chain() -> Chain:
 
 
 def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
-    vesting = VestingClient(None, AnchorProgram.load("dispatch_vesting"))
-    rewards = RewardsProgram(AnchorProgram.load("dispatch_rewards"))
+    vesting = VestingClient(None, IdlProgram.load("dispatch_vesting"))
+    rewards = RewardsProgram(IdlProgram.load("dispatch_rewards"))
     deployer, dao, liquidity, distributor = chain.funded(), chain.funded(), chain.funded(), chain.funded()
     members = [chain.funded() for _ in range(3)]
     others = {name: chain.funded().pubkey() for name in ("community", "hackathon", "partners")}

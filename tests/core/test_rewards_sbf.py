@@ -19,7 +19,7 @@ from dispatch_chain.rewards import RewardTree, SettledJob, compute_epoch, read_c
 from dispatch_chain.rewards.claims import ClaimFile
 from dispatch_chain.rewards.program import RewardsProgram
 from dispatch_chain.solana.bolt import associated_token_account
-from dispatch_chain.solana.programs import AnchorProgram
+from dispatch_chain.solana.programs import IdlProgram
 
 START = 1_800_000_000
 WEEK = 7 * 24 * 3600
@@ -31,7 +31,7 @@ def chain() -> Chain:
 
 
 def test_an_epoch_computed_in_python_is_posted_and_claimed_on_the_sbf_program(chain: Chain, tmp_path: Path) -> None:
-    rewards = RewardsProgram(AnchorProgram.load("dispatch_rewards"))
+    rewards = RewardsProgram(IdlProgram.load("dispatch_rewards"))
     admin, distributor = chain.funded(), chain.funded()
     chain.set_time(START - 60)
     mint = chain.create_mint(admin)

@@ -10,7 +10,7 @@ from sbf_svm import BOLT, Chain, sbf_chain
 from spl.token.instructions import create_idempotent_associated_token_account
 
 from dispatch_chain.solana.bolt import associated_token_account
-from dispatch_chain.solana.programs import AnchorProgram
+from dispatch_chain.solana.programs import IdlProgram
 from dispatch_chain.solana.vesting import VestingClient, schedule_id, vested_amount
 
 YEAR = 365 * 24 * 3600
@@ -24,7 +24,7 @@ def chain() -> Chain:
 
 
 def test_team_schedule_and_lock_from_python(chain: Chain) -> None:
-    vesting = VestingClient(None, AnchorProgram.load("dispatch_vesting"))
+    vesting = VestingClient(None, IdlProgram.load("dispatch_vesting"))
     deployer, member, dao = chain.funded(), chain.funded(), chain.funded()
     chain.set_time(T0)
     mint = chain.create_mint(deployer)

@@ -10,7 +10,7 @@ from dispatch_chain.localnet import SolanaNode
 from dispatch_chain.protocol import DISTRIBUTION
 from dispatch_chain.solana.bolt import create_bolt, whitepaper_allocations
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.programs import PROGRAMS, AnchorProgram, error_tables
+from dispatch_chain.solana.programs import PROGRAMS, IdlProgram, error_tables
 
 SOL = 1_000_000_000
 
@@ -23,7 +23,7 @@ def solana_node(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def solana(solana_node) -> SolanaClient:
-    programs = [AnchorProgram.load(name) for name in PROGRAMS]
+    programs = [IdlProgram.load(name) for name in PROGRAMS]
     return SolanaClient(SolanaNetwork(rpc_url=solana_node.url), idl_errors=error_tables(programs))
 
 
@@ -65,9 +65,9 @@ def deployed(solana, solana_node, bolt, tmp_path_factory):
                   progress=lambda message: None)
     return SimpleNamespace(
         mint=mint, owners=owners, admin=admin, anchorer=anchorer, manifest=manifest,
-        staking=StakingClient(solana, AnchorProgram.load(STAKING)),
-        settlement=SettlementClient(solana, AnchorProgram.load(SETTLEMENT)),
-        anchor=SolanaReceiptAnchor(solana, AnchorProgram.load(ANCHOR), anchorer),
+        staking=StakingClient(solana, IdlProgram.load(STAKING)),
+        settlement=SettlementClient(solana, IdlProgram.load(SETTLEMENT)),
+        anchor=SolanaReceiptAnchor(solana, IdlProgram.load(ANCHOR), anchorer),
     )
 
 

@@ -97,10 +97,10 @@ def test_expired_transaction_is_replaced(tmp_path, store) -> None:
     from dispatch_chain.config import SolanaNetwork
     from dispatch_chain.localnet import SolanaNode
     from dispatch_chain.solana.client import SolanaClient
-    from dispatch_chain.solana.programs import ANCHOR, AnchorProgram, error_tables
+    from dispatch_chain.solana.programs import ANCHOR, IdlProgram, error_tables
 
     with SolanaNode(slot_ms=5, log_path=tmp_path / "fast.log") as node:
-        program = AnchorProgram.load(ANCHOR)
+        program = IdlProgram.load(ANCHOR)
         client = SolanaClient(SolanaNetwork(rpc_url=node.url), idl_errors=error_tables([program]))
         admin = node.deployer  # the program's upgrade authority, hence its admin
         backend = SolanaReceiptAnchor(client, program, admin)

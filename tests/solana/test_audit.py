@@ -20,7 +20,7 @@ from dispatch_chain.anchoring.service import AnchoringService, BatchPolicy
 from dispatch_chain.anchoring.store import ReceiptStore
 from dispatch_chain.cli import main
 from dispatch_chain.merkle import leaf_hash
-from dispatch_chain.solana.programs import SETTLEMENT, AnchorProgram
+from dispatch_chain.solana.programs import SETTLEMENT, IdlProgram
 
 from support import make_signed, make_worker
 
@@ -80,7 +80,7 @@ def test_without_a_transaction_it_is_found_from_the_accounts_history(tmp_path, s
 
 def test_a_program_the_auditor_does_not_trust_is_refused(tmp_path, solana, solana_node, deployed, anchored) -> None:
     bundle = anchored[3].model_copy(deep=True)
-    other = str(AnchorProgram.load(SETTLEMENT).program_id)  # a real program on this cluster, but not the anchor
+    other = str(IdlProgram.load(SETTLEMENT).program_id)  # a real program on this cluster, but not the anchor
     bundle.anchors[0].contract = other
     result = audit(tmp_path, solana_node, deployed, bundle)
     assert result.exit_code == 1, result.output

@@ -46,7 +46,7 @@ from dispatch_chain.solana.bridge import (
 )
 from dispatch_chain.solana.client import TOKEN_PROGRAM
 from dispatch_chain.solana.errors import decode_failure
-from dispatch_chain.solana.programs import AnchorProgram, error_tables
+from dispatch_chain.solana.programs import IdlProgram, error_tables
 
 BRIDGE = "dispatch_bridge"
 BOLT = 10**9
@@ -74,7 +74,7 @@ class Chain:
     """solders' LiteSVM with dispatch_bridge deployed upgradeable (authority ``admin``) and BOLT."""
 
     def __init__(self) -> None:
-        self.program = AnchorProgram.load(BRIDGE)
+        self.program = IdlProgram.load(BRIDGE)
         self.bridge = BridgeClient(None, self.program)
         self.errors = error_tables([self.program])
         self.svm = litesvm.LiteSVM()

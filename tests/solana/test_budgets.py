@@ -15,7 +15,7 @@ from solders.signature import Signature
 from dispatch_chain.protocol import BOLT
 from dispatch_chain.solana import budgets
 from dispatch_chain.solana.budgets import COMPUTE_BUDGET_PROGRAM, PER_BUMP, compute_unit_limit
-from dispatch_chain.solana.programs import AnchorProgram
+from dispatch_chain.solana.programs import IdlProgram
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "solana-programs.md")
 
@@ -84,4 +84,4 @@ def test_programs_are_registered_for_budgets(deployed) -> None:
     from dispatch_chain.solana.programs import registered_program
 
     for program in (deployed.staking.program, deployed.settlement.program, deployed.anchor.program):
-        assert isinstance(registered_program(program.program_id), AnchorProgram)
+        assert isinstance(registered_program(program.program_id), IdlProgram)

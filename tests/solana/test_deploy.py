@@ -15,7 +15,7 @@ from dispatch_chain.solana.programs import (
     PROGRAMS,
     SETTLEMENT,
     STAKING,
-    AnchorProgram,
+    IdlProgram,
     programdata_address,
 )
 from dispatch_chain.solana.staking import StakingClient
@@ -23,7 +23,7 @@ from dispatch_chain.solana.staking import StakingClient
 
 def test_programs_are_upgradeable_with_the_deployer_as_authority(solana, solana_node) -> None:
     for name in PROGRAMS:
-        program = AnchorProgram.load(name)
+        program = IdlProgram.load(name)
         account = solana.rpc.get_account_info(program.program_id).value
         assert account is not None and account.executable and account.owner == BPF_LOADER_UPGRADEABLE
         assert bytes(account.data)[4:36] == bytes(programdata_address(program.program_id))
@@ -34,7 +34,7 @@ def test_only_the_upgrade_authority_initialises(solana, solana_node, bolt, tmp_p
     mint, _ = bolt
     stranger = funded(solana)
     # Straight to the program: Anchor's ConstraintRaw on program_data, nothing created.
-    staking = StakingClient(solana, AnchorProgram.load(STAKING))
+    staking = StakingClient(solana, IdlProgram.load(STAKING))
     with pytest.raises(errors.AnchorConstraintError) as info:
         staking.initialize(stranger, mint, verified_threshold=1, sentinel_threshold=2, cooldown_seconds=0)
     assert (info.value.name, info.value.code) == ("ConstraintRaw", 2003)

@@ -20,7 +20,7 @@ from dispatch_chain.deployments import Manifest, SolanaDeployment, load_manifest
 from dispatch_chain.keys import save_keypair_bytes
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.deploy import ConfigDifference, ProgramConfigMismatch, ProgramSettings, init_programs
-from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING, AnchorProgram
+from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING, IdlProgram
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient
 
@@ -29,9 +29,9 @@ SETTINGS = ProgramSettings(cooldown_seconds=60)
 
 
 def clients(solana):
-    return (StakingClient(solana, AnchorProgram.load(STAKING)),
-            SettlementClient(solana, AnchorProgram.load(SETTLEMENT)),
-            SolanaReceiptAnchor(solana, AnchorProgram.load(ANCHOR)))
+    return (StakingClient(solana, IdlProgram.load(STAKING)),
+            SettlementClient(solana, IdlProgram.load(SETTLEMENT)),
+            SolanaReceiptAnchor(solana, IdlProgram.load(ANCHOR)))
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from dispatch_chain.solana.audit import SolanaAnchorVerifier
 from dispatch_chain.solana.bolt import associated_token_account, token_balance
 from dispatch_chain.solana.client import SYSTEM_PROGRAM, SolanaClient
 from dispatch_chain.solana.errors import ForeignAccount
-from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING, AnchorProgram
+from dispatch_chain.solana.programs import ANCHOR, SETTLEMENT, STAKING, IdlProgram
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
 
@@ -154,17 +154,17 @@ def test_a_settlement_over_a_prefunded_record_address(solana, deployed) -> None:
 
 
 def test_foreign_accounts_raise_a_chain_error_naming_the_address(solana, deployed) -> None:
-    programs = {name: AnchorProgram.load(name) for name in (STAKING, SETTLEMENT, ANCHOR)}
+    programs = {name: IdlProgram.load(name) for name in (STAKING, SETTLEMENT, ANCHOR)}
     # A client given the wrong program id reads another program's config PDA (the
     # same "config" seed): another account type (discriminator).
-    confused = StakingClient(solana, AnchorProgram.load(STAKING, programs[SETTLEMENT].program_id))
+    confused = StakingClient(solana, IdlProgram.load(STAKING, programs[SETTLEMENT].program_id))
     with pytest.raises(ForeignAccount) as info:
         confused.config()
     assert isinstance(info.value, ChainError) and "discriminator" in str(info.value)
     assert info.value.address == str(confused.config_address) and info.value.expected == "StakingConfig"
     with pytest.raises(ForeignAccount):
         TierReader(confused).tiers([Keypair().pubkey()])
-    mislabelled = SettlementClient(solana, AnchorProgram.load(SETTLEMENT, programs[STAKING].program_id))
+    mislabelled = SettlementClient(solana, IdlProgram.load(SETTLEMENT, programs[STAKING].program_id))
     with pytest.raises(ForeignAccount):
         mislabelled.config()
     # Owned by another program.

@@ -20,7 +20,7 @@ from dispatch_chain.deployments import load_manifest
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, Tier
 from dispatch_chain.solana.bolt import read_mint, transfer
 from dispatch_chain.solana.deploy import load_or_create_keypair
-from dispatch_chain.solana.programs import STAKING, AnchorProgram
+from dispatch_chain.solana.programs import STAKING, IdlProgram
 from dispatch_chain.solana.staking import StakingClient
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "solana"
@@ -60,7 +60,7 @@ def test_scripts_deploy_stake_unstake_settle(solana, deployer) -> None:
     assert refused.returncode != 0 and "only the upgrade authority of dispatch_staking" in refused.stderr, refused.stderr
     initialised = run("init_programs.py", "--cooldown", str(COOLDOWN), keypair=run.deployer)
     assert initialised.returncode == 0, initialised.stderr
-    staking = StakingClient(solana, AnchorProgram.load(STAKING))
+    staking = StakingClient(solana, IdlProgram.load(STAKING))
     assert staking.config().cooldown_seconds == COOLDOWN
 
     worker_file = folder / "worker.json"
