@@ -7,6 +7,9 @@
 
 #[path = "../../sbf_test_support.rs"]
 mod sbf;
+#[path = "../../test_support.rs"]
+#[allow(unused_macros)]
+mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
 use dispatch_rewards::{
@@ -20,6 +23,7 @@ use solana_address::Address;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+use support::*;
 
 const PROGRAM: Address = dispatch_rewards::ID;
 const TOKEN_PROGRAM: Address = spl_token_interface::ID;
@@ -295,7 +299,7 @@ fn posting_rules() {
     // The distributor changes only by the admin.
     let new = funded(&mut env.svm);
     let set = |signer: &Address, who: Address| {
-        sbf::ix(
+        support::ix(
             PROGRAM,
             accounts::SetDistributor { admin: *signer, config: config_pda() },
             instruction::SetDistributor { new_distributor: who },

@@ -7,6 +7,9 @@
 
 #[path = "../../sbf_test_support.rs"]
 mod sbf;
+#[path = "../../test_support.rs"]
+#[allow(unused_macros)]
+mod support;
 
 use anchor_lang::error::ErrorCode as Anchor;
 use dispatch_vesting::{
@@ -19,6 +22,7 @@ use solana_address::Address;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+use support::*;
 
 const PROGRAM: Address = dispatch_vesting::ID;
 const TOKEN_PROGRAM: Address = spl_token_interface::ID;
