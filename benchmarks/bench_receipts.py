@@ -97,6 +97,7 @@ def main() -> None:
         "CPU per receipt: bare / 1 worker / all workers",
         f"{per['bare']:>6.1f} / {per['dispatch']:.1f} / {per['dispatchN']:.1f} us",
     )
+    figure("bare over 1-worker CPU (the 1-worker ratio on a free core)", f"{per['bare'] / per['dispatch']:>10.2f}")
     figure(
         f"bare over all-worker CPU x {workers} workers (the ratio on {workers} free cores)",
         f"{per['bare'] * workers / per['dispatchN']:>10.2f}",
