@@ -46,7 +46,7 @@ def chain() -> Chain:
 def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
     vesting = VestingClient(None, IdlProgram.load("dispatch_vesting"))
     rewards = RewardsProgram(IdlProgram.load("dispatch_rewards"))
-    deployer, dao, liquidity, distributor = chain.funded(), chain.funded(), chain.funded(), chain.funded()
+    deployer, dao, liquidity, distributor = chain.deployer, chain.funded(), chain.funded(), chain.funded()
     members = [chain.funded() for _ in range(3)]
     others = {name: chain.funded().pubkey() for name in ("community", "hackathon", "partners")}
     team_file = tmp_path / "team.json"
