@@ -464,8 +464,12 @@ fn ledger_survives_a_restart() {
 fn the_clock_warps_forward_only_and_the_warp_survives_a_restart() {
     let ledger = temp_ledger("warp");
     let ledger_arg = ledger.to_str().unwrap();
-    let node = Node::start(&["--ledger", ledger_arg]);
-    let slot = node.result("getSlot", json!([])).as_u64().unwrap();
+    let node = Node::start(&["--ledger", ledger_arg, "--slot-ms", "50"]);
+    let mut slot = 0;
+    while slot < 2 {
+        std::thread::sleep(std::time::Duration::from_millis(60));
+        slot = node.result("getSlot", json!([])).as_u64().unwrap();
+    }
     let before = node.result("getBlockTime", json!([slot])).as_i64().unwrap();
     let earlier = node.result("getBlockTime", json!([slot.saturating_sub(1)])).as_i64().unwrap();
     const YEAR: i64 = 365 * 24 * 3600;
