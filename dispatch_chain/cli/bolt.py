@@ -6,7 +6,7 @@ import click
 
 from dispatch_chain.cli.common import CliState, chain_errors, emit_json
 from dispatch_chain.cli.solana import _connections, solana_options
-from dispatch_chain.protocol import format_bolt
+from dispatch_chain.protocol import BOLT, format_bolt
 from dispatch_chain.solana.distribution import Distribution, read_distribution
 
 
@@ -16,14 +16,11 @@ def bolt() -> None:
 
 
 def render_table(d: Distribution) -> list[str]:
-    """The distribution as text lines, in whole BOLT (the demo report uses it too)."""
-    header = f"{'category':<16}{'allocated':>16}{'released':>18}{'claimed':>18}{'locked':>18}"
-    lines = [header]
+    """The distribution as text lines, in whole BOLT rounded down (--json has base units)."""
+    lines = [f"{'category':<16}{'allocated':>16}{'released':>16}{'claimed':>16}{'locked':>16}"]
     for r in d.rows:
-        lines.append(
-            f"{r.category:<16}{format_bolt(r.allocated):>16}{format_bolt(r.released):>18}"
-            f"{format_bolt(r.claimed):>18}{format_bolt(r.locked):>18}"
-        )
+        cells = "".join(f"{value // BOLT:>16,}" for value in (r.allocated, r.released, r.claimed, r.locked))
+        lines.append(f"{r.category:<16}{cells}")
     lines.append(
         f"supply {format_bolt(d.supply)} = 1,000,000,000 - burned {format_bolt(d.burned)};"
         f" in vaults {format_bolt(d.in_vaults)}, circulating {format_bolt(d.circulating)}"
