@@ -93,10 +93,16 @@ def _mint(client: SolanaClient, authority: Keypair) -> Pubkey:
     """A 9-decimal SPL mint of ``authority`` (no need for BOLT's whole genesis here)."""
     mint = Keypair()
     rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
-    create = create_account(CreateAccountParams(from_pubkey=authority.pubkey(), to_pubkey=mint.pubkey(),
-                                                lamports=rent, space=MINT_SIZE, owner=TOKEN_PROGRAM))
-    init = token_ix.initialize_mint(token_ix.InitializeMintParams(
-        decimals=9, program_id=TOKEN_PROGRAM, mint=mint.pubkey(), mint_authority=authority.pubkey()))
+    create = create_account(
+        CreateAccountParams(
+            from_pubkey=authority.pubkey(), to_pubkey=mint.pubkey(), lamports=rent, space=MINT_SIZE, owner=TOKEN_PROGRAM
+        )
+    )
+    init = token_ix.initialize_mint(
+        token_ix.InitializeMintParams(
+            decimals=9, program_id=TOKEN_PROGRAM, mint=mint.pubkey(), mint_authority=authority.pubkey()
+        )
+    )
     client.send([create, init], [authority, mint])
     return mint.pubkey()
 

@@ -16,8 +16,8 @@ import click
 from dispatch_chain import __version__
 from dispatch_chain.cli import rewards_chain  # noqa: F401  (adds init, post, claim to `rewards`)
 from dispatch_chain.cli.anchor import anchor
-from dispatch_chain.cli.bolt import bolt
 from dispatch_chain.cli.audit import audit
+from dispatch_chain.cli.bolt import bolt
 from dispatch_chain.cli.bridge import bridge
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.env import env, environment_epilog

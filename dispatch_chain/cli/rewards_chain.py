@@ -37,7 +37,12 @@ from dispatch_chain.solana.tokenomics import DEFAULT_EPOCH_SECONDS, init_rewards
 @click.option("--start", type=int, help="Unix time the curve and epoch 0 start (default: the recorded genesis time).")
 @click.pass_obj
 def init(
-    state: CliState, url: str | None, keypair: str | None, distributor: str | None, epoch_seconds: int, start: int | None
+    state: CliState,
+    url: str | None,
+    keypair: str | None,
+    distributor: str | None,
+    epoch_seconds: int,
+    start: int | None,
 ) -> None:
     """Initialise dispatch_rewards for the BOLT of the manifest (idempotent).
 
@@ -124,7 +129,9 @@ def post(
         emit_json(result)
         return
     what = f"posted (tx {posted.signature})" if posted.signature else "already posted with this root"
-    click.echo(f"epoch {epoch}: root {result['root']}, {format_bolt(tree.total)} BOLT to {len(tree.rewards)} workers, {what}")
+    click.echo(
+        f"epoch {epoch}: root {result['root']}, {format_bolt(tree.total)} BOLT to {len(tree.rewards)} workers, {what}"
+    )
     click.echo(f"  claim files in {posted.claims}")
 
 
@@ -148,7 +155,9 @@ def claim(state: CliState, url: str | None, keypair: str | None, claim_file: str
             raise InputError(f"the claim is {claim_data.worker}'s; the signer is {worker.pubkey()}")
         client = connections.rewards()
         if claim_data.program != client.rewards.program.program_id:
-            raise InputError(f"the claim file is for program {claim_data.program}, not {client.rewards.program.program_id}")
+            raise InputError(
+                f"the claim file is for program {claim_data.program}, not {client.rewards.program.program_id}"
+            )
         signature = client.claim(worker, claim_data)
         mint = client.config().mint
         balance = token_balance(connections.solana, associated_token_account(worker.pubkey(), mint)) or 0

@@ -18,7 +18,8 @@ from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_j
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
+from dispatch_chain.rewards.program import REWARDS
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.bridge import BridgeInputError, InitParams, chain_id, pad_evm_address
@@ -28,12 +29,11 @@ from dispatch_chain.solana.deploy import (
     init_programs,
     load_or_create_keypair,
 )
-from dispatch_chain.rewards.program import REWARDS
 from dispatch_chain.solana.genesis import read_team_file
 from dispatch_chain.solana.programs import PROGRAMS
+from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
 from dispatch_chain.solana.tokenomics import FREE_CATEGORIES, GenesisPlan, deploy_genesis
 from dispatch_chain.solana.vesting import VESTING
-from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
 
 DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
 
@@ -162,7 +162,9 @@ def create_bolt(
         if name not in receivers:
             raise InputError(f"--owner {spec}: allocation {name!r} takes no owner (only {', '.join(receivers)})")
         owners[name] = Pubkey.from_string(_pubkey(value, f"--owner {spec}"))
-    revoker = Pubkey.from_string(_pubkey(team_revoke_authority, "--team-revoke-authority")) if team_revoke_authority else None
+    revoker = (
+        Pubkey.from_string(_pubkey(team_revoke_authority, "--team-revoke-authority")) if team_revoke_authority else None
+    )
     admin = Pubkey.from_string(_pubkey(treasury_admin, "--treasury-admin")) if treasury_admin else None
     with chain_errors():
         team = read_team_file(Path(team_file))

@@ -37,12 +37,19 @@ def _schedule_json(label: str, s: VestingSchedule, now: int) -> dict[str, object
 
 @vesting.command()
 @solana_options
-@click.option("--schedule", "addresses", multiple=True, help="A schedule address (default: the manifest's genesis schedules).")
+@click.option(
+    "--schedule", "addresses", multiple=True, help="A schedule address (default: the manifest's genesis schedules)."
+)
 @click.option("--beneficiary", help="Only schedules of this beneficiary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the schedules as JSON.")
 @click.pass_obj
 def show(
-    state: CliState, url: str | None, keypair: str | None, addresses: tuple[str, ...], beneficiary: str | None, as_json: bool
+    state: CliState,
+    url: str | None,
+    keypair: str | None,
+    addresses: tuple[str, ...],
+    beneficiary: str | None,
+    as_json: bool,
 ) -> None:
     """Schedules at the chain's current time: vested, claimed, claimable, still locked (base units)."""
     wanted = [(a, Pubkey.from_string(_pubkey(a, "--schedule"))) for a in addresses]
@@ -51,7 +58,11 @@ def show(
         connections = _connections(state, url, keypair)
         if not wanted:
             accounts = connections.manifest.require_solana().accounts
-            wanted = [(name.split(".", 2)[2], Pubkey.from_string(a)) for name, a in accounts.items() if name.startswith("schedule.")]
+            wanted = [
+                (name.split(".", 2)[2], Pubkey.from_string(a))
+                for name, a in accounts.items()
+                if name.startswith("schedule.")
+            ]
         client = connections.vesting()
         now = chain_now(connections.solana)
         rows = [(label, client.schedule_at(address)) for label, address in wanted]

@@ -9,12 +9,12 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.demo.state import DemoState, SolanaDemo
+from dispatch_chain.demo.tokenomics_stage import genesis
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.keys import save_keypair_bytes
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PRICING_USD, format_bolt, protocol_fee
 from dispatch_chain.solana.bolt import read_mint, transfer
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.demo.tokenomics_stage import genesis
 from dispatch_chain.solana.deploy import ProgramSettings, init_programs
 
 SOL = 1_000_000_000

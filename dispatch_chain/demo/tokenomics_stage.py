@@ -50,7 +50,10 @@ def genesis(state: DemoState, admin: Keypair, mint: Keypair) -> tuple[MintInfo, 
     team_file = state.options.out / "team.json"
     team_file.write_text(
         json.dumps(
-            [{"label": label, "beneficiary": str(team[label].pubkey()), "amount": str(bolt * BOLT)} for label, bolt in TEAM],
+            [
+                {"label": label, "beneficiary": str(team[label].pubkey()), "amount": str(bolt * BOLT)}
+                for label, bolt in TEAM
+            ],
             indent=2,
         )
     )
@@ -118,7 +121,9 @@ def rewards_epoch(state: DemoState, stack: ExitStack) -> None:
         f"epoch 0: {format_bolt(posted.tree.total)} BOLT to {len(posted.tree.rewards)} SENTINEL workers;"
         f" {sentinels[0].name} claimed {format_bolt(claim.amount)} BOLT"
     )
-    distribution = read_distribution(connections.manifest.require_solana(), connections.rewards(), connections.vesting())
+    distribution = read_distribution(
+        connections.manifest.require_solana(), connections.rewards(), connections.vesting()
+    )
     state.report["rewards"] = {
         "epoch": 0,
         "root": "0x" + posted.tree.root.hex(),
@@ -139,7 +144,9 @@ def report_lines(report: dict) -> list[str]:
     lines = [
         f"  rewards         epoch 0: {r['total']} BOLT to {r['workers']} SENTINEL workers (root {r['root'][:18]}...);"
         f" {r['claimed_by']} claimed {r['claimed']} BOLT",
-        "  distribution    " + f"{'(whole BOLT)':<16}" + "".join(f"{h:>16}" for h in ("allocated", "released", "claimed", "locked")),
+        "  distribution    "
+        + f"{'(whole BOLT)':<16}"
+        + "".join(f"{h:>16}" for h in ("allocated", "released", "claimed", "locked")),
     ]
     for row in d["categories"]:
         cells = "".join(f"{int(row[k]) // BOLT:>16,}" for k in ("allocated", "released", "claimed", "locked"))

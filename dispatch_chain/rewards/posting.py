@@ -68,7 +68,9 @@ def post_epoch(
         budget=budget,
     )
     if not distribution.rewards:
-        raise NothingToPost(f"epoch {epoch}: no SENTINEL worker settled BOLT in [{distribution.begin}, {distribution.end})")
+        raise NothingToPost(
+            f"epoch {epoch}: no SENTINEL worker settled BOLT in [{distribution.begin}, {distribution.end})"
+        )
     tree = RewardTree(epoch, distribution.rewards)
     claims = write_claim_files(out, tree, rewards.rewards.program.program_id)
     posted = rewards.epoch_root(epoch)

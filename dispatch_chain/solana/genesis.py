@@ -25,8 +25,9 @@ up to exactly 150,000,000 BOLT::
     [{"label": "alice", "beneficiary": "<base58 address>", "amount": "100000000000000000"}, ...]
 
 ``amount`` is in base units (10^-9 BOLT), a positive integer or a string of
-digits (JSON numbers that large lose precision in some tools); labels are distinct, 1 to 64 characters (they name the schedules, so a
-rerun finds them).
+digits (JSON numbers that large lose precision in some tools); labels are
+distinct, 1 to 64 characters (they name the schedules, so a rerun finds
+them).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Any
 
 import spl.token.instructions as token_ix
@@ -95,7 +95,9 @@ def _grant(index: int, row: Any) -> Grant:
     try:
         beneficiary = Pubkey.from_string(str(row["beneficiary"]))
     except ValueError:
-        raise TeamFileError(f"{where} ({label}): beneficiary {row['beneficiary']!r:.64} is not a Solana address") from None
+        raise TeamFileError(
+            f"{where} ({label}): beneficiary {row['beneficiary']!r:.64} is not a Solana address"
+        ) from None
     amount = row["amount"]
     digits = isinstance(amount, str) and amount.isascii() and amount.isdigit() and len(amount) <= 20
     if not (isinstance(amount, int) and not isinstance(amount, bool)) and not digits:
@@ -132,7 +134,8 @@ def check_team(grants: list[Grant]) -> None:
     if sum(g.amount for g in grants) != ALLOCATION["team"]:
         total = sum(g.amount for g in grants)
         raise ConfigError(
-            f"team grants add up to {total / 10**BOLT_DECIMALS:,.9f} BOLT, not {ALLOCATION['team'] // 10**BOLT_DECIMALS:,}"
+            f"team grants add up to {total / 10**BOLT_DECIMALS:,.9f} BOLT,"
+            f" not {ALLOCATION['team'] // 10**BOLT_DECIMALS:,}"
         )
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from dispatch_chain.deployments import SolanaDeployment, load_manifest, update_manifest
+from dispatch_chain.deployments import SolanaDeployment, load_manifest
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.rewards.program import REWARDS, RewardsClient, RewardsConfig
 from dispatch_chain.solana.bolt import MintInfo, create_bolt
@@ -166,7 +166,9 @@ def init_rewards(
                 f" initialise it, not {admin.pubkey()}: sign with the deployer's keypair"
             )
         rewards.initialize(admin, mint, start_ts=start_ts, epoch_seconds=epoch_seconds, distributor=distributor)
-        progress(f"{REWARDS} initialised: curve from {start_ts}, epochs of {epoch_seconds} s, distributor {distributor}")
+        progress(
+            f"{REWARDS} initialised: curve from {start_ts}, epochs of {epoch_seconds} s, distributor {distributor}"
+        )
     config = rewards.config()
     for name, have, want in (
         ("admin", config.admin, admin.pubkey()),
