@@ -74,6 +74,15 @@ def _settlements(path: str) -> list[SettledJob]:
     return jobs
 
 
+epoch_seconds_option = click.option(
+    "--epoch-seconds",
+    type=click.IntRange(min=1),
+    default=DEFAULT_EPOCH_SECONDS,
+    show_default=True,
+    help="Epoch length (the program's epoch_seconds).",
+)
+
+
 @click.group()
 def rewards() -> None:
     """Worker rewards (whitepaper §5.4): epochs, posting, claims, the emission curve (docs/rewards.md)."""
@@ -84,13 +93,7 @@ def rewards() -> None:
 @click.option(
     "--start", "start", type=int, required=True, help="Unix time the curve and epoch 0 start (the program's start_ts)."
 )
-@click.option(
-    "--epoch-seconds",
-    type=click.IntRange(min=1),
-    default=DEFAULT_EPOCH_SECONDS,
-    show_default=True,
-    help="Epoch length (the program's epoch_seconds).",
-)
+@epoch_seconds_option
 @click.option(
     "--from-chain",
     is_flag=True,

@@ -14,26 +14,20 @@ import click
 from solders.pubkey import Pubkey
 
 from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_json
-from dispatch_chain.cli.rewards import rewards
+from dispatch_chain.cli.rewards import epoch_seconds_option, rewards
 from dispatch_chain.cli.solana import _connections, _pubkey, solana_options
 from dispatch_chain.protocol import format_bolt
 from dispatch_chain.rewards import RewardsError, read_claim_file
 from dispatch_chain.rewards.posting import post_epoch
 from dispatch_chain.solana.bolt import associated_token_account, token_balance
 from dispatch_chain.solana.programs import SETTLEMENT
-from dispatch_chain.solana.tokenomics import DEFAULT_EPOCH_SECONDS, init_rewards
+from dispatch_chain.solana.tokenomics import init_rewards
 
 
 @rewards.command("init")
 @solana_options
 @click.option("--distributor", help="Who posts the epochs' roots (default: the signer).")
-@click.option(
-    "--epoch-seconds",
-    type=click.IntRange(min=1),
-    default=DEFAULT_EPOCH_SECONDS,
-    show_default=True,
-    help="Epoch length.",
-)
+@epoch_seconds_option
 @click.option("--start", type=int, help="Unix time the curve and epoch 0 start (default: the recorded genesis time).")
 @click.pass_obj
 def init(

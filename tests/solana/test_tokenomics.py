@@ -87,6 +87,9 @@ def test_create_bolt_killed_between_steps_is_finished_by_a_rerun(solana, env) ->
     assert "alice" not in finished.stderr  # placed by the killed run, not again
     again = env.run(*create)
     assert again.returncode == 0 and "BOLT:" not in again.stderr, again.stderr
+    # A rerun must ask for the same schedules: another genesis time is refused.
+    other_time = env.run(*create, "--genesis-ts", "1")
+    assert other_time.returncode == 3 and "records genesis time" in other_time.stderr, other_time.stderr
 
     manifest = load_manifest(env.folder / "local.json").require_solana()
     rewards = RewardsClient(solana, IdlProgram.load("dispatch_rewards"))
