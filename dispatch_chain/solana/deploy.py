@@ -76,7 +76,11 @@ def deploy_bolt(
     network: str,
     progress: Progress,
 ) -> MintInfo:
-    """Create and distribute BOLT (resumable) and record the mint and allocations."""
+    """Create BOLT with every allocation in a plain owner's account (resumable) and record it.
+
+    No vault, no schedule: for benchmarks and tests that need plain holders. The genesis
+    the whitepaper states (vaults, vesting, locks) is
+    :func:`dispatch_chain.solana.tokenomics.deploy_genesis` (``create-bolt``)."""
     cluster = client.caip2
     record_solana(manifest, network, cluster, lambda s: s.accounts.update({"bolt_mint": str(mint.pubkey())}))
     info = create_bolt(client, payer, mint, whitepaper_allocations(dict(owners)), progress=progress)
