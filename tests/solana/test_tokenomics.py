@@ -81,6 +81,15 @@ def test_create_bolt_killed_between_steps_is_finished_by_a_rerun(solana, env) ->
     assert partial is not None and partial.mint_authority == env.payer.pubkey()
     assert partial.supply in (ALLOCATION["worker_rewards"] + TEAM[0][1], ALLOCATION["worker_rewards"] + TEAM[0][1] + TEAM[1][1])
 
+    # A rerun whose team file changed a grant that is already placed is refused before anything is sent.
+    changed = env.folder / "changed.json"
+    grants = json.loads(env.team_file.read_text())
+    grants[0]["beneficiary"] = str(env.payer.pubkey())
+    changed.write_text(json.dumps(grants))
+    refused = env.run("solana", "create-bolt", "--team-file", str(changed), "--generate-owners")
+    assert refused.returncode == 2 and "team:alice" in refused.stderr and "not as asked" in refused.stderr
+    assert read_mint(solana, mint).supply == partial.supply
+
     finished = env.run(*create)
     assert finished.returncode == 0, finished.stderr
     assert "supply 1,000,000,000 BOLT, mint authority None, freeze authority None" in finished.stdout
