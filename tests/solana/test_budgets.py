@@ -7,15 +7,23 @@ import hashlib
 import os
 import re
 
-from conftest import holder
+from conftest import compute_limit, holder
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
-from solders.signature import Signature
 
 from dispatch_chain.protocol import BOLT
 from dispatch_chain.solana import budgets
-from dispatch_chain.solana.budgets import COMPUTE_BUDGET_PROGRAM, PER_BUMP, compute_unit_limit
+from dispatch_chain.rewards.claims import ClaimFile
+from dispatch_chain.rewards.program import RewardsProgram
+from dispatch_chain.solana.budgets import (
+    ASSOCIATED_TOKEN_PROGRAM,
+    ATA_CREATE_IDEMPOTENT,
+    PER_BUMP,
+    compute_unit_limit,
+)
+from dispatch_chain.solana.client import TOKEN_PROGRAM
 from dispatch_chain.solana.programs import IdlProgram
+from dispatch_chain.solana.vesting import VestingClient
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "solana-programs.md")
 
@@ -58,25 +66,71 @@ def test_limits_add_the_bumps_of_searched_pdas(deployed) -> None:
     assert compute_unit_limit([budgets.set_compute_unit_limit(1_000), ix]) is None
 
 
+def _extra(seeds: list[bytes], program: Pubkey) -> int:
+    return 255 - _bump(seeds, program)
+
+
+def _ata_extra(owner: Pubkey, mint: Pubkey) -> int:
+    return _extra([bytes(owner), bytes(TOKEN_PROGRAM), bytes(mint)], ASSOCIATED_TOKEN_PROGRAM)
+
+
+def _budget(program: str, instruction: str) -> int:
+    return budgets.BUDGETS[(program, instruction)][0]
+
+
+def test_rewards_limits_add_the_config_vault_epoch_and_claim_record_bumps() -> None:
+    # The vault is an associated token account (its bump searched under the ATA program) and
+    # post_root's epoch account is derived in the handler (no seeds in the IDL): both counted.
+    rewards = RewardsProgram(IdlProgram.load("dispatch_rewards"))
+    program, config = rewards.program.program_id, rewards.config_address
+    seen = set()
+    for n in range(40):
+        mint, admin, worker = Keypair().pubkey(), Keypair().pubkey(), Keypair().pubkey()
+        init = rewards.initialize_instructions(admin, mint, start_ts=0, epoch_seconds=1, distributor=admin)
+        vault = _ata_extra(config, mint)  # the vault's CreateIdempotent searches it too
+        assert compute_unit_limit(init) == (150 + ATA_CREATE_IDEMPOTENT + PER_BUMP * vault
+                                            + _budget("dispatch_rewards", "initialize")
+                                            + PER_BUMP * (_extra([b"config"], program) + vault))
+        post = rewards.post_root_instruction(admin, mint, epoch=n, root=bytes(32), total=1, workers=1)
+        epoch = _extra([b"epoch", n.to_bytes(8, "little")], program)
+        assert compute_unit_limit([post]) == 150 + _budget("dispatch_rewards", "post_root") + PER_BUMP * epoch
+        claim = ClaimFile(program, n, bytes(32), worker, 1, (bytes(32),) * 21)
+        record = _extra([b"claim", bytes(rewards.epoch_address(n)), bytes(worker)], program)
+        assert compute_unit_limit(rewards.claim_instructions(claim, mint)) == (
+            150 + ATA_CREATE_IDEMPOTENT + PER_BUMP * _ata_extra(worker, mint)
+            + _budget("dispatch_rewards", "claim") + PER_BUMP * record)
+        seen |= {vault > 0, epoch > 0, record > 0}
+    assert seen == {False, True}  # bumps below 255 were among them
+
+
+def test_vesting_limits_add_the_schedule_and_vault_bumps() -> None:
+    vesting = VestingClient(None, IdlProgram.load("dispatch_vesting"))
+    program = vesting.program.program_id
+    seen = set()
+    for _ in range(40):
+        creator, id_, mint, beneficiary = (Keypair().pubkey() for _ in range(4))
+        create = vesting.create_schedule_instructions(
+            creator, id_, mint=mint, beneficiary=beneficiary, total=1, start_ts=0, cliff_ts=0, end_ts=1,
+            revoke_authority=None)
+        schedule = vesting.schedule_address(creator, id_)
+        vault = _ata_extra(schedule, mint)
+        searched = _extra([b"schedule", bytes(creator), bytes(id_)], program) + vault
+        assert compute_unit_limit(create) == (150 + ATA_CREATE_IDEMPOTENT + PER_BUMP * vault
+                                              + _budget("dispatch_vesting", "create_schedule") + PER_BUMP * searched)
+        seen |= {searched > 0}
+    assert seen == {False, True}
+
+
 def test_settle_and_anchor_transactions_carry_their_limit_and_stay_under_it(solana, deployed) -> None:
     coordinator = holder(solana, deployed, 100 * BOLT)
     worker = Keypair().pubkey()
     record = deployed.settlement.settle(coordinator, "budgeted-job", worker, 10 * BOLT, os.urandom(32))
     assert record.signature is not None
-    tx = solana.rpc.get_transaction(Signature.from_string(record.signature), "base64",
-                                    max_supported_transaction_version=0).value
-    assert tx is not None and tx.transaction.meta is not None
-    message = tx.transaction.transaction.message  # type: ignore[union-attr]
-    last = message.instructions[-1]
-    assert message.account_keys[last.program_id_index] == COMPUTE_BUDGET_PROGRAM  # last: indices of the others stay
-    assert bytes(last.data)[0] == 2  # SetComputeUnitLimit
-    limit = int.from_bytes(bytes(last.data)[1:5], "little")
+    limit, consumed, logs = compute_limit(solana, record.signature)
     seeds = [b"settlement", bytes(coordinator.pubkey()), hashlib.sha256(b"budgeted-job").digest()]
     bump = _bump(seeds, deployed.settlement.program.program_id)
     assert limit >= 150 + budgets.BUDGETS[("dispatch_settlement", "settle")][0] + PER_BUMP * (255 - bump)
-    consumed = tx.transaction.meta.compute_units_consumed
     assert 10_000 < consumed <= limit < 200_000, (consumed, limit)
-    logs = tx.transaction.meta.log_messages or []
     assert any(line.startswith("Program data: ") for line in logs), logs  # emit!: the Settled event
 
 
@@ -85,3 +139,6 @@ def test_programs_are_registered_for_budgets(deployed) -> None:
 
     for program in (deployed.staking.program, deployed.settlement.program, deployed.anchor.program):
         assert isinstance(registered_program(program.program_id), IdlProgram)
+    for name in ("dispatch_rewards", "dispatch_vesting"):
+        program = IdlProgram.load(name)
+        assert registered_program(program.program_id) is program

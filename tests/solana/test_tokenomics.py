@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,13 +20,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import SOL
+from conftest import SOL, compute_limit
 from solders.pubkey import Pubkey
 
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY
 from dispatch_chain.rewards.program import RewardsClient
 from dispatch_chain.solana.bolt import associated_token_account, read_mint, token_balance, transfer
+from dispatch_chain.solana.budgets import BUDGETS, PER_BUMP
 from dispatch_chain.solana.deploy import ProgramSettings, init_programs, load_or_create_keypair
 from dispatch_chain.solana.errors import ExceedsReleased
 from dispatch_chain.solana.genesis import ALLOCATION, TREASURY_TIMELOCK
@@ -135,6 +137,15 @@ def test_a_bad_team_file_is_refused_before_anything_is_sent(env, tmp_path) -> No
         assert result.returncode == 2 and message in result.stderr, result.stderr
 
 
+def _landed_within_its_limit(solana, stdout: str) -> int:
+    """The CU the transaction a command printed ("tx <signature>") consumed, checked against its limit."""
+    found = re.search(r"tx (\w+)", stdout)
+    assert found, stdout
+    limit, consumed, _ = compute_limit(solana, found.group(1))
+    assert consumed <= limit < 200_000, (consumed, limit)
+    return consumed
+
+
 def test_rewards_init_post_and_claim_over_rpc(solana, solana_node, env) -> None:
     mint = load_or_create_keypair(env.keys / "bolt-mint.json").pubkey()
     refused = env.run("rewards", "init")  # the payer is not the program's upgrade authority
@@ -177,6 +188,10 @@ def test_rewards_init_post_and_claim_over_rpc(solana, solana_node, env) -> None:
     assert posted.returncode == 0, posted.stderr
     result = json.loads(posted.stdout)
     assert result["workers"] == 1 and result["signature"]
+    limit, consumed, _ = compute_limit(solana, result["signature"])  # the documented budget, bumps added
+    epoch_bump = Pubkey.find_program_address([b"epoch", bytes(8)], rewards.rewards.program.program_id)[1]
+    assert limit == 150 + BUDGETS[("dispatch_rewards", "post_root")][0] + PER_BUMP * (255 - epoch_bump)
+    assert consumed <= limit
     assert env.run("rewards", "post", "0", "--out", str(out), "--json", keypair=env.deployer).returncode == 0
     claim_file = out / "epoch-0" / f"{worker.pubkey()}.json"
     assert not (out / "epoch-0" / f"{outsider.pubkey()}.json").exists()
@@ -187,6 +202,7 @@ def test_rewards_init_post_and_claim_over_rpc(solana, solana_node, env) -> None:
     before = token_balance(solana, worker_token)  # what the settlement paid it
     claimed = env.run("rewards", "claim", str(claim_file), keypair=worker_file)
     assert claimed.returncode == 0, claimed.stderr
+    assert _landed_within_its_limit(solana, claimed.stdout) > 0
     amount = int(json.loads(claim_file.read_text())["amount"])
     assert amount == int(result["total"]) > 0
     assert token_balance(solana, worker_token) == before + amount
@@ -212,6 +228,7 @@ def test_vesting_show_and_claim_with_the_clock_warped(solana, solana_node, env) 
     assert by_label["liquidity"]["claimable"] == "0" and by_label["team:alice"]["vested"] == "0"
     claimed = env.run("vesting", "claim", treasury, keypair=admin_file)
     assert claimed.returncode == 0, claimed.stderr
+    assert _landed_within_its_limit(solana, claimed.stdout) > 0
     mint = Path(env.keys / "bolt-mint.json")
     mint_key = load_or_create_keypair(mint).pubkey()
     assert token_balance(solana, associated_token_account(load_or_create_keypair(admin_file).pubkey(), mint_key)) == 150 * M
