@@ -78,6 +78,11 @@ HANDLER_SEEDS: dict[tuple[str, str, str], Callable[[Any], list[bytes]]] = {
 #: worker's account in the same transaction): budget at bump 255 when it creates
 #: the account; it searches the associated address's bump too.
 ATA_CREATE_IDEMPOTENT = 17_000
+#: SPL Token's ``MintToChecked`` (a vesting schedule's genesis transaction mints its funds
+#: before ``create_schedule``): its budget, docs/solana-programs.md.
+MINT_TO_CHECKED = 1_000
+MINT_TO_CHECKED_TAG = 14
+TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 
 
 def _ata_units(ix: Instruction) -> int | None:
@@ -106,6 +111,8 @@ def compute_unit_limit(instructions: Sequence[Instruction]) -> int | None:
             return None
         if ix.program_id == ASSOCIATED_TOKEN_PROGRAM:
             units = _ata_units(ix)
+        elif ix.program_id == TOKEN_PROGRAM:
+            units = MINT_TO_CHECKED if bytes(ix.data)[:1] == bytes([MINT_TO_CHECKED_TAG]) else None
         else:
             program = registered_program(ix.program_id)
             units = None if program is None else program.compute_units(ix)

@@ -477,6 +477,18 @@ fn measure_vesting(m: &mut Measured) {
     }
 }
 
+/// SPL Token's `MintToChecked`, which genesis transactions carry before the
+/// schedule's `create_schedule` (minting the schedule's funds to its creator).
+fn measure_spl_token(m: &mut Measured) {
+    let mut svm = svm();
+    let authority = funded(&mut svm);
+    let mint = create_mint(&mut svm, &authority, &authority.pubkey());
+    let account = create_token_account(&mut svm, &authority, &mint, &authority.pubkey());
+    let mint_to = spl_token_interface::instruction::mint_to_checked(&TOKEN_PROGRAM, &mint, &account, &authority.pubkey(), &[], BOLT, DECIMALS)
+        .expect("mint_to_checked");
+    m.run(&mut svm, ("spl_token", "mint_to_checked"), "typical", 0, &authority, mint_to);
+}
+
 /// The Associated Token Account program's `CreateIdempotent`, which settle
 /// transactions carry to create the worker's account: it searches the
 /// associated address's bump too.
@@ -531,6 +543,7 @@ fn every_instruction_stays_within_its_documented_budget() {
     measure_rewards(&mut m);
     measure_vesting(&mut m);
     measure_ata(&mut m);
+    measure_spl_token(&mut m);
 
     // typical: the dearest typical run; worst: the dearest run (its extra bumps);
     // at bump 255: the most any run costs less PER_BUMP per extra bump, what a budget must cover.

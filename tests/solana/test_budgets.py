@@ -8,6 +8,7 @@ import os
 import re
 
 from conftest import compute_limit, holder
+from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
@@ -23,7 +24,8 @@ from dispatch_chain.solana.budgets import (
 )
 from dispatch_chain.solana.client import TOKEN_PROGRAM
 from dispatch_chain.solana.programs import IdlProgram
-from dispatch_chain.solana.vesting import VestingClient
+from dispatch_chain.solana.genesis import ScheduleAllocation, ScheduleSpec
+from dispatch_chain.solana.vesting import VestingClient, schedule_id
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "solana-programs.md")
 
@@ -43,8 +45,10 @@ def documented() -> dict[tuple[str, str], tuple[int, tuple[str, ...]]]:
 def test_the_clients_budgets_are_the_documented_ones() -> None:
     docs = documented()
     ata = docs.pop(("spl_associated_token_account", "create_idempotent"))
+    mint_to = docs.pop(("spl_token", "mint_to_checked"))
     assert docs == budgets.BUDGETS
     assert ata[0] == budgets.ATA_CREATE_IDEMPOTENT
+    assert mint_to[0] == budgets.MINT_TO_CHECKED
 
 
 def _bump(seeds: list[bytes], program: Pubkey) -> int:
@@ -119,6 +123,27 @@ def test_vesting_limits_add_the_schedule_and_vault_bumps() -> None:
                                               + _budget("dispatch_vesting", "create_schedule") + PER_BUMP * searched)
         seen |= {searched > 0}
     assert seen == {False, True}
+
+
+def test_a_genesis_schedule_transaction_carries_a_limit() -> None:
+    # Its own ATA, the schedule's funds minted (SPL Token), the vault's ATA and create_schedule.
+    vesting = VestingClient(None, IdlProgram.load("dispatch_vesting"))
+    payer, mint, beneficiary = Keypair().pubkey(), Keypair().pubkey(), Keypair().pubkey()
+    spec = ScheduleSpec("team", "team:a", beneficiary, BOLT, 0, 0, 1, payer)
+    instructions = ScheduleAllocation(spec, vesting, payer).instructions(payer, mint)
+    schedule = vesting.schedule_address(payer, schedule_id("team:a"))
+    vault = _ata_extra(schedule, mint)
+    searched = _extra([b"schedule", bytes(payer), bytes(schedule_id("team:a"))], vesting.program.program_id) + vault
+    assert compute_unit_limit(instructions) == (
+        150 + ATA_CREATE_IDEMPOTENT + PER_BUMP * _ata_extra(payer, mint) + budgets.MINT_TO_CHECKED
+        + ATA_CREATE_IDEMPOTENT + PER_BUMP * vault + _budget("dispatch_vesting", "create_schedule")
+        + PER_BUMP * searched)
+    # Any other SPL Token instruction is not budgeted: the transaction keeps the default.
+    assert compute_unit_limit([*instructions[:1], replace_tag(instructions[1], 7)]) is None
+
+
+def replace_tag(ix: Instruction, tag: int) -> Instruction:
+    return Instruction(ix.program_id, bytes([tag]) + bytes(ix.data)[1:], ix.accounts)
 
 
 def test_settle_and_anchor_transactions_carry_their_limit_and_stay_under_it(solana, deployed) -> None:
