@@ -24,11 +24,11 @@ mod sbf;
 use std::collections::BTreeMap;
 
 use dispatch_svm::LiteSVM;
+use sbf::{ata, create_ata_ix, ATA_PROGRAM};
 use solana_address::Address;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use sbf::{ata, create_ata_ix, ATA_PROGRAM};
 use support::*;
 
 /// CU of one `find_program_address` iteration: the syscall charges
@@ -484,8 +484,9 @@ fn measure_spl_token(m: &mut Measured) {
     let authority = funded(&mut svm);
     let mint = create_mint(&mut svm, &authority, &authority.pubkey());
     let account = create_token_account(&mut svm, &authority, &mint, &authority.pubkey());
-    let mint_to = spl_token_interface::instruction::mint_to_checked(&TOKEN_PROGRAM, &mint, &account, &authority.pubkey(), &[], BOLT, DECIMALS)
-        .expect("mint_to_checked");
+    let mint_to =
+        spl_token_interface::instruction::mint_to_checked(&TOKEN_PROGRAM, &mint, &account, &authority.pubkey(), &[], BOLT, DECIMALS)
+            .expect("mint_to_checked");
     m.run(&mut svm, ("spl_token", "mint_to_checked"), "typical", 0, &authority, mint_to);
 }
 

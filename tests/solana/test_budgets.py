@@ -13,9 +13,9 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.protocol import BOLT
-from dispatch_chain.solana import budgets
 from dispatch_chain.rewards.claims import ClaimFile
 from dispatch_chain.rewards.program import RewardsProgram
+from dispatch_chain.solana import budgets
 from dispatch_chain.solana.budgets import (
     ASSOCIATED_TOKEN_PROGRAM,
     ATA_CREATE_IDEMPOTENT,
@@ -23,8 +23,8 @@ from dispatch_chain.solana.budgets import (
     compute_unit_limit,
 )
 from dispatch_chain.solana.client import TOKEN_PROGRAM
-from dispatch_chain.solana.programs import IdlProgram
 from dispatch_chain.solana.genesis import ScheduleAllocation, ScheduleSpec
+from dispatch_chain.solana.programs import IdlProgram
 from dispatch_chain.solana.vesting import VestingClient, schedule_id
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "solana-programs.md")
