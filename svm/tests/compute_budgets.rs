@@ -281,8 +281,7 @@ fn measure_anchor(m: &mut Measured) {
             &ID,
             low,
             |n| {
-                let proof: Vec<[u8; 32]> =
-                    (0..depth).map(|d| solana_sha256_hasher::hashv(&[&n.to_le_bytes(), &(d as u64).to_le_bytes()]).to_bytes()).collect();
+                let proof = siblings(n, depth);
                 let root = process_proof(&leaf, &proof);
                 (proof, root)
             },
