@@ -25,6 +25,7 @@ from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
 from dispatch_chain.locks import WriterLock, account_lock_path
+from dispatch_chain.rewards.program import REWARDS, RewardsClient
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
 from dispatch_chain.solana.bridge import BridgeClient
@@ -32,6 +33,7 @@ from dispatch_chain.solana.client import SolanaClient
 from dispatch_chain.solana.programs import ANCHOR, BRIDGE, PROGRAMS, SETTLEMENT, STAKING, IdlProgram, error_tables
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient, TierReader
+from dispatch_chain.solana.vesting import VESTING, VestingClient
 
 ACCOUNT_HINT = (
     "give each writer its own EVM account: DISPATCH_ANCHOR_ACCOUNT (or `anchor run --account`)"
@@ -147,7 +149,7 @@ class Connections:
     def solana(self) -> SolanaClient:
         if self.profile.solana is None:
             raise ConfigError(f"network {self.profile.name!r} has no Solana cluster configured")
-        programs = [self.solana_program(name) for name in (*PROGRAMS, BRIDGE)]
+        programs = [self.solana_program(name) for name in (*PROGRAMS, BRIDGE, VESTING, REWARDS)]
         return SolanaClient(self.profile.solana, idl_errors=error_tables(programs))
 
     @cached_property
@@ -166,6 +168,14 @@ class Connections:
     def solana_bridge(self) -> BridgeClient:
         """dispatch_bridge (the Solana side of the BOLT bridge) at the manifest's id."""
         return BridgeClient(self.solana, self.solana_program(BRIDGE))
+
+    def rewards(self) -> RewardsClient:
+        """dispatch_rewards (the worker-rewards vault and its epochs) at the manifest's id."""
+        return RewardsClient(self.solana, self.solana_program(REWARDS))
+
+    def vesting(self) -> VestingClient:
+        """dispatch_vesting (the genesis schedules and locks) at the manifest's id."""
+        return VestingClient(self.solana, self.solana_program(VESTING))
 
     def tier_reader(self, *, ttl: float = 30.0) -> TierReader:
         return TierReader(self.staking(), ttl=ttl)

@@ -239,6 +239,11 @@ class SolanaNode(LocalNode):
                 raise ChainError(f"{self.name}: the deployer's airdrop did not land")
             time.sleep(0.05)
 
+    def warp_clock(self, seconds: int) -> int:
+        """Local only: move the node's Clock ``seconds`` ahead (``dispatchWarpClock``, not a Solana
+        method); returns the new Unix time. For vesting cliffs and emission years in tests and the demo."""
+        return int(rpc_call(self.url, "dispatchWarpClock", [seconds])["unixTimestamp"])
+
     def write_deployer(self, path: Path) -> Path:
         """Write the deployer keypair as a solana-keygen file (mode 0600), for scripts run as separate processes."""
         from dispatch_chain.keys import save_keypair_bytes

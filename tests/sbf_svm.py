@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import spl.token.instructions as token_ix
+from solders.account import Account
 from solders.clock import Clock
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
@@ -19,7 +20,7 @@ from solders.transaction_metadata import FailedTransactionMetadata
 
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.client import TOKEN_PROGRAM
-from dispatch_chain.solana.programs import IdlProgram
+from dispatch_chain.solana.programs import BPF_LOADER_UPGRADEABLE, IdlProgram, programdata_address
 
 BOLT = 10**9
 MINT_SIZE = 82
@@ -32,9 +33,15 @@ def so_path(name: str) -> Path:
     return Path(folder) / f"{name}.so"
 
 
+# The upgrade authority sbf_chain gives every program: the only signer `initialize` accepts.
+DEPLOYER = Keypair.from_seed(bytes([0xDE] * 32))
+
+
 class Chain:
     def __init__(self, svm: LiteSVM) -> None:
         self.svm = svm
+        self.deployer = DEPLOYER
+        svm.airdrop(DEPLOYER.pubkey(), 100 * 10**9)
 
     def send(self, instructions: list, signers: list[Keypair]):
         tx = Transaction.new_signed_with_payer(instructions, signers[0].pubkey(), signers, self.svm.latest_blockhash())
@@ -94,5 +101,17 @@ def sbf_chain(*names: str) -> Chain:
         if not path.is_file():
             pytest.fail(f"no SBF build of {name} at {path}: run toolchain/run-tests.sh, or build it as "
                         "docs/solana-programs.md ('Building for SBF') says and set " + f"{name.upper()}_SO")
-        svm.add_program(IdlProgram.load(name).program_id, path.read_bytes())
+        deploy_upgradeable(svm, IdlProgram.load(name).program_id, path.read_bytes(), DEPLOYER.pubkey())
     return Chain(svm)
+
+
+def deploy_upgradeable(svm: LiteSVM, program_id: Pubkey, elf: bytes, authority: Pubkey) -> None:
+    """``elf`` at ``program_id`` as a validator holds it: a Program account of the BPF upgradeable
+    loader pointing at its ProgramData (header: tag 3, slot, upgrade authority), which ``initialize``'s
+    upgrade-authority gate reads. (solders' ``add_program`` uses the non-upgradeable loader.)"""
+    data_address = programdata_address(program_id)
+    data = struct.pack("<IQB", 3, 0, 1) + bytes(authority) + elf
+    rent = svm.minimum_balance_for_rent_exemption
+    svm.set_account(data_address, Account(rent(len(data)), data, BPF_LOADER_UPGRADEABLE, False, 0))
+    program = struct.pack("<I", 2) + bytes(data_address)
+    svm.set_account(program_id, Account(rent(len(program)), program, BPF_LOADER_UPGRADEABLE, True, 0))

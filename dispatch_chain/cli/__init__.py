@@ -14,8 +14,10 @@ import sys
 import click
 
 from dispatch_chain import __version__
+from dispatch_chain.cli import rewards_chain  # noqa: F401  (adds init, post, claim to `rewards`)
 from dispatch_chain.cli.anchor import anchor
 from dispatch_chain.cli.audit import audit
+from dispatch_chain.cli.bolt import bolt
 from dispatch_chain.cli.bridge import bridge
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.env import env, environment_epilog
@@ -23,6 +25,7 @@ from dispatch_chain.cli.receipt import receipt
 from dispatch_chain.cli.reputation import reputation
 from dispatch_chain.cli.rewards import rewards
 from dispatch_chain.cli.solana import solana
+from dispatch_chain.cli.vesting import vesting
 from dispatch_chain.cli.worker import worker
 from dispatch_chain.settings import env_var
 
@@ -82,3 +85,5 @@ main.add_command(solana)
 main.add_command(env)
 main.add_command(bridge)
 main.add_command(rewards)
+main.add_command(vesting)
+main.add_command(bolt)

@@ -3,8 +3,8 @@
 ``epoch`` computes an epoch's rewards from settlement records and SENTINEL
 workers (read from the chain with ``--from-chain``, or from JSON files), writes the claim files
 and prints the root to post; ``show`` checks a claim file; ``curve`` prints
-the emission curve. Posting and claiming on chain (``post``, ``claim``) need
-the local node to load the dispatch_rewards SBF build and are not here yet.
+the emission curve. ``init``, ``post`` and ``claim`` act on chain
+(:mod:`dispatch_chain.cli.rewards_chain`).
 """
 
 from __future__ import annotations
@@ -74,9 +74,18 @@ def _settlements(path: str) -> list[SettledJob]:
     return jobs
 
 
+epoch_seconds_option = click.option(
+    "--epoch-seconds",
+    type=click.IntRange(min=1),
+    default=DEFAULT_EPOCH_SECONDS,
+    show_default=True,
+    help="Epoch length (the program's epoch_seconds).",
+)
+
+
 @click.group()
 def rewards() -> None:
-    """Worker rewards (whitepaper §5.4): epochs, claim files, the emission curve (docs/rewards.md)."""
+    """Worker rewards (whitepaper §5.4): epochs, posting, claims, the emission curve (docs/rewards.md)."""
 
 
 @rewards.command()
@@ -84,13 +93,7 @@ def rewards() -> None:
 @click.option(
     "--start", "start", type=int, required=True, help="Unix time the curve and epoch 0 start (the program's start_ts)."
 )
-@click.option(
-    "--epoch-seconds",
-    type=click.IntRange(min=1),
-    default=DEFAULT_EPOCH_SECONDS,
-    show_default=True,
-    help="Epoch length (the program's epoch_seconds).",
-)
+@epoch_seconds_option
 @click.option(
     "--from-chain",
     is_flag=True,

@@ -18,19 +18,22 @@ from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_j
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
+from dispatch_chain.rewards.program import REWARDS
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.bridge import BridgeInputError, InitParams, chain_id, pad_evm_address
 from dispatch_chain.solana.deploy import (
     ProgramSettings,
-    deploy_bolt,
     init_bridge,
     init_programs,
     load_or_create_keypair,
 )
+from dispatch_chain.solana.genesis import read_team_file
 from dispatch_chain.solana.programs import PROGRAMS
 from dispatch_chain.solana.staking import MAX_COOLDOWN_SECONDS
+from dispatch_chain.solana.tokenomics import FREE_CATEGORIES, GenesisPlan, deploy_genesis
+from dispatch_chain.solana.vesting import VESTING
 
 DEFAULT_KEYPAIR = Path("~/.config/solana/id.json")
 
@@ -96,17 +99,34 @@ def solana() -> None:
     help="Keypair of the mint account (default: <key dir>/bolt-mint.json, created if absent).",
 )
 @click.option(
+    "--team-file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="JSON list of team and advisor grants ({label, beneficiary, amount in base units}) adding up to"
+    " 150M BOLT; each becomes a vesting schedule (1-year cliff, 3 years linear). Format: docs/rewards.md.",
+)
+@click.option(
+    "--treasury-admin",
+    help="Beneficiary of the treasury's 6-month lock (150M), until governance takes it over"
+    " (recorded in the manifest as treasury_admin).",
+)
+@click.option(
+    "--team-revoke-authority",
+    help="Who may revoke the unvested part of team grants (default: none, irrevocable).",
+)
+@click.option(
     "--owner",
     "owner_specs",
     multiple=True,
     metavar="NAME=PUBKEY",
-    help="Owner of an allocation (" + ", ".join(name for name, _ in DISTRIBUTION) + "); repeatable.",
+    help="Receiver of " + ", ".join(FREE_CATEGORIES) + ", or liquidity (beneficiary of its 1-year lock); repeatable.",
 )
 @click.option(
     "--generate-owners",
     is_flag=True,
-    help="Create a keypair for every allocation without --owner (in the key dir; for local chains).",
+    help="Create a keypair for every receiver not given (and the treasury admin) in the key dir; for local chains.",
 )
+@click.option("--genesis-ts", type=int, help="Unix time the schedules start (default: the chain's time now).")
 @click.option(
     "--airdrop",
     type=click.FloatRange(0, 1_000_000),
@@ -119,46 +139,68 @@ def create_bolt(
     url: str | None,
     keypair: str | None,
     mint_keypair: str | None,
+    team_file: str,
+    treasury_admin: str | None,
+    team_revoke_authority: str | None,
     owner_specs: tuple[str, ...],
     generate_owners: bool,
+    genesis_ts: int | None,
     airdrop: float,
 ) -> None:
-    """Create BOLT: 1,000,000,000 tokens, 9 decimals, distributed per the whitepaper, mint authority revoked.
+    """Create BOLT: 1,000,000,000 tokens, 9 decimals, each allocation in its vault or schedule, mint authority revoked.
 
-    Resumable: run it again with the same mint keypair to finish an interrupted run.
+    Worker rewards (400M) go into the dispatch_rewards vault; team grants into vesting schedules;
+    liquidity (100M) into a 1-year lock; treasury (150M) into a 6-month lock for the treasury admin;
+    community, hackathon and partners to the accounts named. The signer creates the schedules.
+    Resumable: run it again with the same mint keypair and manifest to finish an interrupted run.
     Keys it creates go to $DISPATCH_KEY_DIR/<network> (default ~/.config/dispatch/<network>).
     """
+    receivers = (*FREE_CATEGORIES, "liquidity")
     owners: dict[str, Pubkey] = {}
     for spec in owner_specs:
         name, _, value = spec.partition("=")
-        if name not in dict(DISTRIBUTION):
-            raise InputError(f"--owner {spec}: unknown allocation {name!r}")
-        try:
-            owners[name] = Pubkey.from_string(value)
-        except ValueError:
-            raise InputError(f"--owner {spec}: {value!r} is not a Solana address") from None
+        if name not in receivers:
+            raise InputError(f"--owner {spec}: allocation {name!r} takes no owner (only {', '.join(receivers)})")
+        owners[name] = Pubkey.from_string(_pubkey(value, f"--owner {spec}"))
+    revoker = (
+        Pubkey.from_string(_pubkey(team_revoke_authority, "--team-revoke-authority")) if team_revoke_authority else None
+    )
+    admin = Pubkey.from_string(_pubkey(treasury_admin, "--treasury-admin")) if treasury_admin else None
     with chain_errors():
+        team = read_team_file(Path(team_file))
         connections = _connections(state, url, keypair)
         keys = key_dir(connections.profile.name)
-        for name, _ in DISTRIBUTION:
+        for name in receivers:
             if name not in owners:
                 if not generate_owners:
-                    raise InputError(
-                        f"no owner for allocation {name!r}: pass --owner {name}=PUBKEY or --generate-owners"
-                    )
+                    raise InputError(f"no owner for {name!r}: pass --owner {name}=PUBKEY or --generate-owners")
                 owners[name] = load_or_create_keypair(keys / "allocations" / f"{name}.json").pubkey()
+        if admin is None:
+            if not generate_owners:
+                raise InputError("no treasury admin: pass --treasury-admin PUBKEY or --generate-owners")
+            admin = load_or_create_keypair(keys / "treasury-admin.json").pubkey()
         mint = load_or_create_keypair(Path(mint_keypair) if mint_keypair else keys / "bolt-mint.json")
         client, payer = connections.solana, connections.solana_keypair
         if airdrop:
             client.airdrop(payer.pubkey(), int(airdrop * 1_000_000_000))
-        info = deploy_bolt(
+        plan = GenesisPlan(
+            team=team,
+            treasury_admin=admin,
+            liquidity_beneficiary=owners.pop("liquidity"),
+            team_revoke_authority=revoker,
+            owners=owners,
+            vesting_program_id=str(connections.solana_program(VESTING).program_id),
+            rewards_program_id=str(connections.solana_program(REWARDS).program_id),
+        )
+        info = deploy_genesis(
             client,
             payer,
             mint,
-            owners,
+            plan,
             manifest=connections.profile.manifest,
             network=connections.profile.name,
             progress=lambda m: click.echo(m, err=True),
+            genesis_ts=genesis_ts,
         )
     click.echo(
         f"BOLT mint {mint.pubkey()}: supply {info.supply / BOLT:,.0f} BOLT, mint authority"

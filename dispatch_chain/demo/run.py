@@ -18,6 +18,7 @@ from dispatch_chain.demo.report import print_report
 from dispatch_chain.demo.reputation_stage import post_feedback, register_workers, score_workers
 from dispatch_chain.demo.solana_stage import deploy_solana, settle_jobs, stake_workers
 from dispatch_chain.demo.state import DemoOptions, DemoState
+from dispatch_chain.demo.tokenomics_stage import rewards_epoch
 
 Stage = Callable[[DemoState, ExitStack], None]
 
@@ -35,6 +36,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("post ERC-8004 feedback for every job", post_feedback),
     ("settle successful jobs in BOLT (5 % burned)", settle_jobs),
     ("score workers (reputation, tier, heartbeat)", score_workers),
+    ("worker rewards: post and claim epoch 0; the distribution", rewards_epoch),
 ]
 
 

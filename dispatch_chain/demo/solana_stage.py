@@ -9,12 +9,13 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.demo.state import DemoState, SolanaDemo
+from dispatch_chain.demo.tokenomics_stage import genesis
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.keys import save_keypair_bytes
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, DISTRIBUTION, PRICING_USD, format_bolt, protocol_fee
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PRICING_USD, format_bolt, protocol_fee
 from dispatch_chain.solana.bolt import read_mint, transfer
 from dispatch_chain.solana.client import SolanaClient
-from dispatch_chain.solana.deploy import ProgramSettings, deploy_bolt, init_programs
+from dispatch_chain.solana.deploy import ProgramSettings, init_programs
 
 SOL = 1_000_000_000
 BOLT_USD = 0.01  # an assumed BOLT price for turning USDC job prices into BOLT settlements
@@ -31,7 +32,8 @@ def _keypair(state: DemoState, name: str) -> Keypair:
 
 
 def deploy_solana(state: DemoState, stack: ExitStack) -> None:
-    """BOLT (1B, 9 decimals, whitepaper distribution, mint authority revoked) and the three programs' configs."""
+    """BOLT (1B, 9 decimals, each allocation in its vault or schedule, mint authority revoked) and the
+    three programs' configs."""
     assert state.connections is not None
     shutil.rmtree(state.options.out / "keys", ignore_errors=True)
     assert state.solana_node is not None
@@ -40,19 +42,9 @@ def deploy_solana(state: DemoState, stack: ExitStack) -> None:
     admin = state.solana_node.deployer
     state.solana_node.write_deployer(state.options.out / "keys" / "admin.json")
     coordinator, mint = _keypair(state, "coordinator"), _keypair(state, "bolt-mint")
-    owners = {name: _keypair(state, f"allocation-{name}") for name, _ in DISTRIBUTION}
-    for keypair in (coordinator, *owners.values()):
-        client.airdrop(keypair.pubkey(), 10 * SOL)
+    client.airdrop(coordinator.pubkey(), 10 * SOL)
     manifest, network = state.connections.profile.manifest, state.connections.profile.name
-    info = deploy_bolt(
-        client,
-        admin,
-        mint,
-        {n: k.pubkey() for n, k in owners.items()},
-        manifest=manifest,
-        network=network,
-        progress=state.progress.note,
-    )
+    info, owners = genesis(state, admin, mint)
     init_programs(
         client,
         admin,
@@ -77,14 +69,14 @@ def _supply(client: SolanaClient, mint: Pubkey) -> int:
 
 
 def stake_workers(state: DemoState, stack: ExitStack) -> None:
-    """Workers (their ed25519 keys are Solana keys) get BOLT from the worker-rewards allocation and stake."""
+    """Workers (their ed25519 keys are Solana keys) get BOLT from the community allocation and stake."""
     assert state.connections is not None and state.workload is not None and state.solana is not None
     client, staking = state.connections.solana, state.connections.staking()
-    rewards = state.solana.owners["worker_rewards"]
+    community = state.solana.owners["community"]
     for worker, tokens in zip(state.workload.workers, STAKE_PLAN, strict=False):
         keypair = Keypair.from_seed(bytes(worker.key))
         client.airdrop(keypair.pubkey(), SOL)
-        transfer(client, rewards, keypair.pubkey(), tokens * BOLT, state.solana.mint)
+        transfer(client, community, keypair.pubkey(), tokens * BOLT, state.solana.mint)
         staking.stake(keypair, tokens * BOLT)
     reader = state.connections.tier_reader()
     stakes = reader.stakes(Keypair.from_seed(bytes(w.key)).pubkey() for w in state.workload.workers)

@@ -2,8 +2,8 @@
 
 The builders return plain instructions (tested against the program's SBF
 build in LiteSVM); :class:`RewardsClient` sends them through a
-:class:`~dispatch_chain.solana.client.SolanaClient` once a node runs the
-program (the local node does not load SBF programs yet).
+:class:`~dispatch_chain.solana.client.SolanaClient` (the local node deploys
+the program's SBF build like the others).
 """
 
 from __future__ import annotations
@@ -150,6 +150,7 @@ class RewardsClient:
     def __init__(self, client: SolanaClient, program: IdlProgram) -> None:
         self.client = client
         self.rewards = RewardsProgram(program)
+        client.idl_errors[str(program.program_id)] = program.errors  # typed exceptions (ExceedsReleased, ...)
 
     def config(self) -> RewardsConfig:
         account = self.client.account(self.rewards.config_address)
@@ -161,6 +162,15 @@ class RewardsClient:
         address = self.rewards.epoch_address(epoch)
         account = self.client.account(address)
         return None if account is None else self.rewards.decode_epoch(address, account.data)
+
+    def initialize(
+        self, admin: Keypair, mint: Pubkey, *, start_ts: int, epoch_seconds: int, distributor: Pubkey
+    ) -> str:
+        """``admin`` must be the program's upgrade authority (``initialize`` is gated on it)."""
+        instructions = self.rewards.initialize_instructions(
+            admin.pubkey(), mint, start_ts=start_ts, epoch_seconds=epoch_seconds, distributor=distributor
+        )
+        return self.client.send(instructions, [admin])[0]
 
     def post(self, distributor: Keypair, *, epoch: int, root: bytes, total: int, workers: int) -> str:
         mint = self.config().mint

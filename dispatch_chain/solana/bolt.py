@@ -1,11 +1,15 @@
 """BOLT: the SPL token, created once with its whole supply and never minted again.
 
-:func:`create_bolt` makes a 9-decimal mint with no freeze authority, creates
-one associated token account per allocation of the whitepaper's table (§5.4),
-mints each allocation exactly once, checks the supply is exactly
-1,000,000,000 BOLT, and revokes the mint authority. Every step first looks at
-the chain, so a run killed half-way is finished by running it again with the
-same mint keypair (the script keeps it until the mint exists).
+:func:`create_bolt` makes a 9-decimal mint with no freeze authority, places
+each allocation exactly once, checks the supply is exactly 1,000,000,000
+BOLT, and revokes the mint authority. An allocation is an
+:class:`Allocation` (minted to an owner's associated token account, e.g. the
+rewards vault, whose owner is the rewards config PDA) or anything with the
+same three methods (:class:`dispatch_chain.solana.genesis.ScheduleAllocation`:
+minted and moved into a vesting schedule in one transaction). Every step
+first looks at the chain and each allocation is one transaction, so a run
+killed between any two steps is finished by running it again with the same
+mint keypair (the script keeps it until the mint exists).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import spl.token.instructions as token_ix
+from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import CreateAccountParams, create_account
@@ -85,16 +91,80 @@ def token_balance(client: SolanaClient, token_account: Pubkey) -> int | None:
     return int(struct.unpack_from("<Q", account.data, 64)[0])
 
 
+class Placement(Protocol):
+    """One allocation of the genesis: where its tokens go, and whether they are there already."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def amount(self) -> int: ...
+
+    def placed(self, client: SolanaClient, mint: Pubkey) -> bool:
+        """True once a previous run placed it (checked: anything else there raises BoltError)."""
+        ...
+
+    def instructions(self, payer: Pubkey, mint: Pubkey) -> list[Instruction]:
+        """One transaction that mints ``amount`` (the payer is the mint authority) and places it."""
+        ...
+
+    def describe(self, mint: Pubkey) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """An allocation minted to ``owner``'s associated token account (any owner, a PDA too)."""
+
+    name: str
+    owner: Pubkey
+    amount: int
+
+    def account(self, mint: Pubkey) -> Pubkey:
+        return associated_token_account(self.owner, mint)
+
+    def placed(self, client: SolanaClient, mint: Pubkey) -> bool:
+        balance = token_balance(client, self.account(mint))
+        if balance and balance != self.amount:
+            raise BoltError(f"allocation {self.name} holds {balance}, expected {self.amount}; refusing to continue")
+        return bool(balance)
+
+    def instructions(self, payer: Pubkey, mint: Pubkey) -> list[Instruction]:
+        return [
+            token_ix.create_idempotent_associated_token_account(payer, self.owner, mint),
+            mint_instruction(payer, mint, self.account(mint), self.amount),
+        ]
+
+    def describe(self, mint: Pubkey) -> str:
+        return f"{self.name}: {self.amount / 10**BOLT_DECIMALS:,.0f} BOLT to {self.account(mint)} (owner {self.owner})"
+
+
+def mint_instruction(authority: Pubkey, mint: Pubkey, account: Pubkey, amount: int) -> Instruction:
+    return token_ix.mint_to_checked(
+        token_ix.MintToCheckedParams(
+            program_id=TOKEN_PROGRAM,
+            mint=mint,
+            dest=account,
+            mint_authority=authority,
+            amount=amount,
+            decimals=BOLT_DECIMALS,
+        )
+    )
+
+
 def create_bolt(
     client: SolanaClient,
     payer: Keypair,
     mint: Keypair,
-    allocations: Sequence[tuple[str, Pubkey, int]],
+    allocations: Sequence[Placement | tuple[str, Pubkey, int]],
     *,
     progress: Callable[[str], None] = lambda message: None,
 ) -> MintInfo:
-    """Create (or finish creating) BOLT; returns the final mint state (no mint authority)."""
-    if sum(amount for _, _, amount in allocations) != BOLT_SUPPLY:
+    """Create (or finish creating) BOLT; returns the final mint state (no mint authority).
+
+    ``allocations`` are :class:`Placement` objects, or ``(name, owner, amount)`` for an :class:`Allocation`.
+    """
+    places: list[Placement] = [Allocation(*a) if isinstance(a, tuple) else a for a in allocations]
+    if sum(a.amount for a in places) != BOLT_SUPPLY:
         raise BoltError(f"allocations must add up to exactly {BOLT_SUPPLY} base units")
     mint_key = mint.pubkey()
     info = read_mint(client, mint_key)
@@ -135,29 +205,10 @@ def create_bolt(
     if info.mint_authority != payer.pubkey():
         raise BoltError(f"mint {mint_key}'s authority is {info.mint_authority}, not the payer")
 
-    for name, owner, amount in allocations:
-        account = associated_token_account(owner, mint_key)
-        balance = token_balance(client, account)
-        instructions = []
-        if balance is None:
-            instructions.append(token_ix.create_idempotent_associated_token_account(payer.pubkey(), owner, mint_key))
-        if not balance:  # minted exactly once: skipped when a previous run already did
-            instructions.append(
-                token_ix.mint_to_checked(
-                    token_ix.MintToCheckedParams(
-                        program_id=TOKEN_PROGRAM,
-                        mint=mint_key,
-                        dest=account,
-                        mint_authority=payer.pubkey(),
-                        amount=amount,
-                        decimals=BOLT_DECIMALS,
-                    )
-                )
-            )
-            client.send(instructions, [payer])
-            progress(f"{name}: {amount / 10**BOLT_DECIMALS:,.0f} BOLT to {account} (owner {owner})")
-        elif balance != amount:
-            raise BoltError(f"allocation {name} holds {balance}, expected {amount}; refusing to continue")
+    for place in places:
+        if not place.placed(client, mint_key):  # placed exactly once: skipped when a previous run did
+            client.send(place.instructions(payer.pubkey(), mint_key), [payer])
+            progress(place.describe(mint_key))
 
     info = read_mint(client, mint_key)
     assert info is not None

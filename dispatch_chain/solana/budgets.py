@@ -11,14 +11,17 @@ instruction instead of running under the 200,000 CU default.
 A budget holds when each PDA the instruction searches with
 ``find_program_address`` is found at bump 255; every further bump tried
 costs :data:`PER_BUMP` CU, so the limit adds ``PER_BUMP * (255 - bump)`` for
-each searched PDA, its bump computed here from the IDL's seeds. (A fixed
+each searched PDA, its bump computed here from the IDL's seeds (associated
+token accounts under the ATA program included; :data:`HANDLER_SEEDS` for the
+few the IDL leaves unchecked). (A fixed
 margin would not do: a PDA's bump is fixed by its seeds, so a worker whose
 stake PDA happened to need many bumps could never stake.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
@@ -54,12 +57,32 @@ BUDGETS: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {
     ("dispatch_anchor", "remove_anchorer"): (9_000, ()),
     ("dispatch_anchor", "verify"): (21_000, ()),
     ("dispatch_anchor", "verify_receipt"): (22_000, ()),
+    ("dispatch_rewards", "claim"): (46_000, ("claim_record",)),
+    ("dispatch_rewards", "initialize"): (20_000, ("config", "vault")),
+    ("dispatch_rewards", "post_root"): (20_000, ("epoch_root",)),
+    ("dispatch_rewards", "set_distributor"): (8_000, ()),
+    ("dispatch_vesting", "claim"): (18_000, ()),
+    ("dispatch_vesting", "create_schedule"): (26_000, ("schedule", "vault")),
+    ("dispatch_vesting", "revoke"): (18_000, ()),
+    ("dispatch_vesting", "set_beneficiary"): (9_000, ()),
+}
+
+#: Searched PDAs whose seeds the IDL does not give (the account is unchecked and
+#: the handler derives it): (program, instruction, account) -> their seeds from the
+#: instruction's decoded arguments.
+HANDLER_SEEDS: dict[tuple[str, str, str], Callable[[Any], list[bytes]]] = {
+    ("dispatch_rewards", "post_root", "epoch_root"): lambda data: [b"epoch", data.args.epoch.to_bytes(8, "little")],
 }
 
 #: The Associated Token Account program's ``CreateIdempotent`` (settle creates the
 #: worker's account in the same transaction): budget at bump 255 when it creates
 #: the account; it searches the associated address's bump too.
 ATA_CREATE_IDEMPOTENT = 17_000
+#: SPL Token's ``MintToChecked`` (a vesting schedule's genesis transaction mints its funds
+#: before ``create_schedule``): its budget, docs/solana-programs.md.
+MINT_TO_CHECKED = 1_000
+MINT_TO_CHECKED_TAG = 14
+TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 
 
 def _ata_units(ix: Instruction) -> int | None:
@@ -88,6 +111,8 @@ def compute_unit_limit(instructions: Sequence[Instruction]) -> int | None:
             return None
         if ix.program_id == ASSOCIATED_TOKEN_PROGRAM:
             units = _ata_units(ix)
+        elif ix.program_id == TOKEN_PROGRAM:
+            units = MINT_TO_CHECKED if bytes(ix.data)[:1] == bytes([MINT_TO_CHECKED_TAG]) else None
         else:
             program = registered_program(ix.program_id)
             units = None if program is None else program.compute_units(ix)

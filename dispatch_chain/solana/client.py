@@ -30,11 +30,11 @@ from solders.transaction import Transaction
 
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.errors import ChainError
+from dispatch_chain.solana.budgets import TOKEN_PROGRAM as TOKEN_PROGRAM  # re-exported: the clients import it here
 from dispatch_chain.solana.budgets import compute_unit_limit, set_compute_unit_limit
 from dispatch_chain.solana.errors import SolanaTransactionError, decode_failure
 
 SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
-TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 MAX_ACCOUNTS_PER_CALL = 100  # getMultipleAccounts' limit on the real RPC
 

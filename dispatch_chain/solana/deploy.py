@@ -54,7 +54,7 @@ def load_or_create_keypair(path: Path) -> Keypair:
     return keypair
 
 
-def _record(manifest: Path, network: str, cluster: str, change: Callable[[SolanaDeployment], None]) -> None:
+def record_solana(manifest: Path, network: str, cluster: str, change: Callable[[SolanaDeployment], None]) -> None:
     def apply(m: Manifest) -> None:
         solana = m.solana or SolanaDeployment(cluster=cluster)
         if solana.cluster and solana.cluster != cluster:
@@ -76,9 +76,13 @@ def deploy_bolt(
     network: str,
     progress: Progress,
 ) -> MintInfo:
-    """Create and distribute BOLT (resumable) and record the mint and allocations."""
+    """Create BOLT with every allocation in a plain owner's account (resumable) and record it.
+
+    No vault, no schedule: for benchmarks and tests that need plain holders. The genesis
+    the whitepaper states (vaults, vesting, locks) is
+    :func:`dispatch_chain.solana.tokenomics.deploy_genesis` (``create-bolt``)."""
     cluster = client.caip2
-    _record(manifest, network, cluster, lambda s: s.accounts.update({"bolt_mint": str(mint.pubkey())}))
+    record_solana(manifest, network, cluster, lambda s: s.accounts.update({"bolt_mint": str(mint.pubkey())}))
     info = create_bolt(client, payer, mint, whitepaper_allocations(dict(owners)), progress=progress)
 
     def change(s: SolanaDeployment) -> None:
@@ -86,7 +90,7 @@ def deploy_bolt(
             s.accounts[f"allocation.{name}"] = str(associated_token_account(owners[name], mint.pubkey()))
             s.accounts[f"allocation_owner.{name}"] = str(owners[name])
 
-    _record(manifest, network, cluster, change)
+    record_solana(manifest, network, cluster, change)
     return info
 
 
@@ -290,7 +294,7 @@ def init_programs(
             }
         )
 
-    _record(manifest, network, client.caip2, change)
+    record_solana(manifest, network, client.caip2, change)
 
 
 def init_bridge(
@@ -346,5 +350,5 @@ def init_bridge(
             }
         )
 
-    _record(manifest, network, client.caip2, change)
+    record_solana(manifest, network, client.caip2, change)
     return config

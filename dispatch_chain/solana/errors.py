@@ -222,6 +222,54 @@ class CooldownTooLong(ProgramError): ...
 class ThresholdAboveSupply(ProgramError): ...
 
 
+# dispatch_rewards
+class NotDistributor(ProgramError): ...
+
+
+class InvalidEpochLength(ProgramError): ...
+
+
+class EpochNotEnded(ProgramError): ...
+
+
+class EpochAlreadyPosted(ProgramError): ...
+
+
+class ExceedsReleased(ProgramError):
+    """A root whose total exceeds what the emission curve has released minus what was already distributed."""
+
+
+class VaultUnderfunded(ProgramError): ...
+
+
+class AlreadyClaimed(ProgramError): ...
+
+
+class ExceedsEpochTotal(ProgramError): ...
+
+
+class WrongEpochAccount(ProgramError): ...
+
+
+# dispatch_vesting
+class InvalidSchedule(ProgramError): ...
+
+
+class NotBeneficiary(ProgramError): ...
+
+
+class NothingToClaim(ProgramError): ...
+
+
+class NotRevocable(ProgramError): ...
+
+
+class NotRevokeAuthority(ProgramError): ...
+
+
+class AlreadyRevoked(ProgramError): ...
+
+
 class AnchorConstraintError(ProgramError):
     """An Anchor framework error (account constraints, 2000-4999), e.g. ConstraintSeeds."""
 

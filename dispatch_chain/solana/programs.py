@@ -152,7 +152,7 @@ class IdlProgram:
 
     def compute_units(self, ix: Instruction) -> int | None:
         """The CU budget of ``ix`` (docs/solana-programs.md), bump searches included; None if unknown."""
-        from dispatch_chain.solana.budgets import BUDGETS, PER_BUMP
+        from dispatch_chain.solana.budgets import BUDGETS, HANDLER_SEEDS, PER_BUMP
 
         try:
             parsed = self._program.coder.instruction.parse(bytes(ix.data))
@@ -167,16 +167,33 @@ class IdlProgram:
         extra = 0
         for account in idl_accounts:
             if account["name"] in searched:
-                found = self._pda(account.get("pda"), keys, parsed.data)
+                handler_seeds = HANDLER_SEEDS.get((self.name, parsed.name, account["name"]))
+                found = (
+                    Pubkey.find_program_address(handler_seeds(parsed.data), self.program_id)
+                    if handler_seeds is not None
+                    else self._pda(account.get("pda"), keys, parsed.data)
+                )
                 # A wrong address fails the instruction anyway; it costs no search.
                 if found is not None and found[0] == keys.get(account["name"]):
                     extra += 255 - found[1]
         return budget + PER_BUMP * extra
 
     def _pda(self, spec: dict[str, Any] | None, keys: dict[str, Pubkey], args: Any) -> tuple[Pubkey, int] | None:
-        """The address and bump ``find_program_address`` finds for an IDL ``pda`` spec of this program."""
-        if not spec or "program" in spec:
+        """The address and bump ``find_program_address`` finds for an IDL ``pda`` spec.
+
+        Under this program, or the spec's ``program`` (an associated token account's: the ATA program).
+        """
+        if not spec:
             return None
+        program = self.program_id
+        if "program" in spec:
+            owner = spec["program"]
+            if owner["kind"] == "const":
+                program = Pubkey.from_bytes(bytes(owner["value"]))
+            elif owner["kind"] == "account" and owner["path"] in keys:
+                program = keys[owner["path"]]
+            else:
+                return None
         seeds = []
         for seed in spec["seeds"]:
             if seed["kind"] == "const":
@@ -188,8 +205,7 @@ class IdlProgram:
                 seeds.append(bytes(value) if isinstance(value, (Pubkey, list, bytes)) else str(value).encode())
             else:
                 return None
-        address, bump = Pubkey.find_program_address(seeds, self.program_id)
-        return address, bump
+        return Pubkey.find_program_address(seeds, program)
 
     def decode(self, account: str, data: bytes, *, address: Pubkey | None = None) -> Any:
         """Decode ``data`` as this program's ``account`` type (discriminator checked) into anchorpy's container.

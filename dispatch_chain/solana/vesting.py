@@ -79,13 +79,15 @@ class VestingSchedule:
 class VestingClient:
     """Instructions and reads of dispatch_vesting.
 
-    Not yet exercised against a node: the local node does not load the SBF
-    build of dispatch_vesting yet (the program is tested in Rust/LiteSVM).
+    Against a node (``dispatch-chain vesting show|claim``, tests/solana/test_tokenomics.py) or
+    without one (``client=None``: builders and decoding, for LiteSVM tests).
     """
 
     def __init__(self, client: SolanaClient | None, program: IdlProgram) -> None:
         self.client = client  # None: instruction builders and decoding only
         self.program = program
+        if client is not None:
+            client.idl_errors[str(program.program_id)] = program.errors  # typed exceptions (NothingToClaim, ...)
 
     def schedule_address(self, creator: Pubkey, id_: Pubkey) -> Pubkey:
         return self.program.pda(b"schedule", bytes(creator), bytes(id_))

@@ -119,6 +119,20 @@ impl Chain {
         dispatch_svm::set_clock(&mut self.svm, &clock);
     }
 
+    /// Local-only: moves the Clock sysvar's Unix time `seconds` (> 0) ahead
+    /// from the current slot on, as tests of time-dependent programs
+    /// (vesting, emission) need; returns the new Unix time.
+    pub fn warp_clock(&mut self, seconds: i64) -> i64 {
+        self.clock.warp(self.slot, seconds);
+        self.apply_slot();
+        self.block_time(self.slot)
+    }
+
+    /// Seconds all clock warps put the chain ahead of the wall clock (kept in the ledger).
+    pub fn warped_seconds(&self) -> i64 {
+        self.clock.warped_seconds()
+    }
+
     /// The current slot (also the block height: no slot is skipped).
     pub fn slot(&self) -> u64 {
         self.slot

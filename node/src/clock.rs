@@ -27,12 +27,15 @@ pub struct SlotClock {
     started_unix_ms: i64,
     base_slot: u64,
     slot_ms: u64,
+    /// Local-only clock warps (`dispatchWarpClock`): from each slot on, Unix
+    /// time runs that many seconds ahead of the wall clock (cumulative).
+    warps: Vec<(u64, i64)>,
 }
 
 impl SlotClock {
     /// A clock at `base_slot` now, with slots of `slot_ms` milliseconds.
     pub fn starting_at(base_slot: u64, slot_ms: u64) -> Self {
-        Self { started: Instant::now(), started_unix_ms: unix_ms_now(), base_slot, slot_ms: slot_ms.max(1) }
+        Self { started: Instant::now(), started_unix_ms: unix_ms_now(), base_slot, slot_ms: slot_ms.max(1), warps: Vec::new() }
     }
 
     /// The slot the wall clock is in.
@@ -44,7 +47,19 @@ impl SlotClock {
     /// the wall clock for slots of this run and extrapolating for others.
     pub fn unix_timestamp_of(&self, slot: u64) -> i64 {
         let offset_ms = (slot as i128 - self.base_slot as i128) * self.slot_ms as i128;
-        ((self.started_unix_ms as i128 + offset_ms) / 1000) as i64
+        let warped: i64 = self.warps.iter().filter(|(from, _)| slot >= *from).map(|(_, seconds)| seconds).sum();
+        ((self.started_unix_ms as i128 + offset_ms) / 1000) as i64 + warped
+    }
+
+    /// Moves Unix time `seconds` ahead from `slot` on (earlier slots keep
+    /// their times, so block times never decrease).
+    pub fn warp(&mut self, slot: u64, seconds: i64) {
+        self.warps.push((slot, seconds));
+    }
+
+    /// How far ahead of the wall clock all warps together put the clock.
+    pub fn warped_seconds(&self) -> i64 {
+        self.warps.iter().map(|(_, seconds)| seconds).sum()
     }
 }
 

@@ -25,6 +25,9 @@ struct LedgerFile {
     genesis_hash: String,
     identity: String,
     slot: u64,
+    /// Seconds the clock was warped ahead (`dispatchWarpClock`); reapplied on load.
+    #[serde(default)]
+    warped_seconds: i64,
     accounts: Vec<LedgerAccount>,
     transactions: Vec<TxRecord>,
 }
@@ -104,6 +107,9 @@ impl Ledger {
         // Continue after the last slot the previous run reached.
         let mut chain = Chain::new(genesis, identity, file.slot + 1, slot_ms, programs)?;
         chain.restore_accounts(accounts);
+        if file.warped_seconds != 0 {
+            chain.warp_clock(file.warped_seconds);
+        }
         for record in file.transactions {
             chain.history.insert(record);
         }
@@ -130,6 +136,7 @@ impl Ledger {
             genesis_hash: chain.genesis_hash.to_string(),
             identity: chain.identity.to_string(),
             slot: chain.slot(),
+            warped_seconds: chain.warped_seconds(),
             accounts,
             transactions: chain.history.records().cloned().collect(),
         };

@@ -80,9 +80,9 @@ fn handle(mut request: Request, chain: &mut Chain, ledger: Option<&Ledger>) {
         respond(request, 400, format!("cannot read the request body: {e}"));
         return;
     }
-    let before = chain.history.len();
+    let (before, warped) = (chain.history.len(), chain.warped_seconds());
     let response = answer(chain, &body);
-    if chain.history.len() != before {
+    if chain.history.len() != before || chain.warped_seconds() != warped {
         if let Some(ledger) = ledger {
             if let Err(e) = ledger.save(chain) {
                 log::error!("{e}");

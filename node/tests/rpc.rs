@@ -461,6 +461,41 @@ fn ledger_survives_a_restart() {
 }
 
 #[test]
+fn the_clock_warps_forward_only_and_the_warp_survives_a_restart() {
+    let ledger = temp_ledger("warp");
+    let ledger_arg = ledger.to_str().unwrap();
+    let node = Node::start(&["--ledger", ledger_arg, "--slot-ms", "50"]);
+    let mut slot = 0;
+    while slot < 2 {
+        std::thread::sleep(std::time::Duration::from_millis(60));
+        slot = node.result("getSlot", json!([])).as_u64().unwrap();
+    }
+    let before = node.result("getBlockTime", json!([slot])).as_i64().unwrap();
+    let earlier = node.result("getBlockTime", json!([slot.saturating_sub(1)])).as_i64().unwrap();
+    const YEAR: i64 = 365 * 24 * 3600;
+    let warped = node.result("dispatchWarpClock", json!([YEAR]))["unixTimestamp"].as_i64().unwrap();
+    assert!((warped - before - YEAR).abs() <= 2, "{warped} vs {before} + 1 year");
+    // The Clock sysvar a program reads follows.
+    let clock = node.result("getAccountInfo", json!(["SysvarC1ock11111111111111111111111111111111", { "encoding": "base64" }]));
+    let data = base64_decode(clock["value"]["data"][0].as_str().unwrap());
+    let unix = i64::from_le_bytes(data[32..40].try_into().unwrap());
+    assert!(unix >= warped && unix - warped <= 2, "Clock sysvar {unix} vs {warped}");
+    // An earlier slot keeps its time: block times never decrease.
+    assert_eq!(node.result("getBlockTime", json!([slot.saturating_sub(1)])).as_i64().unwrap(), earlier);
+    // Backwards, zero, or absurd amounts are refused.
+    for bad in [json!([0]), json!([-5]), json!([1000 * YEAR]), json!(["soon"])] {
+        assert_eq!(node.error("dispatchWarpClock", bad.clone())["code"], -32602, "{bad}");
+    }
+    assert!(node.stop());
+    // The warp is in the ledger: a restarted node does not go back in time.
+    let node = Node::start(&["--ledger", ledger_arg]);
+    let slot = node.result("getSlot", json!([])).as_u64().unwrap();
+    assert!(node.result("getBlockTime", json!([slot])).as_i64().unwrap() >= warped);
+    drop(node);
+    let _ = std::fs::remove_file(&ledger);
+}
+
+#[test]
 fn a_taken_port_is_a_clear_error() {
     let node = Node::start(&[]);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_dispatch-solana-node"))

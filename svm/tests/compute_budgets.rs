@@ -1,12 +1,14 @@
-//! Compute units of every instruction of the three programs, measured on
-//! their SBF builds, against the budgets documented in
+//! Compute units of every instruction of the Dispatch programs (staking,
+//! settlement, anchor, rewards, vesting), measured on their SBF builds, against the budgets documented in
 //! docs/solana-programs.md ("Compute budgets"), which the Python clients
 //! set as compute-unit limits (dispatch_chain/solana/budgets.py).
 //!
 //! Each instruction runs in a typical case (ordinary arguments, the PDAs
 //! it searches with `find_program_address` found at the first bump, 255)
 //! and a worst case (the longest arguments the program accepts, and
-//! searched PDAs whose bump is 250 or lower). A budget holds for bump 255;
+//! searched PDAs whose bump is 250 or lower; where a program creates a PDA
+//! account, that account prefunded by a third party, which turns one
+//! `create_account` into `transfer`, `allocate` and `assign`). A budget holds for bump 255;
 //! each further bump tried costs `PER_BUMP` CU, which clients add, so every
 //! run must satisfy `measured <= budget + PER_BUMP * extra bumps`.
 //! `cargo test -p dispatch-svm --test compute_budgets -- --nocapture`
@@ -16,10 +18,13 @@
 #[macro_use]
 #[allow(unused_macros)]
 mod support;
+#[path = "../../programs/sbf_test_support.rs"]
+mod sbf;
 
 use std::collections::BTreeMap;
 
 use dispatch_svm::LiteSVM;
+use sbf::{ata, create_ata_ix, ATA_PROGRAM};
 use solana_address::Address;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -52,22 +57,54 @@ fn extra(seeds: &[&[u8]], program: &Address) -> u64 {
     255 - u64::from(Address::find_program_address(seeds, program).1)
 }
 
-/// A value from `make(i)` for the first i whose PDA `seeds_of(value)` has a bump
-/// of 255 (`low == false`) or at most 250 (`low == true`).
-fn with_bump<T>(program: &Address, low: bool, make: impl Fn(u64) -> T, seeds_of: impl Fn(&T) -> Vec<Vec<u8>>) -> T {
+/// A PDA's seeds and the program it is derived under.
+type Pda = (Vec<Vec<u8>>, Address);
+
+/// The bump `find_program_address` finds for `pda`.
+fn bump_of((seeds, program): &Pda) -> u8 {
+    let refs: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
+    Address::find_program_address(&refs, program).1
+}
+
+/// A value from `make(i)` for the first i whose PDAs `pdas_of(value)` all have a
+/// bump of 255 (`low == false`) or all at most 250 (`low == true`).
+fn with_bumps<T>(low: bool, make: impl Fn(u64) -> T, pdas_of: impl Fn(&T) -> Vec<Pda>) -> T {
     (0..100_000)
         .map(make)
-        .find(|value| {
-            let seeds = seeds_of(value);
-            let refs: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
-            let bump = Address::find_program_address(&refs, program).1;
-            if low {
-                bump <= 250
-            } else {
-                bump == 255
-            }
-        })
+        .find(|value| pdas_of(value).iter().map(bump_of).all(|bump| if low { bump <= 250 } else { bump == 255 }))
         .expect("such a value exists")
+}
+
+/// [`with_bumps`] for one PDA of `program`.
+fn with_bump<T>(program: &Address, low: bool, make: impl Fn(u64) -> T, seeds_of: impl Fn(&T) -> Vec<Vec<u8>>) -> T {
+    with_bumps(low, make, |value| vec![(seeds_of(value), *program)])
+}
+
+/// The seeds of `owner`'s associated token account of `mint` (under [`ATA_PROGRAM`]).
+fn ata_seeds(owner: &Address, mint: &Address) -> Pda {
+    (vec![owner.to_bytes().to_vec(), TOKEN_PROGRAM.to_bytes().to_vec(), mint.to_bytes().to_vec()], ATA_PROGRAM)
+}
+
+/// The extra bumps `find_program_address` tries for `owner`'s associated token account of `mint`.
+fn ata_extra(owner: &Address, mint: &Address) -> u64 {
+    255 - u64::from(bump_of(&ata_seeds(owner, mint)))
+}
+
+/// Funds `address` with the rent of an empty account, as anyone can before a
+/// program creates a PDA there: the program then pays `transfer`, `allocate`
+/// and `assign` instead of one `create_account`.
+fn prefund(svm: &mut LiteSVM, address: &Address) {
+    let lamports = svm.minimum_balance_for_rent_exemption(0);
+    svm.airdrop(address, lamports).expect("airdrop");
+}
+
+/// A new mint (authority `authority`) whose associated token account for
+/// `owner` has a bump of 255 (`low == false`) or at most 250.
+fn mint_with_ata_bump(svm: &mut LiteSVM, authority: &Keypair, owner: &Address, low: bool) -> Address {
+    (0..1_000)
+        .map(|_| create_mint(svm, authority, &authority.pubkey()))
+        .find(|mint| if low { ata_extra(owner, mint) >= 5 } else { ata_extra(owner, mint) == 0 })
+        .expect("such a mint")
 }
 
 /// The `n`th of a fixed sequence of keypairs (the measurements repeat exactly).
@@ -84,6 +121,8 @@ fn svm() -> LiteSVM {
     deploy(&mut svm, dispatch_staking::ID, "dispatch_staking");
     deploy(&mut svm, dispatch_settlement::ID, "dispatch_settlement");
     deploy(&mut svm, dispatch_anchor::ID, "dispatch_anchor");
+    deploy(&mut svm, dispatch_rewards::ID, "dispatch_rewards");
+    deploy(&mut svm, dispatch_vesting::ID, "dispatch_vesting");
     svm.airdrop(&deployer().pubkey(), 100_000_000_000).expect("airdrop");
     svm
 }
@@ -91,6 +130,39 @@ fn svm() -> LiteSVM {
 fn funded_keypair(svm: &mut LiteSVM, keypair: Keypair) -> Keypair {
     svm.airdrop(&keypair.pubkey(), 10_000_000_000).expect("airdrop");
     keypair
+}
+
+/// `propose_admin` and `accept_admin` of `$program` (config PDA `["config"]`,
+/// the same accounts in every program), signed by `$admin` and a new key.
+macro_rules! measure_admin_handover {
+    ($m:expr, $svm:expr, $program:ident, $admin:expr) => {{
+        use $program::{accounts as a, instruction as i, ID};
+        let svm: &mut LiteSVM = $svm;
+        let admin: &Keypair = $admin;
+        let program = stringify!($program);
+        let config = pda(&[b"config"], &ID);
+        let next = funded(svm);
+        let propose = ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() });
+        $m.run(svm, (program, "propose_admin"), "typical", 0, admin, propose);
+        let accept = ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {});
+        $m.run(svm, (program, "accept_admin"), "typical", 0, &next, accept);
+    }};
+}
+
+/// dispatch_staking's `initialize` of `mint` by `admin` (the upgrade authority).
+fn staking_initialize(admin: &Keypair, mint: Address, args: dispatch_staking::instruction::Initialize) -> Instruction {
+    use dispatch_staking::{accounts as a, ID};
+    let init = a::Initialize {
+        admin: admin.pubkey(),
+        config: pda(&[b"config"], &ID),
+        mint,
+        vault: pda(&[b"vault"], &ID),
+        token_program: TOKEN_PROGRAM,
+        system_program: SYSTEM_PROGRAM,
+        program: ID,
+        program_data: programdata(&ID),
+    };
+    ix(ID, init, args)
 }
 
 fn measure_staking(m: &mut Measured) {
@@ -104,25 +176,9 @@ fn measure_staking(m: &mut Measured) {
     mint_to(&mut svm, &admin, &mint, &treasury, 1_000_000 * BOLT);
     let config = pda(&[b"config"], &ID);
     let vault = pda(&[b"vault"], &ID);
-    let init = a::Initialize {
-        admin: admin.pubkey(),
-        config,
-        mint,
-        vault,
-        token_program: TOKEN_PROGRAM,
-        system_program: SYSTEM_PROGRAM,
-        program: ID,
-        program_data: programdata(&ID),
-    };
     let fixed = extra(&[b"config"], &ID) + extra(&[b"vault"], &ID);
-    m.run(
-        &mut svm,
-        (P, "initialize"),
-        "typical",
-        fixed,
-        &admin,
-        ix(ID, init, i::Initialize { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 3_600 }),
-    );
+    let args = i::Initialize { verified_threshold: 100 * BOLT, sentinel_threshold: 1_000 * BOLT, cooldown_seconds: 3_600 };
+    m.run(&mut svm, (P, "initialize"), "typical", fixed, &admin, staking_initialize(&admin, mint, args));
     let update = ix(
         ID,
         a::UpdateConfig { admin: admin.pubkey(), config, mint },
@@ -158,23 +214,7 @@ fn measure_staking(m: &mut Measured) {
             a::Withdraw { worker: worker.pubkey(), config, stake_account, worker_token: token, vault, mint, token_program: TOKEN_PROGRAM };
         m.run(&mut svm, (P, "withdraw"), case, 0, &worker, ix(ID, withdraw, i::Withdraw {}));
     }
-    let next = funded(&mut svm);
-    m.run(
-        &mut svm,
-        (P, "propose_admin"),
-        "typical",
-        0,
-        &admin,
-        ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }),
-    );
-    m.run(
-        &mut svm,
-        (P, "accept_admin"),
-        "typical",
-        0,
-        &next,
-        ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}),
-    );
+    measure_admin_handover!(m, &mut svm, dispatch_staking, &admin);
 }
 
 fn measure_settlement(m: &mut Measured) {
@@ -214,23 +254,7 @@ fn measure_settlement(m: &mut Measured) {
         let args = i::Settle { job_id: job, job_id_hash, amount: 1_000 * BOLT, receipt_hash: [7; 32] };
         m.run(&mut svm, (P, "settle"), case, bumps, &coordinator, ix(ID, accounts, args));
     }
-    let next = funded(&mut svm);
-    m.run(
-        &mut svm,
-        (P, "propose_admin"),
-        "typical",
-        0,
-        &admin,
-        ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }),
-    );
-    m.run(
-        &mut svm,
-        (P, "accept_admin"),
-        "typical",
-        0,
-        &next,
-        ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}),
-    );
+    measure_admin_handover!(m, &mut svm, dispatch_settlement, &admin);
 }
 
 fn measure_anchor(m: &mut Measured) {
@@ -257,8 +281,7 @@ fn measure_anchor(m: &mut Measured) {
             &ID,
             low,
             |n| {
-                let proof: Vec<[u8; 32]> =
-                    (0..depth).map(|d| solana_sha256_hasher::hashv(&[&n.to_le_bytes(), &(d as u64).to_le_bytes()]).to_bytes()).collect();
+                let proof = siblings(n, depth);
                 let root = process_proof(&leaf, &proof);
                 (proof, root)
             },
@@ -281,23 +304,189 @@ fn measure_anchor(m: &mut Measured) {
         let remove = a::RemoveAnchorer { admin: admin.pubkey(), config, anchorer: anchorer_pda };
         m.run(&mut svm, (P, "remove_anchorer"), case, 0, &admin, ix(ID, remove, i::RemoveAnchorer {}));
     }
-    let next = funded(&mut svm);
-    m.run(
-        &mut svm,
-        (P, "propose_admin"),
-        "typical",
-        0,
-        &admin,
-        ix(ID, a::ProposeAdmin { admin: admin.pubkey(), config }, i::ProposeAdmin { new_admin: next.pubkey() }),
-    );
-    m.run(
-        &mut svm,
-        (P, "accept_admin"),
-        "typical",
-        0,
-        &next,
-        ix(ID, a::AcceptAdmin { new_admin: next.pubkey(), config }, i::AcceptAdmin {}),
-    );
+    measure_admin_handover!(m, &mut svm, dispatch_anchor, &admin);
+}
+
+/// dispatch_rewards' claim proofs have no length cap in the program; the
+/// transaction carrying one does: a legacy transaction (1,232 bytes) holds
+/// the claim with at most this many siblings, trees of up to 2^23 (8.4M)
+/// leaves (`claim_proof_depth_is_bounded_by_the_transaction_size` checks the
+/// bound; the client adds the worker's `create_idempotent`, which leaves room
+/// for 21). The worst case measures a proof of this depth.
+const CLAIM_MAX_DEPTH: usize = 23;
+/// The typical claim: a proof in a 10,000-worker epoch.
+const CLAIM_TYPICAL_DEPTH: usize = 14;
+const REWARDS_START: i64 = 1_800_000_000;
+const WEEK: i64 = 7 * 24 * 3600;
+
+/// dispatch_rewards' `claim` of `amount` in `epoch` by `worker`, paid to `worker_token`.
+fn rewards_claim(worker: &Address, worker_token: Address, mint: Address, epoch: u64, amount: u64, proof: Vec<[u8; 32]>) -> Instruction {
+    use dispatch_rewards::{accounts as a, instruction as i, ID};
+    let config = pda(&[b"config"], &ID);
+    let epoch_root = pda(&[b"epoch", &epoch.to_le_bytes()], &ID);
+    let accounts = a::Claim {
+        worker: *worker,
+        config,
+        epoch_root,
+        claim_record: pda(&[b"claim", epoch_root.as_ref(), worker.as_ref()], &ID),
+        worker_token,
+        vault: ata(&config, &mint),
+        mint,
+        token_program: TOKEN_PROGRAM,
+        system_program: SYSTEM_PROGRAM,
+    };
+    ix(ID, accounts, i::Claim { amount, proof })
+}
+
+/// `depth` siblings, a fixed sequence for each `n`.
+fn siblings(n: u64, depth: usize) -> Vec<[u8; 32]> {
+    (0..depth).map(|d| solana_sha256_hasher::hashv(&[&n.to_le_bytes(), &(d as u64).to_le_bytes()]).to_bytes()).collect()
+}
+
+/// dispatch_rewards: `initialize` in a fresh SVM (the config is a singleton)
+/// whose vault ATA has the wanted bump, the config prefunded in the worst case.
+fn rewards_initialized(m: &mut Measured, case: &'static str, low: bool) -> (LiteSVM, Address) {
+    use dispatch_rewards::{accounts as a, instruction as i, ID};
+    let mut svm = svm();
+    set_time(&mut svm, REWARDS_START - 3_600);
+    let admin = deployer();
+    let config = pda(&[b"config"], &ID);
+    let mint = mint_with_ata_bump(&mut svm, &admin, &config, low);
+    ok(&mut svm, &admin, &[], &[create_ata_ix(&admin.pubkey(), &config, &mint)]);
+    if low {
+        prefund(&mut svm, &config);
+    }
+    let init = a::Initialize {
+        admin: admin.pubkey(),
+        config,
+        vault: ata(&config, &mint),
+        mint,
+        token_program: TOKEN_PROGRAM,
+        system_program: SYSTEM_PROGRAM,
+        program: ID,
+        program_data: programdata(&ID),
+    };
+    let args = i::Initialize { start_ts: REWARDS_START, epoch_seconds: WEEK, distributor: admin.pubkey() };
+    let bumps = extra(&[b"config"], &ID) + ata_extra(&config, &mint);
+    m.run(&mut svm, ("dispatch_rewards", "initialize"), case, bumps, &admin, ix(ID, init, args));
+    (svm, mint)
+}
+
+fn measure_rewards(m: &mut Measured) {
+    use dispatch_rewards::merkle::{process_proof, reward_leaf};
+    use dispatch_rewards::{accounts as a, instruction as i, PostRootArgs, ID};
+    const P: &str = "dispatch_rewards";
+    rewards_initialized(m, "typical", false);
+    let (mut svm, mint) = rewards_initialized(m, "worst", true);
+    let admin = deployer();
+    let config = pda(&[b"config"], &ID);
+    let vault = ata(&config, &mint);
+    mint_to(&mut svm, &admin, &mint, &vault, 1_000_000 * BOLT);
+    let set = ix(ID, a::SetDistributor { admin: admin.pubkey(), config }, i::SetDistributor { new_distributor: admin.pubkey() });
+    m.run(&mut svm, (P, "set_distributor"), "typical", 0, &admin, set);
+
+    // 50 years of weekly epochs have ended: epochs to choose bumps from, the whole curve released.
+    set_time(&mut svm, REWARDS_START + 50 * 365 * 24 * 3_600);
+    let epoch_seeds = |epoch: u64| vec![b"epoch".to_vec(), epoch.to_le_bytes().to_vec()];
+    for (case, low, depth) in [("typical", false, CLAIM_TYPICAL_DEPTH), ("worst", true, CLAIM_MAX_DEPTH)] {
+        // The epoch's root PDA (post_root's search) and the worker's claim record (claim's) at the wanted bumps.
+        let epoch = with_bump(&ID, low, |n| n, |epoch| epoch_seeds(*epoch));
+        let epoch_root = pda(&[b"epoch", &epoch.to_le_bytes()], &ID);
+        let claim_seeds = |worker: &Keypair| vec![b"claim".to_vec(), epoch_root.to_bytes().to_vec(), worker.pubkey().to_bytes().to_vec()];
+        let worker = funded_keypair(&mut svm, with_bump(&ID, low, nth_keypair, claim_seeds));
+        let worker_token = create_token_account(&mut svm, &admin, &mint, &worker.pubkey());
+        let amount = 100 * BOLT;
+        let proof = siblings(epoch, depth);
+        let root = process_proof(&reward_leaf(epoch, &worker.pubkey().to_bytes(), amount), &proof);
+
+        let claim_record = pda(&[b"claim", epoch_root.as_ref(), worker.pubkey().as_ref()], &ID);
+        if low {
+            prefund(&mut svm, &epoch_root);
+            prefund(&mut svm, &claim_record);
+        }
+        let post = a::PostRoot { distributor: admin.pubkey(), config, epoch_root, vault, system_program: SYSTEM_PROGRAM };
+        let args = i::PostRoot { args: PostRootArgs { epoch, root, total: amount, workers: 1 << depth.min(31) } };
+        m.run(&mut svm, (P, "post_root"), case, extra(&[b"epoch", &epoch.to_le_bytes()], &ID), &admin, ix(ID, post, args));
+        let claim = rewards_claim(&worker.pubkey(), worker_token, mint, epoch, amount, proof);
+        let bumps = extra(&[b"claim", epoch_root.as_ref(), worker.pubkey().as_ref()], &ID);
+        m.run(&mut svm, (P, "claim"), case, bumps, &worker, claim);
+    }
+}
+
+fn measure_vesting(m: &mut Measured) {
+    use dispatch_vesting::{accounts as a, instruction as i, CreateScheduleArgs, ID};
+    const P: &str = "dispatch_vesting";
+    const YEAR: i64 = 365 * 24 * 3_600;
+    let mut svm = svm();
+    set_time(&mut svm, REWARDS_START);
+    let creator = deployer();
+    let mint = create_mint(&mut svm, &creator, &creator.pubkey());
+    let source = create_token_account(&mut svm, &creator, &mint, &creator.pubkey());
+    mint_to(&mut svm, &creator, &mint, &source, 1_000_000 * BOLT);
+    for (case, low) in [("typical", false), ("worst", true)] {
+        // A schedule id whose schedule PDA and vault ATA (create_schedule's two searches) have the wanted bumps.
+        let schedule_of = |id: &Address| pda(&[b"schedule", creator.pubkey().as_ref(), id.as_ref()], &ID);
+        let id = with_bumps(
+            low,
+            |n| nth_keypair(n).pubkey(),
+            |id| {
+                let seeds = vec![b"schedule".to_vec(), creator.pubkey().to_bytes().to_vec(), id.to_bytes().to_vec()];
+                vec![(seeds, ID), ata_seeds(&schedule_of(id), &mint)]
+            },
+        );
+        let schedule = schedule_of(&id);
+        let vault = ata(&schedule, &mint);
+        ok(&mut svm, &creator, &[], &[create_ata_ix(&creator.pubkey(), &schedule, &mint)]);
+        if low {
+            prefund(&mut svm, &schedule);
+        }
+        let beneficiary = funded(&mut svm);
+        let start = now(&svm);
+        let args = CreateScheduleArgs {
+            beneficiary: beneficiary.pubkey(),
+            total: 1_000 * BOLT,
+            start_ts: start,
+            cliff_ts: start,
+            end_ts: start + 4 * YEAR,
+            revoke_authority: Some(creator.pubkey()),
+        };
+        let create = a::CreateSchedule {
+            creator: creator.pubkey(),
+            schedule_id: id,
+            schedule,
+            vault,
+            source,
+            mint,
+            token_program: TOKEN_PROGRAM,
+            system_program: SYSTEM_PROGRAM,
+        };
+        let bumps = extra(&[b"schedule", creator.pubkey().as_ref(), id.as_ref()], &ID) + ata_extra(&schedule, &mint);
+        m.run(&mut svm, (P, "create_schedule"), case, bumps, &creator, ix(ID, create, i::CreateSchedule { args }));
+
+        // A year in: a quarter vested and claimed, the rest revoked (both transfer).
+        set_time(&mut svm, start + YEAR);
+        let destination = create_token_account(&mut svm, &creator, &mint, &beneficiary.pubkey());
+        let claim = a::Claim { beneficiary: beneficiary.pubkey(), schedule, vault, destination, mint, token_program: TOKEN_PROGRAM };
+        m.run(&mut svm, (P, "claim"), case, 0, &beneficiary, ix(ID, claim, i::Claim {}));
+        let revoke = a::Revoke { authority: creator.pubkey(), schedule, vault, destination: source, mint, token_program: TOKEN_PROGRAM };
+        m.run(&mut svm, (P, "revoke"), case, 0, &creator, ix(ID, revoke, i::Revoke {}));
+        let set = a::SetBeneficiary { beneficiary: beneficiary.pubkey(), schedule };
+        let args = i::SetBeneficiary { new_beneficiary: Address::new_unique() };
+        m.run(&mut svm, (P, "set_beneficiary"), case, 0, &beneficiary, ix(ID, set, args));
+    }
+}
+
+/// SPL Token's `MintToChecked`, which genesis transactions carry before the
+/// schedule's `create_schedule` (minting the schedule's funds to its creator).
+fn measure_spl_token(m: &mut Measured) {
+    let mut svm = svm();
+    let authority = funded(&mut svm);
+    let mint = create_mint(&mut svm, &authority, &authority.pubkey());
+    let account = create_token_account(&mut svm, &authority, &mint, &authority.pubkey());
+    let mint_to =
+        spl_token_interface::instruction::mint_to_checked(&TOKEN_PROGRAM, &mint, &account, &authority.pubkey(), &[], BOLT, DECIMALS)
+            .expect("mint_to_checked");
+    m.run(&mut svm, ("spl_token", "mint_to_checked"), "typical", 0, &authority, mint_to);
 }
 
 /// The Associated Token Account program's `CreateIdempotent`, which settle
@@ -305,30 +494,15 @@ fn measure_anchor(m: &mut Measured) {
 /// associated address's bump too.
 fn measure_ata(m: &mut Measured) {
     const P: &str = "spl_associated_token_account";
-    let ata_program: Address = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL".parse().expect("id");
     let mut svm = svm();
     let payer = funded(&mut svm);
     let mint = create_mint(&mut svm, &payer, &payer.pubkey());
-    let seeds = |owner: &Address| vec![owner.to_bytes().to_vec(), TOKEN_PROGRAM.to_bytes().to_vec(), mint.to_bytes().to_vec()];
     for (case, low) in [("typical", false), ("worst", true)] {
-        let owner = with_bump(&ata_program, low, |n| nth_keypair(n).pubkey(), seeds);
-        let ata = pda(&[owner.as_ref(), TOKEN_PROGRAM.as_ref(), mint.as_ref()], &ata_program);
-        let bumps = extra(&[owner.as_ref(), TOKEN_PROGRAM.as_ref(), mint.as_ref()], &ata_program);
-        let create = || Instruction {
-            program_id: ata_program,
-            accounts: vec![
-                solana_instruction::AccountMeta::new(payer.pubkey(), true),
-                solana_instruction::AccountMeta::new(ata, false),
-                solana_instruction::AccountMeta::new_readonly(owner, false),
-                solana_instruction::AccountMeta::new_readonly(mint, false),
-                solana_instruction::AccountMeta::new_readonly(SYSTEM_PROGRAM, false),
-                solana_instruction::AccountMeta::new_readonly(TOKEN_PROGRAM, false),
-            ],
-            data: vec![1],
-        };
-        m.run(&mut svm, (P, "create_idempotent"), case, bumps, &payer, create());
+        let owner = with_bumps(low, |n| nth_keypair(n).pubkey(), |owner| vec![ata_seeds(owner, &mint)]);
+        let bumps = ata_extra(&owner, &mint);
+        m.run(&mut svm, (P, "create_idempotent"), case, bumps, &payer, create_ata_ix(&payer.pubkey(), &owner, &mint));
         // The account exists: nothing to create (what most settlements pay).
-        m.run(&mut svm, (P, "create_idempotent"), "again", bumps, &payer, create());
+        m.run(&mut svm, (P, "create_idempotent"), "again", bumps, &payer, create_ata_ix(&payer.pubkey(), &owner, &mint));
     }
 }
 
@@ -366,7 +540,10 @@ fn every_instruction_stays_within_its_documented_budget() {
     measure_staking(&mut m);
     measure_settlement(&mut m);
     measure_anchor(&mut m);
+    measure_rewards(&mut m);
+    measure_vesting(&mut m);
     measure_ata(&mut m);
+    measure_spl_token(&mut m);
 
     // typical: the dearest typical run; worst: the dearest run (its extra bumps);
     // at bump 255: the most any run costs less PER_BUMP per extra bump, what a budget must cover.
@@ -378,9 +555,15 @@ fn every_instruction_stays_within_its_documented_budget() {
         println!("| {program} | `{name}` | {typical} | {} | {} | {base} |", worst.1, worst.2);
     }
 
-    let budgets = documented_budgets();
+    let failures = budget_failures(&m, &documented_budgets());
+    assert!(failures.is_empty(), "compute budgets:\n{}", failures.join("\n"));
+}
+
+/// Every instruction of the programs' IDLs that is not measured or has no
+/// budget, and every run over its budget (plus PER_BUMP per extra bump).
+fn budget_failures(m: &Measured, budgets: &BTreeMap<(String, String), u64>) -> Vec<String> {
     let mut failures = Vec::new();
-    for program in ["dispatch_staking", "dispatch_settlement", "dispatch_anchor"] {
+    for program in ["dispatch_staking", "dispatch_settlement", "dispatch_anchor", "dispatch_rewards", "dispatch_vesting"] {
         for name in idl_instructions(program) {
             let key = (program.to_string(), name.clone());
             if !m.runs.contains_key(&key) {
@@ -403,7 +586,27 @@ fn every_instruction_stays_within_its_documented_budget() {
             }
         }
     }
-    assert!(failures.is_empty(), "compute budgets:\n{}", failures.join("\n"));
+    failures
+}
+
+#[test]
+fn the_check_fails_for_a_run_over_its_budget_and_a_missing_row() {
+    let mut m = Measured::default();
+    measure_rewards(&mut m);
+    let mut budgets = documented_budgets();
+    let claim = ("dispatch_rewards".to_string(), "claim".to_string());
+    // One CU less than the worst claim at bump 255 (its bumps' PER_BUMP still allowed).
+    let needed = m.runs[&claim].iter().map(|r| r.1 - PER_BUMP * r.2).max().expect("a run");
+    budgets.insert(claim, needed - 1);
+    budgets.remove(&("dispatch_rewards".to_string(), "post_root".to_string()));
+    let failures = budget_failures(&m, &budgets);
+    assert!(failures.iter().any(|f| f.starts_with("dispatch_rewards::claim (worst) used")), "{failures:?}");
+    assert!(
+        failures.iter().any(|f| f == "dispatch_rewards::post_root has no row in docs/solana-programs.md's budget table"),
+        "{failures:?}"
+    );
+    // Only rewards was measured: every instruction of the other programs is reported unmeasured.
+    assert!(failures.iter().any(|f| f == "dispatch_vesting::claim is not measured by this test"), "{failures:?}");
 }
 
 #[test]
@@ -417,17 +620,8 @@ fn one_bump_iteration_costs_per_bump() {
     let treasury = create_token_account(&mut svm, &admin, &mint, &admin.pubkey());
     mint_to(&mut svm, &admin, &mint, &treasury, BOLT); // SENTINEL may not exceed the supply
     let (config, vault) = (pda(&[b"config"], &ID), pda(&[b"vault"], &ID));
-    let init = a::Initialize {
-        admin: admin.pubkey(),
-        config,
-        mint,
-        vault,
-        token_program: TOKEN_PROGRAM,
-        system_program: SYSTEM_PROGRAM,
-        program: ID,
-        program_data: programdata(&ID),
-    };
-    ok(&mut svm, &admin, &[], &[ix(ID, init, i::Initialize { verified_threshold: 1, sentinel_threshold: 1, cooldown_seconds: 0 })]);
+    let args = i::Initialize { verified_threshold: 1, sentinel_threshold: 1, cooldown_seconds: 0 };
+    ok(&mut svm, &admin, &[], &[staking_initialize(&admin, mint, args)]);
     let mut cost = |worker: Keypair| {
         let worker = funded_keypair(&mut svm, worker);
         let token = create_token_account(&mut svm, &admin, &mint, &worker.pubkey());
@@ -452,4 +646,30 @@ fn one_bump_iteration_costs_per_bump() {
     // The rest of the instruction varies by a few CU with the key's bytes.
     let per_bump = (slow - fast) as f64 / bumps as f64;
     assert!((per_bump - PER_BUMP as f64).abs() < 20.0, "{per_bump} CU per bump ({fast} -> {slow} over {bumps} bumps)");
+}
+
+#[test]
+fn claim_proof_depth_is_bounded_by_the_transaction_size() {
+    // A legacy transaction is at most 1,232 bytes (PACKET_DATA_SIZE): the
+    // claim with its SetComputeUnitLimit fits with CLAIM_MAX_DEPTH siblings,
+    // not with one more; with the worker's create_idempotent before it (as
+    // the Python client sends it), two fewer fit.
+    const PACKET_DATA_SIZE: u64 = 1_232;
+    let compute_budget: Address = "ComputeBudget111111111111111111111111111111".parse().expect("id");
+    let limit = Instruction { program_id: compute_budget, accounts: vec![], data: vec![2, 0, 0, 1, 0] };
+    let (worker, mint) = (Address::new_unique(), Address::new_unique());
+    let size = |depth: usize, with_ata: bool| {
+        let claim = rewards_claim(&worker, ata(&worker, &mint), mint, 7, BOLT, vec![[9; 32]; depth]);
+        let mut ixs = vec![claim, limit.clone()];
+        if with_ata {
+            ixs.insert(0, create_ata_ix(&worker, &worker, &mint));
+        }
+        // The wire format: one signature (its count, one byte, and 64 bytes), then the message.
+        let tx = solana_transaction::Transaction::new_with_payer(&ixs, Some(&worker));
+        (1 + 64 + tx.message_data().len()) as u64
+    };
+    assert!(size(CLAIM_MAX_DEPTH, false) <= PACKET_DATA_SIZE);
+    assert!(size(CLAIM_MAX_DEPTH + 1, false) > PACKET_DATA_SIZE);
+    assert!(size(CLAIM_MAX_DEPTH - 2, true) <= PACKET_DATA_SIZE);
+    assert!(size(CLAIM_MAX_DEPTH - 1, true) > PACKET_DATA_SIZE);
 }

@@ -15,7 +15,6 @@ from sbf_svm import BOLT, Chain, sbf_chain
 from solders.pubkey import Pubkey
 from spl.token.instructions import create_idempotent_associated_token_account
 
-from dispatch_chain.errors import ConfigError
 from dispatch_chain.protocol import BOLT_SUPPLY
 from dispatch_chain.rewards.program import RewardsProgram
 from dispatch_chain.solana.bolt import associated_token_account
@@ -27,6 +26,7 @@ from dispatch_chain.solana.genesis import (
     TREASURY_TIMELOCK,
     YEAR,
     CategoryRow,
+    TeamFileError,
     distribution_table,
     genesis_schedules,
     read_team_file,
@@ -46,7 +46,7 @@ def chain() -> Chain:
 def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
     vesting = VestingClient(None, IdlProgram.load("dispatch_vesting"))
     rewards = RewardsProgram(IdlProgram.load("dispatch_rewards"))
-    deployer, dao, liquidity, distributor = chain.funded(), chain.funded(), chain.funded(), chain.funded()
+    deployer, dao, liquidity, distributor = chain.deployer, chain.funded(), chain.funded(), chain.funded()
     members = [chain.funded() for _ in range(3)]
     others = {name: chain.funded().pubkey() for name in ("community", "hackathon", "partners")}
     team_file = tmp_path / "team.json"
@@ -126,11 +126,31 @@ def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
                                             ALLOCATION["community"], 0)
 
 
-def test_team_file_must_add_up(tmp_path: Path) -> None:
+def test_team_file_is_checked_grant_by_grant(tmp_path: Path) -> None:
     path = tmp_path / "team.json"
-    path.write_text(json.dumps([{"label": "a", "beneficiary": str(Pubkey.default()), "amount": "1"}]))
-    with pytest.raises(ConfigError, match="add up"):
-        read_team_file(path)
+    key = str(Pubkey.default())
+    for rows, message in (
+        ([{"label": "a", "beneficiary": key, "amount": "1"}], "add up to"),
+        ([{"label": "a", "beneficiary": key, "amount": 150_000_000 * BOLT, "extra": 1}], r"grant 0: .*unknown \['extra'\]"),
+        ([{"label": "a", "beneficiary": key}], r"grant 0: missing \['amount'\]"),
+        ([{"label": "", "beneficiary": key, "amount": "1"}], "label must be"),
+        ([{"label": "a", "beneficiary": "zz", "amount": "1"}], r"grant 0 \(a\): beneficiary"),
+        ([{"label": "a", "beneficiary": key, "amount": "-1"}], "not a whole number"),
+        ([{"label": "a", "beneficiary": key, "amount": True}], "not a whole number"),
+        ([{"label": "a", "beneficiary": key, "amount": 0}], "positive"),
+        ([{"label": "a", "beneficiary": key, "amount": 2**64}], "below 2\\^64"),
+        ([{"label": "a", "beneficiary": key, "amount": 75_000_000 * BOLT}] * 2, "distinct labels"),
+        ([], "non-empty JSON list"),
+        ({"a": 1}, "non-empty JSON list"),
+        (["a"], "grant 0: expected an object"),
+    ):
+        path.write_text(json.dumps(rows))
+        with pytest.raises(TeamFileError, match=message):
+            read_team_file(path)
     path.write_text("not json")
-    with pytest.raises(ConfigError):
+    with pytest.raises(TeamFileError, match="not JSON"):
         read_team_file(path)
+    with pytest.raises(TeamFileError, match="cannot read"):
+        read_team_file(tmp_path / "missing.json")
+    path.write_text(json.dumps([{"label": "a", "beneficiary": key, "amount": str(150_000_000 * BOLT)}]))
+    assert [(g.label, g.amount) for g in read_team_file(path)] == [("a", 150_000_000 * BOLT)]

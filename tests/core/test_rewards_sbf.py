@@ -32,9 +32,13 @@ def chain() -> Chain:
 
 def test_an_epoch_computed_in_python_is_posted_and_claimed_on_the_sbf_program(chain: Chain, tmp_path: Path) -> None:
     rewards = RewardsProgram(IdlProgram.load("dispatch_rewards"))
-    admin, distributor = chain.funded(), chain.funded()
+    admin, distributor = chain.deployer, chain.funded()
     chain.set_time(START - 60)
     mint = chain.create_mint(admin)
+    # Only the upgrade authority initialises: a first caller who is not fails (ConstraintRaw).
+    stranger = chain.funded()
+    chain.fails(rewards.initialize_instructions(stranger.pubkey(), mint, start_ts=START, epoch_seconds=WEEK,
+                                                distributor=stranger.pubkey()), [stranger], 2003)
     chain.ok(rewards.initialize_instructions(admin.pubkey(), mint, start_ts=START, epoch_seconds=WEEK,
                                              distributor=distributor.pubkey()), [admin])
     vault = rewards.vault_address(mint)

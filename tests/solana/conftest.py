@@ -71,6 +71,23 @@ def deployed(solana, solana_node, bolt, tmp_path_factory):
     )
 
 
+def compute_limit(solana: SolanaClient, signature: str) -> tuple[int, int, list[str]]:
+    """The ``SetComputeUnitLimit`` a landed transaction carries (its last instruction, so the others'
+    account indices stay), the compute units it consumed, and its logs."""
+    from solders.signature import Signature
+
+    from dispatch_chain.solana.budgets import COMPUTE_BUDGET_PROGRAM
+
+    tx = solana.rpc.get_transaction(Signature.from_string(signature), "base64", max_supported_transaction_version=0).value
+    assert tx is not None and tx.transaction.meta is not None
+    message = tx.transaction.transaction.message  # type: ignore[union-attr]
+    last = message.instructions[-1]
+    assert message.account_keys[last.program_id_index] == COMPUTE_BUDGET_PROGRAM, signature
+    assert bytes(last.data)[0] == 2  # SetComputeUnitLimit
+    limit = int.from_bytes(bytes(last.data)[1:5], "little")
+    return limit, tx.transaction.meta.compute_units_consumed, tx.transaction.meta.log_messages or []
+
+
 def holder(solana, deployed, bolt_amount: int, allocation: str = "community") -> Keypair:
     """A funded account holding ``bolt_amount`` base units of BOLT (taken from an allocation)."""
     from dispatch_chain.solana.bolt import transfer

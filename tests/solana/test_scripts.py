@@ -7,6 +7,7 @@ the Python adapter.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -44,10 +45,12 @@ def deployer(solana, solana_node, tmp_path_factory):
 
 def test_scripts_deploy_stake_unstake_settle(solana, deployer) -> None:
     folder, payer, run = deployer
-    created = run("create_bolt.py", "--generate-owners", "--airdrop", "10")
+    team = folder / "team.json"  # one grant of the whole 150M
+    team.write_text(json.dumps([{"label": "all", "beneficiary": str(payer.pubkey()), "amount": str(150_000_000 * BOLT)}]))
+    created = run("create_bolt.py", "--team-file", str(team), "--generate-owners", "--airdrop", "10")
     assert created.returncode == 0, created.stderr
     assert "supply 1,000,000,000 BOLT, mint authority None, freeze authority None" in created.stdout
-    again = run("create_bolt.py", "--generate-owners")  # resumable: a second run mints nothing
+    again = run("create_bolt.py", "--team-file", str(team), "--generate-owners")  # resumable: a second run mints nothing
     assert again.returncode == 0, again.stderr
     manifest = load_manifest(folder / "local.json").require_solana()
     mint = load_or_create_keypair(folder / "keys" / "local" / "bolt-mint.json").pubkey()
@@ -66,7 +69,7 @@ def test_scripts_deploy_stake_unstake_settle(solana, deployer) -> None:
     worker_file = folder / "worker.json"
     worker = load_or_create_keypair(worker_file)
     solana.airdrop(worker.pubkey(), SOL)
-    rewards = load_or_create_keypair(folder / "keys" / "local" / "allocations" / "worker_rewards.json")
+    rewards = load_or_create_keypair(folder / "keys" / "local" / "allocations" / "community.json")
     solana.airdrop(rewards.pubkey(), SOL)  # generated allocation keys hold BOLT but no SOL for fees
     transfer(solana, rewards, worker.pubkey(), 200 * BOLT, mint)
 

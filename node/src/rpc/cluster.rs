@@ -58,3 +58,16 @@ pub fn get_block_time(chain: &mut Chain, params: &Params) -> Result<Value, RpcEr
     }
     Ok(json!(chain.block_time(slot)))
 }
+
+/// `dispatchWarpClock [seconds]`: local-only, not a Solana method. Moves the
+/// Clock sysvar's Unix time `seconds` (1 to 100 years' worth) ahead from the
+/// current slot on, so vesting cliffs and emission years can be reached in a
+/// test; answers `{"unixTimestamp": <the new time>}`. Time only moves forward.
+pub fn warp_clock(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
+    const MAX_SECONDS: u64 = 100 * 365 * 24 * 3600;
+    let seconds = params.u64(0, "seconds")?;
+    if seconds == 0 || seconds > MAX_SECONDS {
+        return Err(RpcError::invalid_params(format!("seconds must be between 1 and {MAX_SECONDS}, not {seconds}")));
+    }
+    Ok(json!({ "unixTimestamp": chain.warp_clock(seconds as i64) }))
+}

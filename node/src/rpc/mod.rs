@@ -17,6 +17,7 @@ pub const API_VERSION: &str = "4.2.2";
 
 /// Every method served, for `--help` and the tests.
 pub const METHODS: &[&str] = &[
+    "dispatchWarpClock",
     "getAccountInfo",
     "getBalance",
     "getBlockHeight",
@@ -51,6 +52,7 @@ pub fn handle(chain: &mut Chain, method: &str, params: Option<&Value>) -> Result
     let params = Params::new(params)?;
     chain.sync();
     match method {
+        "dispatchWarpClock" => cluster::warp_clock(chain, &params),
         "getAccountInfo" => accounts::get_account_info(chain, &params),
         "getBalance" => accounts::get_balance(chain, &params),
         "getMultipleAccounts" => accounts::get_multiple_accounts(chain, &params),

@@ -35,7 +35,8 @@ pub mod dispatch_rewards {
 
     /// Creates the config (PDA `["config"]`) for `mint`, whose vault is the
     /// config's associated token account (created beforehand); the curve and epoch 0 start at `start_ts`, epochs last
-    /// `epoch_seconds`; `distributor` posts the roots; the signer is admin.
+    /// `epoch_seconds`; `distributor` posts the roots; the signer, who must be the
+    /// program's upgrade authority, is admin.
     pub fn initialize(ctx: Context<Initialize>, start_ts: i64, epoch_seconds: i64, distributor: Pubkey) -> Result<()> {
         instructions::initialize::handler(ctx, start_ts, epoch_seconds, distributor)
     }

@@ -127,28 +127,37 @@ struct Worker {
     token: Address,
 }
 
+/// `initialize` of `mint` signed by `admin`, with `program_data` as the ProgramData account.
+fn initialize_ix(admin: &Address, mint: &Address, distributor: &Address, program_data: Address) -> Instruction {
+    ix(
+        PROGRAM,
+        accounts::Initialize {
+            admin: *admin,
+            config: config_pda(),
+            vault: ata(&config_pda(), mint),
+            mint: *mint,
+            token_program: TOKEN_PROGRAM,
+            system_program: SYSTEM_PROGRAM,
+            program: PROGRAM,
+            program_data,
+        },
+        instruction::Initialize { start_ts: START, epoch_seconds: WEEK, distributor: *distributor },
+    )
+}
+
 impl Env {
-    /// Initialised with weekly epochs and the vault funded with `funding`.
+    /// Deployed as a validator holds it (upgradeable loader, upgrade
+    /// authority [`deployer`], who initialises and is admin), weekly epochs,
+    /// the vault funded with `funding`.
     fn new(funding: u64) -> Self {
-        let mut svm = svm_with_sbf(PROGRAM, "dispatch_rewards");
+        let mut svm = svm_with(PROGRAM);
         set_time(&mut svm, START - 3600);
-        let admin = funded(&mut svm);
+        let admin = deployer();
         let distributor = funded(&mut svm);
         let mint = create_mint(&mut svm, &admin, &admin.pubkey());
         let vault = ata(&config_pda(), &mint);
-        let ix = ix(
-            PROGRAM,
-            accounts::Initialize {
-                admin: admin.pubkey(),
-                config: config_pda(),
-                vault,
-                mint,
-                token_program: TOKEN_PROGRAM,
-                system_program: SYSTEM_PROGRAM,
-            },
-            instruction::Initialize { start_ts: START, epoch_seconds: WEEK, distributor: distributor.pubkey() },
-        );
-        ok(&mut svm, &admin, &[], &[create_ata_ix(&admin.pubkey(), &config_pda(), &mint), ix]);
+        let init = initialize_ix(&admin.pubkey(), &mint, &distributor.pubkey(), programdata(&PROGRAM));
+        ok(&mut svm, &admin, &[], &[create_ata_ix(&admin.pubkey(), &config_pda(), &mint), init]);
         if funding > 0 {
             mint_to(&mut svm, &admin, &mint, &vault, funding);
         }
@@ -218,6 +227,37 @@ impl Env {
 /// The last epoch (weekly) that has ended at `t`.
 fn last_ended_epoch(t: i64) -> u64 {
     ((t - START) / WEEK - 1) as u64
+}
+
+#[test]
+fn only_the_upgrade_authority_initialises() {
+    // A fresh deployment whose vault already holds the 400M (genesis mints
+    // before initialising): whoever initialises first names the distributor.
+    let mut svm = svm_with(PROGRAM);
+    let deployer = deployer();
+    let mint = create_mint(&mut svm, &deployer, &deployer.pubkey());
+    ok(&mut svm, &deployer, &[], &[create_ata_ix(&deployer.pubkey(), &config_pda(), &mint)]);
+    mint_to(&mut svm, &deployer, &mint, &ata(&config_pda(), &mint), WORKER_REWARDS_ALLOCATION);
+    let attacker = funded(&mut svm);
+    // The first caller is not the upgrade authority: refused.
+    let front_run = initialize_ix(&attacker.pubkey(), &mint, &attacker.pubkey(), programdata(&PROGRAM));
+    fails(&mut svm, &attacker, &[], &[front_run], custom(Anchor::ConstraintRaw));
+    // Nor with the ProgramData of a copy of the program the attacker deployed.
+    let foreign = foreign_programdata(&mut svm, &attacker.pubkey());
+    let with_foreign = initialize_ix(&attacker.pubkey(), &mint, &attacker.pubkey(), foreign);
+    fails(&mut svm, &attacker, &[], &[with_foreign], custom(Anchor::ConstraintRaw));
+    // Nor naming the deployer as admin without its signature.
+    let mut unsigned = initialize_ix(&deployer.pubkey(), &mint, &attacker.pubkey(), programdata(&PROGRAM));
+    unsigned.accounts[0].is_signer = false;
+    fails(&mut svm, &attacker, &[], &[unsigned], custom(Anchor::AccountNotSigner));
+    assert!(svm.get_account(&config_pda()).is_none_or(|a| a.data.is_empty()));
+    // The upgrade authority initialises and is admin; a second initialize fails.
+    let distributor = funded(&mut svm);
+    ok(&mut svm, &deployer, &[], &[initialize_ix(&deployer.pubkey(), &mint, &distributor.pubkey(), programdata(&PROGRAM))]);
+    let config: RewardsConfig = account(&svm, &config_pda());
+    assert_eq!((config.admin, config.distributor), (deployer.pubkey(), distributor.pubkey()));
+    let again = initialize_ix(&deployer.pubkey(), &mint, &attacker.pubkey(), programdata(&PROGRAM));
+    fails(&mut svm, &deployer, &[], &[again], custom(0u32));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::state::RewardsConfig;
 /// Accounts of `initialize`.
 #[derive(Accounts)]
 pub struct Initialize<'info> {
-    /// The first admin; pays for the config and the vault.
+    /// The first admin, the program's upgrade authority; pays for the config.
     #[account(mut)]
     pub admin: Signer<'info>,
     #[account(init, payer = admin, space = 8 + RewardsConfig::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
@@ -26,6 +26,14 @@ pub struct Initialize<'info> {
     pub mint: Account<'info, Mint>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
+    /// This program; its ProgramData account must be `program_data`.
+    #[account(constraint = program.programdata_address()? == Some(program_data.key()))]
+    pub program: Program<'info, crate::program::DispatchRewards>,
+    /// The program's ProgramData (BPF upgradeable loader): only its upgrade
+    /// authority may initialise, so nobody can take a fresh deployment (and
+    /// name their own distributor of the 400M) before the deployer does.
+    #[account(constraint = program_data.upgrade_authority_address == Some(admin.key()))]
+    pub program_data: Account<'info, ProgramData>,
 }
 
 /// Creates the config and records the vault; the curve and epoch 0 start at
