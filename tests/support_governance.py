@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dispatch_chain.governance.params import DEFAULT_PARAMS, job_type_word
+from dispatch_chain.governance.roles import CANCELLER_ROLE, DEFAULT_ADMIN_ROLE, EXECUTOR_ROLE, PROPOSER_ROLE
 from dispatch_chain.hashing import keccak256
 
 from support_bridge import Inbound
@@ -17,10 +18,6 @@ EXECUTION_WINDOW = 200
 QUORUM_PERCENT = 4
 PROPOSAL_THRESHOLD = 10**9  # 1 wBOLT
 
-PROPOSER_ROLE = keccak256(b"PROPOSER_ROLE")
-EXECUTOR_ROLE = keccak256(b"EXECUTOR_ROLE")
-CANCELLER_ROLE = keccak256(b"CANCELLER_ROLE")
-DEFAULT_ADMIN_ROLE = bytes(32)
 
 # IGovernor.ProposalState
 PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED, QUEUED, EXPIRED, EXECUTED = range(8)
