@@ -5,6 +5,7 @@ import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
+import {GovernorStorage} from "@openzeppelin/contracts/governance/extensions/GovernorStorage.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
@@ -21,6 +22,8 @@ import {IDispatchGovernor} from "./IDispatchGovernor.sol";
 /// counting; a passed proposal is queued in a TimelockController, which is the only admin
 /// of the Dispatch contracts, and executed after the timelock delay and within the
 /// execution window (after which it is Expired).
+/// GovernorStorage keeps each proposal's calls on chain, so clients queue, execute and show a
+/// proposal by its id alone, without scanning event history (Monad's RPC caps eth_getLogs).
 /// @dev OpenZeppelin building blocks only; the execution window is the one addition.
 /// The timelock's executor role must be this governor alone, otherwise an expired proposal
 /// could still be executed on the timelock directly.
@@ -28,6 +31,7 @@ contract DispatchGovernor is
     IDispatchGovernor,
     Governor,
     GovernorSettings,
+    GovernorStorage,
     GovernorCountingSimple,
     GovernorVotes,
     GovernorVotesQuorumFraction,
@@ -105,6 +109,16 @@ contract DispatchGovernor is
     /// @return The threshold in wBOLT base units.
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.proposalThreshold();
+    }
+
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override(Governor, GovernorStorage) returns (uint256) {
+        return super._propose(targets, values, calldatas, description, proposer);
     }
 
     function _queueOperations(

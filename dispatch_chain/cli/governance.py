@@ -1,0 +1,341 @@
+"""``dispatch-chain gov``: BOLT holders' governance on Monad (docs/governance.md).
+
+Proposals are written as parameter changes (``--fee-bps 400``,
+``--thresholds 150,1500``, ``--price FAST_LLM=0.008``, ``--treasury-spend 1000
+--to <pubkey>``), never as raw calldata; ``status`` reads a proposal back from
+the governor's storage and shows the same changes. A refusal of the contracts
+prints one line with its error name and exits 2 when the input was at fault (a
+value outside ProtocolParams' bounds) or 1 when the proposal's state or the
+caller's votes or roles do not allow it. Configuration and node trouble exit 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
+from dispatch_chain.governance import errors
+from dispatch_chain.governance.evm import EvmGovernance, Proposal, ProposalState, Support
+from dispatch_chain.governance.params import ParamsError
+from dispatch_chain.governance.proposals import (
+    ParameterChange,
+    TreasurySpend,
+    format_usdc,
+    parse_usdc,
+    proposal_description,
+)
+from dispatch_chain.protocol import format_bolt, parse_bolt
+from dispatch_chain.settings import env_var
+
+#: refusals caused by the input: exit 2
+INPUT_ERRORS = (
+    errors.FeeAboveCap,
+    errors.InvalidThresholds,
+    errors.ThresholdAboveSupply,
+    errors.CooldownTooLong,
+    errors.ZeroJobType,
+    errors.ZeroPrice,
+    errors.UnknownJobType,
+    errors.TooManyJobTypes,
+    errors.ZeroSpend,
+    errors.ZeroRecipient,
+    errors.InvalidVoteType,
+)
+
+account_option = click.option(
+    "--account", envvar=env_var("evm_account"), help="EVM account spec (env:VAR, keystore:PATH, dev:N)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
+
+class GovernanceRefused(click.ClickException):
+    """The contracts refused: exit 1 (state, votes, roles) or 2 (input), one line."""
+
+    def __init__(self, error: errors.GovernanceReverted) -> None:
+        super().__init__(f"{error.error}: {error}")
+        self.exit_code = 2 if isinstance(error, INPUT_ERRORS) else EXIT_FAILED
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class NotFound(click.ClickException):
+    exit_code = EXIT_FAILED
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def governance_errors() -> Iterator[None]:
+    with chain_errors():
+        try:
+            yield
+        except errors.GovernanceReverted as exc:
+            raise GovernanceRefused(exc) from exc
+        except errors.ProposalNotFound as exc:
+            raise NotFound(str(exc)) from exc
+
+
+def _proposal_id(text: str) -> int:
+    try:
+        value = int(text, 16) if text.lower().startswith("0x") else int(text)
+    except ValueError:
+        raise InputError(f"PROPOSAL_ID: {text!r} is not a decimal or 0x-hex proposal id") from None
+    if not 0 <= value < 2**256:
+        raise InputError("PROPOSAL_ID: outside uint256")
+    return value
+
+
+def _thresholds(text: str) -> tuple[int, int]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise InputError(f"--thresholds: {text!r} is not VERIFIED,SENTINEL in BOLT (e.g. 150,1500)")
+    try:
+        return parse_bolt(parts[0]), parse_bolt(parts[1])
+    except ValueError as exc:
+        raise InputError(f"--thresholds: {exc}") from None
+
+
+def _prices(values: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    found = []
+    for value in values:
+        job_type, sep, amount = value.partition("=")
+        if not sep or not job_type:
+            raise InputError(f"--price: {value!r} is not TYPE=USDC (e.g. FAST_LLM=0.008)")
+        try:
+            found.append((job_type, parse_usdc(amount)))
+        except ParamsError as exc:
+            raise InputError(f"--price: {exc}") from None
+    return tuple(found)
+
+
+def _solana_pubkey(text: str) -> bytes:
+    from solders.pubkey import Pubkey
+
+    try:
+        return bytes(Pubkey.from_string(text))
+    except ValueError:
+        raise InputError(f"--to: {text!r} is not a base58 Solana public key") from None
+
+
+def build_change(
+    fee_bps: int | None,
+    thresholds: str | None,
+    cooldown: int | None,
+    prices: tuple[str, ...],
+    removed: tuple[str, ...],
+    spend: str | None,
+    to: str | None,
+) -> ParameterChange:
+    """The ParameterChange the options describe; InputError (exit 2) for anything malformed."""
+    if (spend is None) != (to is None):
+        raise InputError("--treasury-spend and --to go together")
+    try:
+        treasury = None
+        if spend is not None and to is not None:
+            treasury = TreasurySpend(parse_bolt(spend), _solana_pubkey(to))
+        change = ParameterChange(
+            fee_bps=fee_bps,
+            thresholds=_thresholds(thresholds) if thresholds is not None else None,
+            cooldown=cooldown,
+            prices=_prices(prices),
+            removed_prices=removed,
+            treasury_spend=treasury,
+        )
+    except ValueError as exc:  # ParamsError, parse_bolt
+        raise InputError(str(exc)) from None
+    if change.empty:
+        raise InputError("nothing to propose: give at least one change (see --help)")
+    return change
+
+
+@click.group()
+def gov() -> None:
+    """Governance: wrapped-BOLT holders propose, vote, queue and execute parameter changes.
+
+    Votes are wrapped BOLT on Monad, delegated (`gov delegate`) before a proposal's snapshot.
+    A passed proposal waits out the timelock delay, then anyone executes it; the timelock
+    is the only admin of ProtocolParams, ReceiptAnchor and BoltBridge. See docs/governance.md.
+    """
+
+
+@gov.command()
+@json_option
+@click.pass_obj
+def params(state: CliState, as_json: bool) -> None:
+    """Show the governed parameters (ProtocolParams) and their version."""
+    with governance_errors():
+        current = state.connections().governance().params()
+    if as_json:
+        emit_json(current.to_json())
+        return
+    click.echo(f"version {current.version}")
+    click.echo(f"protocol fee: {current.fee_bps} bps")
+    click.echo(
+        f"tiers: VERIFIED {format_bolt(current.verified_threshold)} BOLT, "
+        f"SENTINEL {format_bolt(current.sentinel_threshold)} BOLT"
+    )
+    click.echo(f"unstake cooldown: {current.unstake_cooldown} s")
+    for job_type, price in current.prices.items():
+        click.echo(f"price {job_type}: {format_usdc(price)} USDC")
+
+
+@gov.command()
+@click.option("--to", "delegatee", help="Delegate to this address (default: yourself).")
+@account_option
+@click.pass_obj
+def delegate(state: CliState, delegatee: str | None, account: str | None) -> None:
+    """Delegate your wrapped BOLT votes (to yourself by default); undelegated balances do not vote."""
+    with governance_errors():
+        connections = state.connections(account)
+        client = connections.governance()
+        client.delegate(connections.evm_sender, delegatee)
+        votes = client.votes(delegatee or connections.evm_sender.address)
+    click.echo(f"delegated; {delegatee or connections.evm_sender.address} has {format_bolt(votes)} votes")
+
+
+@gov.command()
+@click.option("--fee-bps", type=int, help="New protocol fee in basis points (0..1000).")
+@click.option("--thresholds", help="New tier thresholds VERIFIED,SENTINEL in BOLT, e.g. 150,1500.")
+@click.option("--cooldown", type=int, help="New unstake cooldown in seconds (at most 90 days).")
+@click.option("--price", "prices", multiple=True, help="Set a job price: TYPE=USDC, e.g. FAST_LLM=0.008 (repeatable).")
+@click.option("--remove-price", "removed", multiple=True, help="Remove a job type from the price table (repeatable).")
+@click.option("--treasury-spend", "spend", help="BOLT to pay from the Solana treasury (with --to).")
+@click.option("--to", help="Solana owner (base58) the treasury spend pays.")
+@click.option("--title", default="Parameter change", show_default=True, help="The proposal's title.")
+@click.option("--dry-run", is_flag=True, help="Print the proposal's changes and calls without sending it.")
+@account_option
+@json_option
+@click.pass_obj
+def propose(
+    state: CliState,
+    fee_bps: int | None,
+    thresholds: str | None,
+    cooldown: int | None,
+    prices: tuple[str, ...],
+    removed: tuple[str, ...],
+    spend: str | None,
+    to: str | None,
+    title: str,
+    dry_run: bool,
+    account: str | None,
+    as_json: bool,
+) -> None:
+    """Propose a parameter change; prints the proposal id.
+
+    The proposer needs the governor's proposal threshold in delegated votes. The title and the
+    changes form the description, so the same change can be proposed again under another title.
+    """
+    change = build_change(fee_bps, thresholds, cooldown, prices, removed, spend, to)
+    with governance_errors():
+        connections = state.connections(None if dry_run else account)
+        client = connections.governance()
+        calls = change.calls(client.params_contract.address)
+        lines = change.describe(client.params_contract.address)
+        description = proposal_description(title, lines)
+        proposal_id = client.proposal_id(calls, description)
+        tx = None
+        if not dry_run:
+            proposal_id, receipt = client.propose(connections.evm_sender, calls, description)
+            tx = "0x" + bytes(receipt["transactionHash"]).hex()
+    if as_json:
+        emit_json({"id": str(proposal_id), "changes": lines, "description": description, "tx": tx,
+                   "calls": [{"target": c.target, "data": "0x" + c.data.hex()} for c in calls]})
+        return
+    click.echo(f"{'would propose' if dry_run else 'proposed'} {proposal_id}")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
+@gov.command()
+@click.argument("proposal_id")
+@click.argument("support", type=click.Choice([s.name.lower() for s in Support]))
+@click.option("--reason", default="", help="A reason recorded with the vote.")
+@account_option
+@click.pass_obj
+def vote(state: CliState, proposal_id: str, support: str, reason: str, account: str | None) -> None:
+    """Vote on an active proposal: for, against or abstain (with your votes at its snapshot)."""
+    number = _proposal_id(proposal_id)
+    with governance_errors():
+        connections = state.connections(account)
+        client = connections.governance()
+        client.cast_vote(connections.evm_sender, number, Support[support.upper()], reason)
+        proposal = client.proposal(number)
+    click.echo(f"voted {support}; {_tally(proposal)}")
+
+
+@gov.command()
+@click.argument("proposal_id")
+@account_option
+@click.pass_obj
+def queue(state: CliState, proposal_id: str, account: str | None) -> None:
+    """Queue a succeeded proposal in the timelock (anyone may)."""
+    number = _proposal_id(proposal_id)
+    with governance_errors():
+        connections = state.connections(account)
+        client = connections.governance()
+        client.queue(connections.evm_sender, number)
+        proposal = client.proposal(number)
+    click.echo(f"queued; executable from {proposal.eta} until {proposal.execute_before} (unix time)")
+
+
+@gov.command()
+@click.argument("proposal_id")
+@account_option
+@click.pass_obj
+def execute(state: CliState, proposal_id: str, account: str | None) -> None:
+    """Execute a queued proposal once its timelock delay is over (anyone may)."""
+    number = _proposal_id(proposal_id)
+    with governance_errors():
+        connections = state.connections(account)
+        client = connections.governance()
+        client.execute(connections.evm_sender, number)
+        current = client.params()
+    click.echo(f"executed; ProtocolParams is at version {current.version}")
+
+
+@gov.command()
+@click.argument("proposal_id", required=False)
+@json_option
+@click.pass_obj
+def status(state: CliState, proposal_id: str | None, as_json: bool) -> None:
+    """A proposal's state, votes against quorum, timelock ETA and changes; without an id, every proposal.
+
+    Whether Solana has applied an executed change is not shown yet: the Solana governance
+    receiver is not built (docs/governance.md, "What is not built yet").
+    """
+    number = None if proposal_id is None else _proposal_id(proposal_id)
+    with governance_errors():
+        client = state.connections().governance()
+        ids = [number] if number is not None else client.proposal_ids()
+        proposals = [client.proposal(i) for i in ids]
+    if as_json:
+        emit_json([p.to_json() for p in proposals] if number is None else proposals[0].to_json())
+        return
+    if not proposals:
+        click.echo("no proposals")
+    for proposal in proposals:
+        _show(proposal, client)
+
+
+def _tally(proposal: Proposal) -> str:
+    quorum = f" of quorum {format_bolt(proposal.quorum)}" if proposal.quorum else ""
+    return (
+        f"for {format_bolt(proposal.votes_for)}, against {format_bolt(proposal.votes_against)}, "
+        f"abstain {format_bolt(proposal.votes_abstain)}{quorum}"
+    )
+
+
+def _show(proposal: Proposal, client: EvmGovernance) -> None:
+    click.echo(f"proposal {proposal.id}: {proposal.state.name.lower()}")
+    for line in proposal.lines():
+        click.echo(f"  {line}")
+    click.echo(f"  votes: {_tally(proposal)}")
+    if proposal.state in (ProposalState.PENDING, ProposalState.ACTIVE):
+        click.echo(f"  voting from {proposal.snapshot} to {proposal.deadline} (unix time)")
+    if proposal.state == ProposalState.QUEUED:
+        click.echo(f"  executable from {proposal.eta} until {proposal.execute_before} (unix time)")
