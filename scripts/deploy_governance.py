@@ -79,9 +79,14 @@ def _finish(timelock, deployer, governed: list, delay: int) -> None:
     """Accept the admin transfers through the timelock, raise its delay, renounce the bootstrap roles."""
     if governed:
         accept = [contract.acceptDefaultAdminTransfer.encode_input() for contract in governed]
-        _timelock_call(timelock, deployer, [c.address for c in governed], accept, b"dispatch:accept-admin".ljust(32, b"\0"))
+        _timelock_call(
+            timelock, deployer, [c.address for c in governed], accept, b"dispatch:accept-admin".ljust(32, b"\0")
+        )
     _timelock_call(
-        timelock, deployer, [timelock.address], [timelock.updateDelay.encode_input(delay)],
+        timelock,
+        deployer,
+        [timelock.address],
+        [timelock.updateDelay.encode_input(delay)],
         b"dispatch:set-delay".ljust(32, b"\0"),
     )
     for role in (PROPOSER_ROLE, EXECUTOR_ROLE, CANCELLER_ROLE, DEFAULT_ADMIN_ROLE):
@@ -90,26 +95,46 @@ def _finish(timelock, deployer, governed: list, delay: int) -> None:
 
 
 def _governed(evm: EvmDeployment) -> list:
-    return [getattr(project, name).at(evm.contracts[name].address) for name in GOVERNED_CONTRACTS if name in evm.contracts]
+    return [
+        getattr(project, name).at(evm.contracts[name].address) for name in GOVERNED_CONTRACTS if name in evm.contracts
+    ]
 
 
 @click.command()
-@click.option("--network", default="ethereum:local:foundry", show_default=True,
-              help="ape network choice, or an RPC URL of a running node")
+@click.option(
+    "--network",
+    default="ethereum:local:foundry",
+    show_default=True,
+    help="ape network choice, or an RPC URL of a running node",
+)
 @click.option("--account", "account_alias", help="ape account alias of the deployer (required off local chains)")
 @click.option("--voting-delay", type=click.IntRange(0), help="seconds before voting starts (default: 2 local, 1 day)")
 @click.option("--voting-period", type=click.IntRange(1), help="seconds a vote lasts (default: 30 local, 7 days)")
-@click.option("--timelock-delay", type=click.IntRange(0), help="seconds a passed proposal waits (default: 10 local, 2 days)")
-@click.option("--execution-window", type=click.IntRange(1),
-              help="seconds a queued proposal stays executable after its delay (default: 600 local, 14 days)")
+@click.option(
+    "--timelock-delay", type=click.IntRange(0), help="seconds a passed proposal waits (default: 10 local, 2 days)"
+)
+@click.option(
+    "--execution-window",
+    type=click.IntRange(1),
+    help="seconds a queued proposal stays executable after its delay (default: 600 local, 14 days)",
+)
 @click.option("--quorum-percent", type=click.IntRange(1, 100), help="quorum in % of the wrapped supply (default: 4)")
-@click.option("--proposal-threshold", type=click.IntRange(0),
-              help="whole wBOLT an account needs to propose (default: 1 local, 1000)")
+@click.option(
+    "--proposal-threshold",
+    type=click.IntRange(0),
+    help="whole wBOLT an account needs to propose (default: 1 local, 1000)",
+)
 @click.option("--keep-admin", is_flag=True, help="local development: the deployer stays admin and params owner")
-@click.option("--finish-handover", is_flag=True,
-              help="accept the admin transfers begun by an earlier run (after their delay) and renounce the bootstrap")
-@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-              help="manifest path (default: deployments/<network>.json)")
+@click.option(
+    "--finish-handover",
+    is_flag=True,
+    help="accept the admin transfers begun by an earlier run (after their delay) and renounce the bootstrap",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="manifest path (default: deployments/<network>.json)",
+)
 def cli(
     network: str,
     account_alias: str | None,
@@ -145,8 +170,11 @@ def cli(
         if evm.chain_id != chain_id:
             raise click.UsageError(f"{manifest} records chain {evm.chain_id}, not {chain_id}")
         profile = GovernanceProfile.defaults(local=local).with_changes(
-            voting_delay=voting_delay, voting_period=voting_period, timelock_delay=timelock_delay,
-            execution_window=execution_window, quorum_percent=quorum_percent,
+            voting_delay=voting_delay,
+            voting_period=voting_period,
+            timelock_delay=timelock_delay,
+            execution_window=execution_window,
+            quorum_percent=quorum_percent,
             proposal_threshold=None if proposal_threshold is None else proposal_threshold * BOLT,
         )
 
@@ -172,21 +200,36 @@ def cli(
         click.echo(f"deploying governance to chain {chain_id} from {deployer.address}: {profile.describe()}")
         # Handing over, the timelock starts with a zero delay so that it can accept the admin
         # transfers at once; _finish raises it to the profile's delay before the deployer leaves.
-        timelock = deployer.deploy(project.DispatchTimelock, profile.timelock_delay if keep_admin else 0, [], [], deployer)
+        timelock = deployer.deploy(
+            project.DispatchTimelock, profile.timelock_delay if keep_admin else 0, [], [], deployer
+        )
         governor = deployer.deploy(
-            project.DispatchGovernor, evm.contract("WrappedBolt").address, timelock, profile.voting_delay,
-            profile.voting_period, profile.proposal_threshold, profile.quorum_percent, profile.execution_window,
+            project.DispatchGovernor,
+            evm.contract("WrappedBolt").address,
+            timelock,
+            profile.voting_delay,
+            profile.voting_period,
+            profile.proposal_threshold,
+            profile.quorum_percent,
+            profile.execution_window,
         )
         owner = deployer.address if keep_admin else timelock.address
         defaults = DEFAULT_PARAMS
         params = deployer.deploy(
-            project.ProtocolParams, owner, defaults.fee_bps, defaults.verified_threshold, defaults.sentinel_threshold,
-            defaults.unstake_cooldown, [(job_type_word(k), v) for k, v in defaults.prices.items()],
+            project.ProtocolParams,
+            owner,
+            defaults.fee_bps,
+            defaults.verified_threshold,
+            defaults.sentinel_threshold,
+            defaults.unstake_cooldown,
+            [(job_type_word(k), v) for k, v in defaults.prices.items()],
         )
         for role in (PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE):
             timelock.grantRole(role, governor, sender=deployer)
-        click.echo(f"  DispatchTimelock: {timelock.address}\n  DispatchGovernor: {governor.address}\n"
-                   f"  ProtocolParams: {params.address} (owner {owner})")
+        click.echo(
+            f"  DispatchTimelock: {timelock.address}\n  DispatchGovernor: {governor.address}\n"
+            f"  ProtocolParams: {params.address} (owner {owner})"
+        )
 
         governed = [] if keep_admin else _governed(evm)
         finished = True
@@ -205,8 +248,11 @@ def cli(
             if finished:
                 _finish(timelock, deployer, governed, profile.timelock_delay)
 
-        deployed = {"DispatchTimelock": _record(timelock, deployer), "DispatchGovernor": _record(governor, deployer),
-                    "ProtocolParams": _record(params, deployer)}
+        deployed = {
+            "DispatchTimelock": _record(timelock, deployer),
+            "DispatchGovernor": _record(governor, deployer),
+            "ProtocolParams": _record(params, deployer),
+        }
         admin = timelock.address if finished else deployer.address
 
         def change(m: Manifest) -> None:

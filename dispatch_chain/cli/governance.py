@@ -243,8 +243,15 @@ def propose(
             proposal_id, receipt = client.propose(connections.evm_sender, calls, description)
             tx = "0x" + bytes(receipt["transactionHash"]).hex()
     if as_json:
-        emit_json({"id": str(proposal_id), "changes": lines, "description": description, "tx": tx,
-                   "calls": [{"target": c.target, "data": "0x" + c.data.hex()} for c in calls]})
+        emit_json(
+            {
+                "id": str(proposal_id),
+                "changes": lines,
+                "description": description,
+                "tx": tx,
+                "calls": [{"target": c.target, "data": "0x" + c.data.hex()} for c in calls],
+            }
+        )
         return
     click.echo(f"{'would propose' if dry_run else 'proposed'} {proposal_id}")
     for line in lines:

@@ -39,7 +39,10 @@ class ProposalNotFound(DispatchChainError, LookupError):
 
 
 class Unauthorized(GovernanceReverted):
-    """Not the owner (timelock) or not holding the role (ProtocolParamsUnauthorized, AccessControlUnauthorizedAccount)."""
+    """Not the owner (the timelock) or lacking the role.
+
+    From ``ProtocolParamsUnauthorized`` or ``AccessControlUnauthorizedAccount``.
+    """
 
 
 class FeeAboveCap(GovernanceReverted): ...
@@ -110,9 +113,21 @@ _BY_NAME: dict[str, type[GovernanceReverted]] = {
     "GovernorUnableToCancel": UnableToCancel,
     "TimelockUnexpectedOperationState": OperationNotReady,
 }
-_PARAMS = {cls.__name__: cls for cls in (FeeAboveCap, InvalidThresholds, ThresholdAboveSupply, CooldownTooLong,
-                                         ZeroJobType, ZeroPrice, UnknownJobType, TooManyJobTypes, ZeroSpend,
-                                         ZeroRecipient)}
+_PARAMS = {
+    cls.__name__: cls
+    for cls in (
+        FeeAboveCap,
+        InvalidThresholds,
+        ThresholdAboveSupply,
+        CooldownTooLong,
+        ZeroJobType,
+        ZeroPrice,
+        UnknownJobType,
+        TooManyJobTypes,
+        ZeroSpend,
+        ZeroRecipient,
+    )
+}
 
 
 def error_class(name: str) -> type[GovernanceReverted]:

@@ -86,8 +86,11 @@ class Proposal:
             "deadline": self.deadline,
             "eta": self.eta or None,
             "execute_before": self.execute_before or None,
-            "votes": {"for": str(self.votes_for), "against": str(self.votes_against),
-                      "abstain": str(self.votes_abstain)},
+            "votes": {
+                "for": str(self.votes_for),
+                "against": str(self.votes_against),
+                "abstain": str(self.votes_abstain),
+            },
             "quorum": str(self.quorum),
         }
 
@@ -172,9 +175,16 @@ class EvmGovernance:
         return int(self._read(self.token.functions.getVotes(Web3.to_checksum_address(account))))
 
     def proposal_id(self, calls: list[Call], description: str) -> int:
-        return int(self._read(self.governor.functions.hashProposal(
-            [c.target for c in calls], [c.value for c in calls], [c.data for c in calls],
-            keccak256(description.encode()))))
+        return int(
+            self._read(
+                self.governor.functions.hashProposal(
+                    [c.target for c in calls],
+                    [c.value for c in calls],
+                    [c.data for c in calls],
+                    keccak256(description.encode()),
+                )
+            )
+        )
 
     # -- writes -------------------------------------------------------------------------
 
@@ -205,8 +215,9 @@ class EvmGovernance:
 
     def propose(self, sender: TxSender, calls: list[Call], description: str) -> tuple[int, TxReceipt]:
         f = self.governor.functions
-        receipt = self.transact(sender, f.propose(
-            [c.target for c in calls], [c.value for c in calls], [c.data for c in calls], description))
+        receipt = self.transact(
+            sender, f.propose([c.target for c in calls], [c.value for c in calls], [c.data for c in calls], description)
+        )
         created = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
         if not created:
             raise ChainError(f"propose {receipt['transactionHash'].hex()} emitted no ProposalCreated")
@@ -214,7 +225,9 @@ class EvmGovernance:
 
     def cast_vote(self, sender: TxSender, proposal_id: int, support: Support, reason: str = "") -> TxReceipt:
         f = self.governor.functions
-        call = f.castVoteWithReason(proposal_id, int(support), reason) if reason else f.castVote(proposal_id, int(support))
+        call = (
+            f.castVoteWithReason(proposal_id, int(support), reason) if reason else f.castVote(proposal_id, int(support))
+        )
         return self.transact(sender, call)
 
     def queue(self, sender: TxSender, proposal_id: int) -> TxReceipt:

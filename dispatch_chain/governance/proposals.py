@@ -134,8 +134,16 @@ def encode_call(function: str, *args: Any) -> bytes:
 
 def decode_call(data: bytes) -> tuple[str, tuple[Any, ...]] | None:
     """``(function, args)`` of ProtocolParams calldata, or None for anything else."""
-    for function in ("setFeeBps", "setTierThresholds", "setUnstakeCooldown", "setJobPrice", "removeJobPrice",
-                     "approveTreasurySpend", "transferOwnership", "acceptOwnership"):
+    for function in (
+        "setFeeBps",
+        "setTierThresholds",
+        "setUnstakeCooldown",
+        "setJobPrice",
+        "removeJobPrice",
+        "approveTreasurySpend",
+        "transferOwnership",
+        "acceptOwnership",
+    ):
         if data[:4] == _selector(function):
             _, inputs, _ = function_types(PARAMS, function)
             return function, tuple(abi_decode(list(inputs), data[4:]))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from dispatch_chain.errors import ChainError
-from dispatch_chain.governance.params import ProtocolParamSet, ParamsError
+from dispatch_chain.governance.params import ParamsError, ProtocolParamSet
 from dispatch_chain.protocol import Tier, protocol_fee
 
 
@@ -25,9 +25,7 @@ class ParamsSource(Protocol):
 class CachedParams:
     """The parameter set, re-read after ``ttl`` seconds; also the coordinator's fee/tier/price helpers."""
 
-    def __init__(
-        self, source: ParamsSource, *, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, source: ParamsSource, *, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.source = source
         self.ttl = ttl
         self.clock = clock

@@ -33,10 +33,22 @@ class GovernanceProfile:
     def defaults(cls, *, local: bool) -> GovernanceProfile:
         """Public networks: 1 day, 7 days, 2 days, 14 days, 4 %, 1 000 wBOLT. Local: seconds, 1 wBOLT."""
         if local:
-            return cls(voting_delay=2, voting_period=30, timelock_delay=10, execution_window=600, quorum_percent=4,
-                       proposal_threshold=BOLT)
-        return cls(voting_delay=DAY, voting_period=7 * DAY, timelock_delay=2 * DAY, execution_window=14 * DAY,
-                   quorum_percent=4, proposal_threshold=1_000 * BOLT)
+            return cls(
+                voting_delay=2,
+                voting_period=30,
+                timelock_delay=10,
+                execution_window=600,
+                quorum_percent=4,
+                proposal_threshold=BOLT,
+            )
+        return cls(
+            voting_delay=DAY,
+            voting_period=7 * DAY,
+            timelock_delay=2 * DAY,
+            execution_window=14 * DAY,
+            quorum_percent=4,
+            proposal_threshold=1_000 * BOLT,
+        )
 
     def with_changes(self, **changes: int | None) -> GovernanceProfile:
         """This profile with every change that is not None."""
