@@ -1,0 +1,343 @@
+//! dispatch_governance's SBF build with the real dispatch_staking and
+//! dispatch_settlement builds (and SPL Token) on dispatch-svm: the receiver
+//! takes both admin roles through their propose/accept handover, and an
+//! attested parameters message sets the staking thresholds and cooldown and
+//! the settlement fee by CPI. Stale, out-of-order, replayed, wrong-source,
+//! below-threshold and unattested messages each fail with their own error.
+
+#[path = "../../test_support.rs"]
+#[allow(unused_macros)]
+mod support;
+
+use anchor_lang::Discriminator;
+use dispatch_governance::{
+    accounts, instruction, GovernanceConfig, GovernanceError as E, InitializeArgs, MessageRecord, ParamsApplied, ParamsMessage,
+    KIND_GOVERNANCE, MESSAGE_VERSION,
+};
+use dispatch_settlement::SettlementConfig;
+use dispatch_staking::StakingConfig;
+use dispatch_svm::LiteSVM;
+use solana_address::Address;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use support::*;
+
+const PROGRAM: Address = dispatch_governance::ID;
+const STAKING: Address = dispatch_staking::ID;
+const SETTLEMENT: Address = dispatch_settlement::ID;
+const SOURCE_CHAIN: [u8; 32] = [0x10; 32];
+const LOCAL_CHAIN: [u8; 32] = [0x5a; 32];
+const SUPPLY: u64 = 1_000_000 * BOLT;
+
+fn emitter() -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[12..].copy_from_slice(&[0xab; 20]);
+    out
+}
+
+struct Env {
+    svm: LiteSVM,
+    attesters: Vec<Keypair>,
+    mint: Address,
+    config: Address,
+}
+
+fn message(version: u64, fee_bps: u16, verified: u64, sentinel: u64) -> ParamsMessage {
+    ParamsMessage {
+        version: MESSAGE_VERSION,
+        kind: KIND_GOVERNANCE,
+        source_chain: SOURCE_CHAIN,
+        source_emitter: emitter(),
+        params_version: version,
+        fee_bps,
+        verified_threshold: verified,
+        sentinel_threshold: sentinel,
+        cooldown_seconds: 3_600,
+        destination_chain: LOCAL_CHAIN,
+    }
+}
+
+fn initialize_ix(authority: &Address, attesters: Vec<Address>, threshold: u8) -> Instruction {
+    ix(
+        PROGRAM,
+        accounts::Initialize {
+            authority: *authority,
+            config: pda(&[b"config"], &PROGRAM),
+            program: PROGRAM,
+            program_data: programdata(&PROGRAM),
+            system_program: SYSTEM_PROGRAM,
+        },
+        instruction::Initialize {
+            args: InitializeArgs {
+                chain_id: LOCAL_CHAIN,
+                source_chain: SOURCE_CHAIN,
+                source_emitter: emitter(),
+                attesters,
+                threshold,
+                staking_program: STAKING,
+                settlement_program: SETTLEMENT,
+            },
+        },
+    )
+}
+
+impl Env {
+    /// Staking and settlement initialised by the deployer, the receiver with
+    /// 2-of-3 attesters, and both admin roles handed to the receiver.
+    fn new() -> Self {
+        let mut svm = svm_with(PROGRAM);
+        deploy(&mut svm, STAKING, "dispatch_staking");
+        deploy(&mut svm, SETTLEMENT, "dispatch_settlement");
+        let admin = deployer();
+        let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+        let holder = create_token_account(&mut svm, &admin, &mint, &admin.pubkey());
+        mint_to(&mut svm, &admin, &mint, &holder, SUPPLY);
+        ok(
+            &mut svm,
+            &admin,
+            &[],
+            &[
+                ix(
+                    STAKING,
+                    dispatch_staking::accounts::Initialize {
+                        admin: admin.pubkey(),
+                        config: pda(&[b"config"], &STAKING),
+                        mint,
+                        vault: pda(&[b"vault"], &STAKING),
+                        token_program: TOKEN_PROGRAM,
+                        system_program: SYSTEM_PROGRAM,
+                        program: STAKING,
+                        program_data: programdata(&STAKING),
+                    },
+                    dispatch_staking::instruction::Initialize {
+                        verified_threshold: 100 * BOLT,
+                        sentinel_threshold: 1_000 * BOLT,
+                        cooldown_seconds: 7 * 86_400,
+                    },
+                ),
+                ix(
+                    SETTLEMENT,
+                    dispatch_settlement::accounts::Initialize {
+                        admin: admin.pubkey(),
+                        config: pda(&[b"config"], &SETTLEMENT),
+                        mint,
+                        system_program: SYSTEM_PROGRAM,
+                        program: SETTLEMENT,
+                        program_data: programdata(&SETTLEMENT),
+                    },
+                    dispatch_settlement::instruction::Initialize { fee_bps: 500 },
+                ),
+            ],
+        );
+        let attesters: Vec<Keypair> = (0..3).map(|_| funded(&mut svm)).collect();
+        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), attesters.iter().map(|k| k.pubkey()).collect(), 2)]);
+        let config = pda(&[b"config"], &PROGRAM);
+        ok(
+            &mut svm,
+            &admin,
+            &[],
+            &[
+                ix(
+                    STAKING,
+                    dispatch_staking::accounts::ProposeAdmin { admin: admin.pubkey(), config: pda(&[b"config"], &STAKING) },
+                    dispatch_staking::instruction::ProposeAdmin { new_admin: config },
+                ),
+                ix(
+                    SETTLEMENT,
+                    dispatch_settlement::accounts::ProposeAdmin { admin: admin.pubkey(), config: pda(&[b"config"], &SETTLEMENT) },
+                    dispatch_settlement::instruction::ProposeAdmin { new_admin: config },
+                ),
+            ],
+        );
+        let mut env = Env { svm, attesters, mint, config };
+        let anyone = funded(&mut env.svm);
+        let accept = env.accept_ix();
+        ok(&mut env.svm, &anyone, &[], &[accept]);
+        env
+    }
+
+    fn accept_ix(&self) -> Instruction {
+        ix(
+            PROGRAM,
+            accounts::AcceptAdmins {
+                config: self.config,
+                staking_config: pda(&[b"config"], &STAKING),
+                settlement_config: pda(&[b"config"], &SETTLEMENT),
+                staking_program: STAKING,
+                settlement_program: SETTLEMENT,
+            },
+            instruction::AcceptAdmins {},
+        )
+    }
+
+    fn attest_ix(&self, attester: &Address, message: &ParamsMessage) -> Instruction {
+        ix(
+            PROGRAM,
+            accounts::Attest {
+                attester: *attester,
+                config: self.config,
+                record: pda(&[b"message", &message.digest()], &PROGRAM),
+                system_program: SYSTEM_PROGRAM,
+            },
+            instruction::Attest { message: message.clone() },
+        )
+    }
+
+    fn apply_ix(&self, message: &ParamsMessage) -> Instruction {
+        ix(
+            PROGRAM,
+            accounts::Apply {
+                config: self.config,
+                record: pda(&[b"message", &message.digest()], &PROGRAM),
+                staking_config: pda(&[b"config"], &STAKING),
+                mint: self.mint,
+                settlement_config: pda(&[b"config"], &SETTLEMENT),
+                staking_program: STAKING,
+                settlement_program: SETTLEMENT,
+            },
+            instruction::Apply { message: message.clone() },
+        )
+    }
+
+    fn attest(&mut self, index: usize, message: &ParamsMessage) {
+        let attester = self.attesters[index].insecure_clone();
+        let instruction = self.attest_ix(&attester.pubkey(), message);
+        ok(&mut self.svm, &attester, &[], &[instruction]);
+    }
+
+    fn attest_fails(&mut self, index: usize, message: &ParamsMessage, error: E) {
+        let attester = self.attesters[index].insecure_clone();
+        let instruction = self.attest_ix(&attester.pubkey(), message);
+        fails(&mut self.svm, &attester, &[], &[instruction], custom(error));
+    }
+
+    fn apply(&mut self, message: &ParamsMessage) -> litesvm::types::TransactionMetadata {
+        let anyone = funded(&mut self.svm);
+        let instruction = self.apply_ix(message);
+        ok(&mut self.svm, &anyone, &[], &[instruction])
+    }
+
+    fn apply_fails(&mut self, message: &ParamsMessage, error: E) {
+        let anyone = funded(&mut self.svm);
+        let instruction = self.apply_ix(message);
+        fails(&mut self.svm, &anyone, &[], &[instruction], custom(error));
+    }
+
+    fn solana_params(&self) -> (u16, u64, u64, i64) {
+        let staking: StakingConfig = account(&self.svm, &pda(&[b"config"], &STAKING));
+        let settlement: SettlementConfig = account(&self.svm, &pda(&[b"config"], &SETTLEMENT));
+        (settlement.fee_bps, staking.verified_threshold, staking.sentinel_threshold, staking.cooldown_seconds)
+    }
+}
+
+#[test]
+fn the_hand_built_cpis_use_the_programs_discriminators() {
+    assert_eq!(dispatch_governance::cpi::UPDATE_CONFIG, dispatch_staking::instruction::UpdateConfig::DISCRIMINATOR);
+    assert_eq!(dispatch_governance::cpi::SET_FEE, dispatch_settlement::instruction::SetFee::DISCRIMINATOR);
+    assert_eq!(dispatch_governance::cpi::ACCEPT_ADMIN, dispatch_staking::instruction::AcceptAdmin::DISCRIMINATOR);
+    assert_eq!(dispatch_governance::cpi::ACCEPT_ADMIN, dispatch_settlement::instruction::AcceptAdmin::DISCRIMINATOR);
+}
+
+#[test]
+fn the_receiver_holds_both_admin_roles() {
+    let env = Env::new();
+    let staking: StakingConfig = account(&env.svm, &pda(&[b"config"], &STAKING));
+    let settlement: SettlementConfig = account(&env.svm, &pda(&[b"config"], &SETTLEMENT));
+    assert_eq!((staking.admin, settlement.admin), (env.config, env.config));
+    assert_eq!((staking.pending_admin, settlement.pending_admin), (None, None));
+}
+
+#[test]
+fn an_attested_message_sets_fee_thresholds_and_cooldown_by_cpi() {
+    let mut env = Env::new();
+    let change = message(2, 400, 150 * BOLT, 1_500 * BOLT);
+    env.attest(0, &change);
+    env.attest(2, &change);
+    let meta = env.apply(&change);
+    assert_eq!(env.solana_params(), (400, 150 * BOLT, 1_500 * BOLT, 3_600));
+    let applied: ParamsApplied = event(&meta);
+    assert_eq!((applied.params_version, applied.digest), (2, change.digest()));
+    let config: GovernanceConfig = account(&env.svm, &env.config);
+    assert_eq!(config.applied_version, 2);
+    let record: MessageRecord = account(&env.svm, &pda(&[b"message", &change.digest()], &PROGRAM));
+    assert!(record.applied);
+}
+
+#[test]
+fn below_the_threshold_nothing_applies() {
+    let mut env = Env::new();
+    let change = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    env.attest(1, &change);
+    env.apply_fails(&change, E::BelowThreshold);
+    assert_eq!(env.solana_params(), (500, 100 * BOLT, 1_000 * BOLT, 7 * 86_400));
+}
+
+#[test]
+fn a_replayed_message_fails() {
+    let mut env = Env::new();
+    let change = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    env.attest(0, &change);
+    env.attest(1, &change);
+    env.apply(&change);
+    env.apply_fails(&change, E::AlreadyApplied);
+    env.attest_fails(2, &change, E::AlreadyApplied);
+}
+
+#[test]
+fn stale_and_out_of_order_versions_fail() {
+    let mut env = Env::new();
+    let older = message(2, 450, 120 * BOLT, 1_200 * BOLT);
+    let newer = message(3, 400, 150 * BOLT, 1_500 * BOLT);
+    env.attest(0, &older);
+    env.attest(1, &older);
+    env.attest(0, &newer);
+    env.attest(1, &newer);
+    env.apply(&newer);
+    // v2 was fully attested before v3 applied: applying it now would roll the parameters back.
+    env.apply_fails(&older, E::StaleVersion);
+    env.attest_fails(2, &older, E::StaleVersion);
+    env.attest_fails(2, &message(3, 300, 150 * BOLT, 1_500 * BOLT), E::StaleVersion); // same version, other values
+    assert_eq!(env.solana_params(), (400, 150 * BOLT, 1_500 * BOLT, 3_600));
+}
+
+#[test]
+fn messages_from_elsewhere_fail_each_with_its_own_error() {
+    let mut env = Env::new();
+    let mut wrong_chain = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    wrong_chain.source_chain = [0x11; 32];
+    env.attest_fails(0, &wrong_chain, E::WrongSourceChain);
+    let mut wrong_emitter = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    wrong_emitter.source_emitter[31] ^= 1;
+    env.attest_fails(0, &wrong_emitter, E::WrongSourceEmitter);
+    let mut elsewhere = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    elsewhere.destination_chain = [0x5b; 32];
+    env.attest_fails(0, &elsewhere, E::WrongDestinationChain);
+    let mut transfer = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    transfer.kind = 1;
+    env.attest_fails(0, &transfer, E::UnsupportedMessage);
+}
+
+#[test]
+fn only_configured_attesters_attest_once_each() {
+    let mut env = Env::new();
+    let change = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    let stranger = funded(&mut env.svm);
+    let instruction = env.attest_ix(&stranger.pubkey(), &change);
+    fails(&mut env.svm, &stranger, &[], &[instruction], custom(E::UnknownAttester));
+    env.attest(0, &change);
+    env.attest_fails(0, &change, E::DuplicateAttestation);
+    env.apply_fails(&change, E::BelowThreshold);
+}
+
+#[test]
+fn initialize_is_for_the_upgrade_authority_only_and_checks_the_attesters() {
+    let mut svm = svm_with(PROGRAM);
+    let stranger = funded(&mut svm);
+    let keys = vec![Address::new_unique(), Address::new_unique()];
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), keys.clone(), 1)], custom(E::Unauthorized));
+    let admin = deployer();
+    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), keys.clone(), 3)], custom(E::InvalidThreshold));
+    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), vec![keys[0], keys[0]], 1)], custom(E::InvalidAttesters));
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), keys, 2)]);
+}
