@@ -341,3 +341,47 @@ fn initialize_is_for_the_upgrade_authority_only_and_checks_the_attesters() {
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), vec![keys[0], keys[0]], 1)], custom(E::InvalidAttesters));
     ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), keys, 2)]);
 }
+
+/// Compute units of each instruction on the SBF build against the budgets of docs/solana-programs.md
+/// (measured + 25 %, rounded up to 1,000); `cargo test -p dispatch_governance -- --nocapture` prints them.
+#[test]
+fn compute_units_stay_within_the_documented_budgets() {
+    const ACCEPT_ADMINS: u64 = 27_000;
+    const ATTEST_FIRST: u64 = 20_000;
+    const ATTEST_NEXT: u64 = 16_000;
+    const APPLY: u64 = 39_000;
+    let mut env = Env::new();
+    let change = message(1, 400, 150 * BOLT, 1_500 * BOLT);
+    let first = env.attesters[0].insecure_clone();
+    let instruction = env.attest_ix(&first.pubkey(), &change);
+    let attest_first = ok(&mut env.svm, &first, &[], &[instruction]).compute_units_consumed;
+    let second = env.attesters[1].insecure_clone();
+    let instruction = env.attest_ix(&second.pubkey(), &change);
+    let attest_next = ok(&mut env.svm, &second, &[], &[instruction]).compute_units_consumed;
+    let apply = env.apply(&change).compute_units_consumed;
+    let accept = accept_admins_cost();
+    println!("dispatch_governance CU: accept_admins {accept}, attest {attest_first} (first, creates the record) / {attest_next}, apply {apply}");
+    assert!(accept <= ACCEPT_ADMINS, "accept_admins {accept}");
+    assert!(attest_first <= ATTEST_FIRST, "attest {attest_first}");
+    assert!(attest_next <= ATTEST_NEXT, "attest {attest_next}");
+    assert!(apply <= APPLY, "apply {apply}");
+}
+
+/// The compute units of `accept_admins` (measured inside a fresh environment's setup).
+fn accept_admins_cost() -> u64 {
+    let mut env = Env::new();
+    let admin = deployer();
+    // Hand the roles back to a key and propose the receiver again: the receiver
+    // cannot propose by itself, so rebuild the state the first acceptance saw.
+    let mut staking: StakingConfig = account(&env.svm, &pda(&[b"config"], &STAKING));
+    staking.admin = admin.pubkey();
+    staking.pending_admin = Some(env.config);
+    write_account(&mut env.svm, &pda(&[b"config"], &STAKING), &staking);
+    let mut settlement: SettlementConfig = account(&env.svm, &pda(&[b"config"], &SETTLEMENT));
+    settlement.admin = admin.pubkey();
+    settlement.pending_admin = Some(env.config);
+    write_account(&mut env.svm, &pda(&[b"config"], &SETTLEMENT), &settlement);
+    let anyone = funded(&mut env.svm);
+    let accept = env.accept_ix();
+    ok(&mut env.svm, &anyone, &[], &[accept]).compute_units_consumed
+}
