@@ -385,3 +385,19 @@ fn accept_admins_cost() -> u64 {
     let accept = env.accept_ix();
     ok(&mut env.svm, &anyone, &[], &[accept]).compute_units_consumed
 }
+
+/// The same vector as tests/governance/test_governance_message.py: the Rust
+/// and Python encoders are byte-identical.
+#[test]
+fn the_message_encoding_matches_the_python_vector() {
+    let vector = message(2, 400, 150 * BOLT, 1_500 * BOLT);
+    let hex: String = vector.encode().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex,
+        "01021010101010101010101010101010101010101010101010101010101010101010000000000000000000000000abababababababababab\
+         abababababababababab0000000000000002019000000022ecb25c000000015d3ef798000000000000000e1000000000000000005a5a5a5a\
+         5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+    );
+    let digest: String = vector.digest().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(digest, "11271dab5be664d740cbf6992109e17491c751cd02ba0418c1944f82cc1b99f8");
+}
