@@ -1,0 +1,144 @@
+"""Monad ProtocolParams -> attested governance message -> dispatch_governance on the local Solana node.
+
+Two watchers (two attesters of three, threshold 2) carry ParamsChanged events from anvil to
+the receiver, which holds the admin role of staking and settlement and applies the change by
+CPI: afterwards the Solana fee and thresholds equal Monad's. A restarted watcher (fresh store)
+repeats its work harmlessly; stale and wrong-source messages fail with the program's errors.
+"""
+
+from __future__ import annotations
+
+import pytest
+from solders.keypair import Keypair
+
+from dispatch_chain.config import SolanaNetwork
+from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.governance.message import ParamsMessage
+from dispatch_chain.governance.solana import GovernanceReceiver
+from dispatch_chain.governance.watcher import GovernanceWatcher, WatcherStore
+from dispatch_chain.hashing import keccak256
+from dispatch_chain.localnet import SolanaNode
+from dispatch_chain.protocol import DISTRIBUTION
+from dispatch_chain.solana.bolt import create_bolt, whitepaper_allocations
+from dispatch_chain.solana.client import SolanaClient
+from dispatch_chain.solana.errors import ProgramError
+from dispatch_chain.solana.programs import PROGRAMS, IdlProgram, error_tables
+
+from support import dev_network
+from support_governance import deploy_params
+
+SOL = 10**9
+BOLT = 10**9
+SOLANA_CHAIN = "solana:localgovernancetest"
+
+
+@pytest.fixture(scope="module")
+def solana_node(tmp_path_factory):
+    with SolanaNode(log_path=tmp_path_factory.mktemp("solana") / "node.log") as node:
+        yield node
+
+
+@pytest.fixture(scope="module")
+def solana(solana_node) -> SolanaClient:
+    programs = [IdlProgram.load(name) for name in (*PROGRAMS, "dispatch_governance")]
+    return SolanaClient(SolanaNetwork(rpc_url=solana_node.url), idl_errors=error_tables(programs))
+
+
+def funded(solana: SolanaClient, lamports: int = 10 * SOL) -> Keypair:
+    keypair = Keypair()
+    solana.airdrop(keypair.pubkey(), lamports)
+    return keypair
+
+
+@pytest.fixture(scope="module")
+def monad_params(project, accounts):
+    """A ProtocolParams owned by anvil's account 0 (the governor path is tested in test_governance_cli.py)."""
+    return deploy_params(project, accounts[0], accounts[0])
+
+
+@pytest.fixture(scope="module")
+def wired(solana, solana_node, monad_params, chain, tmp_path_factory):
+    from dispatch_chain.solana.deploy import ProgramSettings, init_programs
+
+    payer, mint = funded(solana), Keypair()
+    owners = {name: funded(solana, SOL) for name, _ in DISTRIBUTION}
+    create_bolt(solana, payer, mint, whitepaper_allocations({n: k.pubkey() for n, k in owners.items()}))
+    admin = solana_node.deployer
+    init_programs(solana, admin, mint.pubkey(), program_ids={}, anchorers=[admin.pubkey()],
+                  settings=ProgramSettings(), manifest=tmp_path_factory.mktemp("m") / "local.json", network="local",
+                  progress=lambda message: None)
+    receiver = GovernanceReceiver(solana)
+    attesters = [funded(solana) for _ in range(3)]
+    receiver.initialize(
+        admin, chain_id=keccak256(SOLANA_CHAIN.encode()), source_chain=keccak256(f"eip155:{chain.chain_id}".encode()),
+        source_emitter=bytes(12) + bytes.fromhex(monad_params.address[2:]),
+        attesters=[a.pubkey() for a in attesters], threshold=2,
+    )
+    receiver.hand_over(admin)
+    return receiver, attesters, mint.pubkey()
+
+
+def _watcher(wired, monad_params, chain, store_path) -> GovernanceWatcher:
+    receiver, attesters, mint = wired
+    index = int(store_path.stem[-1])
+    evm = EvmClient(dev_network(chain.provider.uri, chain.chain_id))
+    return GovernanceWatcher(evm, monad_params.address, receiver, attesters[index], WatcherStore(store_path),
+                             monad_chain=f"eip155:{chain.chain_id}", solana_chain=SOLANA_CHAIN, mint=mint,
+                             start_block=0)
+
+
+def _solana_params(receiver: GovernanceReceiver):
+    staking = receiver.staking.read("StakingConfig", receiver.client.account(receiver.staking.pda(b"config")))
+    settlement = receiver.settlement.read("SettlementConfig",
+                                          receiver.client.account(receiver.settlement.pda(b"config")))
+    return settlement.fee_bps, staking.verified_threshold, staking.sentinel_threshold, staking.cooldown_seconds
+
+
+def test_the_receiver_is_the_admin_of_staking_and_settlement(wired) -> None:
+    receiver = wired[0]
+    staking = receiver.staking.read("StakingConfig", receiver.client.account(receiver.staking.pda(b"config")))
+    settlement = receiver.settlement.read("SettlementConfig",
+                                          receiver.client.account(receiver.settlement.pda(b"config")))
+    assert staking.admin == settlement.admin == receiver.config_address
+
+
+def test_a_monad_change_reaches_solana_through_two_attesters(wired, monad_params, accounts, chain, tmp_path) -> None:
+    receiver = wired[0]
+    monad_params.setFeeBps(400, sender=accounts[0])
+    monad_params.setTierThresholds(150 * BOLT, 1_500 * BOLT, sender=accounts[0])  # version 2: the newest
+    first, second = (_watcher(wired, monad_params, chain, tmp_path / f"watcher{i}") for i in (0, 1))
+
+    step = first.step()
+    assert (step.version, step.attested, step.applied) == (2, True, False)
+    assert receiver.config().applied_version == 0  # one of two attestations: below the threshold
+    assert _solana_params(receiver)[0] == 500
+    step = second.step()
+    assert (step.version, step.attested, step.applied) == (2, True, True)
+    assert receiver.config().applied_version == 2
+    assert _solana_params(receiver) == (400, 150 * BOLT, 1_500 * BOLT, monad_params.params().unstakeCooldown)
+
+    # A restarted watcher (its store lost) repeats nothing harmful: the version is applied.
+    again = _watcher(wired, monad_params, chain, tmp_path / "fresh0")
+    assert again.step().attested is False
+
+    # A later change: the first watcher attests it, the second applies it.
+    monad_params.setFeeBps(300, sender=accounts[0])
+    assert first.step().attested and not receiver.config().applied_version == 3
+    assert second.step().applied
+    assert _solana_params(receiver)[0] == 300 == monad_params.params().feeBps
+
+
+def test_stale_and_foreign_messages_fail_with_the_programs_errors(wired, monad_params, chain) -> None:
+    receiver, attesters, _ = wired
+    applied = receiver.config().applied_version
+    base = dict(source_chain=keccak256(f"eip155:{chain.chain_id}".encode()),
+                source_emitter=bytes(12) + bytes.fromhex(monad_params.address[2:]), params_version=applied,
+                fee_bps=100, verified_threshold=BOLT, sentinel_threshold=BOLT, cooldown_seconds=0,
+                destination_chain=keccak256(SOLANA_CHAIN.encode()))
+    with pytest.raises(ProgramError) as stale:
+        receiver.attest(attesters[2], ParamsMessage(**base))
+    assert stale.value.name == "StaleVersion"
+    with pytest.raises(ProgramError) as foreign:
+        receiver.attest(attesters[2], ParamsMessage(**{**base, "params_version": applied + 1,
+                                                       "source_emitter": bytes(12) + bytes(20)}))
+    assert foreign.value.name == "WrongSourceEmitter"
