@@ -92,3 +92,28 @@ class Proposal:
 def advance(chain, seconds: int) -> None:
     """Mine one block ``seconds`` after the head."""
     chain.mine(1, timestamp=chain.blocks.head.timestamp + seconds)
+
+
+SOL = 10**9
+
+
+def funded(solana, lamports: int = 10 * SOL):
+    """A new Solana keypair with ``lamports`` (airdropped by the local node)."""
+    from solders.keypair import Keypair
+
+    keypair = Keypair()
+    solana.airdrop(keypair.pubkey(), lamports)
+    return keypair
+
+
+def bolt_mint(solana):
+    """A BOLT mint distributed per the whitepaper (the staking bound needs a supply); its pubkey."""
+    from solders.keypair import Keypair
+
+    from dispatch_chain.protocol import DISTRIBUTION
+    from dispatch_chain.solana.bolt import create_bolt, whitepaper_allocations
+
+    payer, mint = funded(solana), Keypair()
+    owners = {name: funded(solana, SOL) for name, _ in DISTRIBUTION}
+    create_bolt(solana, payer, mint, whitepaper_allocations({n: k.pubkey() for n, k in owners.items()}))
+    return mint.pubkey()

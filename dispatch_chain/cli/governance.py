@@ -27,6 +27,7 @@ from dispatch_chain.governance.proposals import (
     parse_usdc,
     proposal_description,
 )
+from dispatch_chain.governance.solana import GOVERNANCE, GovernanceReceiver
 from dispatch_chain.protocol import format_bolt, parse_bolt
 from dispatch_chain.settings import env_var
 
@@ -312,21 +313,52 @@ def execute(state: CliState, proposal_id: str, account: str | None) -> None:
 def status(state: CliState, proposal_id: str | None, as_json: bool) -> None:
     """A proposal's state, votes against quorum, timelock ETA and changes; without an id, every proposal.
 
-    Whether Solana has applied an executed change is not shown yet: the Solana governance
-    receiver is not built (docs/governance.md, "What is not built yet").
+    When the manifest records the Solana governance receiver, also which ProtocolParams version
+    Solana has applied (fee, thresholds, cooldown), against Monad's.
     """
     number = None if proposal_id is None else _proposal_id(proposal_id)
     with governance_errors():
         client = state.connections().governance()
         ids = [number] if number is not None else client.proposal_ids()
         proposals = [client.proposal(i) for i in ids]
+        solana = _solana_applied(state, client)
     if as_json:
-        emit_json([p.to_json() for p in proposals] if number is None else proposals[0].to_json())
+        data = [p.to_json() for p in proposals] if number is None else proposals[0].to_json()
+        emit_json(
+            {"proposals": data, "solana": solana} if number is None else {**proposals[0].to_json(), "solana": solana}
+        )
         return
     if not proposals:
         click.echo("no proposals")
     for proposal in proposals:
         _show(proposal, client)
+    if solana is not None:
+        state_line = "applied" if solana["applied_version"] >= solana["monad_version"] else "not yet applied"
+        click.echo(
+            f"solana: {state_line}: receiver at version {solana['applied_version']}, "
+            f"ProtocolParams at {solana['monad_version']}; fee {solana['fee_bps']} bps on Solana"
+        )
+
+
+def _solana_applied(state: CliState, client: EvmGovernance) -> dict[str, int] | None:
+    """Solana's applied params version against Monad's, when the manifest has the receiver; else None."""
+    connections = state.connections()
+    solana = connections.manifest.solana
+    if solana is None or GOVERNANCE not in solana.programs or connections.profile.solana is None:
+        return None
+    from dispatch_chain.solana.programs import SETTLEMENT, IdlProgram
+
+    receiver = GovernanceReceiver(connections.solana, IdlProgram.load(GOVERNANCE, solana.programs[GOVERNANCE]))
+    config = receiver.find_config()
+    if config is None:
+        return None
+    settlement = IdlProgram.load(SETTLEMENT)
+    fee = settlement.read("SettlementConfig", connections.solana.account(settlement.pda(b"config")))
+    return {
+        "applied_version": config.applied_version,
+        "monad_version": client.params().version,
+        "fee_bps": int(fee.fee_bps) if fee is not None else -1,
+    }
 
 
 def _tally(proposal: Proposal) -> str:
@@ -346,3 +378,132 @@ def _show(proposal: Proposal, client: EvmGovernance) -> None:
         click.echo(f"  voting from {proposal.snapshot} to {proposal.deadline} (unix time)")
     if proposal.state == ProposalState.QUEUED:
         click.echo(f"  executable from {proposal.eta} until {proposal.execute_before} (unix time)")
+
+
+@gov.command("init-receiver")
+@click.option("--attester", "attesters", multiple=True, required=True, help="Attester pubkey (repeatable, 1 to 16).")
+@click.option("--threshold", type=click.IntRange(1, 16), required=True, help="Distinct attesters needed to apply.")
+@click.option(
+    "--keep-admin", is_flag=True, help="Development: do not hand the staking and settlement admin roles over."
+)
+@click.option(
+    "--keypair",
+    type=click.Path(dir_okay=False),
+    help="The receiver's upgrade authority, also the current "
+    "admin of staking and settlement (default: $DISPATCH_SOLANA_KEYPAIR).",
+)
+@click.pass_obj
+def init_receiver(
+    state: CliState, attesters: tuple[str, ...], threshold: int, keep_admin: bool, keypair: str | None
+) -> None:
+    """Initialise dispatch_governance and hand it the admin roles of dispatch_staking and dispatch_settlement.
+
+    The source is the manifest's ProtocolParams on the profile's EVM chain. The signer must be the
+    program's upgrade authority and the current admin of both programs. Records the receiver in the
+    manifest. With --keep-admin the roles stay with the signer (local development).
+    """
+    from solders.pubkey import Pubkey
+
+    from dispatch_chain.connect import Connections
+    from dispatch_chain.deployments import Manifest, SolanaDeployment, update_manifest
+    from dispatch_chain.hashing import keccak256
+
+    try:
+        keys = [Pubkey.from_string(a) for a in attesters]
+    except ValueError as exc:
+        raise InputError(f"--attester: {exc}") from None
+    if threshold > len(keys):
+        raise InputError(f"--threshold {threshold} exceeds the {len(keys)} attesters")
+    with governance_errors():
+        profile = state.profile()
+        connections = Connections(profile, solana_keypair_path=keypair)
+        evm = connections.manifest.require_evm()
+        if profile.evm is None:
+            raise InputError("the network profile has no EVM chain (the governance source)")
+        params_address = evm.contract("ProtocolParams").address
+        receiver = GovernanceReceiver(connections.solana)
+        signer = connections.solana_keypair
+        if receiver.find_config() is None:
+            receiver.initialize(
+                signer,
+                chain_id=keccak256(connections.solana.caip2.encode()),
+                source_chain=keccak256(profile.evm.caip2.encode()),
+                source_emitter=bytes(12) + bytes.fromhex(params_address[2:]),
+                attesters=keys,
+                threshold=threshold,
+            )
+        if not keep_admin:
+            receiver.hand_over(signer)
+
+        def change(m: Manifest) -> None:
+            m.solana = m.solana or SolanaDeployment(cluster=connections.solana.caip2)
+            m.solana.programs[GOVERNANCE] = str(receiver.program.program_id)
+            m.solana.accounts["governance_config"] = str(receiver.config_address)
+
+        update_manifest(profile.manifest, profile.name, change)
+    roles = (
+        "the signer keeps the staking and settlement admin roles"
+        if keep_admin
+        else ("it is now the admin of dispatch_staking and dispatch_settlement")
+    )
+    click.echo(f"dispatch_governance initialised ({threshold} of {len(keys)} attesters); {roles}")
+
+
+@gov.command()
+@click.option(
+    "--keypair",
+    type=click.Path(dir_okay=False),
+    help="This attester's Solana key (solana-keygen JSON; default: $DISPATCH_SOLANA_KEYPAIR).",
+)
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False),
+    help="The watcher's cursor database (default: run/<network>/governance-watcher-<attester>.sqlite).",
+)
+@click.option(
+    "--confirmations",
+    type=click.IntRange(0),
+    default=None,
+    help="Monad blocks to wait before carrying a change (default: the profile's confirmations).",
+)
+@click.option("--interval", type=click.FloatRange(0.1), default=2.0, show_default=True, help="Seconds between steps.")
+@click.option("--once", is_flag=True, help="Run one step and exit.")
+@click.pass_obj
+def watch(
+    state: CliState, keypair: str | None, store: str | None, confirmations: int | None, interval: float, once: bool
+) -> None:
+    """Carry ProtocolParams changes from Monad to Solana as this attester (attest, and apply at the threshold)."""
+    import time
+
+    from dispatch_chain.connect import Connections, run_dir
+    from dispatch_chain.governance.watcher import GovernanceWatcher, WatcherStore
+
+    with governance_errors():
+        profile = state.profile()
+        connections = Connections(profile, solana_keypair_path=keypair)
+        evm = connections.manifest.require_evm()
+        if profile.evm is None:
+            raise InputError("the network profile has no EVM chain (the governance source)")
+        params = evm.contract("ProtocolParams")
+        attester = connections.solana_keypair
+        path = store or run_dir(profile) / f"governance-watcher-{attester.pubkey()}.sqlite"
+        receiver = GovernanceReceiver(connections.solana)
+        watcher = GovernanceWatcher(
+            connections.evm,
+            params.address,
+            receiver,
+            attester,
+            WatcherStore(path),
+            monad_chain=profile.evm.caip2,
+            solana_chain=connections.solana.caip2,
+            mint=receiver.staked_mint(),
+            start_block=params.block or 0,
+            confirmations=profile.evm.confirmations if confirmations is None else confirmations,
+        )
+        while True:
+            result = watcher.step()
+            if result.version is not None:
+                click.echo(f"version {result.version}: attested {result.attested}, applied {result.applied}")
+            if once:
+                return
+            time.sleep(interval)

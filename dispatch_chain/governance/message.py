@@ -68,8 +68,16 @@ class ParamsMessage:
     def encode(self) -> bytes:
         try:
             return _LAYOUT.pack(
-                self.version, self.kind, self.source_chain, self.source_emitter, self.params_version, self.fee_bps,
-                self.verified_threshold, self.sentinel_threshold, self.cooldown_seconds, self.destination_chain,
+                self.version,
+                self.kind,
+                self.source_chain,
+                self.source_emitter,
+                self.params_version,
+                self.fee_bps,
+                self.verified_threshold,
+                self.sentinel_threshold,
+                self.cooldown_seconds,
+                self.destination_chain,
             )
         except struct.error as exc:
             raise BridgeMessageError(f"governance message field out of range: {exc}") from None

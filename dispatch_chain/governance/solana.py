@@ -85,8 +85,15 @@ class GovernanceReceiver:
         if c is None:
             return None
         return ReceiverConfig(
-            self.config_address, bytes(c.chain_id), bytes(c.source_chain), bytes(c.source_emitter),
-            tuple(c.attesters), int(c.threshold), int(c.applied_version), c.staking_program, c.settlement_program,
+            self.config_address,
+            bytes(c.chain_id),
+            bytes(c.source_chain),
+            bytes(c.source_emitter),
+            tuple(c.attesters),
+            int(c.threshold),
+            int(c.applied_version),
+            c.staking_program,
+            c.settlement_program,
         )
 
     def config(self) -> ReceiverConfig:
@@ -94,6 +101,13 @@ class GovernanceReceiver:
         if found is None:
             raise DeploymentNotFound(f"{GOVERNANCE} at {self.program.program_id} is not initialised")
         return found
+
+    def staked_mint(self) -> Pubkey:
+        """The mint dispatch_staking checks its SENTINEL bound against (``apply`` passes it)."""
+        c = self.staking.read("StakingConfig", self.client.account(self.staking.pda(b"config")))
+        if c is None:
+            raise DeploymentNotFound(f"dispatch_staking at {self.staking.program_id} is not initialised")
+        return Pubkey.from_bytes(bytes(c.mint))
 
     def record(self, digest: bytes) -> MessageRecord | None:
         r = self.program.read("MessageRecord", self.client.account(self.record_address(digest)))
@@ -104,43 +118,83 @@ class GovernanceReceiver:
     # -- instructions -----------------------------------------------------------------------
 
     def initialize_instruction(
-        self, authority: Pubkey, *, chain_id: bytes, source_chain: bytes, source_emitter: bytes,
-        attesters: list[Pubkey], threshold: int,
+        self,
+        authority: Pubkey,
+        *,
+        chain_id: bytes,
+        source_chain: bytes,
+        source_emitter: bytes,
+        attesters: list[Pubkey],
+        threshold: int,
     ) -> Instruction:
         args = {
-            "chain_id": list(chain_id), "source_chain": list(source_chain), "source_emitter": list(source_emitter),
-            "attesters": attesters, "threshold": threshold,
-            "staking_program": self.staking.program_id, "settlement_program": self.settlement.program_id,
+            "chain_id": list(chain_id),
+            "source_chain": list(source_chain),
+            "source_emitter": list(source_emitter),
+            "attesters": attesters,
+            "threshold": threshold,
+            "staking_program": self.staking.program_id,
+            "settlement_program": self.settlement.program_id,
         }
-        return self.program.instruction("initialize", args, accounts={
-            "authority": authority, "config": self.config_address, "program": self.program.program_id,
-            "program_data": programdata_address(self.program.program_id), "system_program": SYSTEM_PROGRAM})
+        return self.program.instruction(
+            "initialize",
+            args,
+            accounts={
+                "authority": authority,
+                "config": self.config_address,
+                "program": self.program.program_id,
+                "program_data": programdata_address(self.program.program_id),
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
 
     def propose_receiver_instructions(self, admin: Pubkey) -> list[Instruction]:
         """``propose_admin(receiver)`` on staking and settlement, signed by their current admin."""
         return [
-            program.instruction("propose_admin", self.config_address,
-                                accounts={"admin": admin, "config": program.pda(b"config")})
+            program.instruction(
+                "propose_admin", self.config_address, accounts={"admin": admin, "config": program.pda(b"config")}
+            )
             for program in (self.staking, self.settlement)
         ]
 
     def accept_admins_instruction(self) -> Instruction:
-        return self.program.instruction("accept_admins", accounts={
-            "config": self.config_address, "staking_config": self.staking.pda(b"config"),
-            "settlement_config": self.settlement.pda(b"config"), "staking_program": self.staking.program_id,
-            "settlement_program": self.settlement.program_id})
+        return self.program.instruction(
+            "accept_admins",
+            accounts={
+                "config": self.config_address,
+                "staking_config": self.staking.pda(b"config"),
+                "settlement_config": self.settlement.pda(b"config"),
+                "staking_program": self.staking.program_id,
+                "settlement_program": self.settlement.program_id,
+            },
+        )
 
     def attest_instruction(self, attester: Pubkey, message: ParamsMessage) -> Instruction:
-        return self.program.instruction("attest", _message_idl(message), accounts={
-            "attester": attester, "config": self.config_address, "record": self.record_address(message.digest()),
-            "system_program": SYSTEM_PROGRAM})
+        return self.program.instruction(
+            "attest",
+            _message_idl(message),
+            accounts={
+                "attester": attester,
+                "config": self.config_address,
+                "record": self.record_address(message.digest()),
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
 
     def apply_instruction(self, message: ParamsMessage, *, mint: Pubkey) -> Instruction:
-        return self.program.instruction("apply", _message_idl(message), accounts={
-            "config": self.config_address, "record": self.record_address(message.digest()),
-            "staking_config": self.staking.pda(b"config"), "mint": mint,
-            "settlement_config": self.settlement.pda(b"config"), "staking_program": self.staking.program_id,
-            "settlement_program": self.settlement.program_id})
+        return self.program.instruction(
+            "apply",
+            _message_idl(message),
+            accounts={
+                "config": self.config_address,
+                "record": self.record_address(message.digest()),
+                "staking_config": self.staking.pda(b"config"),
+                "mint": mint,
+                "settlement_config": self.settlement.pda(b"config"),
+                "staking_program": self.staking.program_id,
+                "settlement_program": self.settlement.program_id,
+            },
+        )
 
     # -- sending ----------------------------------------------------------------------------
 

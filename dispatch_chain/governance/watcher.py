@@ -53,7 +53,8 @@ class WatcherStore:
     def __init__(self, path: str | Path) -> None:
         self.db: sqlite3.Connection = open_durable(path)
         self.db.execute(
-            "CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), next_block INTEGER, pending BLOB)"
+            "CREATE TABLE IF NOT EXISTS cursor"
+            " (id INTEGER PRIMARY KEY CHECK (id = 1), next_block INTEGER, pending BLOB)"
         )
 
     def next_block(self, default: int) -> int:
@@ -109,16 +110,23 @@ class GovernanceWatcher:
     def changes(self, from_block: int, to_block: int) -> list[ParamsMessage]:
         """The governance messages of the ``ParamsChanged`` events in a block range, in order."""
         found = []
-        for log in self.evm.get_logs({"address": self.params_address, "topics": [PARAMS_CHANGED_TOPIC]},
-                                     from_block, to_block):
+        for log in self.evm.get_logs(
+            {"address": self.params_address, "topics": [PARAMS_CHANGED_TOPIC]}, from_block, to_block
+        ):
             args = self._event.process_log(log)["args"]
             params = ProtocolParamSet(
-                version=int(args["version"]), fee_bps=int(args["feeBps"]),
-                verified_threshold=int(args["verifiedThreshold"]), sentinel_threshold=int(args["sentinelThreshold"]),
-                unstake_cooldown=int(args["unstakeCooldown"]), prices=MappingProxyType({}),
+                version=int(args["version"]),
+                fee_bps=int(args["feeBps"]),
+                verified_threshold=int(args["verifiedThreshold"]),
+                sentinel_threshold=int(args["sentinelThreshold"]),
+                unstake_cooldown=int(args["unstakeCooldown"]),
+                prices=MappingProxyType({}),
             )
-            found.append(ParamsMessage.of(params, monad_chain=self.monad_chain, emitter=self.params_address,
-                                          solana_chain=self.solana_chain))
+            found.append(
+                ParamsMessage.of(
+                    params, monad_chain=self.monad_chain, emitter=self.params_address, solana_chain=self.solana_chain
+                )
+            )
         return found
 
     def step(self) -> StepResult:

@@ -71,3 +71,21 @@ def governor(stack):
 @pytest.fixture(scope="module")
 def params(stack):
     return stack[2]
+
+
+@pytest.fixture(scope="module")
+def solana_node(tmp_path_factory):
+    from dispatch_chain.localnet import SolanaNode
+
+    with SolanaNode(log_path=tmp_path_factory.mktemp("solana") / "node.log") as node:
+        yield node
+
+
+@pytest.fixture(scope="module")
+def solana(solana_node):
+    from dispatch_chain.config import SolanaNetwork
+    from dispatch_chain.solana.client import SolanaClient
+    from dispatch_chain.solana.programs import PROGRAMS, IdlProgram, error_tables
+
+    programs = [IdlProgram.load(name) for name in (*PROGRAMS, "dispatch_governance")]
+    return SolanaClient(SolanaNetwork(rpc_url=solana_node.url), idl_errors=error_tables(programs))
