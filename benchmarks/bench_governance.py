@@ -5,8 +5,8 @@ the timelock as the only admin). Holders get wrapped BOLT through the bridge (2-
 attestations) and delegate; time moves with anvil's evm_mine. Baseline measured in the
 same run: a wrapped-BOLT transfer between two delegated holders (it moves vote checkpoints).
 
-Not measured yet: the time from execution on Monad to the change applied on Solana (the
-Solana governance receiver is not built; docs/governance.md).
+Not measured yet: the time from execution on Monad to the change applied on Solana by the
+watchers (docs/governance.md).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def main() -> None:
         figure("castVote (first, then others)", f"{votes[0]:>8,} gas, {', '.join(f'{v:,}' for v in votes[1:])}")
         figure("queue (timelock scheduleBatch)", f"{queue:>8,} gas ({queue / transfer:.2f}x transfer)")
         figure("execute (timelock executeBatch, 2 param changes)", f"{execute:>8,} gas ({execute / transfer:.2f}x)")
-        print("  not measured: execution on Monad -> applied on Solana (no Solana governance receiver yet)")
+        print("  not measured yet: execution on Monad -> applied on Solana by the watchers")
 
 
 if __name__ == "__main__":

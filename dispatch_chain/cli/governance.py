@@ -426,6 +426,7 @@ def init_receiver(
         if receiver.find_config() is None:
             receiver.initialize(
                 signer,
+                mint=receiver.staked_mint(),
                 chain_id=keccak256(connections.solana.caip2.encode()),
                 source_chain=keccak256(profile.evm.caip2.encode()),
                 source_emitter=bytes(12) + bytes.fromhex(params_address[2:]),

@@ -21,7 +21,7 @@ from solders.pubkey import Pubkey
 
 from dispatch_chain.errors import DeploymentNotFound
 from dispatch_chain.governance.message import ParamsMessage
-from dispatch_chain.solana.client import SolanaClient
+from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
 from dispatch_chain.solana.programs import SETTLEMENT, STAKING, SYSTEM_PROGRAM, IdlProgram, programdata_address
 
 GOVERNANCE = "dispatch_governance"
@@ -74,6 +74,7 @@ class GovernanceReceiver:
         self.staking = IdlProgram.load(STAKING)
         self.settlement = IdlProgram.load(SETTLEMENT)
         self.config_address = self.program.pda(b"config")
+        self.treasury_address = self.program.pda(b"treasury")
 
     def record_address(self, digest: bytes) -> Pubkey:
         return self.program.pda(b"message", digest)
@@ -121,6 +122,7 @@ class GovernanceReceiver:
         self,
         authority: Pubkey,
         *,
+        mint: Pubkey,
         chain_id: bytes,
         source_chain: bytes,
         source_emitter: bytes,
@@ -144,6 +146,9 @@ class GovernanceReceiver:
                 "config": self.config_address,
                 "program": self.program.program_id,
                 "program_data": programdata_address(self.program.program_id),
+                "mint": mint,
+                "treasury": self.treasury_address,
+                "token_program": TOKEN_PROGRAM,
                 "system_program": SYSTEM_PROGRAM,
             },
         )

@@ -42,7 +42,7 @@ def wired(solana, solana_node, monad_params, chain, tmp_path_factory):
     receiver = GovernanceReceiver(solana)
     attesters = [funded(solana) for _ in range(3)]
     receiver.initialize(
-        admin, chain_id=keccak256(SOLANA_CHAIN.encode()), source_chain=keccak256(f"eip155:{chain.chain_id}".encode()),
+        admin, mint=mint, chain_id=keccak256(SOLANA_CHAIN.encode()), source_chain=keccak256(f"eip155:{chain.chain_id}".encode()),
         source_emitter=bytes(12) + bytes.fromhex(monad_params.address[2:]),
         attesters=[a.pubkey() for a in attesters], threshold=2,
     )

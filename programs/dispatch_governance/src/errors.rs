@@ -42,4 +42,22 @@ pub enum GovernanceError {
     /// 6012: an account that is not the configured staking or settlement program or config.
     #[msg("Wrong program or config account")]
     WrongTarget,
+    /// 6013: a spend of zero.
+    #[msg("A treasury spend must be above zero")]
+    ZeroSpend,
+    /// 6014: a spend id already recorded with another amount or recipient.
+    #[msg("This spend id was recorded with other terms")]
+    SpendMismatch,
+    /// 6015: the spend has not reached the attester threshold.
+    #[msg("The spend is not approved")]
+    SpendNotApproved,
+    /// 6016: the spend's 6-month delay has not passed.
+    #[msg("The spend's treasury delay has not passed")]
+    SpendNotDue,
+    /// 6017: the spend was paid already.
+    #[msg("The spend was paid already")]
+    SpendAlreadyPaid,
+    /// 6018: the receiving token account is not the spend recipient's.
+    #[msg("The token account does not belong to the spend's recipient")]
+    WrongRecipient,
 }

@@ -37,3 +37,20 @@ pub struct ParamsApplied {
     pub sentinel_threshold: u64,
     pub cooldown_seconds: i64,
 }
+
+/// A treasury spend reached the attester threshold; payable from `payable_at`.
+#[event]
+pub struct SpendApproved {
+    pub spend_id: u64,
+    pub amount: u64,
+    pub recipient: Pubkey,
+    pub payable_at: i64,
+}
+
+/// A treasury spend was paid.
+#[event]
+pub struct SpendPaid {
+    pub spend_id: u64,
+    pub amount: u64,
+    pub recipient: Pubkey,
+}

@@ -13,6 +13,10 @@
 //!   impossible and versions only go up (a stale or out-of-order one fails).
 //! - `initialize` is gated on the program's upgrade authority. There is no
 //!   admin key afterwards.
+//! - Treasury: the vault `["treasury"]` has the config PDA as its only
+//!   authority. A spend approved on Monad is attested like a parameters
+//!   message; at the threshold it becomes payable `TREASURY_DELAY` (6 months)
+//!   later, and `pay_spend` (anyone) moves it to the recipient then.
 use anchor_lang::prelude::*;
 
 #[cfg(target_os = "solana")]
@@ -62,5 +66,16 @@ pub mod dispatch_governance {
     /// applied version) to staking and settlement by CPI (anyone may call).
     pub fn apply(ctx: Context<Apply>, message: ParamsMessage) -> Result<()> {
         instructions::apply::handler(ctx, message)
+    }
+
+    /// Records the signer's attestation of a treasury spend approved on Monad;
+    /// at the threshold the spend becomes payable after TREASURY_DELAY.
+    pub fn attest_spend(ctx: Context<AttestSpend>, message: SpendMessage) -> Result<()> {
+        instructions::attest_spend::handler(ctx, message)
+    }
+
+    /// Pays an approved spend from the treasury once its delay has passed (anyone may call).
+    pub fn pay_spend(ctx: Context<PaySpend>, spend_id: u64) -> Result<()> {
+        instructions::pay_spend::handler(ctx, spend_id)
     }
 }

@@ -22,6 +22,9 @@ pub struct GovernanceConfig {
     pub applied_version: u64,
     pub staking_program: Pubkey,
     pub settlement_program: Pubkey,
+    /// The treasury vault (`["treasury"]`, authority: this config) and its mint (BOLT).
+    pub treasury: Pubkey,
+    pub treasury_mint: Pubkey,
     pub bump: u8,
 }
 
@@ -47,5 +50,21 @@ pub struct MessageRecord {
     #[max_len(MAX_ATTESTERS)]
     pub attesters: Vec<Pubkey>,
     pub applied: bool,
+    pub bump: u8,
+}
+
+/// A treasury spend, PDA `["spend", spend_id (u64 LE)]`.
+#[account]
+#[derive(InitSpace)]
+pub struct SpendRecord {
+    pub spend_id: u64,
+    pub digest: [u8; 32],
+    pub amount: u64,
+    pub recipient: Pubkey,
+    #[max_len(MAX_ATTESTERS)]
+    pub attesters: Vec<Pubkey>,
+    /// 0 until the threshold approves it, then approval time + TREASURY_DELAY.
+    pub payable_at: i64,
+    pub paid: bool,
     pub bump: u8,
 }

@@ -12,7 +12,7 @@ mod support;
 use anchor_lang::Discriminator;
 use dispatch_governance::{
     accounts, instruction, GovernanceConfig, GovernanceError as E, InitializeArgs, MessageRecord, ParamsApplied, ParamsMessage,
-    KIND_GOVERNANCE, MESSAGE_VERSION,
+    SpendApproved, SpendMessage, SpendRecord, KIND_GOVERNANCE, MESSAGE_VERSION, TREASURY_DELAY,
 };
 use dispatch_settlement::SettlementConfig;
 use dispatch_staking::StakingConfig;
@@ -29,6 +29,7 @@ const SETTLEMENT: Address = dispatch_settlement::ID;
 const SOURCE_CHAIN: [u8; 32] = [0x10; 32];
 const LOCAL_CHAIN: [u8; 32] = [0x5a; 32];
 const SUPPLY: u64 = 1_000_000 * BOLT;
+const TREASURY: u64 = 150_000 * BOLT;
 
 fn emitter() -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -58,7 +59,7 @@ fn message(version: u64, fee_bps: u16, verified: u64, sentinel: u64) -> ParamsMe
     }
 }
 
-fn initialize_ix(authority: &Address, attesters: Vec<Address>, threshold: u8) -> Instruction {
+fn initialize_ix(authority: &Address, mint: &Address, attesters: Vec<Address>, threshold: u8) -> Instruction {
     ix(
         PROGRAM,
         accounts::Initialize {
@@ -66,6 +67,9 @@ fn initialize_ix(authority: &Address, attesters: Vec<Address>, threshold: u8) ->
             config: pda(&[b"config"], &PROGRAM),
             program: PROGRAM,
             program_data: programdata(&PROGRAM),
+            mint: *mint,
+            treasury: pda(&[b"treasury"], &PROGRAM),
+            token_program: TOKEN_PROGRAM,
             system_program: SYSTEM_PROGRAM,
         },
         instruction::Initialize {
@@ -131,7 +135,8 @@ impl Env {
             ],
         );
         let attesters: Vec<Keypair> = (0..3).map(|_| funded(&mut svm)).collect();
-        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), attesters.iter().map(|k| k.pubkey()).collect(), 2)]);
+        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, attesters.iter().map(|k| k.pubkey()).collect(), 2)]);
+        mint_to(&mut svm, &admin, &mint, &pda(&[b"treasury"], &PROGRAM), TREASURY);
         let config = pda(&[b"config"], &PROGRAM);
         ok(
             &mut svm,
@@ -334,12 +339,15 @@ fn only_configured_attesters_attest_once_each() {
 fn initialize_is_for_the_upgrade_authority_only_and_checks_the_attesters() {
     let mut svm = svm_with(PROGRAM);
     let stranger = funded(&mut svm);
-    let keys = vec![Address::new_unique(), Address::new_unique()];
-    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), keys.clone(), 1)], custom(E::Unauthorized));
     let admin = deployer();
-    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), keys.clone(), 3)], custom(E::InvalidThreshold));
-    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), vec![keys[0], keys[0]], 1)], custom(E::InvalidAttesters));
-    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), keys, 2)]);
+    let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let keys = vec![Address::new_unique(), Address::new_unique()];
+    fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), &mint, keys.clone(), 1)], custom(E::Unauthorized));
+    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, keys.clone(), 3)], custom(E::InvalidThreshold));
+    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, vec![keys[0], keys[0]], 1)], custom(E::InvalidAttesters));
+    ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, keys, 2)]);
+    let config: GovernanceConfig = account(&svm, &pda(&[b"config"], &PROGRAM));
+    assert_eq!((config.treasury, config.treasury_mint), (pda(&[b"treasury"], &PROGRAM), mint));
 }
 
 /// Compute units of each instruction on the SBF build against the budgets of docs/solana-programs.md
@@ -360,7 +368,9 @@ fn compute_units_stay_within_the_documented_budgets() {
     let attest_next = ok(&mut env.svm, &second, &[], &[instruction]).compute_units_consumed;
     let apply = env.apply(&change).compute_units_consumed;
     let accept = accept_admins_cost();
-    println!("dispatch_governance CU: accept_admins {accept}, attest {attest_first} (first, creates the record) / {attest_next}, apply {apply}");
+    println!(
+        "dispatch_governance CU: accept_admins {accept}, attest {attest_first} (first, creates the record) / {attest_next}, apply {apply}"
+    );
     assert!(accept <= ACCEPT_ADMINS, "accept_admins {accept}");
     assert!(attest_first <= ATTEST_FIRST, "attest {attest_first}");
     assert!(attest_next <= ATTEST_NEXT, "attest {attest_next}");
@@ -400,4 +410,112 @@ fn the_message_encoding_matches_the_python_vector() {
     );
     let digest: String = vector.digest().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(digest, "11271dab5be664d740cbf6992109e17491c751cd02ba0418c1944f82cc1b99f8");
+}
+
+fn spend(spend_id: u64, amount: u64, recipient: &Address) -> SpendMessage {
+    SpendMessage {
+        version: MESSAGE_VERSION,
+        kind: KIND_GOVERNANCE,
+        source_chain: SOURCE_CHAIN,
+        source_emitter: emitter(),
+        spend_id,
+        amount,
+        recipient: recipient.to_bytes(),
+        destination_chain: LOCAL_CHAIN,
+    }
+}
+
+impl Env {
+    fn attest_spend_ix(&self, attester: &Address, message: &SpendMessage) -> Instruction {
+        ix(
+            PROGRAM,
+            accounts::AttestSpend {
+                attester: *attester,
+                config: self.config,
+                record: pda(&[b"spend", &message.spend_id.to_le_bytes()], &PROGRAM),
+                system_program: SYSTEM_PROGRAM,
+            },
+            instruction::AttestSpend { message: message.clone() },
+        )
+    }
+
+    fn attest_spend(&mut self, index: usize, message: &SpendMessage) -> litesvm::types::TransactionMetadata {
+        let attester = self.attesters[index].insecure_clone();
+        let instruction = self.attest_spend_ix(&attester.pubkey(), message);
+        ok(&mut self.svm, &attester, &[], &[instruction])
+    }
+
+    fn pay_ix(&self, spend_id: u64, recipient_token: &Address) -> Instruction {
+        ix(
+            PROGRAM,
+            accounts::PaySpend {
+                config: self.config,
+                record: pda(&[b"spend", &spend_id.to_le_bytes()], &PROGRAM),
+                treasury: pda(&[b"treasury"], &PROGRAM),
+                mint: self.mint,
+                recipient_token: *recipient_token,
+                token_program: TOKEN_PROGRAM,
+            },
+            instruction::PaySpend { spend_id },
+        )
+    }
+}
+
+#[test]
+fn a_treasury_spend_pays_only_after_its_six_month_delay() {
+    let mut env = Env::new();
+    set_time(&mut env.svm, 1_750_000_000);
+    let recipient = funded(&mut env.svm);
+    let admin = deployer();
+    let recipient_token = create_token_account(&mut env.svm, &admin, &env.mint, &recipient.pubkey());
+    let message = spend(1, 1_000 * BOLT, &recipient.pubkey());
+    env.attest_spend(0, &message);
+    let anyone = funded(&mut env.svm);
+    let pay = env.pay_ix(1, &recipient_token);
+    fails(&mut env.svm, &anyone, &[], &[pay.clone()], custom(E::SpendNotApproved)); // one attestation of two
+    let meta = env.attest_spend(1, &message);
+    let attest_cu = meta.compute_units_consumed;
+    let approved: SpendApproved = event(&meta);
+    assert_eq!(approved.payable_at, 1_750_000_000 + TREASURY_DELAY);
+    fails(&mut env.svm, &anyone, &[], &[pay.clone()], custom(E::SpendNotDue));
+    set_time(&mut env.svm, 1_750_000_000 + TREASURY_DELAY - 1);
+    fails(&mut env.svm, &anyone, &[], &[pay.clone()], custom(E::SpendNotDue));
+    set_time(&mut env.svm, 1_750_000_000 + TREASURY_DELAY);
+    let pay_cu = ok(&mut env.svm, &anyone, &[], &[pay.clone()]).compute_units_consumed;
+    println!("dispatch_governance CU: attest_spend (approving) {attest_cu}, pay_spend {pay_cu}");
+    assert!(attest_cu <= 20_000 && pay_cu <= 22_000, "attest_spend {attest_cu}, pay_spend {pay_cu}");
+    assert_eq!(token_balance(&env.svm, &recipient_token), 1_000 * BOLT);
+    assert_eq!(token_balance(&env.svm, &pda(&[b"treasury"], &PROGRAM)), TREASURY - 1_000 * BOLT);
+    fails(&mut env.svm, &anyone, &[], &[pay], custom(E::SpendAlreadyPaid));
+    let record: SpendRecord = account(&env.svm, &pda(&[b"spend", &1u64.to_le_bytes()], &PROGRAM));
+    assert!(record.paid);
+}
+
+#[test]
+fn a_spend_goes_only_to_its_recipient_on_its_terms() {
+    let mut env = Env::new();
+    let recipient = funded(&mut env.svm);
+    let thief = funded(&mut env.svm);
+    let admin = deployer();
+    let thief_token = create_token_account(&mut env.svm, &admin, &env.mint, &thief.pubkey());
+    let message = spend(7, 5 * BOLT, &recipient.pubkey());
+    env.attest_spend(0, &message);
+    // The same spend id with another amount: a second attester cannot complete it.
+    let other = spend(7, 500 * BOLT, &recipient.pubkey());
+    let attester = env.attesters[1].insecure_clone();
+    let instruction = env.attest_spend_ix(&attester.pubkey(), &other);
+    fails(&mut env.svm, &attester, &[], &[instruction], custom(E::SpendMismatch));
+    env.attest_spend(1, &message);
+    let later = now(&env.svm) + TREASURY_DELAY;
+    set_time(&mut env.svm, later);
+    let anyone = funded(&mut env.svm);
+    let pay = env.pay_ix(7, &thief_token);
+    fails(&mut env.svm, &anyone, &[], &[pay], custom(E::WrongRecipient));
+    let mut zero = spend(8, 0, &recipient.pubkey());
+    let instruction = env.attest_spend_ix(&attester.pubkey(), &zero);
+    fails(&mut env.svm, &attester, &[], &[instruction], custom(E::ZeroSpend));
+    zero.amount = 1;
+    zero.source_emitter[31] ^= 1;
+    let instruction = env.attest_spend_ix(&attester.pubkey(), &zero);
+    fails(&mut env.svm, &attester, &[], &[instruction], custom(E::WrongSourceEmitter));
 }

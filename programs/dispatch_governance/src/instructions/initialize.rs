@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::constants::CONFIG_SEED;
+use crate::constants::{CONFIG_SEED, TREASURY_SEED};
 use crate::errors::GovernanceError;
 use crate::events::Initialized;
 use crate::program::DispatchGovernance;
@@ -34,10 +35,16 @@ pub struct Initialize<'info> {
     /// Only the upgrade authority initialises: nobody can front-run the deployment.
     #[account(constraint = program_data.upgrade_authority_address == Some(authority.key()) @ GovernanceError::Unauthorized)]
     pub program_data: Account<'info, ProgramData>,
+    /// The treasury's token (BOLT).
+    pub mint: Box<Account<'info, Mint>>,
+    /// The treasury vault: a token account of `mint` whose only authority is the config PDA.
+    #[account(init, payer = authority, seeds = [TREASURY_SEED], bump, token::mint = mint, token::authority = config)]
+    pub treasury: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
 
-/// Creates the config. No admin key remains: the attesters and the source
+/// Creates the config and the treasury vault. No admin key remains: the attesters and the source
 /// are fixed (a new set means a new deployment, itself a governance act).
 pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
     GovernanceConfig::validate_attesters(&args.attesters, args.threshold)?;
@@ -52,6 +59,8 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         applied_version: 0,
         staking_program: args.staking_program,
         settlement_program: args.settlement_program,
+        treasury: ctx.accounts.treasury.key(),
+        treasury_mint: ctx.accounts.mint.key(),
         bump: ctx.bumps.config,
     });
     emit!(Initialized {
