@@ -472,16 +472,16 @@ fn a_treasury_spend_pays_only_after_its_six_month_delay() {
     env.attest_spend(0, &message);
     let anyone = funded(&mut env.svm);
     let pay = env.pay_ix(1, &recipient_token);
-    fails(&mut env.svm, &anyone, &[], &[pay.clone()], custom(E::SpendNotApproved)); // one attestation of two
+    fails(&mut env.svm, &anyone, &[], std::slice::from_ref(&pay), custom(E::SpendNotApproved)); // one attestation of two
     let meta = env.attest_spend(1, &message);
     let attest_cu = meta.compute_units_consumed;
     let approved: SpendApproved = event(&meta);
     assert_eq!(approved.payable_at, 1_750_000_000 + TREASURY_DELAY);
-    fails(&mut env.svm, &anyone, &[], &[pay.clone()], custom(E::SpendNotDue));
+    fails(&mut env.svm, &anyone, &[], std::slice::from_ref(&pay), custom(E::SpendNotDue));
     set_time(&mut env.svm, 1_750_000_000 + TREASURY_DELAY - 1);
-    fails(&mut env.svm, &anyone, &[], &[pay.clone()], custom(E::SpendNotDue));
+    fails(&mut env.svm, &anyone, &[], std::slice::from_ref(&pay), custom(E::SpendNotDue));
     set_time(&mut env.svm, 1_750_000_000 + TREASURY_DELAY);
-    let pay_cu = ok(&mut env.svm, &anyone, &[], &[pay.clone()]).compute_units_consumed;
+    let pay_cu = ok(&mut env.svm, &anyone, &[], std::slice::from_ref(&pay)).compute_units_consumed;
     println!("dispatch_governance CU: attest_spend (approving) {attest_cu}, pay_spend {pay_cu}");
     assert!(attest_cu <= 20_000 && pay_cu <= 22_000, "attest_spend {attest_cu}, pay_spend {pay_cu}");
     assert_eq!(token_balance(&env.svm, &recipient_token), 1_000 * BOLT);
