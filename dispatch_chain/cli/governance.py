@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import click
 
+from dispatch_chain.cli.bridge import NotFound, account_option, json_option
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json
 from dispatch_chain.governance import errors
 from dispatch_chain.governance.evm import EvmGovernance, Proposal, ProposalState, Support
@@ -29,7 +30,6 @@ from dispatch_chain.governance.proposals import (
 )
 from dispatch_chain.governance.solana import GOVERNANCE, GovernanceReceiver
 from dispatch_chain.protocol import format_bolt, parse_bolt
-from dispatch_chain.settings import env_var
 
 #: refusals caused by the input: exit 2
 INPUT_ERRORS = (
@@ -46,28 +46,13 @@ INPUT_ERRORS = (
     errors.InvalidVoteType,
 )
 
-account_option = click.option(
-    "--account", envvar=env_var("evm_account"), help="EVM account spec (env:VAR, keystore:PATH, dev:N)."
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
-
-class GovernanceRefused(click.ClickException):
-    """The contracts refused: exit 1 (state, votes, roles) or 2 (input), one line."""
+class GovernanceRefused(NotFound):
+    """The contracts refused: exit 1 (state, votes, roles) or 2 (input), one line (NotFound's output)."""
 
     def __init__(self, error: errors.GovernanceReverted) -> None:
         super().__init__(f"{error.error}: {error}")
         self.exit_code = 2 if isinstance(error, INPUT_ERRORS) else EXIT_FAILED
-
-    def show(self, file: object = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-class NotFound(click.ClickException):
-    exit_code = EXIT_FAILED
-
-    def show(self, file: object = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
 
 
 @contextmanager

@@ -105,7 +105,7 @@ def test_a_proposal_from_flags_to_executed_parameters(cli_env, client, chain) ->
                                                                                               1_500 * BOLT)
         assert current.prices["FAST_LLM"] == 8_000
         assert client.params_contract.functions.treasurySpends().call() == 1
-        listed = json.loads(run(cli_env, "gov", "status", "--json").output)
+        listed = json.loads(run(cli_env, "gov", "status", "--json").output)["proposals"]
         assert [p["state"] for p in listed if p["id"] == pid] == ["executed"]
 
 
