@@ -93,3 +93,44 @@ class ParamsMessage:
         if data[100:108] != bytes(8):
             raise BridgeMessageError("the reserved bytes 100..108 must be zero", field="reserved")
         return cls(source, emitter, pv, fee, verified, sentinel, cooldown, dest, version, kind)
+
+
+SPEND_MESSAGE_LENGTH = 146
+_SPEND_LAYOUT = struct.Struct(">BB32s32sQQ32s32s")
+assert _SPEND_LAYOUT.size == SPEND_MESSAGE_LENGTH
+
+
+@dataclass(frozen=True)
+class SpendMessage:
+    """A treasury spend approved on Monad (``TreasurySpendApproved``), kind 2, 146 bytes::
+
+    0 version 1 | 1 kind 2 | 2 source_chain 32 | 34 source_emitter 32 | 66 spend_id 8 | 74 amount 8
+    | 82 recipient 32 (Solana owner) | 114 destination_chain 32
+    """
+
+    source_chain: bytes
+    source_emitter: bytes
+    spend_id: int
+    amount: int
+    recipient: bytes
+    destination_chain: bytes
+    version: int = VERSION
+    kind: int = KIND_GOVERNANCE
+
+    def encode(self) -> bytes:
+        try:
+            return _SPEND_LAYOUT.pack(
+                self.version,
+                self.kind,
+                self.source_chain,
+                self.source_emitter,
+                self.spend_id,
+                self.amount,
+                self.recipient,
+                self.destination_chain,
+            )
+        except struct.error as exc:
+            raise BridgeMessageError(f"spend message field out of range: {exc}") from None
+
+    def digest(self) -> bytes:
+        return keccak256(self.encode())

@@ -20,7 +20,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.errors import DeploymentNotFound
-from dispatch_chain.governance.message import ParamsMessage
+from dispatch_chain.governance.message import ParamsMessage, SpendMessage
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
 from dispatch_chain.solana.programs import SETTLEMENT, STAKING, SYSTEM_PROGRAM, IdlProgram, programdata_address
 
@@ -48,6 +48,29 @@ class MessageRecord:
     params_version: int
     attesters: tuple[Pubkey, ...]
     applied: bool
+
+
+@dataclass(frozen=True)
+class SpendRecord:
+    spend_id: int
+    amount: int
+    recipient: Pubkey
+    attesters: tuple[Pubkey, ...]
+    payable_at: int  # 0 until the threshold approved it
+    paid: bool
+
+
+def _spend_idl(message: SpendMessage) -> dict[str, Any]:
+    return {
+        "version": message.version,
+        "kind": message.kind,
+        "source_chain": list(message.source_chain),
+        "source_emitter": list(message.source_emitter),
+        "spend_id": message.spend_id,
+        "amount": message.amount,
+        "recipient": list(message.recipient),
+        "destination_chain": list(message.destination_chain),
+    }
 
 
 def _message_idl(message: ParamsMessage) -> dict[str, Any]:
@@ -200,6 +223,49 @@ class GovernanceReceiver:
                 "settlement_program": self.settlement.program_id,
             },
         )
+
+    def spend_address(self, spend_id: int) -> Pubkey:
+        return self.program.pda(b"spend", spend_id.to_bytes(8, "little"))
+
+    def spend(self, spend_id: int) -> SpendRecord | None:
+        r = self.program.read("SpendRecord", self.client.account(self.spend_address(spend_id)))
+        if r is None:
+            return None
+        return SpendRecord(
+            int(r.spend_id), int(r.amount), r.recipient, tuple(r.attesters), int(r.payable_at), bool(r.paid)
+        )
+
+    def attest_spend_instruction(self, attester: Pubkey, message: SpendMessage) -> Instruction:
+        return self.program.instruction(
+            "attest_spend",
+            _spend_idl(message),
+            accounts={
+                "attester": attester,
+                "config": self.config_address,
+                "record": self.spend_address(message.spend_id),
+                "system_program": SYSTEM_PROGRAM,
+            },
+        )
+
+    def pay_spend_instruction(self, spend_id: int, recipient_token: Pubkey, *, mint: Pubkey) -> Instruction:
+        return self.program.instruction(
+            "pay_spend",
+            spend_id,
+            accounts={
+                "config": self.config_address,
+                "record": self.spend_address(spend_id),
+                "treasury": self.treasury_address,
+                "mint": mint,
+                "recipient_token": recipient_token,
+                "token_program": TOKEN_PROGRAM,
+            },
+        )
+
+    def attest_spend(self, attester: Keypair, message: SpendMessage) -> str:
+        return self.client.send([self.attest_spend_instruction(attester.pubkey(), message)], [attester])[0]
+
+    def pay_spend(self, payer: Keypair, spend_id: int, recipient_token: Pubkey, *, mint: Pubkey) -> str:
+        return self.client.send([self.pay_spend_instruction(spend_id, recipient_token, mint=mint)], [payer])[0]
 
     # -- sending ----------------------------------------------------------------------------
 

@@ -10,13 +10,15 @@ attester's attestation, attests it; when the threshold is reached it applies it
 a crash repeats a step rather than skipping one; repeating is harmless because
 the receiver refuses a second attestation by the same key
 (``DuplicateAttestation``) and a second application (``AlreadyApplied``), which
-the watcher counts as done.
+the watcher counts as done. ``TreasurySpendApproved`` events are attested the same way
+(``attest_spend``; the attestation reaching the threshold starts the spend's 6-month delay on
+Solana, after which anyone calls ``pay_spend``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -24,8 +26,9 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from web3 import Web3
 
+from dispatch_chain.bridge.message import chain_id_hash, evm_address_word
 from dispatch_chain.evm.client import EvmClient
-from dispatch_chain.governance.message import ParamsMessage
+from dispatch_chain.governance.message import ParamsMessage, SpendMessage
 from dispatch_chain.governance.params import ProtocolParamSet
 from dispatch_chain.governance.solana import GovernanceReceiver
 from dispatch_chain.hashing import keccak256
@@ -33,6 +36,9 @@ from dispatch_chain.solana.errors import ProgramError
 from dispatch_chain.sqlite import open_durable, transaction
 
 PARAMS_CHANGED_TOPIC = "0x" + keccak256(b"ParamsChanged(uint64,uint16,uint64,uint64,uint32)").hex()
+SPEND_APPROVED_TOPIC = "0x" + keccak256(b"TreasurySpendApproved(uint64,uint64,bytes32)").hex()
+#: Receiver refusals of a spend attestation that mean the attester's work on it is over.
+SPEND_SETTLED = ("DuplicateAttestation", "SpendAlreadyPaid")
 #: Receiver refusals that mean "this attester's (or anyone's) work on the message is over".
 SETTLED = ("DuplicateAttestation", "AlreadyApplied", "StaleVersion")
 
@@ -45,6 +51,7 @@ class StepResult:
     version: int | None = None
     attested: bool = False
     applied: bool = False
+    spends_attested: tuple[int, ...] = ()
 
 
 class WatcherStore:
@@ -105,7 +112,9 @@ class GovernanceWatcher:
         self.mint = mint
         self.start_block = start_block
         self.confirmations = confirmations
-        self._event = evm.contract("ProtocolParams", self.params_address).events.ParamsChanged()
+        contract = evm.contract("ProtocolParams", self.params_address)
+        self._event = contract.events.ParamsChanged()
+        self._spend_event = contract.events.TreasurySpendApproved()
 
     def changes(self, from_block: int, to_block: int) -> list[ParamsMessage]:
         """The governance messages of the ``ParamsChanged`` events in a block range, in order."""
@@ -129,12 +138,46 @@ class GovernanceWatcher:
             )
         return found
 
+    def spends(self, from_block: int, to_block: int) -> list[SpendMessage]:
+        """The spend messages of the ``TreasurySpendApproved`` events in a block range, in order."""
+        found = []
+        for log in self.evm.get_logs(
+            {"address": self.params_address, "topics": [SPEND_APPROVED_TOPIC]}, from_block, to_block
+        ):
+            args = self._spend_event.process_log(log)["args"]
+            found.append(
+                SpendMessage(
+                    source_chain=chain_id_hash(self.monad_chain),
+                    source_emitter=evm_address_word(self.params_address),
+                    spend_id=int(args["spendId"]),
+                    amount=int(args["amount"]),
+                    recipient=bytes(args["recipient"]),
+                    destination_chain=chain_id_hash(self.solana_chain),
+                )
+            )
+        return found
+
+    def _attest_spends(self, spends: list[SpendMessage]) -> tuple[int, ...]:
+        attested = []
+        for message in spends:
+            record = self.receiver.spend(message.spend_id)
+            if record is not None and (record.paid or self.attester.pubkey() in record.attesters):
+                continue
+            try:
+                self.receiver.attest_spend(self.attester, message)
+                attested.append(message.spend_id)
+            except ProgramError as exc:
+                if exc.name not in SPEND_SETTLED:
+                    raise
+        return tuple(attested)
+
     def step(self) -> StepResult:
         head = int(self.evm.w3.eth.block_number) - self.confirmations
         start = self.store.next_block(self.start_block)
         if head < start:
             return StepResult(scanned_to=start - 1)
         messages = self.changes(start, head)
+        spends_attested = self._attest_spends(self.spends(start, head))
         pending = self.store.pending()
         if pending is not None:
             messages.append(pending)
@@ -145,7 +188,7 @@ class GovernanceWatcher:
             if result.applied or newest.params_version <= self.receiver.config().applied_version:
                 newest = None  # applied (here or by another watcher): nothing left to retry
         self.store.advance(head + 1, newest)
-        return result
+        return replace(result, spends_attested=spends_attested)
 
     def _carry(self, message: ParamsMessage, head: int) -> StepResult:
         config = self.receiver.config()

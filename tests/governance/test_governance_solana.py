@@ -8,6 +8,8 @@ repeats its work harmlessly; stale and wrong-source messages fail with the progr
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from dispatch_chain.evm.client import EvmClient
@@ -114,3 +116,31 @@ def test_stale_and_foreign_messages_fail_with_the_programs_errors(wired, monad_p
         receiver.attest(attesters[2], ParamsMessage(**{**base, "params_version": applied + 1,
                                                        "source_emitter": bytes(12) + bytes(20)}))
     assert foreign.value.name == "WrongSourceEmitter"
+
+
+def test_a_treasury_spend_is_approved_on_solana_and_not_payable_before_six_months(
+    wired, monad_params, accounts, chain, tmp_path
+) -> None:
+    from dispatch_chain.solana.bolt import associated_token_account
+
+    receiver, _, mint = wired
+    recipient = funded(receiver.client)
+    monad_params.approveTreasurySpend(25 * BOLT, bytes(recipient.pubkey()), sender=accounts[0])
+    spend_id = monad_params.treasurySpends()
+    first, second = (_watcher(wired, monad_params, chain, tmp_path / f"spend{i}") for i in (0, 1))
+    assert first.step().spends_attested == (spend_id,)
+    record = receiver.spend(spend_id)
+    assert record is not None and record.payable_at == 0 and record.amount == 25 * BOLT
+    assert second.step().spends_attested == (spend_id,)
+    record = receiver.spend(spend_id)
+    approved_at = record.payable_at - 180 * 86_400
+    assert abs(approved_at - time.time()) < 120  # the delay starts at approval on Solana
+    assert first.step().spends_attested == ()  # nothing new, nothing twice
+    from spl.token import instructions as token_ix
+
+    receiver.client.send([token_ix.create_idempotent_associated_token_account(
+        recipient.pubkey(), recipient.pubkey(), mint)], [recipient])
+    token = associated_token_account(recipient.pubkey(), mint)
+    with pytest.raises(ProgramError) as early:
+        receiver.pay_spend(recipient, spend_id, token, mint=mint)
+    assert early.value.name == "SpendNotDue"
