@@ -493,3 +493,41 @@ def watch(
             if once:
                 return
             time.sleep(interval)
+
+
+@gov.command("pay-spend")
+@click.argument("spend_id", type=click.IntRange(1, 2**64 - 1))
+@click.option("--keypair", type=click.Path(dir_okay=False), help="Pays the fees (default: $DISPATCH_SOLANA_KEYPAIR).")
+@click.pass_obj
+def pay_spend(state: CliState, spend_id: int, keypair: str | None) -> None:
+    """Pay an approved treasury spend on Solana to its recipient, once its 6-month delay has passed (anyone may).
+
+    Exit 1 with the program's error when it is not approved (SpendNotApproved), not due yet
+    (SpendNotDue) or paid already (SpendAlreadyPaid).
+    """
+    from spl.token import instructions as token_ix
+
+    from dispatch_chain.connect import Connections
+    from dispatch_chain.solana.bolt import associated_token_account
+    from dispatch_chain.solana.errors import ProgramError
+
+    with governance_errors():
+        connections = Connections(state.profile(), solana_keypair_path=keypair)
+        receiver = GovernanceReceiver(connections.solana)
+        record = receiver.spend(spend_id)
+        if record is None:
+            raise NotFound(f"no treasury spend {spend_id} has been attested on Solana")
+        mint = receiver.config().treasury_mint
+        payer = connections.solana_keypair
+        token = associated_token_account(record.recipient, mint)
+        try:
+            connections.solana.send(
+                [
+                    token_ix.create_idempotent_associated_token_account(payer.pubkey(), record.recipient, mint),
+                    receiver.pay_spend_instruction(spend_id, token, mint=mint),
+                ],
+                [payer],
+            )
+        except ProgramError as exc:
+            raise NotFound(f"{exc.name}: {exc}") from exc
+    click.echo(f"paid treasury spend {spend_id}: {format_bolt(record.amount)} BOLT to {record.recipient}")

@@ -40,6 +40,8 @@ class ReceiverConfig:
     applied_version: int
     staking_program: Pubkey
     settlement_program: Pubkey
+    treasury: Pubkey
+    treasury_mint: Pubkey
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class GovernanceReceiver:
             int(c.applied_version),
             c.staking_program,
             c.settlement_program,
+            c.treasury,
+            c.treasury_mint,
         )
 
     def config(self) -> ReceiverConfig:

@@ -144,3 +144,24 @@ def test_a_treasury_spend_is_approved_on_solana_and_not_payable_before_six_month
     with pytest.raises(ProgramError) as early:
         receiver.pay_spend(recipient, spend_id, token, mint=mint)
     assert early.value.name == "SpendNotDue"
+
+
+def test_pay_spend_command_refuses_a_spend_before_its_delay(wired, solana_node, chain, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from dispatch_chain.cli import main
+
+    receiver = wired[0]
+    spend_id = 1  # approved on Solana by the previous test (anvil reverts between tests, Solana does not)
+    manifest = tmp_path / "local.json"
+    manifest.write_text('{"network": "local"}')
+    env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_SOLANA_RPC_URL": solana_node.url,
+           "DISPATCH_MANIFEST": str(manifest)}
+    payer = funded(receiver.client)
+    key = tmp_path / "payer.json"
+    key.write_text(__import__("json").dumps(list(bytes(payer))))
+    key.chmod(0o600)
+    result = CliRunner().invoke(main, ["gov", "pay-spend", str(spend_id), "--keypair", str(key)], env=env)
+    assert result.exit_code == 1 and "SpendNotDue" in result.output and result.output.count("\n") == 1, result.output
+    result = CliRunner().invoke(main, ["gov", "pay-spend", "999", "--keypair", str(key)], env=env)
+    assert result.exit_code == 1 and "no treasury spend 999" in result.output
