@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dispatch_chain.bridge.message import BridgeMessageError, chain_id_hash
-from dispatch_chain.governance.message import MESSAGE_LENGTH, ParamsMessage
+from dispatch_chain.governance.message import MESSAGE_LENGTH, SPEND_MESSAGE_LENGTH, ParamsMessage, SpendMessage
 from dispatch_chain.governance.params import DEFAULT_PARAMS
 from dispatch_chain.hashing import keccak256
 
@@ -57,3 +57,21 @@ def test_reserved_bytes_must_be_zero_and_fields_in_range() -> None:
         ParamsMessage.decode(bytes(raw))
     with pytest.raises(BridgeMessageError, match="out of range"):
         ParamsMessage(**{**VECTOR.__dict__, "fee_bps": 2**16}).encode()
+
+
+# programs/dispatch_governance/tests/governance.rs, the_spend_message_encoding_matches_the_python_vector
+SPEND_VECTOR = SpendMessage(
+    source_chain=bytes([0x10]) * 32, source_emitter=bytes(12) + bytes([0xAB]) * 20, spend_id=3, amount=1_000 * BOLT,
+    recipient=bytes(range(1, 33)), destination_chain=bytes([0x5A]) * 32,
+)
+SPEND_HEX = (
+    "01021010101010101010101010101010101010101010101010101010101010101010000000000000000000000000abababababababababab"
+    "abababababababababab0000000000000003000000e8d4a510000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e"
+    "1f205a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+)
+
+
+def test_spend_vector_shared_with_rust() -> None:
+    raw = SPEND_VECTOR.encode()
+    assert len(raw) == SPEND_MESSAGE_LENGTH and raw.hex() == SPEND_HEX
+    assert SPEND_VECTOR.digest().hex() == "380d90fc7521fb968e36b372fb7875f8796569a5ab3147c24dd426bc026c960b"

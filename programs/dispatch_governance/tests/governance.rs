@@ -519,3 +519,19 @@ fn a_spend_goes_only_to_its_recipient_on_its_terms() {
     let instruction = env.attest_spend_ix(&attester.pubkey(), &zero);
     fails(&mut env.svm, &attester, &[], &[instruction], custom(E::WrongSourceEmitter));
 }
+
+/// The spend message vector shared with tests/governance/test_governance_message.py.
+#[test]
+fn the_spend_message_encoding_matches_the_python_vector() {
+    let recipient: [u8; 32] = core::array::from_fn(|i| i as u8 + 1);
+    let vector = spend(3, 1_000 * BOLT, &Address::new_from_array(recipient));
+    let hex: String = vector.encode().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex,
+        "01021010101010101010101010101010101010101010101010101010101010101010000000000000000000000000abababababababababab\
+         abababababababababab0000000000000003000000e8d4a510000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e\
+         1f205a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+    );
+    let digest: String = vector.digest().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(digest, "380d90fc7521fb968e36b372fb7875f8796569a5ab3147c24dd426bc026c960b");
+}
