@@ -535,3 +535,29 @@ fn the_spend_message_encoding_matches_the_python_vector() {
     let digest: String = vector.digest().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(digest, "380d90fc7521fb968e36b372fb7875f8796569a5ab3147c24dd426bc026c960b");
 }
+
+/// After the handover nobody but the receiver changes a parameter on Solana:
+/// the former admin's update_config and set_fee fail with each program's own error.
+#[test]
+fn the_former_admin_can_no_longer_change_parameters() {
+    let mut env = Env::new();
+    let admin = deployer();
+    let update = ix(
+        STAKING,
+        dispatch_staking::accounts::UpdateConfig { admin: admin.pubkey(), config: pda(&[b"config"], &STAKING), mint: env.mint },
+        dispatch_staking::instruction::UpdateConfig { verified_threshold: BOLT, sentinel_threshold: BOLT, cooldown_seconds: 0 },
+    );
+    fails(&mut env.svm, &admin, &[], &[update], custom(dispatch_staking::StakingError::Unauthorized));
+    let set_fee = ix(
+        SETTLEMENT,
+        dispatch_settlement::accounts::SetFee { admin: admin.pubkey(), config: pda(&[b"config"], &SETTLEMENT) },
+        dispatch_settlement::instruction::SetFee { fee_bps: 0 },
+    );
+    fails(&mut env.svm, &admin, &[], &[set_fee], custom(dispatch_settlement::SettlementError::Unauthorized));
+    // Nor can anyone call apply's CPI targets through the receiver without an attested message.
+    let stranger = funded(&mut env.svm);
+    let unattested = message(1, 0, BOLT, BOLT);
+    let apply = env.apply_ix(&unattested);
+    fails(&mut env.svm, &stranger, &[], &[apply], custom(anchor_lang::error::ErrorCode::AccountNotInitialized));
+    assert_eq!(env.solana_params(), (500, 100 * BOLT, 1_000 * BOLT, 7 * 86_400));
+}
