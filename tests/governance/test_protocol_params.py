@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import ape
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dispatch_chain.governance.params import DEFAULT_PARAMS, MAX_COOLDOWN_SECONDS, MAX_FEE_BPS, job_type_word
+from dispatch_chain.governance.params import (
+    DEFAULT_PARAMS,
+    MAX_COOLDOWN_SECONDS,
+    MAX_FEE_BPS,
+    ParamsError,
+    check_cooldown,
+    check_fee_bps,
+    check_thresholds,
+    job_type_word,
+)
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY
 
 from support_bridge import isolated
@@ -150,3 +161,41 @@ def test_ownership_moves_in_two_steps_only_through_the_owner(owned, deployer, ou
         owned.acceptOwnership(sender=outsider)
         with ape.reverts(owned.ProtocolParamsUnauthorized, caller=deployer.address):
             owned.setFeeBps(1, sender=deployer)
+
+U64 = 2**64 - 1
+
+
+def _python_accepts(check, *args) -> bool:
+    try:
+        check(*args)
+    except ParamsError:
+        return False
+    return True
+
+
+@settings(max_examples=40)
+@given(
+    fee=st.integers(0, 2**16 - 1) | st.sampled_from([MAX_FEE_BPS, MAX_FEE_BPS + 1]),
+    verified=st.integers(0, U64) | st.sampled_from([0, 1, BOLT_SUPPLY, BOLT_SUPPLY + 1]),
+    sentinel=st.integers(0, U64) | st.sampled_from([0, 1, BOLT_SUPPLY, BOLT_SUPPLY + 1]),
+    cooldown=st.integers(0, 2**32 - 1) | st.sampled_from([MAX_COOLDOWN_SECONDS, MAX_COOLDOWN_SECONDS + 1]),
+)
+def test_contract_and_python_bounds_agree(owned, deployer, chain, fee, verified, sentinel, cooldown) -> None:
+    """Fuzz: ProtocolParams accepts a value exactly when dispatch_chain.governance.params does (what the CLI checks)."""
+    with isolated(chain):
+        for call, args, check in (
+            (owned.setFeeBps, (fee,), check_fee_bps),
+            (owned.setTierThresholds, (verified, sentinel), check_thresholds),
+            (owned.setUnstakeCooldown, (cooldown,), check_cooldown),
+        ):
+            accepted = _python_accepts(check, *args)
+            if accepted:
+                call(*args, sender=deployer)
+            else:
+                with ape.reverts():
+                    call(*args, sender=deployer)
+        current = owned.params()
+        if _python_accepts(check_fee_bps, fee):
+            assert current.feeBps == fee
+        if _python_accepts(check_thresholds, verified, sentinel):
+            assert (current.verifiedThreshold, current.sentinelThreshold) == (verified, sentinel)
