@@ -145,7 +145,10 @@ def gov() -> None:
 
     Votes are wrapped BOLT on Monad, delegated (`gov delegate`) before a proposal's snapshot.
     A passed proposal waits out the timelock delay, then anyone executes it; the timelock
-    is the only admin of ProtocolParams, ReceiptAnchor and BoltBridge. See docs/governance.md.
+    is the only admin of ProtocolParams, ReceiptAnchor and BoltBridge. On Solana the governance
+    receiver (init-receiver) holds the staking and settlement admin roles; each attester runs
+    `watch` to carry executed changes there, and pay-spend pays a treasury spend after its
+    6-month delay. See docs/governance.md.
     """
 
 
