@@ -23,6 +23,8 @@ from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.outbox import Outbox
 from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.evm.transactions import TxSender
+from dispatch_chain.governance.evm import EvmGovernance
+from dispatch_chain.governance.reader import CachedParams
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
 from dispatch_chain.locks import WriterLock, account_lock_path
 from dispatch_chain.rewards.program import REWARDS, RewardsClient
@@ -136,6 +138,19 @@ class Connections:
         deployment = self.manifest.require_evm().contract("WrappedBolt")
         self._check_chain()
         return WrappedTierReader(self.evm, deployment.address, verified=verified, sentinel=sentinel, ttl=ttl)
+
+    # -- governance (Monad) -------------------------------------------------------------
+
+    def governance(self) -> EvmGovernance:
+        """The DispatchGovernor and ProtocolParams the manifest records (deploy_governance)."""
+        evm = self.manifest.require_evm()
+        governor, params = evm.contract("DispatchGovernor"), evm.contract("ProtocolParams")
+        self._check_chain()
+        return EvmGovernance(self.evm, governor.address, params.address)
+
+    def protocol_params(self, *, ttl: float = 30.0) -> CachedParams:
+        """The governed parameters (fee, tiers, prices) for a coordinator, re-read every ``ttl`` seconds."""
+        return CachedParams(self.governance(), ttl=ttl)
 
     # -- Solana ---------------------------------------------------------------------------
 

@@ -15,7 +15,16 @@ import click
 from ape import project
 
 ABI_DIR = Path(__file__).resolve().parent.parent / "dispatch_chain" / "abi"
-CONTRACTS = ("ReceiptAnchor", "IdentityRegistry", "ReputationRegistry", "WrappedBolt", "BoltBridge")
+CONTRACTS = (
+    "ReceiptAnchor",
+    "IdentityRegistry",
+    "ReputationRegistry",
+    "WrappedBolt",
+    "BoltBridge",
+    "DispatchGovernor",
+    "DispatchTimelock",
+    "ProtocolParams",
+)
 
 
 def compiled_abi(name: str) -> list[dict]:

@@ -21,6 +21,7 @@ from dispatch_chain.cli.bolt import bolt
 from dispatch_chain.cli.bridge import bridge
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.env import env, environment_epilog
+from dispatch_chain.cli.governance import gov
 from dispatch_chain.cli.receipt import receipt
 from dispatch_chain.cli.reputation import reputation
 from dispatch_chain.cli.rewards import rewards
@@ -87,3 +88,4 @@ main.add_command(bridge)
 main.add_command(rewards)
 main.add_command(vesting)
 main.add_command(bolt)
+main.add_command(gov)

@@ -1,0 +1,1 @@
+"""Governance: BOLT holders set the protocol parameters through a Governor and a timelock (docs/governance.md)."""
