@@ -19,9 +19,9 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.bridge.attester import AttesterService
+from dispatch_chain.bridge.deploy import create_address
 from dispatch_chain.bridge.evm import EvmBoltBridge
 from dispatch_chain.bridge.evm_attester import EvmAttestationTarget, EvmMessageSource, EvmRelayer
-from dispatch_chain.bridge.deploy import create_address
 from dispatch_chain.bridge.message import chain_id_hash
 from dispatch_chain.bridge.solana_attester import SolanaAttestationTarget, SolanaMessageSource, SolanaRelayer
 from dispatch_chain.bridge.solana_supply import read_bridge_supply

@@ -8,8 +8,9 @@
   processed or confirmed is therefore invisible to it, however long it waits.
 - :class:`SolanaAttestationTarget`: ``dispatch_bridge::attest`` from one
   attester keypair. The signed transaction is what the store keeps; it can
-  land as long as its blockhash is valid (``SignedAttestation.nonce`` is
-  unused), and re-sending the same bytes is harmless (same signature).
+  land as long as its blockhash is valid (``SignedAttestation.nonce`` holds
+  the blockhash's last valid block height: Solana has no nonce), and
+  re-sending the same bytes is harmless (same signature).
 - :class:`SolanaRelayer`: completes the inbound transfers dispatch_bridge
   queued over its limit once they are due (anyone may); the program's
   inbound record holds the message, so it needs no store.
@@ -21,6 +22,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from solana.rpc.commitment import Commitment
 from solders.keypair import Keypair
 from solders.signature import Signature
 from solders.transaction import Transaction
@@ -29,6 +31,7 @@ from dispatch_chain.bridge.attester import AttestationSpent, SignedAttestation, 
 from dispatch_chain.bridge.message import BridgeMessage
 from dispatch_chain.bridge.store import Observed
 from dispatch_chain.connect import Connections
+from dispatch_chain.localnet import rpc_call
 from dispatch_chain.errors import ChainError, DeploymentNotFound, DispatchChainError, TransactionFailed
 from dispatch_chain.solana import errors as E
 from dispatch_chain.solana.bridge import BridgeClient, InboundStatus
@@ -106,7 +109,9 @@ class SolanaMessageSource:
             if len(records) != stop - start:
                 have = {r.message.sequence for r in records}
                 missing = [s for s in range(start, stop) if s not in have]
-                raise ChainError(f"outbound records {missing} are missing at {self.commitment} below the config's sequence")
+                raise ChainError(
+                    f"outbound records {missing} are missing at {self.commitment} below the config's sequence"
+                )
             found += [Observed(from_solana_message(r.message), None, r.slot) for r in records]
         return found
 
@@ -142,10 +147,11 @@ class SolanaAttestationTarget:
         ix = self.bridge.attest_instruction(self.keypair.pubkey(), to_solana_message(message), mint=mint)
         self.client.simulate([ix], self.keypair.pubkey())
         prepared = self.client.prepare([ix], [self.keypair])
-        return SignedAttestation(prepared.signature, prepared.raw, None)
+        # no nonce on Solana: the slot keeps the blockhash's last valid block height instead
+        return SignedAttestation(prepared.signature, prepared.raw, prepared.last_valid_block_height)
 
     def _prepared(self, signed: SignedAttestation) -> PreparedTx:
-        return PreparedTx(signed.tx, signed.raw, 0, (str(self.bridge.program.program_id),))
+        return PreparedTx(signed.tx, signed.raw, signed.nonce or 0, (str(self.bridge.program.program_id),))
 
     def broadcast(self, signed: SignedAttestation) -> None:
         try:
@@ -156,12 +162,17 @@ class SolanaAttestationTarget:
             log.debug("re-sending %s: %s", signed.tx, exc)
 
     def can_land(self, signed: SignedAttestation) -> bool:
-        """Landed already, or its blockhash is still valid."""
+        """Landed already, or its blockhash is still valid (the newest block height is not past its last one)."""
         known, _ = self.client.status(signed.tx)
         if known is not None:
             return True
-        blockhash = Transaction.from_bytes(signed.raw).message.recent_blockhash
-        return bool(self.client.rpc.is_blockhash_valid(blockhash).value)
+        if signed.nonce is None:  # stored without its last valid height: ask for the blockhash itself
+            blockhash = Transaction.from_bytes(signed.raw).message.recent_blockhash
+            answer = rpc_call(
+                self.client.network.rpc_url, "isBlockhashValid", [str(blockhash), {"commitment": "processed"}]
+            )
+            return bool(answer["value"])
+        return int(self.client.rpc.get_block_height(Commitment("processed")).value) <= signed.nonce
 
     def confirm(self, message: BridgeMessage, signed: SignedAttestation, *, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -176,8 +187,11 @@ class SolanaAttestationTarget:
                     return f"already {reason}"
                 if isinstance(failure, SETTLED + PERMANENT):
                     raise failure
-                raise AttestationSpent(f"{signed.tx} failed ({failure}); the attestation must be signed anew")
-            if value is not None and str(value.confirmation_status).split(".")[-1].lower() in ("confirmed", "finalized"):
+                raise AttestationSpent(f"{signed.tx} failed ({failure}); the attestation must be signed again")
+            if value is not None and str(value.confirmation_status).split(".")[-1].lower() in (
+                "confirmed",
+                "finalized",
+            ):
                 break
             if value is None and not self.can_land(signed):
                 raise AttestationSpent(f"{signed.tx} expired before landing; the attestation must be signed anew")

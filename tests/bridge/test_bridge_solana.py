@@ -14,14 +14,13 @@ import pytest
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.signature import Signature
+from support_xbridge import BOLT, FINALIZE_DEPTH, SOL, funded
 
 from dispatch_chain.bridge.evm import Status
 from dispatch_chain.bridge.solana_attester import SolanaAttestationTarget, SolanaMessageSource
 from dispatch_chain.keys import dev_account
 from dispatch_chain.solana import errors as E
 from dispatch_chain.solana.bridge import InboundStatus
-
-from support_xbridge import BOLT, FINALIZE_DEPTH, SOL, build_route, evm_node, funded, solana_node
 
 RECIPIENT = dev_account(5).address
 
@@ -50,10 +49,8 @@ class CrashingTarget:
 
 
 @pytest.fixture(scope="module")
-def route(project, tmp_path_factory):
-    logs = tmp_path_factory.mktemp("xbridge")
-    with evm_node() as anvil, solana_node(logs) as node:
-        yield build_route(project, anvil, node, logs, sol_inbound=100 * BOLT)
+def route(xroute):
+    return xroute
 
 
 def _attest_all(services) -> None:
