@@ -31,8 +31,8 @@ from dispatch_chain.bridge.attester import AttestationSpent, SignedAttestation, 
 from dispatch_chain.bridge.message import BridgeMessage
 from dispatch_chain.bridge.store import Observed
 from dispatch_chain.connect import Connections
-from dispatch_chain.localnet import rpc_call
 from dispatch_chain.errors import ChainError, DeploymentNotFound, DispatchChainError, TransactionFailed
+from dispatch_chain.localnet import rpc_call
 from dispatch_chain.solana import errors as E
 from dispatch_chain.solana.bridge import BridgeClient, InboundStatus
 from dispatch_chain.solana.bridge import BridgeMessage as SolanaMessage

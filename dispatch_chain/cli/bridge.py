@@ -31,8 +31,9 @@ from dispatch_chain.bridge.store import AttesterStore, AttesterStoreError
 from dispatch_chain.bridge.supply import executed_on_monad, read_monad_supply, supply_report
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json, printable
 from dispatch_chain.connect import Connections, run_dir
-from dispatch_chain.errors import ConfigError
+from dispatch_chain.errors import ChainError, ConfigError
 from dispatch_chain.protocol import format_bolt, parse_bolt
+from dispatch_chain.retry import is_outage
 from dispatch_chain.settings import env_var
 from dispatch_chain.solana import errors as solana_errors
 from dispatch_chain.solana.bridge import BridgeInputError
@@ -343,9 +344,13 @@ def _solana_side(connections: Connections, digest: bytes) -> tuple[dict[str, obj
     try:
         bridge = connections.solana_bridge()
         threshold = bridge.config().threshold
+        record = bridge.inbound(digest)
     except ConfigError:
         return None
-    record = bridge.inbound(digest)
+    except Exception as exc:  # no Solana node for this profile, or it is down: Monad's side still answers
+        if not isinstance(exc, ChainError) and not is_outage(exc):
+            raise
+        return {"status": "unknown", "error": str(exc)}, "Solana side unreadable", False
     if record is None:
         return {"status": "none", "attestations": 0, "threshold": threshold}, f"0 of {threshold} on Solana", False
     status_name = record.status.value.lower()
@@ -405,12 +410,9 @@ def _monad_side(client: EvmBoltBridge, digest: bytes) -> tuple[dict[str, object]
         "threshold": threshold,
         "ready_at": message_state.ready_at or None,
     }
-    if message_state.status is Status.EXECUTED:
-        words = "minted on Monad"
-    else:
-        words = f"{status_name} on Monad, {message_state.attestations} of {threshold} attestations" + (
-            f", ready at {message_state.ready_at}" if message_state.ready_at else ""
-        )
+    words = f"{status_name}, {message_state.attestations} of {threshold} attestations" + (
+        f", ready at {message_state.ready_at}" if message_state.ready_at else ""
+    )
     return data, words, message_state.status is Status.EXECUTED
 
 
@@ -438,7 +440,7 @@ def _solana_status_once(connections: Connections, ref: str) -> tuple[dict[str, o
     }
     line = (
         f"sequence {record.message.sequence}: {format_bolt(record.message.amount)} BOLT locked at slot "
-        f"{record.slot} ({level}); {words}; digest 0x{record.digest.hex()}"
+        f"{record.slot} ({level}); on Monad: {words}; digest 0x{record.digest.hex()}"
     )
     return data, line, done
 

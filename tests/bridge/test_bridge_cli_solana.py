@@ -10,16 +10,15 @@ import json
 import pytest
 from click.testing import CliRunner
 from solders.keypair import Keypair
+from support_xbridge import BOLT, EVM_ATTESTERS, EVM_CHAIN_ID
 
-from dispatch_chain.bridge.message import BridgeMessage, chain_id_hash, evm_address_word
 from dispatch_chain.bridge.evm import Status
+from dispatch_chain.bridge.message import BridgeMessage, chain_id_hash, evm_address_word
 from dispatch_chain.cli import main
 from dispatch_chain.deployments import ContractDeployment, EvmDeployment, Manifest, SolanaDeployment
 from dispatch_chain.keys import dev_account, save_keypair_bytes
 from dispatch_chain.solana.bridge import InboundStatus
 from dispatch_chain.solana.programs import BRIDGE
-
-from support_xbridge import BOLT, EVM_ATTESTERS, EVM_CHAIN_ID
 
 USER = dev_account(5)
 
