@@ -121,6 +121,10 @@ class Route:
     def wbolt_of(self, address: str) -> int:
         return int(self.evm_bridge.token.functions.balanceOf(address).call())
 
+    def mine(self) -> None:
+        """A new EVM block: anvil's clock (block timestamps) only moves when a block is mined, Monad's always."""
+        self.evm.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
     def wait_finalized(self, slot: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while self.solana.slot("finalized") < slot:

@@ -182,3 +182,31 @@ def _attest_transactions(route, attester: Pubkey) -> int:
         keys = [str(k) for k in tx.transaction.transaction.message.account_keys]
         count += program in keys
     return count
+
+
+def test_the_relayer_completes_a_mint_queued_by_other_attesters(route) -> None:
+    """Attesters 1 and 2 reach the threshold and queue the mint; the relayer runs on attester 0's store, which
+    never saw the message: it takes the bytes from the queuing call instead of skipping the transfer for good."""
+    import time
+
+    bridge = route.evm_bridge
+    admin = route.evm_sender(0)
+    bridge.transact(admin, bridge.contract.functions.setRateLimit(0, 5 * BOLT))  # inbound: 5 BOLT
+    record = route.sol_bridge.lock(route.holder, 6 * BOLT, RECIPIENT)
+    route.wait_finalized(record.slot)
+    for i in (1, 2):
+        route.to_monad_attester(i, name=f"queued-{i}.sqlite").drain(timeout=60)
+    state = bridge.message_state(record.digest)
+    assert state.status is Status.QUEUED
+    unaware = route.to_monad_attester(0, name="queued-0.sqlite").store  # scanned nothing
+    assert unaware.message_of(record.digest) is None
+    relayer = route.evm_relayer(unaware)
+    before = route.wbolt_of(RECIPIENT)
+    assert relayer.run_once().completed == 0, "not due yet"
+    time.sleep(max(0, state.ready_at - time.time()) + 1.5)
+    route.mine()
+    stats = relayer.run_once()
+    assert stats.completed == 1, stats
+    assert bridge.message_state(record.digest).status is Status.EXECUTED
+    assert route.wbolt_of(RECIPIENT) == before + 6 * BOLT
+    assert route.audit().ok
