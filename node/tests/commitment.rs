@@ -25,7 +25,14 @@ fn batch(node: &Node, calls: &[(&str, Value)]) -> Vec<Value> {
 
 #[test]
 fn transactions_wait_the_configured_depths_and_reads_honour_the_commitment() {
-    let node = Node::start(&["--slot-ms", &SLOT_MS.to_string(), "--confirm-depth", &CONFIRM.to_string(), "--finalize-depth", &FINALIZE.to_string()]);
+    let node = Node::start(&[
+        "--slot-ms",
+        &SLOT_MS.to_string(),
+        "--confirm-depth",
+        &CONFIRM.to_string(),
+        "--finalize-depth",
+        &FINALIZE.to_string(),
+    ]);
     let payer = node.funded(2);
     let mint = create_mint(&node, &payer, &payer.pubkey()).pubkey();
     let to = Address::new_unique();
@@ -39,7 +46,10 @@ fn transactions_wait_the_configured_depths_and_reads_honour_the_commitment() {
         let answers = batch(
             &node,
             &[
-                ("getProgramAccounts", json!([spl_token_interface::ID.to_string(), { "commitment": "finalized", "filters": [{ "dataSize": 82 }] }])),
+                (
+                    "getProgramAccounts",
+                    json!([spl_token_interface::ID.to_string(), { "commitment": "finalized", "filters": [{ "dataSize": 82 }] }]),
+                ),
                 ("getAccountInfo", json!([mint.to_string(), { "commitment": "finalized", "encoding": "base64" }])),
                 ("getBalance", json!([to.to_string(), { "commitment": "finalized" }])),
                 ("getBalance", json!([to.to_string(), { "commitment": "confirmed" }])),

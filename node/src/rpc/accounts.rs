@@ -6,8 +6,8 @@ use solana_account::Account;
 use solana_address::Address;
 
 use super::with_context_at;
-use crate::commitment::Level;
 use crate::chain::Chain;
+use crate::commitment::Level;
 use crate::encoding::{ui_account, AccountConfig, AccountEncoding};
 use crate::errors::RpcError;
 use crate::params::{parse_address, CommitmentConfig, Params};
@@ -45,8 +45,7 @@ pub fn get_multiple_accounts(chain: &mut Chain, params: &Params) -> Result<Value
     let keys = params.strings(0, "addresses", MAX_MULTIPLE_ACCOUNTS)?;
     let config: AccountConfig = params.config(1)?;
     let level = Level::of(config.commitment);
-    let values =
-        keys.into_iter().map(|key| render_optional(chain, &parse_address(key)?, &config, level)).collect::<Result<Vec<_>, _>>()?;
+    let values = keys.into_iter().map(|key| render_optional(chain, &parse_address(key)?, &config, level)).collect::<Result<Vec<_>, _>>()?;
     Ok(with_context_at(chain.slot_at(level), json!(values)))
 }
 

@@ -143,8 +143,7 @@ pub fn get_signature_statuses(chain: &mut Chain, params: &Params) -> Result<Valu
             let signature = parse_signature(s)?;
             Ok(chain.history.get(&signature).map_or(Value::Null, |record| {
                 let level = chain.level_of(record.slot);
-                let confirmations =
-                    if level == Level::Finalized { Value::Null } else { json!(chain.slot().saturating_sub(record.slot)) };
+                let confirmations = if level == Level::Finalized { Value::Null } else { json!(chain.slot().saturating_sub(record.slot)) };
                 json!({
                     "slot": record.slot,
                     "confirmations": confirmations,
