@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 
 from solana.rpc.commitment import Commitment
 from solders.keypair import Keypair
@@ -28,6 +27,7 @@ from solders.signature import Signature
 from solders.transaction import Transaction
 
 from dispatch_chain.bridge.attester import AttestationSpent, SignedAttestation, Verdict
+from dispatch_chain.bridge.evm_attester import RelayStats
 from dispatch_chain.bridge.message import BridgeMessage
 from dispatch_chain.bridge.store import Observed
 from dispatch_chain.connect import Connections
@@ -213,14 +213,6 @@ class SolanaAttestationTarget:
         return "transient"
 
 
-@dataclass
-class SolanaRelayStats:
-    found: int = 0
-    completed: int = 0
-    skipped: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 class SolanaRelayer:
     """Completes dispatch_bridge's queued inbound transfers once their delay has passed (anyone may)."""
 
@@ -228,8 +220,8 @@ class SolanaRelayer:
         self.bridge = bridge
         self.payer = payer
 
-    def run_once(self, *, now: int | None = None) -> SolanaRelayStats:
-        stats = SolanaRelayStats()
+    def run_once(self, *, now: int | None = None) -> RelayStats:
+        stats = RelayStats()
         queued = [r for r in self.bridge.inbound_records() if r.status is InboundStatus.QUEUED]
         stats.found = len(queued)
         now = int(time.time()) if now is None else now
