@@ -210,3 +210,28 @@ def test_the_relayer_completes_a_mint_queued_by_other_attesters(route) -> None:
     assert bridge.message_state(record.digest).status is Status.EXECUTED
     assert route.wbolt_of(RECIPIENT) == before + 6 * BOLT
     assert route.audit().ok
+
+
+def test_one_store_keeps_each_attesters_rows_apart(route, tmp_path) -> None:
+    """The store is keyed by (source, digest, attester): two attesters sharing one file neither see nor settle
+    each other's rows, and each has its own cursor."""
+    from dispatch_chain.bridge.attester import AttesterService
+    from dispatch_chain.bridge.evm_attester import EvmAttestationTarget
+    from dispatch_chain.bridge.store import AttesterStore
+
+    record = route.sol_bridge.lock(route.holder, 2 * BOLT, RECIPIENT)
+    route.wait_finalized(record.slot)
+    path = tmp_path / "shared.sqlite"
+    services = [
+        AttesterService(AttesterStore(path), SolanaMessageSource(route.sol_bridge),
+                        EvmAttestationTarget(route.evm_bridge, route.evm_sender(n)))
+        for n in (2, 3)
+    ]
+    services[0].drain(timeout=60)
+    assert services[0].store.get(record.digest).state == "done"
+    assert services[1].store.get(record.digest) is None, "attester 3 has not seen it yet"
+    assert services[1].store.cursor(services[1].source.name) is None
+    services[1].drain(timeout=60)
+    assert services[1].store.get(record.digest).state == "done"
+    assert route.evm_bridge.message_state(record.digest).status is Status.EXECUTED
+    assert route.evm_bridge.has_attested(record.digest, dev_account(3).address)
