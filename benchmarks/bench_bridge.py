@@ -1,9 +1,18 @@
-"""Gas of the Monad bridge (mint by threshold attestation, burn by sendToSolana) and one attester's rate.
+"""The bridge: gas on Monad, compute on Solana, one attester's rate, and cross-chain latency.
 
-Runs against anvil with the real deploy script (ape run deploy_bridge; 2-of-3
-attesters). Baselines measured in the same run: a plain wrapped-BOLT ERC-20
-transfer for the gas figures, and a plain ETH transfer sent and confirmed the
-same way for the attestation rate.
+Part 1 runs against anvil with the real deploy script (ape run deploy_bridge;
+2-of-3 attesters). Baselines measured in the same run: a plain wrapped-BOLT
+ERC-20 transfer for the gas figures, and a plain ETH transfer sent and
+confirmed the same way for the attestation rate.
+
+Part 2 joins both local chains: dispatch-solana-node with commitment depths
+(50 ms slots, confirm depth 2, finalize depth 24) running dispatch_bridge,
+and an anvil running BoltBridge peered with it, 2-of-3 attester services on
+each side. It measures lock-to-mint latency in slots against the finalize
+depth (the floor: attesters read locks at finalized), burn-to-release
+latency in EVM blocks against the configured confirmations (anvil mines a
+block every 100 ms here, as a chain would), and the compute units of lock
+and release next to a plain SPL transfer_checked sent in the same run.
 """
 
 from __future__ import annotations
@@ -124,5 +133,142 @@ def main() -> None:
         figure("attestations", f"{count / attest_time:>8.1f} /s ({plain_time / attest_time:.2f}x the baseline)")
 
 
+SLOT_MS, CONFIRM_DEPTH, FINALIZE_DEPTH = 50, 2, 24
+EVM_CONFIRMATIONS = 3
+LATENCY_ROUNDS = 5
+
+
+def cross_chain() -> None:
+    """Lock-to-mint and burn-to-release on both local chains, and CU of lock and release vs an SPL transfer."""
+    import spl.token.instructions as token_ix
+    from solders.keypair import Keypair
+    from solders.signature import Signature
+
+    from dispatch_chain.bridge.attester import AttesterService
+    from dispatch_chain.bridge.evm import Status
+    from dispatch_chain.bridge.evm_attester import EvmAttestationTarget, EvmMessageSource
+    from dispatch_chain.bridge.solana_attester import SolanaAttestationTarget, SolanaMessageSource
+    from dispatch_chain.bridge.store import AttesterStore
+    from dispatch_chain.config import SolanaNetwork
+    from dispatch_chain.localnet import SolanaNode
+    from dispatch_chain.protocol import DISTRIBUTION
+    from dispatch_chain.solana.bolt import associated_token_account, create_bolt, transfer, whitepaper_allocations
+    from dispatch_chain.solana.bridge import BridgeClient, InitParams, chain_id, pad_evm_address
+    from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
+    from dispatch_chain.solana.programs import BRIDGE, IdlProgram, error_tables
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Anvil() as anvil,
+        SolanaNode(slot_ms=SLOT_MS, confirm_depth=CONFIRM_DEPTH, finalize_depth=FINALIZE_DEPTH) as node,
+    ):
+        program = IdlProgram.load(BRIDGE)
+        solana = SolanaClient(SolanaNetwork(rpc_url=node.url), idl_errors=error_tables([program]))
+        sol_bridge = BridgeClient(solana, program)
+        manifest = Path(tmp) / "local.json"
+        proc = subprocess.run(
+            ["ape", "run", "deploy_bridge", "--network", anvil.url, "--manifest", str(manifest),
+             "--peer-chain", solana.caip2, "--peer-program", str(program.program_id)],
+            cwd=REPO, capture_output=True, text=True,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise SystemExit(f"deploy_bridge failed:\n{proc.stdout}\n{proc.stderr}")
+        address = load_manifest(manifest).require_evm().contract("BoltBridge").address
+        client = EvmClient(EvmNetwork(rpc_url=anvil.url, chain_id=31337, confirmations=0, poll_interval=0.01))
+        evm_bridge = EvmBoltBridge(client, address, deploy_block=client.w3.eth.block_number)
+
+        def funded() -> Keypair:
+            keypair = Keypair()
+            solana.airdrop(keypair.pubkey(), 10 * 10**9)
+            return keypair
+
+        owners = {name: Keypair() for name, _ in DISTRIBUTION}
+        holder, mint = funded(), Keypair()
+        owners["community"] = holder
+        create_bolt(solana, holder, mint, whitepaper_allocations({n: k.pubkey() for n, k in owners.items()}))
+        sol_attesters = [funded() for _ in range(3)]
+        sol_bridge.initialize(node.deployer, mint.pubkey(), InitParams(
+            pauser=node.deployer.pubkey(), chain_id=chain_id(solana.caip2), peer_chain_id=chain_id("eip155:31337"),
+            peer_bridge=pad_evm_address(address), attesters=tuple(k.pubkey() for k in sol_attesters), threshold=2,
+            outbound_capacity=10**6 * BOLT, inbound_capacity=10**6 * BOLT, queue_delay=60))  # fmt: skip
+        stores = Path(tmp)
+        to_monad = [
+            AttesterService(AttesterStore(stores / f"m{i}.sqlite"), SolanaMessageSource(sol_bridge),
+                            EvmAttestationTarget(evm_bridge, TxSender(client, dev_account(6 + i))))
+            for i in range(2)
+        ]  # fmt: skip
+        to_solana = [
+            AttesterService(AttesterStore(stores / f"s{i}.sqlite"),
+                            EvmMessageSource(evm_bridge, confirmations=EVM_CONFIRMATIONS),
+                            SolanaAttestationTarget(sol_bridge, sol_attesters[i]))
+            for i in range(2)
+        ]  # fmt: skip
+        user = TxSender(client, dev_account(5))
+
+        def cu(signature: str) -> int:
+            tx = solana.rpc.get_transaction(Signature.from_string(signature), max_supported_transaction_version=0)
+            meta = tx.value.transaction.meta if tx.value is not None else None
+            assert meta is not None and meta.compute_units_consumed is not None
+            return int(meta.compute_units_consumed)
+
+        lock_slots, lock_secs, lock_cu, burn_blocks, burn_secs, release_cu = [], [], [], [], [], []
+        for _ in range(LATENCY_ROUNDS):
+            record = sol_bridge.lock(holder, 2 * BOLT, user.address)
+            assert record.signature is not None
+            lock_cu.append(cu(record.signature))
+            started = time.perf_counter()
+            while evm_bridge.message_state(record.digest).status is not Status.EXECUTED:
+                for service in to_monad:
+                    service.run_once()
+                time.sleep(SLOT_MS / 1000)
+            lock_secs.append(time.perf_counter() - started)
+            lock_slots.append(solana.slot("processed") - record.slot)
+
+            owner = Keypair().pubkey()
+            sent = evm_bridge.send_to_solana(user, BOLT, bytes(owner))
+            started = time.perf_counter()
+            while (inbound := sol_bridge.inbound(sent.digest)) is None or inbound.status.value != "Executed":
+                client.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # a block per 100 ms
+                for service in to_solana:
+                    service.run_once()
+                time.sleep(0.1)
+            burn_secs.append(time.perf_counter() - started)
+            burn_blocks.append(client.w3.eth.block_number - sent.block)
+            releasing = [
+                e.signature
+                for e in solana.rpc.get_signatures_for_address(sol_bridge.inbound_address(sent.digest)).value
+            ]
+            release_cu.append(max(cu(str(s)) for s in releasing))  # the attestation that released
+
+        # baseline in the same run: a plain SPL transfer_checked to an existing token account
+        other = Keypair().pubkey()
+        transfer(solana, holder, other, BOLT, mint.pubkey())  # creates the ATA
+        spl = []
+        for _ in range(LATENCY_ROUNDS):
+            signature, _slot = solana.send([token_ix.transfer_checked(token_ix.TransferCheckedParams(
+                program_id=TOKEN_PROGRAM, source=associated_token_account(holder.pubkey(), mint.pubkey()),
+                mint=mint.pubkey(), dest=associated_token_account(other, mint.pubkey()), owner=holder.pubkey(),
+                amount=BOLT, decimals=9))], [holder])  # fmt: skip
+            spl.append(cu(signature))
+
+        med = statistics.median
+        header(
+            f"cross-chain latency (local chains; {SLOT_MS} ms slots, confirm depth {CONFIRM_DEPTH}, finalize depth "
+            f"{FINALIZE_DEPTH}; EVM confirmations {EVM_CONFIRMATIONS}, a block per 100 ms; medians of {LATENCY_ROUNDS})"
+        )
+        figure("lock -> mint, in Solana slots", f"{med(lock_slots):>8.0f} (floor: finalize depth {FINALIZE_DEPTH})")
+        figure("lock -> mint, wall time", f"{med(lock_secs):>8.2f} s (floor {FINALIZE_DEPTH * SLOT_MS / 1000:.2f} s)")
+        figure(
+            "burn -> release, in EVM blocks after the burn's",
+            f"{med(burn_blocks):>8.0f} (floor {EVM_CONFIRMATIONS - 1}: {EVM_CONFIRMATIONS} confirmations)",
+        )
+        figure("burn -> release, wall time", f"{med(burn_secs):>8.2f} s")
+        header("compute units on the local node (SBF builds), same run")
+        figure("baseline: SPL Token transfer_checked", f"{med(spl):>8,.0f} CU")
+        figure("lock (outbound record + transfer_checked)", f"{med(lock_cu):>8,.0f} CU")
+        figure("attest that releases (creates the recipient's ATA)", f"{med(release_cu):>8,.0f} CU")
+
+
 if __name__ == "__main__":
     main()
+    cross_chain()

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -145,3 +146,33 @@ def update_manifest(path: str | Path, network: str, change: Callable[[Manifest],
         manifest.updated_at = datetime.now(UTC).isoformat(timespec="seconds")
         _write_atomic(path, manifest.model_dump_json(indent=2, exclude_none=True) + "\n")
         return manifest
+
+
+def deployed_by(contract: Any, deployer: Any) -> ContractDeployment:
+    """The manifest entry of a contract an ape deploy script just deployed (its creation receipt)."""
+    receipt = contract.creation_metadata.receipt
+    return ContractDeployment(
+        address=contract.address,
+        tx=receipt.txn_hash,
+        block=receipt.block_number,
+        deployer=deployer.address,
+        official=False,
+    )
+
+
+def record_evm(
+    path: str | Path,
+    network: str,
+    chain_id: int,
+    contracts: dict[str, ContractDeployment],
+    roles: dict[str, list[str]],
+) -> Manifest:
+    """Add EVM contracts and roles to the manifest (the EVM section restarts when the chain id changes)."""
+
+    def change(m: Manifest) -> None:
+        evm = m.evm if m.evm is not None and m.evm.chain_id == chain_id else EvmDeployment(chain_id=chain_id)
+        evm.contracts.update(contracts)
+        evm.roles.update(roles)
+        m.evm = evm
+
+    return update_manifest(path, network, change)

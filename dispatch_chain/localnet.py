@@ -176,6 +176,11 @@ class SolanaNode(LocalNode):
     ``DEPLOYER_LAMPORTS`` at start; only it can initialise the programs.
     Started with ``--port 0``; the port is read from its ready line
     (``dispatch-solana-node ready http://127.0.0.1:<port>``).
+
+    ``confirm_depth`` / ``finalize_depth``: slots after its own before a
+    transaction is ``confirmed`` / ``finalized`` (the node's defaults are 0:
+    final at once); reads at a commitment see that level's slot. With
+    ``slot_ms`` they set how long a finalized-depth watcher really waits.
     """
 
     name = "dispatch-solana-node"
@@ -191,6 +196,8 @@ class SolanaNode(LocalNode):
         startup_timeout: float = 30.0,
         programs: dict[str, Path] | None = None,
         deployer: Keypair | None = None,
+        confirm_depth: int = 0,
+        finalize_depth: int = 0,
     ) -> None:
         from solders.keypair import Keypair
 
@@ -208,6 +215,11 @@ class SolanaNode(LocalNode):
             argv += ["--ledger", str(ledger)]
         if slot_ms is not None:
             argv += ["--slot-ms", str(slot_ms)]
+        if not 0 <= confirm_depth <= finalize_depth:
+            raise ConfigError(f"need 0 <= confirm_depth ({confirm_depth}) <= finalize_depth ({finalize_depth})")
+        self.confirm_depth = confirm_depth
+        self.finalize_depth = finalize_depth
+        argv += ["--confirm-depth", str(confirm_depth), "--finalize-depth", str(finalize_depth)]
         super().__init__(argv, 0, log_path=log_path, startup_timeout=startup_timeout)
 
     def start(self) -> Self:

@@ -24,7 +24,7 @@ import click
 from ape import accounts, networks, project
 
 from dispatch_chain.config import ANVIL_CHAIN_ID, MONAD_TESTNET_CHAIN_ID
-from dispatch_chain.deployments import ContractDeployment, EvmDeployment, Manifest, update_manifest
+from dispatch_chain.deployments import ContractDeployment, deployed_by, record_evm
 
 OFFICIAL_ERC8004 = {
     MONAD_TESTNET_CHAIN_ID: {
@@ -35,16 +35,10 @@ OFFICIAL_ERC8004 = {
 NETWORK_NAMES = {ANVIL_CHAIN_ID: "local", MONAD_TESTNET_CHAIN_ID: "testnet"}
 
 
-def _record(contract, receipt, deployer) -> ContractDeployment:
-    return ContractDeployment(
-        address=contract.address, tx=receipt.txn_hash, block=receipt.block_number, deployer=deployer.address
-    )
-
-
 def _deploy(container, deployer, *args) -> ContractDeployment:
     contract = deployer.deploy(container, *args)
     click.echo(f"  {container.contract_type.name}: {contract.address}")
-    return _record(contract, contract.creation_metadata.receipt, deployer)
+    return deployed_by(contract, deployer)
 
 
 @click.command()
@@ -108,12 +102,6 @@ def cli(
             contracts["IdentityRegistry"] = identity
             contracts["ReputationRegistry"] = _deploy(project.ReputationRegistry, deployer, identity.address)
 
-        def change(m: Manifest) -> None:
-            evm = m.evm if m.evm is not None and m.evm.chain_id == chain_id else EvmDeployment(chain_id=chain_id)
-            evm.contracts.update(contracts)
-            evm.roles["ReceiptAnchor.admin"] = [admin_address]
-            evm.roles["ReceiptAnchor.ANCHORER_ROLE"] = anchor_roles
-            m.evm = evm
-
-        update_manifest(manifest, name, change)
+        roles = {"ReceiptAnchor.admin": [admin_address], "ReceiptAnchor.ANCHORER_ROLE": anchor_roles}
+        record_evm(manifest, name, chain_id, contracts, roles)
         click.echo(f"wrote {manifest}")

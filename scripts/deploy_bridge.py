@@ -24,7 +24,7 @@ from ape import accounts, networks, project
 from dispatch_chain.bridge.deploy import create_address
 from dispatch_chain.bridge.message import chain_id_hash
 from dispatch_chain.config import ANVIL_CHAIN_ID, MONAD_TESTNET_CHAIN_ID
-from dispatch_chain.deployments import ContractDeployment, EvmDeployment, Manifest, load_manifest, update_manifest
+from dispatch_chain.deployments import deployed_by, load_manifest, record_evm
 from dispatch_chain.errors import DeploymentNotFound
 from dispatch_chain.keys import dev_account
 from dispatch_chain.protocol import parse_bolt
@@ -182,22 +182,12 @@ def cli(
             raise click.ClickException(f"BoltBridge landed at {bridge.address}, not {predicted}")
         click.echo(f"  WrappedBolt: {token.address}\n  BoltBridge: {bridge.address}")
 
-        def record(contract) -> ContractDeployment:
-            receipt = contract.creation_metadata.receipt
-            return ContractDeployment(
-                address=contract.address, tx=receipt.txn_hash, block=receipt.block_number, deployer=deployer.address
-            )
-
-        deployed = {"WrappedBolt": record(token), "BoltBridge": record(bridge)}
-
-        def change(m: Manifest) -> None:
-            evm = m.evm if m.evm is not None and m.evm.chain_id == chain_id else EvmDeployment(chain_id=chain_id)
-            evm.contracts.update(deployed)
-            evm.roles["BoltBridge.admin"] = [admin_address]
-            evm.roles["BoltBridge.PAUSER_ROLE"] = [pauser_address]
-            evm.roles["BoltBridge.attesters"] = attester_list
-            evm.roles["BoltBridge.peer"] = [peer_chain, peer_program]
-            m.evm = evm
-
-        update_manifest(manifest, name, change)
+        deployed = {"WrappedBolt": deployed_by(token, deployer), "BoltBridge": deployed_by(bridge, deployer)}
+        roles = {
+            "BoltBridge.admin": [admin_address],
+            "BoltBridge.PAUSER_ROLE": [pauser_address],
+            "BoltBridge.attesters": attester_list,
+            "BoltBridge.peer": [peer_chain, peer_program],
+        }
+        record_evm(manifest, name, chain_id, deployed, roles)
         click.echo(f"wrote {manifest}")

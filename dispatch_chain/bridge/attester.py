@@ -129,6 +129,7 @@ class AttesterService:
         self.store = store
         self.source = source
         self.target = target
+        store.bind(target.attester)  # rows and cursors are this attester's: (source, digest, attester)
         self.confirm_timeout = confirm_timeout
         self.max_scan = max_scan
 

@@ -334,6 +334,20 @@ class EvmBoltBridge:
             )
         return found
 
+    def message_of_queuing_tx(self, queued: QueuedInbound) -> BridgeMessage | None:
+        """The message a queued inbound transfer carries, read from the call that queued it
+        (``attest(message)`` or ``execute(message)``: its only argument); None if it does not match."""
+
+        tx = self.client.w3.eth.get_transaction(HexStr(queued.tx))
+        try:
+            _function, args = self.contract.decode_function_input(tx["input"])
+        except ValueError:
+            return None
+        raw = next((bytes(v) for v in args.values() if isinstance(v, bytes | bytearray)), None)
+        if raw is None or keccak256(raw) != queued.digest:
+            return None
+        return BridgeMessage.decode(raw)
+
     def minted_in_receipt(self, receipt: TxReceipt) -> list[dict[str, Any]]:
         return [dict(e["args"]) for e in self.contract.events.TransferMinted().process_receipt(receipt, errors=DISCARD)]
 

@@ -5,8 +5,9 @@
   including block itself, 0 the head).
 - :class:`EvmAttestationTarget`: ``BoltBridge.attest`` from one attester key.
 - :class:`EvmRelayer`: completes queued transfers of a BoltBridge once due
-  (inbound ones with the message bytes from the attester's store, outbound
-  ones with the bytes their ``OutboundTransferQueued`` event carries).
+  (inbound ones with the message bytes from the attester's store, or else
+  from the calldata of the transaction that queued them; outbound ones with
+  the bytes their ``OutboundTransferQueued`` event carries).
 """
 
 from __future__ import annotations
@@ -158,11 +159,11 @@ class EvmRelayer:
             return 0
         entries: list[tuple[BridgeMessage, int]] = []
         for queued in self.bridge.queued_inbound(start, head):
-            message = self.store.message_of(queued.digest)
+            # the store's copy, else the bytes of the call that queued it: a queue this attester did not
+            # complete (the others reached the threshold first) must not be skipped for good
+            message = self.store.message_of(queued.digest) or self.bridge.message_of_queuing_tx(queued)
             if message is None:
-                log.warning(
-                    "queued inbound 0x%s was never seen by this attester: cannot complete it", queued.digest.hex()
-                )
+                log.warning("queued inbound 0x%s: its message cannot be recovered", queued.digest.hex())
                 continue
             entries.append((message, queued.ready_at))
         entries += [(m.message, m.ready_at) for m in self.bridge.outbound_messages(start, head, queued=True)]

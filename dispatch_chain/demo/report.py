@@ -7,6 +7,7 @@ import resource
 
 import click
 
+from dispatch_chain.demo.bridge_stage import report_lines as bridge_report_lines
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.demo.tokenomics_stage import report_lines as tokenomics_lines
 
@@ -34,6 +35,7 @@ def print_report(state: DemoState) -> None:
         f" tampered bundle {'rejected' if audit['tampered_rejected'] else 'ACCEPTED'}",
         *_reputation_lines(report),
         *_settlement_lines(report),
+        *bridge_report_lines(report),
         *tokenomics_lines(report),
         f"  memory          coordinator process peak {report['memory']['coordinator_peak_rss_mib']} MiB",
         "  try it          ./dev demo --keep-running, then in another shell:",

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from dispatch_chain.demo.bridge_stage import bridge_workers, deploy_bridge
 from dispatch_chain.demo.chains import deploy, start_chains
 from dispatch_chain.demo.progress import Progress
 from dispatch_chain.demo.receipts_stage import anchor, audit_sample, make_jobs, verify_and_store, write_bundles
@@ -36,6 +37,8 @@ STAGES: list[tuple[str, Stage]] = [
     ("post ERC-8004 feedback for every job", post_feedback),
     ("settle successful jobs in BOLT (5 % burned)", settle_jobs),
     ("score workers (reputation, tier, heartbeat)", score_workers),
+    ("deploy the BOLT bridge (Monad contracts, Solana program)", deploy_bridge),
+    ("workers bridge BOLT to Monad; tiers there match; one bridges back", bridge_workers),
     ("worker rewards: post and claim epoch 0; the distribution", rewards_epoch),
 ]
 

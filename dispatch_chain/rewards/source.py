@@ -17,21 +17,9 @@ from solders.pubkey import Pubkey
 from dispatch_chain.errors import ChainError
 from dispatch_chain.protocol import Tier
 from dispatch_chain.rewards.epoch import EpochDistribution, SettledJob, compute_epoch
-from dispatch_chain.solana.client import SolanaClient
+from dispatch_chain.solana.client import SolanaClient, b58encode
 from dispatch_chain.solana.programs import IdlProgram
 from dispatch_chain.solana.staking import TierReader
-
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def _base58(data: bytes) -> str:
-    """Bitcoin-alphabet base58 (what a memcmp filter's ``bytes`` holds)."""
-    number = int.from_bytes(data, "big")
-    digits = ""
-    while number:
-        number, rest = divmod(number, 58)
-        digits = _B58[rest] + digits
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + digits
 
 
 def settlements_on_chain(client: SolanaClient, settlement: IdlProgram) -> list[SettledJob]:
@@ -39,7 +27,7 @@ def settlements_on_chain(client: SolanaClient, settlement: IdlProgram) -> list[S
     discriminator = settlement.discriminator("Settlement")
     try:
         response = client.rpc.get_program_accounts(
-            settlement.program_id, encoding="base64", filters=[MemcmpOpts(offset=0, bytes=_base58(discriminator))]
+            settlement.program_id, encoding="base64", filters=[MemcmpOpts(offset=0, bytes=b58encode(discriminator))]
         )
     except Exception as exc:  # solana-py raises its own RPC and transport errors
         raise ChainError(f"cannot list the settlement records of {settlement.program_id}: {exc}") from exc

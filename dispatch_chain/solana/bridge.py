@@ -27,7 +27,8 @@ from solders.pubkey import Pubkey
 from dispatch_chain.errors import DeploymentNotFound, DispatchChainError
 from dispatch_chain.hashing import keccak256
 from dispatch_chain.solana.bolt import associated_token_account
-from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
+from dispatch_chain.solana.client import TOKEN_PROGRAM, AccountData, SolanaClient
+from dispatch_chain.solana.errors import ForeignAccount
 from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
 
 MESSAGE_VERSION = 1
@@ -318,33 +319,59 @@ class BridgeClient:
             r.release_after,
         )
 
-    def config(self) -> BridgeConfig:
-        account = self._client().account(self.config_address)
-        if account is None:
+    def config(self, *, commitment: str | None = None) -> BridgeConfig:
+        """The config (at ``commitment``, default the network's); DeploymentNotFound before initialize."""
+        found = self._client().account(self.config_address, commitment=commitment)
+        config = self.program.read("BridgeConfig", found)
+        if config is None:
             raise DeploymentNotFound(f"dispatch_bridge at {self.program.program_id} is not initialised")
-        return self.decode_config(account.data)
+        assert found is not None
+        return self.decode_config(found.data)
 
-    def outbound(self, sequence: int) -> OutboundRecord | None:
+    def outbound(self, sequence: int, *, commitment: str | None = None) -> OutboundRecord | None:
         address = self.outbound_address(sequence)
-        account = self._client().account(address)
-        return None if account is None else self.decode_outbound(address, account.data)
+        return self._outbound(self._client().account(address, commitment=commitment))
 
-    def outbound_range(self, start: int, stop: int) -> list[OutboundRecord]:
-        """The outbound records of sequences ``start..stop`` that exist, in one batched read."""
+    def _outbound(self, found: AccountData | None) -> OutboundRecord | None:
+        """An outbound record, or None for no account (or only lamports at its address)."""
+        if self.program.read("OutboundMessage", found) is None:
+            return None
+        assert found is not None
+        return self.decode_outbound(found.pubkey, found.data)
+
+    def outbound_range(self, start: int, stop: int, *, commitment: str | None = None) -> list[OutboundRecord]:
+        """The outbound records of sequences ``start..stop`` that exist, in batched reads."""
         addresses = [self.outbound_address(s) for s in range(start, stop)]
-        found = self._client().accounts(addresses)
-        return [self.decode_outbound(a, acc.data) for a, acc in zip(addresses, found, strict=True) if acc is not None]
+        found = self._client().accounts(addresses, commitment=commitment)
+        return [r for r in (self._outbound(a) for a in found) if r is not None]
 
-    def inbound(self, digest: bytes) -> InboundRecord | None:
-        address = self.inbound_address(digest)
-        account = self._client().account(address)
-        return None if account is None else self.decode_inbound(address, account.data)
+    def inbound(self, digest: bytes, *, commitment: str | None = None) -> InboundRecord | None:
+        found = self._client().account(self.inbound_address(digest), commitment=commitment)
+        if self.program.read("InboundMessage", found) is None:
+            return None
+        assert found is not None
+        return self.decode_inbound(found.pubkey, found.data)
 
-    def custody_balance(self) -> int:
-        from dispatch_chain.solana.bolt import token_balance
+    def inbound_records(self, *, commitment: str | None = None) -> list[InboundRecord]:
+        """Every inbound record (one per Monad message attested at least once), via getProgramAccounts."""
+        client = self._client()
+        found = client.program_accounts(
+            self.program.program_id, self.program.discriminator("InboundMessage"), commitment=commitment
+        )
+        return [self.decode_inbound(a.pubkey, a.data) for a in found if self.program.read("InboundMessage", a)]
 
-        balance = token_balance(self._client(), self.custody_address)
-        return 0 if balance is None else balance
+    def custody_balance(self, *, commitment: str | None = None) -> int:
+        """BOLT (base units) in the custody vault at ``commitment``; 0 before initialize."""
+        found = self._client().account(self.custody_address, commitment=commitment)
+        if found is None or found.holds_only_lamports:
+            return 0
+        if found.owner != TOKEN_PROGRAM or len(found.data) < 72:
+            raise ForeignAccount(
+                f"{self.custody_address} is not an SPL Token account",
+                address=str(self.custody_address),
+                expected="SPL Token account",
+            )
+        return int(struct.unpack_from("<Q", found.data, 64)[0])
 
     # -- instructions (pure) ----------------------------------------------------------------
 

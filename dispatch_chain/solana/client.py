@@ -221,22 +221,44 @@ class SolanaClient:
 
     # -- reading ------------------------------------------------------------------------
 
-    def account(self, pubkey: Pubkey) -> AccountData | None:
-        return self.accounts([pubkey])[0]
+    def account(self, pubkey: Pubkey, *, commitment: str | None = None) -> AccountData | None:
+        return self.accounts([pubkey], commitment=commitment)[0]
 
-    def accounts(self, pubkeys: Iterable[Pubkey]) -> list[AccountData | None]:
-        """Accounts in order (None where absent), in getMultipleAccounts calls of 100."""
+    def accounts(self, pubkeys: Iterable[Pubkey], *, commitment: str | None = None) -> list[AccountData | None]:
+        """Accounts in order (None where absent), in getMultipleAccounts calls of 100, at ``commitment``
+        (default: the network's)."""
         keys = list(pubkeys)
+        level = Commitment(commitment) if commitment else self.commitment
         found: list[AccountData | None] = []
         for start in range(0, len(keys), MAX_ACCOUNTS_PER_CALL):
             chunk = keys[start : start + MAX_ACCOUNTS_PER_CALL]
-            values = self.rpc.get_multiple_accounts(chunk, commitment=self.commitment).value
+            values = self.rpc.get_multiple_accounts(chunk, commitment=level).value
             self.rpc_requests += 1
             found.extend(
                 None if v is None else AccountData(key, v.owner, v.lamports, bytes(v.data))
                 for key, v in zip(chunk, values, strict=True)
             )
         return found
+
+    def program_accounts(
+        self, program: Pubkey, discriminator: bytes, *, commitment: str | None = None
+    ) -> list[AccountData]:
+        """The accounts ``program`` owns whose data starts with ``discriminator`` (getProgramAccounts, memcmp)."""
+        from solana.rpc.types import MemcmpOpts
+
+        level = Commitment(commitment) if commitment else self.commitment
+        values = self.rpc.get_program_accounts(
+            program,
+            commitment=level,
+            encoding="base64",
+            filters=[MemcmpOpts(offset=0, bytes=b58encode(discriminator))],
+        ).value
+        self.rpc_requests += 1
+        return [AccountData(v.pubkey, v.account.owner, v.account.lamports, bytes(v.account.data)) for v in values]
+
+    def slot(self, commitment: str | None = None) -> int:
+        """The newest slot at ``commitment`` (default: the network's)."""
+        return int(self.rpc.get_slot(Commitment(commitment) if commitment else self.commitment).value)
 
     def balance(self, pubkey: Pubkey) -> int:
         return int(self.rpc.get_balance(pubkey, self.commitment).value)
@@ -251,6 +273,19 @@ class SolanaClient:
             return self.rpc.get_block_time(slot).value
         except Exception:
             return None
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def b58encode(data: bytes) -> str:
+    """Base58 (Bitcoin alphabet) of ``data``, as memcmp filters take their bytes."""
+    number = int.from_bytes(data, "big")
+    text = ""
+    while number:
+        number, digit = divmod(number, 58)
+        text = _B58[digit] + text
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
 
 
 def with_compute_unit_limit(instructions: Sequence[Instruction]) -> list[Instruction]:

@@ -1,7 +1,7 @@
 //! The chain: the SVM with the programs deployed at start, wall-clock slots
 //! and blockhashes, and the history of the transactions it processed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use litesvm::LiteSVM;
@@ -18,6 +18,7 @@ use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
 use crate::clock::{RecentBlockhashes, SlotClock, MAX_PROCESSING_AGE};
+use crate::commitment::{exists, Depths, Journal, Level};
 use crate::errors::{NodeError, RpcError, SEND_TRANSACTION_PREFLIGHT_FAILURE, TRANSACTION_SIGNATURE_VERIFICATION_FAILURE};
 use crate::history::{History, TxRecord};
 use crate::token;
@@ -56,6 +57,8 @@ pub struct Chain {
     blockhashes: RecentBlockhashes,
     pub history: History,
     faucet: Keypair,
+    depths: Depths,
+    journal: Journal,
 }
 
 impl Chain {
@@ -82,6 +85,8 @@ impl Chain {
             blockhashes: RecentBlockhashes::new(genesis_hash, slot),
             history: History::default(),
             faucet: Keypair::new(),
+            depths: Depths::default(),
+            journal: Journal::default(),
         };
         let faucet_account = Account {
             lamports: FAUCET_LAMPORTS,
@@ -96,7 +101,13 @@ impl Chain {
         Ok(chain)
     }
 
-    /// Brings the slot, blockhash and Clock sysvar up to the wall clock.
+    /// Sets how many slots transactions wait to be confirmed and finalized.
+    pub fn set_depths(&mut self, depths: Depths) {
+        self.depths = depths;
+    }
+
+    /// Brings the slot, blockhash and Clock sysvar up to the wall clock, and
+    /// forgets the pre-images of what became finalized.
     pub fn sync(&mut self) {
         let now = self.clock.current_slot();
         if now > self.slot {
@@ -104,6 +115,46 @@ impl Chain {
             self.blockhashes.advance_to(now);
             self.apply_slot();
         }
+        self.journal.prune(self.slot_at(Level::Finalized));
+    }
+
+    /// The newest slot at `level`: the current one less the level's depth.
+    pub fn slot_at(&self, level: Level) -> u64 {
+        match level {
+            Level::Processed => self.slot,
+            Level::Confirmed => self.slot.saturating_sub(self.depths.confirm),
+            Level::Finalized => self.slot.saturating_sub(self.depths.finalize),
+        }
+    }
+
+    /// The highest level a transaction processed in `slot` has reached.
+    pub fn level_of(&self, slot: u64) -> Level {
+        if slot <= self.slot_at(Level::Finalized) {
+            Level::Finalized
+        } else if slot <= self.slot_at(Level::Confirmed) {
+            Level::Confirmed
+        } else {
+            Level::Processed
+        }
+    }
+
+    /// The account at `address` as of `level` (`None`: it did not exist then).
+    pub fn account_at(&self, address: &Address, level: Level) -> Option<Account> {
+        if level != Level::Processed {
+            if let Some(then) = self.journal.view_at(self.slot_at(level)).remove(address) {
+                return then.filter(exists);
+            }
+        }
+        self.account(address)
+    }
+
+    /// Every account owned by `program` as of `level`, with its address.
+    pub fn program_accounts_at(&self, program: &Address, level: Level) -> Vec<(Address, Account)> {
+        let current = self.program_accounts(program);
+        if level == Level::Processed {
+            return current;
+        }
+        self.journal.program_accounts_at(self.slot_at(level), program, current)
     }
 
     fn apply_slot(&mut self) {
@@ -161,7 +212,7 @@ impl Chain {
 
     /// The account at `address`, if it exists.
     pub fn account(&self, address: &Address) -> Option<Account> {
-        self.svm.get_account(address).filter(|a| a.lamports > 0 || !a.data.is_empty())
+        self.svm.get_account(address).filter(exists)
     }
 
     /// The decimals of the mint at `address`.
@@ -220,6 +271,15 @@ impl Chain {
     /// Executes `tx` and records it (failed transactions too, fee charged).
     fn execute(&mut self, tx: VersionedTransaction) -> Signature {
         let keys: Vec<Address> = tx.message.static_account_keys().to_vec();
+        if self.depths.finalize > 0 {
+            let before = keys
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| tx.message.is_maybe_writable_with_reserved_addresses(*index, None::<&HashSet<Address>>))
+                .map(|(_, key)| (*key, self.account(key)))
+                .collect();
+            self.journal.record(self.slot, before);
+        }
         let pre_balances = self.balances(&keys);
         let pre_token_balances = self.token_balances(&keys);
         let (err, meta) = match self.svm.send_transaction(tx.clone()) {

@@ -68,6 +68,8 @@ pub enum NodeError {
     LedgerFormat { path: String, detail: String },
     #[error("program {id} ({path}): {detail}")]
     Program { id: String, path: String, detail: String },
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot install the signal handler: {0}")]
     Signal(#[from] ctrlc::Error),
 }

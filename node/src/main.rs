@@ -9,6 +9,7 @@
 
 mod chain;
 mod clock;
+mod commitment;
 mod encoding;
 mod errors;
 mod history;
@@ -42,8 +43,10 @@ use crate::ledger::Ledger;
 /// their real SBF binaries, and the SBF programs of `--upgradeable-program`
 /// (the Dispatch programs, from `toolchain/sbf/build-sbf.sh`). Slots
 /// advance every 400 ms of wall time with a new blockhash each; a
-/// transaction may use any of the last 150 blockhashes. Every transaction is
-/// final as soon as it is processed.
+/// transaction may use any of the last 150 blockhashes. A transaction is
+/// processed at once, confirmed `--confirm-depth` slots later and finalized
+/// `--finalize-depth` slots later (both 0 by default: final at once); reads
+/// with a `commitment` see the state of that level's slot.
 ///
 /// Once listening it prints one line on stdout:
 /// `dispatch-solana-node ready http://HOST:PORT`. SIGINT/SIGTERM stop it.
@@ -64,6 +67,15 @@ struct Cli {
     /// expire quickly).
     #[arg(long, default_value_t = clock::DEFAULT_SLOT_MS, value_name = "MS")]
     slot_ms: u64,
+    /// Slots after its own before a transaction is `confirmed` (a cluster
+    /// takes about 1); reads at `confirmed` lag the newest slot by this much.
+    #[arg(long, default_value_t = 0, value_name = "SLOTS")]
+    confirm_depth: u64,
+    /// Slots after its own before a transaction is `finalized` (a cluster
+    /// roots about 32 slots back); at least --confirm-depth. Reads at
+    /// `finalized` (the RPC default) lag the newest slot by this much.
+    #[arg(long, default_value_t = 0, value_name = "SLOTS")]
+    finalize_depth: u64,
     /// Log every request to stderr (debug level; RUST_LOG=debug does the same).
     #[arg(short, long)]
     verbose: bool,
@@ -109,12 +121,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), NodeError> {
     let programs = upgradeable_programs(&cli.upgradeable_program)?;
+    let depths = commitment::Depths::new(cli.confirm_depth, cli.finalize_depth).map_err(NodeError::Usage)?;
     let ledger = cli.ledger.as_deref().map(Ledger::new);
     let restored = ledger.as_ref().map(|l| l.load(cli.slot_ms, &programs)).transpose()?.flatten();
     let mut chain = match restored {
         Some(chain) => chain,
         None => Chain::new(Hash::new_from_array(Keypair::new().pubkey().to_bytes()), Keypair::new().pubkey(), 0, cli.slot_ms, &programs)?,
     };
+    chain.set_depths(depths);
     for program in &programs {
         let authority = program.authority.map_or_else(|| "none".to_string(), |a| a.to_string());
         log::info!("program {} from {} ({} bytes), upgrade authority {authority}", program.id, program.path.display(), program.elf.len());

@@ -82,10 +82,8 @@ pub fn parse_signature(text: &str) -> Result<Signature, RpcError> {
     text.parse::<Signature>().map_err(|_| RpcError::invalid_param("Invalid"))
 }
 
-/// Commitment and the minimal context slot: accepted everywhere, and every
-/// level answers the same here (a single node, final at once).
-// Commitment-like options are validated, not used: one node answers every
-// level the same.
+/// Commitment and the minimal context slot: accepted everywhere; reads honour
+/// the commitment (crate::commitment), the minimal context slot is not checked.
 #[allow(dead_code)]
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -51,3 +51,13 @@ def bridge(pair):
 def inbound(chain) -> Inbound:
     """One sequence counter per module, so every message of a module has its own digest."""
     return Inbound(chain.chain_id)
+
+
+@pytest.fixture(scope="module")
+def xroute(project, tmp_path_factory):
+    """Both bridges on their own local chains (an anvil and dispatch-solana-node with commitment depths), peered."""
+    from support_xbridge import BOLT, build_route, evm_node, solana_node
+
+    logs = tmp_path_factory.mktemp("xbridge")
+    with evm_node() as anvil, solana_node(logs) as node:
+        yield build_route(project, anvil, node, logs, sol_inbound=100 * BOLT)

@@ -95,7 +95,7 @@ def test_killed_attesters_lose_and_duplicate_nothing(project, tmp_path) -> None:
             assert len(mine) == len(set(mine))  # never twice
             # every transaction this key ever sent landed as an attestation: nothing wasted, nothing reverted
             assert b.w3.eth.get_transaction_count(account) == len(mine)
-            with AttesterStore(tmp_path / f"a{index}.sqlite") as store:
+            with AttesterStore(tmp_path / f"a{index}.sqlite", attester=account) as store:
                 assert store.counts() == {"done": MESSAGES}
         # each message: attested by both, unless the other had already executed it
         assert len(attestations) >= MESSAGES

@@ -120,7 +120,8 @@ def test_tiers(cli_env, funded, user) -> None:
 
 
 def test_relay_once_and_missing_manifest(cli_env, tmp_path) -> None:
-    result = run(cli_env, "bridge", "relay", "--once", "--store", str(tmp_path / "s.sqlite"), "--account", "dev:9")
+    result = run(cli_env, "bridge", "relay", "--chain", "monad", "--once", "--store", str(tmp_path / "s.sqlite"),
+                 "--account", "dev:9")
     assert result.exit_code == 0 and "found 0 queued" in result.output
     result = run({**cli_env, "DISPATCH_MANIFEST": str(tmp_path / "none.json")}, "bridge", "info")
     assert result.exit_code == 3 and "manifest not found" in result.output

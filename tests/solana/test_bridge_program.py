@@ -362,10 +362,10 @@ class LiteSvmClient:
                                  self.idl_errors, token_programs=[str(TOKEN_PROGRAM)])
         return str(result.signature()), self.chain.svm.get_clock().slot
 
-    def account(self, pubkey):
-        return self.accounts([pubkey])[0]
+    def account(self, pubkey, *, commitment=None):
+        return self.accounts([pubkey], commitment=commitment)[0]
 
-    def accounts(self, pubkeys):
+    def accounts(self, pubkeys, *, commitment=None):  # one SVM: every commitment is its state
         from dispatch_chain.solana.client import AccountData
 
         found = []

@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 use solana_account::Account;
 use solana_address::Address;
 
-use super::with_context;
+use super::with_context_at;
 use crate::chain::Chain;
+use crate::commitment::Level;
 use crate::encoding::{ui_account, AccountConfig, AccountEncoding};
 use crate::errors::RpcError;
 use crate::params::{parse_address, CommitmentConfig, Params};
@@ -20,29 +21,32 @@ pub fn render(chain: &Chain, account: &Account, config: &AccountConfig) -> Resul
     ui_account(account, encoding, config.data_slice, &|mint| chain.decimals_of(mint))
 }
 
-fn render_optional(chain: &Chain, address: &Address, config: &AccountConfig) -> Result<Value, RpcError> {
-    chain.account(address).map_or(Ok(Value::Null), |account| render(chain, &account, config))
+fn render_optional(chain: &Chain, address: &Address, config: &AccountConfig, level: Level) -> Result<Value, RpcError> {
+    chain.account_at(address, level).map_or(Ok(Value::Null), |account| render(chain, &account, config))
 }
 
 pub fn get_account_info(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let address = params.address(0)?;
     let config: AccountConfig = params.config(1)?;
-    let value = render_optional(chain, &address, &config)?;
-    Ok(with_context(chain, value))
+    let level = Level::of(config.commitment);
+    let value = render_optional(chain, &address, &config, level)?;
+    Ok(with_context_at(chain.slot_at(level), value))
 }
 
 pub fn get_balance(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let address = params.address(0)?;
-    let _: CommitmentConfig = params.config(1)?;
-    let lamports = chain.account(&address).map_or(0, |a| a.lamports);
-    Ok(with_context(chain, json!(lamports)))
+    let config: CommitmentConfig = params.config(1)?;
+    let level = Level::of(config.commitment);
+    let lamports = chain.account_at(&address, level).map_or(0, |a| a.lamports);
+    Ok(with_context_at(chain.slot_at(level), json!(lamports)))
 }
 
 pub fn get_multiple_accounts(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
     let keys = params.strings(0, "addresses", MAX_MULTIPLE_ACCOUNTS)?;
     let config: AccountConfig = params.config(1)?;
-    let values = keys.into_iter().map(|key| render_optional(chain, &parse_address(key)?, &config)).collect::<Result<Vec<_>, _>>()?;
-    Ok(with_context(chain, json!(values)))
+    let level = Level::of(config.commitment);
+    let values = keys.into_iter().map(|key| render_optional(chain, &parse_address(key)?, &config, level)).collect::<Result<Vec<_>, _>>()?;
+    Ok(with_context_at(chain.slot_at(level), json!(values)))
 }
 
 /// One `getProgramAccounts` filter.
@@ -117,12 +121,13 @@ pub fn keyed_accounts(
     config: &AccountConfig,
     keep: impl Fn(&Account) -> bool,
 ) -> Result<Vec<Value>, RpcError> {
+    let level = Level::of(config.commitment);
     if filters.len() > MAX_FILTERS {
         return Err(RpcError::invalid_param(format!("Too many filters provided; max {MAX_FILTERS}")));
     }
     let compiled = filters.iter().map(Filter::compile).collect::<Result<Vec<_>, _>>()?;
     chain
-        .program_accounts(program)
+        .program_accounts_at(program, level)
         .into_iter()
         .filter(|(_, account)| keep(account))
         .filter(|(_, account)| filters.iter().zip(&compiled).all(|(f, bytes)| f.matches(account, bytes.as_deref())))
@@ -136,7 +141,7 @@ pub fn get_program_accounts(chain: &mut Chain, params: &Params) -> Result<Value,
     let _ = config.sort_results;
     let accounts = keyed_accounts(chain, &program, config.filters.as_deref().unwrap_or_default(), &config.account, |_| true)?;
     if config.with_context.unwrap_or(false) {
-        Ok(with_context(chain, json!(accounts)))
+        Ok(with_context_at(chain.slot_at(Level::of(config.account.commitment)), json!(accounts)))
     } else {
         Ok(json!(accounts))
     }

@@ -6,6 +6,7 @@ use solana_message::VersionedMessage;
 
 use super::with_context;
 use crate::chain::Chain;
+use crate::commitment::Level;
 use crate::encoding::{decode_wire, BinaryEncoding};
 use crate::errors::{RpcError, BLOCK_NOT_AVAILABLE};
 use crate::params::{CommitmentConfig, Params};
@@ -32,8 +33,8 @@ pub fn get_fee_for_message(chain: &mut Chain, params: &Params) -> Result<Value, 
 }
 
 pub fn get_slot(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {
-    let _: CommitmentConfig = params.config(0)?;
-    Ok(json!(chain.slot()))
+    let config: CommitmentConfig = params.config(0)?;
+    Ok(json!(chain.slot_at(Level::of(config.commitment))))
 }
 
 pub fn get_epoch_info(chain: &mut Chain, params: &Params) -> Result<Value, RpcError> {

@@ -84,5 +84,10 @@ pub fn handle(chain: &mut Chain, method: &str, params: Option<&Value>) -> Result
 
 /// `{"context": {"slot", "apiVersion"}, "value": value}`.
 pub fn with_context(chain: &Chain, value: Value) -> Value {
-    json!({ "context": { "slot": chain.slot(), "apiVersion": API_VERSION }, "value": value })
+    with_context_at(chain.slot(), value)
+}
+
+/// The same, for a value read at `slot` (a commitment's slot).
+pub fn with_context_at(slot: u64, value: Value) -> Value {
+    json!({ "context": { "slot": slot, "apiVersion": API_VERSION }, "value": value })
 }

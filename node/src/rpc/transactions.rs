@@ -8,6 +8,7 @@ use solana_transaction::versioned::VersionedTransaction;
 use super::accounts::render;
 use super::with_context;
 use crate::chain::{err_value, Chain};
+use crate::commitment::Level;
 use crate::encoding::{b64, decode_wire, AccountConfig, BinaryEncoding};
 use crate::errors::RpcError;
 use crate::history::{meta_json, simulation_value, status_value, transaction_json};
@@ -141,12 +142,14 @@ pub fn get_signature_statuses(chain: &mut Chain, params: &Params) -> Result<Valu
         .map(|s| {
             let signature = parse_signature(s)?;
             Ok(chain.history.get(&signature).map_or(Value::Null, |record| {
+                let level = chain.level_of(record.slot);
+                let confirmations = if level == Level::Finalized { Value::Null } else { json!(chain.slot().saturating_sub(record.slot)) };
                 json!({
                     "slot": record.slot,
-                    "confirmations": null,
+                    "confirmations": confirmations,
                     "err": err_value(record.err.as_ref()),
                     "status": status_value(record.err.as_ref()),
-                    "confirmationStatus": "finalized",
+                    "confirmationStatus": level.name(),
                 })
             }))
         })
@@ -175,7 +178,8 @@ pub fn get_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcE
         Some(Value::String(encoding)) => GetTransactionConfig { encoding: Some(encoding.clone()), ..Default::default() },
         _ => params.config(1)?,
     };
-    let Some(record) = chain.history.get(&signature) else { return Ok(Value::Null) };
+    let level = Level::at_least_confirmed(config.commitment)?;
+    let Some(record) = chain.history.get(&signature).filter(|r| r.slot <= chain.slot_at(level)) else { return Ok(Value::Null) };
     let is_v0 = matches!(record.transaction.message, VersionedMessage::V0(_));
     if is_v0 && config.max_supported_transaction_version.is_none() {
         return Err(RpcError::new(
@@ -234,9 +238,11 @@ pub fn get_signatures_for_address(chain: &mut Chain, params: &Params) -> Result<
     if limit == 0 || limit > MAX_SIGNATURES_FOR_ADDRESS {
         return Err(RpcError::invalid_param(format!("Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")));
     }
+    let newest = chain.slot_at(Level::at_least_confirmed(config.commitment)?);
     let before: Option<Signature> = config.before.as_deref().map(parse_signature).transpose()?;
     let until: Option<Signature> = config.until.as_deref().map(parse_signature).transpose()?;
-    let mut newest_first = chain.history.signatures_for(&address).peekable();
+    let mut newest_first =
+        chain.history.signatures_for(&address).filter(|s| chain.history.get(s).is_some_and(|r| r.slot <= newest)).peekable();
     if let Some(before) = before {
         // Skip up to and including `before`.
         while newest_first.next().is_some_and(|s| *s != before) {}
@@ -252,7 +258,7 @@ pub fn get_signatures_for_address(chain: &mut Chain, params: &Params) -> Result<
                 "err": err_value(record.err.as_ref()),
                 "memo": null,
                 "blockTime": record.block_time,
-                "confirmationStatus": "finalized",
+                "confirmationStatus": chain.level_of(record.slot).name(),
             })
         })
         .collect();
