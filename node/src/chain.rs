@@ -115,23 +115,34 @@ impl Chain {
             self.blockhashes.advance_to(now);
             self.apply_slot();
         }
-        self.journal.prune(self.slot_at(Level::Finalized));
+        self.journal.prune(self.visible(Level::Finalized));
     }
 
-    /// The newest slot at `level`: the current one less the level's depth.
-    pub fn slot_at(&self, level: Level) -> u64 {
+    /// The newest slot whose transactions have reached `level` (the current one less the level's
+    /// depth); `None` while the chain is younger than the depth: nothing has reached it yet.
+    pub fn visible(&self, level: Level) -> Option<u64> {
         match level {
-            Level::Processed => self.slot,
-            Level::Confirmed => self.slot.saturating_sub(self.depths.confirm),
-            Level::Finalized => self.slot.saturating_sub(self.depths.finalize),
+            Level::Processed => Some(self.slot),
+            Level::Confirmed => self.slot.checked_sub(self.depths.confirm),
+            Level::Finalized => self.slot.checked_sub(self.depths.finalize),
         }
+    }
+
+    /// The slot `getSlot` and `context.slot` report at `level` (0 before anything reached it).
+    pub fn slot_at(&self, level: Level) -> u64 {
+        self.visible(level).unwrap_or(0)
+    }
+
+    /// Whether a transaction processed in `slot` is visible at `level`.
+    pub fn reached(&self, slot: u64, level: Level) -> bool {
+        self.visible(level).is_some_and(|newest| slot <= newest)
     }
 
     /// The highest level a transaction processed in `slot` has reached.
     pub fn level_of(&self, slot: u64) -> Level {
-        if slot <= self.slot_at(Level::Finalized) {
+        if self.reached(slot, Level::Finalized) {
             Level::Finalized
-        } else if slot <= self.slot_at(Level::Confirmed) {
+        } else if self.reached(slot, Level::Confirmed) {
             Level::Confirmed
         } else {
             Level::Processed
@@ -141,7 +152,7 @@ impl Chain {
     /// The account at `address` as of `level` (`None`: it did not exist then).
     pub fn account_at(&self, address: &Address, level: Level) -> Option<Account> {
         if level != Level::Processed {
-            if let Some(then) = self.journal.view_at(self.slot_at(level)).remove(address) {
+            if let Some(then) = self.journal.view_at(self.visible(level)).remove(address) {
                 return then.filter(exists);
             }
         }
@@ -154,7 +165,7 @@ impl Chain {
         if level == Level::Processed {
             return current;
         }
-        self.journal.program_accounts_at(self.slot_at(level), program, current)
+        self.journal.program_accounts_at(self.visible(level), program, current)
     }
 
     fn apply_slot(&mut self) {

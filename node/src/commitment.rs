@@ -91,9 +91,11 @@ impl Journal {
         self.entries.push(Entry { slot, before });
     }
 
-    /// Forgets the pre-images of transactions at or below `finalized`.
-    pub fn prune(&mut self, finalized: u64) {
-        self.entries.retain(|e| e.slot > finalized);
+    /// Forgets the pre-images of transactions at or below `finalized` (`None`: nothing is final yet).
+    pub fn prune(&mut self, finalized: Option<u64>) {
+        if let Some(finalized) = finalized {
+            self.entries.retain(|e| e.slot > finalized);
+        }
     }
 
     /// How many transactions are not finalized yet.
@@ -102,12 +104,12 @@ impl Journal {
         self.entries.len()
     }
 
-    /// What differs at the end of `slot` from now: address -> the account
-    /// then (`None`: it did not exist).
-    pub fn view_at(&self, slot: u64) -> HashMap<Address, Option<Account>> {
+    /// What differs at the end of `slot` from now (`None`: before every
+    /// transaction kept): address -> the account then (`None`: it did not exist).
+    pub fn view_at(&self, slot: Option<u64>) -> HashMap<Address, Option<Account>> {
         let mut view = HashMap::new();
         // Newest first, so the oldest pre-image after `slot` wins.
-        for entry in self.entries.iter().rev().take_while(|e| e.slot > slot) {
+        for entry in self.entries.iter().rev().take_while(|e| slot.is_none_or(|s| e.slot > s)) {
             for (address, account) in &entry.before {
                 view.insert(*address, account.clone());
             }
@@ -116,7 +118,7 @@ impl Journal {
     }
 
     /// `current` (the accounts owned by `program` now) as they were at the end of `slot`.
-    pub fn program_accounts_at(&self, slot: u64, program: &Address, current: Vec<(Address, Account)>) -> Vec<(Address, Account)> {
+    pub fn program_accounts_at(&self, slot: Option<u64>, program: &Address, current: Vec<(Address, Account)>) -> Vec<(Address, Account)> {
         let view = self.view_at(slot);
         if view.is_empty() {
             return current;
@@ -156,16 +158,19 @@ mod tests {
         journal.record(5, vec![(a, None)]);
         journal.record(6, vec![(a, Some(account(10, owner)))]);
         journal.record(8, vec![(a, Some(account(20, owner)))]);
-        assert_eq!(journal.view_at(8).get(&a), None, "nothing after slot 8: the current state");
-        assert_eq!(journal.view_at(7).get(&a), Some(&Some(account(20, owner))));
-        assert_eq!(journal.view_at(5).get(&a), Some(&Some(account(10, owner))));
-        assert_eq!(journal.view_at(4).get(&a), Some(&None), "created in slot 5");
+        assert_eq!(journal.view_at(Some(8)).get(&a), None, "nothing after slot 8: the current state");
+        assert_eq!(journal.view_at(Some(7)).get(&a), Some(&Some(account(20, owner))));
+        assert_eq!(journal.view_at(Some(5)).get(&a), Some(&Some(account(10, owner))));
+        assert_eq!(journal.view_at(Some(4)).get(&a), Some(&None), "created in slot 5");
+        assert_eq!(journal.view_at(None).get(&a), Some(&None), "before everything kept");
         let current = vec![(a, account(30, owner))];
-        assert!(journal.program_accounts_at(4, &owner, current.clone()).is_empty());
-        assert_eq!(journal.program_accounts_at(6, &owner, current)[0].1.lamports, 20);
-        journal.prune(6);
+        assert!(journal.program_accounts_at(Some(4), &owner, current.clone()).is_empty());
+        assert_eq!(journal.program_accounts_at(Some(6), &owner, current)[0].1.lamports, 20);
+        journal.prune(None);
+        assert_eq!(journal.len(), 3, "nothing is final yet");
+        journal.prune(Some(6));
         assert_eq!(journal.len(), 1);
-        assert_eq!(journal.view_at(0).get(&a), Some(&Some(account(20, owner))));
+        assert_eq!(journal.view_at(Some(0)).get(&a), Some(&Some(account(20, owner))));
     }
 
     #[test]

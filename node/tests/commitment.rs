@@ -120,3 +120,19 @@ fn confirm_depth_above_finalize_depth_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--confirm-depth (3) must not exceed --finalize-depth (2)"), "{stderr}");
 }
+
+#[test]
+fn nothing_is_confirmed_or_finalized_while_the_chain_is_younger_than_the_depths() {
+    // 10 s slots: the whole test runs in slot 0, so nothing may reach confirmed or finalized.
+    let node = Node::start(&["--slot-ms", "10000", "--confirm-depth", "1", "--finalize-depth", "2"]);
+    let payer = node.funded(1);
+    let to = Address::new_unique();
+    let signature = node.send(&payer, &[], &[solana_system_interface::instruction::transfer(&payer.pubkey(), &to, 1_000_000)]);
+    let status = &node.result("getSignatureStatuses", json!([[signature]]))["value"][0];
+    assert_eq!((status["slot"].as_u64(), status["confirmationStatus"].as_str()), (Some(0), Some("processed")));
+    assert_eq!(node.result("getBalance", json!([to.to_string(), { "commitment": "finalized" }]))["value"], 0);
+    assert_eq!(node.result("getBalance", json!([to.to_string(), { "commitment": "confirmed" }]))["value"], 0);
+    assert_eq!(node.result("getBalance", json!([to.to_string(), { "commitment": "processed" }]))["value"], 1_000_000);
+    assert!(node.result("getTransaction", json!([signature, { "commitment": "confirmed" }])).is_null());
+    assert_eq!(node.result("getSignaturesForAddress", json!([to.to_string(), { "commitment": "confirmed" }])), json!([]));
+}

@@ -179,7 +179,7 @@ pub fn get_transaction(chain: &mut Chain, params: &Params) -> Result<Value, RpcE
         _ => params.config(1)?,
     };
     let level = Level::at_least_confirmed(config.commitment)?;
-    let Some(record) = chain.history.get(&signature).filter(|r| r.slot <= chain.slot_at(level)) else { return Ok(Value::Null) };
+    let Some(record) = chain.history.get(&signature).filter(|r| chain.reached(r.slot, level)) else { return Ok(Value::Null) };
     let is_v0 = matches!(record.transaction.message, VersionedMessage::V0(_));
     if is_v0 && config.max_supported_transaction_version.is_none() {
         return Err(RpcError::new(
@@ -238,11 +238,11 @@ pub fn get_signatures_for_address(chain: &mut Chain, params: &Params) -> Result<
     if limit == 0 || limit > MAX_SIGNATURES_FOR_ADDRESS {
         return Err(RpcError::invalid_param(format!("Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")));
     }
-    let newest = chain.slot_at(Level::at_least_confirmed(config.commitment)?);
+    let level = Level::at_least_confirmed(config.commitment)?;
     let before: Option<Signature> = config.before.as_deref().map(parse_signature).transpose()?;
     let until: Option<Signature> = config.until.as_deref().map(parse_signature).transpose()?;
     let mut newest_first =
-        chain.history.signatures_for(&address).filter(|s| chain.history.get(s).is_some_and(|r| r.slot <= newest)).peekable();
+        chain.history.signatures_for(&address).filter(|s| chain.history.get(s).is_some_and(|r| chain.reached(r.slot, level))).peekable();
     if let Some(before) = before {
         // Skip up to and including `before`.
         while newest_first.next().is_some_and(|s| *s != before) {}
