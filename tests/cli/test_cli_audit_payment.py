@@ -56,6 +56,8 @@ def world(chain, project, accounts, tmp_path_factory):
         return CliRunner().invoke(main, ["audit", str(paths[name]), *args], env=env)
 
     audit.pay_to = f"eip155:31337:{pay_to.address}"  # type: ignore[attr-defined]
+    audit.refs = refs  # type: ignore[attr-defined]
+    audit.manifest = str(manifest)  # type: ignore[attr-defined]
     return audit
 
 
@@ -95,3 +97,18 @@ def test_unpaid_and_unconfigured(world) -> None:
 def test_bad_payment_options_exit_2(world, args, message) -> None:
     result = world("good", *args)
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_payment_verify_exits_with_each_reasons_code(world, chain) -> None:
+    env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_MANIFEST": world.manifest}
+
+    def verify(ref: str, *args: str):
+        return CliRunner().invoke(main, ["payment", "verify", ref, "--pay-to", world.pay_to, "--price", "0.005",
+                                         *args], env=env)
+
+    good = verify(world.refs["good"])
+    assert good.exit_code == 0 and "0.005000 USDC paid to" in good.output, good.output
+    cases = [(world.refs["malformed"], 11), ("eip155:1:0x" + "ab" * 32, 12), ("eip155:31337:0x" + "cd" * 32, 13),
+             (world.refs["payee"], 17), (world.refs["small"], 18)]
+    assert [verify(ref).exit_code for ref, _ in cases] == [code for _, code in cases]
+    assert verify(world.refs["good"], "--price", "lots").exit_code == 2
