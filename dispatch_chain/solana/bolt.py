@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import spl.token.instructions as token_ix
+from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import CreateAccountParams, create_account
@@ -85,6 +86,21 @@ def token_balance(client: SolanaClient, token_account: Pubkey) -> int | None:
     return int(struct.unpack_from("<Q", account.data, 64)[0])
 
 
+def create_mint_instructions(client: SolanaClient, payer: Pubkey, mint: Pubkey, decimals: int) -> list[Instruction]:
+    """Create and initialise an SPL mint at ``mint`` (payer = mint authority, no freeze authority)."""
+    rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
+    return [
+        create_account(
+            CreateAccountParams(from_pubkey=payer, to_pubkey=mint, lamports=rent, space=MINT_SIZE, owner=TOKEN_PROGRAM)
+        ),
+        token_ix.initialize_mint(
+            token_ix.InitializeMintParams(
+                decimals=decimals, program_id=TOKEN_PROGRAM, mint=mint, mint_authority=payer, freeze_authority=None
+            )
+        ),
+    ]
+
+
 def create_bolt(
     client: SolanaClient,
     payer: Keypair,
@@ -99,30 +115,7 @@ def create_bolt(
     mint_key = mint.pubkey()
     info = read_mint(client, mint_key)
     if info is None:
-        rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
-        client.send(
-            [
-                create_account(
-                    CreateAccountParams(
-                        from_pubkey=payer.pubkey(),
-                        to_pubkey=mint_key,
-                        lamports=rent,
-                        space=MINT_SIZE,
-                        owner=TOKEN_PROGRAM,
-                    )
-                ),
-                token_ix.initialize_mint(
-                    token_ix.InitializeMintParams(
-                        decimals=BOLT_DECIMALS,
-                        program_id=TOKEN_PROGRAM,
-                        mint=mint_key,
-                        mint_authority=payer.pubkey(),
-                        freeze_authority=None,
-                    )
-                ),
-            ],
-            [payer, mint],
-        )
+        client.send(create_mint_instructions(client, payer.pubkey(), mint_key, BOLT_DECIMALS), [payer, mint])
         progress(f"mint {mint_key} created (9 decimals, no freeze authority)")
         info = read_mint(client, mint_key)
     assert info is not None

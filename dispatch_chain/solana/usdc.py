@@ -14,10 +14,15 @@ from collections.abc import Callable, Mapping
 import spl.token.instructions as token_ix
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
-from solders.system_program import CreateAccountParams, create_account
 
 from dispatch_chain.errors import DispatchChainError
-from dispatch_chain.solana.bolt import MINT_SIZE, MintInfo, associated_token_account, read_mint, token_balance
+from dispatch_chain.solana.bolt import (
+    MintInfo,
+    associated_token_account,
+    create_mint_instructions,
+    read_mint,
+    token_balance,
+)
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
 
 USDC_DECIMALS = 6
@@ -34,30 +39,7 @@ def create_usdc(
     """Create the 6-decimal USDC mint (payer = mint authority, no freeze authority); idempotent."""
     info = read_mint(client, mint.pubkey())
     if info is None:
-        rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
-        client.send(
-            [
-                create_account(
-                    CreateAccountParams(
-                        from_pubkey=payer.pubkey(),
-                        to_pubkey=mint.pubkey(),
-                        lamports=rent,
-                        space=MINT_SIZE,
-                        owner=TOKEN_PROGRAM,
-                    )
-                ),
-                token_ix.initialize_mint(
-                    token_ix.InitializeMintParams(
-                        decimals=USDC_DECIMALS,
-                        program_id=TOKEN_PROGRAM,
-                        mint=mint.pubkey(),
-                        mint_authority=payer.pubkey(),
-                        freeze_authority=None,
-                    )
-                ),
-            ],
-            [payer, mint],
-        )
+        client.send(create_mint_instructions(client, payer.pubkey(), mint.pubkey(), USDC_DECIMALS), [payer, mint])
         progress(f"USDC mint {mint.pubkey()} created (6 decimals)")
         info = read_mint(client, mint.pubkey())
     assert info is not None

@@ -35,6 +35,8 @@ from dispatch_chain.solana.bridge import (
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
 from dispatch_chain.solana.programs import BRIDGE, IdlProgram, error_tables
 
+from support_bridge import solana_inbound
+
 BOLT = 10**9
 SOL = 10**9
 OUT_CAP = 10_000 * BOLT
@@ -95,11 +97,8 @@ def node(tmp_path):
 
 
 def inbound(sequence: int, amount: int, recipient: Pubkey, **changes) -> BridgeMessage:
-    fields = dict(version=1, kind=1, source_chain=chain_id(EVM_CHAIN), source_bridge=pad_evm_address(PEER),
-                  sequence=sequence, amount=amount, sender=pad_evm_address("0x" + "77" * 20),
-                  recipient=bytes(recipient), destination_chain=chain_id(SOLANA_CHAIN))
-    fields.update(changes)
-    return BridgeMessage(**fields)
+    return solana_inbound(sequence, amount, recipient, evm_chain=EVM_CHAIN, solana_chain=SOLANA_CHAIN, peer=PEER,
+                          **changes)
 
 
 def test_two_of_three_attestations_release_and_replays_fail_typed(node):

@@ -48,6 +48,8 @@ from dispatch_chain.solana.client import TOKEN_PROGRAM
 from dispatch_chain.solana.errors import decode_failure
 from dispatch_chain.solana.programs import IdlProgram, error_tables
 
+from support_bridge import solana_inbound
+
 BRIDGE = "dispatch_bridge"
 BOLT = 10**9
 OUT_CAP = 10_000 * BOLT
@@ -178,11 +180,8 @@ def live(chain):
 
 
 def inbound(sequence: int, amount: int, recipient: Pubkey, **changes) -> BridgeMessage:
-    fields = dict(version=1, kind=1, source_chain=chain_id(EVM_CHAIN), source_bridge=pad_evm_address(PEER),
-                  sequence=sequence, amount=amount, sender=pad_evm_address("0x" + "77" * 20),
-                  recipient=bytes(recipient), destination_chain=chain_id(SOLANA_CHAIN))
-    fields.update(changes)
-    return BridgeMessage(**fields)
+    return solana_inbound(sequence, amount, recipient, evm_chain=EVM_CHAIN, solana_chain=SOLANA_CHAIN, peer=PEER,
+                          **changes)
 
 
 def test_the_encoder_matches_the_rust_vectors():
