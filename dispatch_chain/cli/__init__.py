@@ -25,6 +25,7 @@ from dispatch_chain.cli.reputation import reputation
 from dispatch_chain.cli.rewards import rewards
 from dispatch_chain.cli.solana import solana
 from dispatch_chain.cli.worker import worker
+from dispatch_chain.cli.x402 import x402_group
 from dispatch_chain.settings import env_var
 
 
@@ -85,3 +86,4 @@ main.add_command(env)
 main.add_command(bridge)
 main.add_command(rewards)
 main.add_command(payment)
+main.add_command(x402_group)
