@@ -1,6 +1,7 @@
 """Proof of payment (issue 15): payment_ref verifications per second, batched against one round trip per
 receipt in the same run, on both local chains; and the latency of a USDC payment transaction (send to
-confirmed) per chain. Local chains only: anvil with LocalUsdc (ape run deploy), the local Solana node
+confirmed) per chain, and the x402 facilitator's settle latency on anvil (the SVM settle is not measured:
+the facilitator's SVM scheme is not exercised against the local node yet). Local chains only: anvil with LocalUsdc (ape run deploy), the local Solana node
 with the local USDC mint.
 """
 
@@ -75,6 +76,54 @@ def evm(count: int, tmp: Path) -> None:
         verifier = PaymentVerifier({caip2: payments}, lambda wanted: {})
         claims = [PaymentClaim(f"{caip2}:{ref}", PRICE, f"0x{i:064x}") for i, ref in enumerate(refs)]
         report("anvil (LocalUsdc, transfer)", verifier, claims, latencies)
+        facilitator_settles(anvil.url, usdc, pay_to, tmp, count=min(count, 50))
+
+
+def facilitator_settles(url: str, usdc: str, pay_to: str, tmp: Path, *, count: int) -> None:
+    """Settle latency through the durable facilitator (SDK exact EVM scheme, EIP-3009), one at a time."""
+    from x402 import x402ClientSync, x402FacilitatorSync
+    from x402.mechanisms.evm import FacilitatorWeb3Signer
+    from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
+    from x402.schemas import PaymentRequired, PaymentRequirements
+
+    from dispatch_chain.payments.facilitator import DurableFacilitator
+
+    network = "eip155:31337"
+    sdk = register_exact_evm_facilitator(
+        x402FacilitatorSync(),
+        FacilitatorWeb3Signer(private_key=dev_account(4).key.hex(), rpc_url=url),
+        networks=network,
+    )
+    durable = DurableFacilitator(sdk, tmp / "facilitator.sqlite", evm_rpc=url)
+    client = register_exact_evm_client(x402ClientSync(), dev_account(1), networks=network)
+    client.set_spend_controls(
+        {"allowed_assets": [{"network": network, "asset": usdc, "max_amount_per_payment": "1000000"}]}
+    )
+    requirements = PaymentRequirements(
+        scheme="exact",
+        network=network,
+        asset=usdc,
+        amount=str(PRICE),
+        pay_to=pay_to,
+        max_timeout_seconds=300,
+        extra={"name": "USD Coin", "version": "1"},
+    )
+    settles, replays = [], []
+    for _ in range(count):
+        payload = client.create_payment_payload(
+            PaymentRequired(x402_version=2, accepts=[requirements], resource={"url": "http://localhost/job"})
+        )
+        started = time.perf_counter()
+        assert durable.settle(payload, requirements).success
+        settles.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        durable.settle(payload, requirements)  # answered from the journal
+        replays.append(time.perf_counter() - started)
+    header(f"x402 facilitator settle on anvil ({count} payments, EIP-3009, one at a time)")
+    figure(
+        "settle latency (median / max)", f"{statistics.median(settles) * 1000:.0f} ms / {max(settles) * 1000:.0f} ms"
+    )
+    figure("the same payment again, from the journal (median)", f"{statistics.median(replays) * 1000:.1f} ms")
 
 
 def solana(count: int, tmp: Path) -> None:
