@@ -11,13 +11,16 @@ the passphrase is asked for, or read from APE_ACCOUNTS_deployer_PASSPHRASE);
 keys never come from this repository.
 
 What is deployed: ReceiptAnchor (admin + anchorers), and on local chains the
-ERC-8004 IdentityRegistry and ReputationRegistry. On Monad testnet the official
-ERC-8004 v1 registries are recorded instead of deployed.
+ERC-8004 IdentityRegistry and ReputationRegistry and LocalUsdc (6 decimals,
+EIP-3009 and EIP-2612; ``--fund-usdc ADDRESS=USDC`` mints to the demo's agents).
+On Monad testnet the official ERC-8004 v1 registries and USDC are recorded
+instead of deployed.
 """
 
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
@@ -32,7 +35,28 @@ OFFICIAL_ERC8004 = {
         "ReputationRegistry": "0x8004B663056A597Dffe9eCcC1965A193B7388713",
     }
 }
+OFFICIAL_USDC = {MONAD_TESTNET_CHAIN_ID: "0x534b2f3A21130d7a60830c2Df862319e593943A3"}
+USDC_UNIT = 10**6
 NETWORK_NAMES = {ANVIL_CHAIN_ID: "local", MONAD_TESTNET_CHAIN_ID: "testnet"}
+
+
+def _usdc_funding(specs: tuple[str, ...]) -> list[tuple[str, int]]:
+    """``ADDRESS=USDC`` (decimal, at most 6 places) as (checksummed address, base units)."""
+    from eth_utils import is_address, to_checksum_address
+
+    funding = []
+    for spec in specs:
+        address, _, amount = spec.partition("=")
+        if not is_address(address):
+            raise click.UsageError(f"--fund-usdc {spec}: {address!r} is not an address")
+        try:
+            units = Decimal(amount) * USDC_UNIT
+        except InvalidOperation:
+            raise click.UsageError(f"--fund-usdc {spec}: {amount!r} is not a USDC amount") from None
+        if units <= 0 or units != units.to_integral_value():
+            raise click.UsageError(f"--fund-usdc {spec}: a positive amount with at most 6 decimals")
+        funding.append((to_checksum_address(address), int(units)))
+    return funding
 
 
 def _deploy(container, deployer, *args) -> ContractDeployment:
@@ -60,6 +84,13 @@ def _deploy(container, deployer, *args) -> ContractDeployment:
     help="delay in seconds of admin handovers (default: 0 local, 1 day elsewhere)",
 )
 @click.option(
+    "--fund-usdc",
+    "usdc_specs",
+    multiple=True,
+    metavar="ADDRESS=USDC",
+    help="local chains: mint this many LocalUsdc (decimal) to ADDRESS, e.g. a demo agent; repeatable",
+)
+@click.option(
     "--manifest",
     type=click.Path(dir_okay=False, path_type=Path),
     help="manifest path (default: deployments/<network>.json)",
@@ -70,9 +101,11 @@ def cli(
     admin: str | None,
     anchorers: tuple[str, ...],
     admin_delay: int | None,
+    usdc_specs: tuple[str, ...],
     manifest: Path | None,
 ) -> None:
-    """Deploy ReceiptAnchor (and local ERC-8004 registries) and write the deployments manifest."""
+    """Deploy ReceiptAnchor (and local ERC-8004 registries and USDC) and write the deployments manifest."""
+    funding = _usdc_funding(usdc_specs)
     if network.startswith("monad:testnet") and not os.environ.get("MONAD_RPC_URL"):
         raise click.UsageError("set MONAD_RPC_URL to a Monad testnet RPC endpoint")
     with networks.parse_network_choice(network) as provider:
@@ -84,6 +117,8 @@ def cli(
             deployer = accounts.test_accounts[0]
         else:
             raise click.UsageError(f"chain {chain_id} is not local: pass --account <ape account alias>")
+        if funding and not local:
+            raise click.UsageError("--fund-usdc is for local chains (LocalUsdc); elsewhere USDC is the real one")
         name = NETWORK_NAMES.get(chain_id, f"chain-{chain_id}")
         manifest = manifest or Path("deployments") / f"{name}.json"
         delay = admin_delay if admin_delay is not None else (0 if local else 86_400)
@@ -101,6 +136,16 @@ def cli(
             identity = _deploy(project.IdentityRegistry, deployer)
             contracts["IdentityRegistry"] = identity
             contracts["ReputationRegistry"] = _deploy(project.ReputationRegistry, deployer, identity.address)
+        if chain_id in OFFICIAL_USDC:
+            contracts["USDC"] = ContractDeployment(address=OFFICIAL_USDC[chain_id], official=True)
+            click.echo(f"  USDC: {OFFICIAL_USDC[chain_id]} (official)")
+        elif local:
+            usdc = deployer.deploy(project.LocalUsdc, deployer.address)
+            click.echo(f"  LocalUsdc (USDC): {usdc.address}")
+            contracts["USDC"] = deployed_by(usdc, deployer)
+            for address, units in funding:
+                usdc.mint(address, units, sender=deployer)
+                click.echo(f"  {units / USDC_UNIT:,.6f} USDC to {address}")
 
         roles = {"ReceiptAnchor.admin": [admin_address], "ReceiptAnchor.ANCHORER_ROLE": anchor_roles}
         record_evm(manifest, name, chain_id, contracts, roles)

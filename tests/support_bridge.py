@@ -72,3 +72,15 @@ def deploy_with_web3(client, name: str, bytecode: str, *args, deployer_index: in
     receipt = client.w3.eth.wait_for_transaction_receipt(client.w3.eth.send_raw_transaction(signed.raw_transaction))
     assert receipt["status"] == 1, f"deploying {name} failed"
     return receipt["contractAddress"]
+
+
+def solana_inbound(sequence: int, amount: int, recipient, *, evm_chain: str, solana_chain: str, peer: str, **changes):
+    """A dispatch_bridge (Solana side) inbound message from ``peer`` on ``evm_chain``; ``changes`` override fields."""
+    from dispatch_chain.solana.bridge import BridgeMessage as SolanaBridgeMessage
+    from dispatch_chain.solana.bridge import chain_id, pad_evm_address
+
+    fields = dict(version=1, kind=1, source_chain=chain_id(evm_chain), source_bridge=pad_evm_address(peer),
+                  sequence=sequence, amount=amount, sender=pad_evm_address("0x" + "77" * 20),
+                  recipient=bytes(recipient), destination_chain=chain_id(solana_chain))
+    fields.update(changes)
+    return SolanaBridgeMessage(**fields)

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dispatch_chain.anchoring.backend import (
     AnchorBackend,
@@ -37,6 +38,10 @@ from dispatch_chain.receipts import VerificationReport, default_workers, verify_
 from dispatch_chain.retry import Backoff, is_outage
 
 log = logging.getLogger(__name__)
+
+
+if TYPE_CHECKING:
+    from dispatch_chain.payments.checks import PaymentFlag, PaymentPolicy
 
 
 class AnchoringError(DispatchChainError):
@@ -89,6 +94,7 @@ class AnchoringService:
         clock: Callable[[], float] = time.time,
         progress: Progress | None = None,
         workers: int | None = None,
+        payments: PaymentPolicy | None = None,
     ) -> None:
         if not backends:
             raise ValueError("the anchoring service needs at least one chain backend")
@@ -103,6 +109,8 @@ class AnchoringService:
         self.store.claim_writer()
         self.workers = workers or default_workers()
         self.store.ensure_chains(chains, now=clock())
+        self.payments = payments
+        self.payment_flags: list[PaymentFlag] = []  # those of the last submit
 
     @property
     def chains(self) -> list[str]:
@@ -118,6 +126,13 @@ class AnchoringService:
         """
         report = verify_many(items, workers=workers or threads or self.workers)
         self.store.add_receipts(report.valid, now=self.clock())
+        if self.payments is not None:
+            from dispatch_chain.payments.checks import check_receipts
+
+            # Flagged receipts stay stored and are anchored: the flag is the record, not a drop.
+            self.payment_flags = check_receipts(self.store, self.payments, report.valid)
+            for flag in self.payment_flags:
+                self.progress(f"payment flagged: receipt 0x{flag.receipt_hash.hex()}: {flag.error}")
         return report
 
     def cut_due_batches(self, *, flush: bool = False) -> list[BatchRow]:

@@ -81,6 +81,23 @@ DROP INDEX IF EXISTS anchors_open;
 CREATE INDEX IF NOT EXISTS anchors_open_by_batch ON anchors(chain, batch_id) WHERE status != 'anchored';
 
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+
+-- x402 payments (issue 15): one payment backs at most one receipt. The first receipt stored with a
+-- payment_ref claims it; a later receipt naming the same reference is stored too, and its check
+-- reports the replay.
+CREATE TABLE IF NOT EXISTS payment_claims (
+    payment_ref   TEXT PRIMARY KEY,
+    receipt_hash  BLOB NOT NULL REFERENCES receipts(receipt_hash)
+);
+-- the outcome of each receipt's payment check: flagged receipts stay stored and anchored, and reported
+CREATE TABLE IF NOT EXISTS payment_checks (
+    receipt_hash  BLOB PRIMARY KEY REFERENCES receipts(receipt_hash),
+    payment_ref   TEXT,
+    ok            INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    reason        TEXT NOT NULL,
+    checked_at    REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payment_checks_flagged ON payment_checks(receipt_hash) WHERE ok = 0;
 """
 
 
@@ -187,6 +204,7 @@ class ReceiptStore:
             )
             for s in receipts
         ]
+        claims = [(s.receipt.payment_ref, s.receipt.receipt_hash()) for s in receipts if s.receipt.payment_ref]
         with self._transaction() as db:
             before = db.total_changes
             db.executemany(
@@ -194,7 +212,9 @@ class ReceiptStore:
                 " received_at) VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            return db.total_changes - before
+            added = db.total_changes - before
+            db.executemany("INSERT OR IGNORE INTO payment_claims (payment_ref, receipt_hash) VALUES (?, ?)", claims)
+            return added
 
     def pending_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM receipts WHERE batch_id IS NULL").fetchone()[0]
@@ -229,6 +249,40 @@ class ReceiptStore:
             f"SELECT {self._RECEIPT_COLUMNS} FROM receipts WHERE batch_id = ? ORDER BY leaf_index", (batch_id,)
         ).fetchall()
         return [self._stored(row) for row in rows]
+
+    # -- payments ----------------------------------------------------------------
+
+    def payment_claims(self, payment_refs: Sequence[str]) -> dict[str, str]:
+        """The receipt (``0x`` hash) that claimed each of ``payment_refs`` first; unclaimed ones are absent."""
+        found: dict[str, str] = {}
+        refs = list(dict.fromkeys(payment_refs))
+        for start in range(0, len(refs), 500):
+            chunk = refs[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for ref, receipt_hash in self._db.execute(
+                f"SELECT payment_ref, receipt_hash FROM payment_claims WHERE payment_ref IN ({marks})", chunk
+            ):
+                found[ref] = "0x" + bytes(receipt_hash).hex()
+        return found
+
+    def record_payment_checks(
+        self, checks: Iterable[tuple[bytes, str | None, bool, str]], *, now: float | None = None
+    ) -> None:
+        """Store ``(receipt_hash, payment_ref, ok, reason)`` outcomes (the latest check of a receipt wins)."""
+        now = time.time() if now is None else now
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO payment_checks (receipt_hash, payment_ref, ok, reason, checked_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(h, ref, int(ok), reason, now) for h, ref, ok, reason in checks],
+            )
+
+    def flagged_payments(self) -> list[tuple[bytes, str | None, str]]:
+        """``(receipt_hash, payment_ref, reason)`` of every stored receipt whose payment did not verify."""
+        rows = self._db.execute(
+            "SELECT receipt_hash, payment_ref, reason FROM payment_checks WHERE ok = 0 ORDER BY checked_at"
+        ).fetchall()
+        return [(bytes(h), ref, reason) for h, ref, reason in rows]
 
     # -- batches -----------------------------------------------------------------
 
@@ -417,4 +471,5 @@ class ReceiptStore:
             "pending_receipts": self.pending_count(),
             "batches": db.execute("SELECT COUNT(*) FROM batches").fetchone()[0],
             "anchors": by_chain,
+            "flagged_payments": db.execute("SELECT COUNT(*) FROM payment_checks WHERE ok = 0").fetchone()[0],
         }

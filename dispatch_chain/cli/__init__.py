@@ -22,12 +22,14 @@ from dispatch_chain.cli.bridge import bridge
 from dispatch_chain.cli.common import CliState
 from dispatch_chain.cli.env import env, environment_epilog
 from dispatch_chain.cli.governance import gov
+from dispatch_chain.cli.payment import payment
 from dispatch_chain.cli.receipt import receipt
 from dispatch_chain.cli.reputation import reputation
 from dispatch_chain.cli.rewards import rewards
 from dispatch_chain.cli.solana import solana
 from dispatch_chain.cli.vesting import vesting
 from dispatch_chain.cli.worker import worker
+from dispatch_chain.cli.x402 import x402_group
 from dispatch_chain.settings import env_var
 
 
@@ -69,7 +71,8 @@ def main(ctx: click.Context, network: str, config_file: str | None, manifest: st
     back to DISPATCH_EVM_ACCOUNT; one account used by both at once is refused).
 
     Exit codes: 0 all checks hold, 1 a check failed, 2 bad input or usage,
-    3 configuration or chain error.
+    3 configuration or chain error; `payment verify` exits 11-19, one code per
+    reason a payment_ref fails.
     """
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stderr
@@ -89,3 +92,5 @@ main.add_command(rewards)
 main.add_command(vesting)
 main.add_command(bolt)
 main.add_command(gov)
+main.add_command(payment)
+main.add_command(x402_group)

@@ -30,6 +30,32 @@ def _evm_rpc_override(url: str) -> dict[str, object]:
     return {"rpc_url": url, "chain_id": chain_id}
 
 
+def _pay_to(specs: tuple[str, ...]) -> dict[str, str]:
+    """``--pay-to CAIP2:ADDRESS`` as {chain: address}; the address is what follows the chain's second colon."""
+    found: dict[str, str] = {}
+    for spec in specs:
+        namespace, _, rest = spec.partition(":")
+        reference, _, address = rest.partition(":")
+        if namespace not in ("eip155", "solana") or not reference or not address:
+            raise InputError(
+                f"--pay-to {spec[:100]!r}: expected eip155:<chain id>:0x<address> or solana:<genesis>:<owner>"
+            )
+        found[f"{namespace}:{reference}"] = address
+    return found
+
+
+def _price(text: str) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        units = Decimal(text) * 10**6
+    except InvalidOperation:
+        raise InputError(f"--price {text[:40]!r}: not a USDC amount") from None
+    if units < 0 or units != units.to_integral_value():
+        raise InputError(f"--price {text[:40]!r}: a non-negative amount with at most 6 decimals")
+    return int(units)
+
+
 def verifier_factories(profile: NetworkProfile) -> dict[str, VerifierFactory]:
     """One factory per CAIP-2 namespace the auditor can check."""
     return {
@@ -88,6 +114,21 @@ and a transaction it names must be the one that wrote that record."""
     help="Also trust this deployment (repeatable): eip155:<chain id>:0x<contract> or "
     "solana:<genesis>:<program id>. The network's manifest is always trusted.",
 )
+@click.option("--no-payment", is_flag=True, help="Skip the payment check of the receipt's payment_ref.")
+@click.option(
+    "--pay-to",
+    "pay_to_specs",
+    multiple=True,
+    metavar="CAIP2:ADDRESS",
+    help="The coordinator's pay-to address on a chain (repeatable), e.g. eip155:10143:0x... or "
+    "solana:<genesis>:<owner>; needed to check a payment_ref on that chain.",
+)
+@click.option(
+    "--price",
+    default="0.001",
+    show_default=True,
+    help="The job's price in USDC: the payment must be at least this (default: the lowest whitepaper price).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the audit report as JSON.")
 @click.pass_obj
 def audit(
@@ -97,6 +138,9 @@ def audit(
     solana_rpc: str | None,
     chains: tuple[str, ...],
     trust_specs: tuple[str, ...],
+    no_payment: bool,
+    pay_to_specs: tuple[str, ...],
+    price: str,
     as_json: bool,
 ) -> None:
     """Prove the receipt in BUNDLE.json against the trusted deployment(s) it is anchored on.
@@ -104,9 +148,12 @@ def audit(
     Checks the ed25519 signature, recomputes the Merkle leaf, checks that each
     anchor names a trusted contract or program (see the trust model below),
     verifies the proof against the root that deployment holds for the bundle's
-    batch, and reads the block/slot, time and anchorer from the chain. Exit 0
-    only if every check holds; 1 with one line per failed check; 2 for a
-    malformed bundle or --trust; 3 for configuration or chain trouble.
+    batch, and reads the block/slot, time and anchorer from the chain. Unless
+    --no-payment, the receipt's payment_ref (if not null) must name a USDC
+    payment of at least --price to the --pay-to address on its chain, at a safe
+    depth (the failure names its reason and that reason's exit code, 11-19).
+    Exit 0 only if every check holds; 1 with one line per failed check; 2 for a
+    malformed bundle, --trust, --pay-to or --price; 3 for configuration or chain trouble.
     """
     try:
         bundle = load_bundle(bundle_file)
@@ -116,6 +163,8 @@ def audit(
         explicit = [parse_trust(spec) for spec in trust_specs]
     except TrustError as exc:
         raise InputError(str(exc)) from None
+    pay_to = _pay_to(pay_to_specs)
+    price_units = _price(price)
     with chain_errors():
         overrides: dict[str, object] = {}
         if evm_rpc:
@@ -129,6 +178,13 @@ def audit(
         profile = load_network(state.network, config_file=state.config_file, overrides=overrides or None)
         trusted = TrustedDeployments.load(profile.manifest, explicit)
         report = Auditor(verifier_factories(profile), trusted).audit(bundle, chains=set(chains) if chains else None)
+        if not no_payment:
+            from dispatch_chain.payments.audit import payment_finding
+
+            finding, _ = payment_finding(
+                bundle.receipt.get("payment_ref"), report.receipt_hash or "", profile, pay_to, price_units
+            )
+            report.findings.append(finding)
     if as_json:
         emit_json(report.to_dict())
     else:

@@ -25,6 +25,7 @@ from dispatch_chain.solana.bolt import read_mint
 from dispatch_chain.solana.bridge import BridgeInputError, InitParams, chain_id, pad_evm_address
 from dispatch_chain.solana.deploy import (
     ProgramSettings,
+    deploy_usdc,
     init_bridge,
     init_programs,
     load_or_create_keypair,
@@ -206,6 +207,78 @@ def create_bolt(
         f"BOLT mint {mint.pubkey()}: supply {info.supply / BOLT:,.0f} BOLT, mint authority"
         f" {info.mint_authority}, freeze authority {info.freeze_authority}"
     )
+
+
+@solana.command("create-usdc")
+@solana_options
+@click.option(
+    "--mint-keypair",
+    type=click.Path(dir_okay=False),
+    help="Keypair of the mint account (default: <key dir>/usdc-mint.json, created if absent).",
+)
+@click.option(
+    "--fund",
+    "fund_specs",
+    multiple=True,
+    metavar="PUBKEY=USDC",
+    help="Top this owner's USDC account up to at least this many USDC (decimal); repeatable.",
+)
+@click.option(
+    "--airdrop",
+    type=click.FloatRange(0, 1_000_000),
+    default=0.0,
+    help="SOL to airdrop to the payer first (local node).",
+)
+@click.pass_obj
+def create_usdc(
+    state: CliState,
+    url: str | None,
+    keypair: str | None,
+    mint_keypair: str | None,
+    fund_specs: tuple[str, ...],
+    airdrop: float,
+) -> None:
+    """Create the local USDC mint (6 decimals, the signer keeps the mint authority) and fund agents.
+
+    Local profile only: elsewhere the real USDC mint is configured. Idempotent: run it again
+    to fund more owners; the mint is recorded in the manifest as usdc_mint.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from dispatch_chain.solana.usdc import USDC
+
+    funding: dict[Pubkey, int] = {}
+    for spec in fund_specs:
+        owner, _, amount = spec.partition("=")
+        try:
+            units = Decimal(amount) * USDC
+        except InvalidOperation:
+            raise InputError(f"--fund {spec}: {amount!r} is not a USDC amount") from None
+        if units <= 0 or units != units.to_integral_value():
+            raise InputError(f"--fund {spec}: a positive amount with at most 6 decimals")
+        funding[Pubkey.from_string(_pubkey(owner, f"--fund {spec}"))] = int(units)
+    with chain_errors():
+        connections = _connections(state, url, keypair)
+        if connections.profile.name != "local":
+            raise InputError(f"create-usdc is for the local profile; {connections.profile.name} uses the real USDC")
+        mint = load_or_create_keypair(
+            Path(mint_keypair) if mint_keypair else key_dir(connections.profile.name) / "usdc-mint.json"
+        )
+        client, payer = connections.solana, connections.solana_keypair
+        if airdrop:
+            client.airdrop(payer.pubkey(), int(airdrop * 1_000_000_000))
+        balances = deploy_usdc(
+            client,
+            payer,
+            mint,
+            funding,
+            manifest=connections.profile.manifest,
+            network=connections.profile.name,
+            progress=lambda m: click.echo(m, err=True),
+        )
+    click.echo(f"USDC mint {mint.pubkey()} (6 decimals, mint authority {payer.pubkey()})")
+    for holder, balance in balances.items():
+        click.echo(f"  {holder}: {balance / USDC:,.6f} USDC")
 
 
 @solana.command("init-programs")

@@ -70,7 +70,7 @@ class SolanaReceiptAnchor:
         return self.client.send([ix], [admin])[0]
 
     def config(self) -> Any | None:
-        """The program's ``AnchorConfig`` (anchorpy container), None before ``initialize``."""
+        """The program's ``AnchorConfig`` (an IDL Record), None before ``initialize``."""
         return self.program.read("AnchorConfig", self.client.account(self.config_address))
 
     def batch_count(self) -> int:
@@ -85,7 +85,7 @@ class SolanaReceiptAnchor:
     # -- AnchorBackend -------------------------------------------------------------------------
 
     def batch(self, root: bytes) -> Any | None:
-        """The ``Batch`` account of ``root`` (anchorpy container), None while the root is not anchored.
+        """The ``Batch`` account of ``root`` (an IDL Record), None while the root is not anchored.
 
         A batch address that holds only lamports (anyone may send some once the root is
         public) is not anchored; any other foreign account there raises

@@ -151,6 +151,21 @@ def mint_instruction(authority: Pubkey, mint: Pubkey, account: Pubkey, amount: i
     )
 
 
+def create_mint_instructions(client: SolanaClient, payer: Pubkey, mint: Pubkey, decimals: int) -> list[Instruction]:
+    """Create and initialise an SPL mint at ``mint`` (payer = mint authority, no freeze authority)."""
+    rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
+    return [
+        create_account(
+            CreateAccountParams(from_pubkey=payer, to_pubkey=mint, lamports=rent, space=MINT_SIZE, owner=TOKEN_PROGRAM)
+        ),
+        token_ix.initialize_mint(
+            token_ix.InitializeMintParams(
+                decimals=decimals, program_id=TOKEN_PROGRAM, mint=mint, mint_authority=payer, freeze_authority=None
+            )
+        ),
+    ]
+
+
 def create_bolt(
     client: SolanaClient,
     payer: Keypair,
@@ -169,30 +184,7 @@ def create_bolt(
     mint_key = mint.pubkey()
     info = read_mint(client, mint_key)
     if info is None:
-        rent = client.rpc.get_minimum_balance_for_rent_exemption(MINT_SIZE).value
-        client.send(
-            [
-                create_account(
-                    CreateAccountParams(
-                        from_pubkey=payer.pubkey(),
-                        to_pubkey=mint_key,
-                        lamports=rent,
-                        space=MINT_SIZE,
-                        owner=TOKEN_PROGRAM,
-                    )
-                ),
-                token_ix.initialize_mint(
-                    token_ix.InitializeMintParams(
-                        decimals=BOLT_DECIMALS,
-                        program_id=TOKEN_PROGRAM,
-                        mint=mint_key,
-                        mint_authority=payer.pubkey(),
-                        freeze_authority=None,
-                    )
-                ),
-            ],
-            [payer, mint],
-        )
+        client.send(create_mint_instructions(client, payer.pubkey(), mint_key, BOLT_DECIMALS), [payer, mint])
         progress(f"mint {mint_key} created (9 decimals, no freeze authority)")
         info = read_mint(client, mint_key)
     assert info is not None

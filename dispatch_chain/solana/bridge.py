@@ -29,6 +29,7 @@ from dispatch_chain.hashing import keccak256
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, AccountData, SolanaClient
 from dispatch_chain.solana.errors import ForeignAccount
+from dispatch_chain.solana.idl import EnumValue
 from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
 
 MESSAGE_VERSION = 1
@@ -131,7 +132,7 @@ class BridgeMessage:
 
     @classmethod
     def from_idl(cls, value: Any) -> BridgeMessage:
-        """From anchorpy's decoded ``BridgeMessage`` (an account field or an event)."""
+        """From the IDL coder's decoded ``BridgeMessage`` (an account field or an event)."""
         return cls(
             value.version,
             value.kind,
@@ -252,8 +253,8 @@ def _rate_limit(value: Any) -> RateLimit:
     return RateLimit(value.capacity, value.level, value.last_update)
 
 
-def _status(value: Any) -> InboundStatus:
-    return InboundStatus(type(value).__name__)
+def _status(value: EnumValue) -> InboundStatus:
+    return InboundStatus(value.name)
 
 
 class BridgeClient:

@@ -71,7 +71,7 @@ BUDGETS: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {
 #: the handler derives it): (program, instruction, account) -> their seeds from the
 #: instruction's decoded arguments.
 HANDLER_SEEDS: dict[tuple[str, str, str], Callable[[Any], list[bytes]]] = {
-    ("dispatch_rewards", "post_root", "epoch_root"): lambda data: [b"epoch", data.args.epoch.to_bytes(8, "little")],
+    ("dispatch_rewards", "post_root", "epoch_root"): lambda args: [b"epoch", args.args.epoch.to_bytes(8, "little")],
 }
 
 #: The Associated Token Account program's ``CreateIdempotent`` (settle creates the

@@ -94,6 +94,24 @@ def deploy_bolt(
     return info
 
 
+def deploy_usdc(
+    client: SolanaClient,
+    payer: Keypair,
+    mint: Keypair,
+    funding: Mapping[Pubkey, int],
+    *,
+    manifest: Path,
+    network: str,
+    progress: Progress,
+) -> dict[Pubkey, int]:
+    """Create the local 6-decimal USDC mint (idempotent), fund ``funding``'s owners, record ``usdc_mint``."""
+    from dispatch_chain.solana.usdc import create_usdc, fund_usdc
+
+    create_usdc(client, payer, mint, progress=progress)
+    _record(manifest, network, client.caip2, lambda s: s.accounts.update({"usdc_mint": str(mint.pubkey())}))
+    return fund_usdc(client, payer, mint.pubkey(), funding, progress=progress) if funding else {}
+
+
 @dataclass(frozen=True)
 class ProgramSettings:
     verified_threshold: int = STAKE_REQUIREMENTS[Tier.VERIFIED]

@@ -288,9 +288,11 @@ def _parse_err(err: Any) -> Any:
         return None
     if hasattr(err, "to_json"):
         value = json.loads(err.to_json())
-        # solders drops the variant's tag for InstructionError: [index, inner]
+        # solders drops the variant's tag for InstructionError: [index, inner]; 0.27 drops the
+        # tag of Custom too ([index, code]), the only instruction error that is a bare number.
         if type(err).__name__ == "TransactionErrorInstructionError":
-            return {"InstructionError": value}
+            index, inner = value
+            return {"InstructionError": [index, {"Custom": inner} if isinstance(inner, int) else inner]}
         return value
     if isinstance(err, str):
         try:

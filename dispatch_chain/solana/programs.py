@@ -1,8 +1,9 @@
 """The Dispatch Anchor programs as seen from Python: IDLs, ids, PDAs, instruction building.
 
-Instructions and accounts are encoded by anchorpy's coder from the committed
-IDLs (``idl/``, exposed as ``dispatch_chain/idl``); anchorpy is used only for
-encoding, so all sending stays synchronous (:mod:`.client`).
+Instructions, accounts and events are encoded and decoded by the project's own
+IDL coder (:mod:`.idl`) from the committed IDLs (``idl/``, exposed as
+``dispatch_chain/idl``); nothing here sends, so all sending stays synchronous
+(:mod:`.client`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from anchorpy import Context, Idl, Program, Provider, Wallet
-from construct import ConstructError
-from solana.rpc.async_api import AsyncClient
-from solders.instruction import Instruction
-from solders.keypair import Keypair
+from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 
 from dispatch_chain.errors import ConfigError
 from dispatch_chain.solana.client import SYSTEM_PROGRAM, AccountData
 from dispatch_chain.solana.errors import ForeignAccount
+from dispatch_chain.solana.idl import Idl, IdlDecodeError, IdlError, Record, program_data
 
 STAKING = "dispatch_staking"
 SETTLEMENT = "dispatch_settlement"
@@ -58,12 +56,15 @@ def _idl_text(name: str) -> str:
 @cache
 def load_idl(name: str) -> Idl:
     """The committed IDL of program ``name``."""
-    return Idl.from_json(_idl_text(name))
+    try:
+        return Idl.from_json(_idl_text(name))
+    except (IdlError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"the IDL of {name} does not load: {exc}") from None
 
 
 @cache
 def _idl_accounts(name: str) -> dict[str, list[dict[str, Any]]]:
-    """Each instruction's accounts as the IDL JSON has them (with ``pda`` seeds, which anchorpy drops)."""
+    """Each instruction's accounts as the IDL JSON has them (with their ``pda`` seeds)."""
     return {ix["name"]: ix["accounts"] for ix in json.loads(_idl_text(name))["instructions"]}
 
 
@@ -74,17 +75,6 @@ _REGISTERED: dict[Pubkey, IdlProgram] = {}
 
 def registered_program(program_id: Pubkey) -> IdlProgram | None:
     return _REGISTERED.get(program_id)
-
-
-@cache
-def _coder_program(name: str, program_id: str) -> Program:
-    """anchorpy's Program for encoding only (its provider never sends); built once per program.
-
-    Building one, and its first decode, costs tens of milliseconds; every
-    IdlProgram of the same program shares it.
-    """
-    provider = Provider(AsyncClient("http://unused"), Wallet(Keypair()))
-    return Program(load_idl(name), Pubkey.from_string(program_id), provider)
 
 
 def pda(program_id: Pubkey, *seeds: bytes) -> Pubkey:
@@ -126,59 +116,92 @@ class IdlProgram:
         return cls(name, program_id if isinstance(program_id, Pubkey) else Pubkey.from_string(program_id))
 
     @property
-    def _program(self) -> Program:
-        return _coder_program(self.name, str(self.program_id))
+    def idl(self) -> Idl:
+        return load_idl(self.name)
 
     def instruction(self, name: str, *args: Any, accounts: dict[str, Pubkey]) -> Instruction:
         """Encode instruction ``name`` with positional ``args`` and named ``accounts`` (IDL names).
 
         The accounts of the upgrade-authority check of ``initialize``
         (``program``, ``program_data``) are filled in when the instruction has
-        them and the caller did not.
+        them and the caller did not, and so is an account the IDL fixes to one
+        address. A missing account is a :class:`ConfigError`; accounts the
+        instruction does not take are ignored.
         """
-        wanted = {account.name for account in self._instruction_idl(name).accounts}
+        idl_ix = self._instruction_idl(name)
+        wanted = {account.name for account in idl_ix.accounts}
         accounts = dict(accounts)
         if "program" in wanted:
             accounts.setdefault("program", self.program_id)
         if "program_data" in wanted:
             accounts.setdefault("program_data", programdata_address(self.program_id))
-        return self._program.instruction[name](*args, ctx=Context(accounts=accounts))
+        metas = []
+        for item in idl_ix.accounts:
+            key = accounts.get(item.name)
+            if key is None and item.address is not None:
+                key = Pubkey.from_string(item.address)
+            if key is None and item.optional:  # Anchor's "None": the program id in that slot
+                key = self.program_id
+            if key is None:
+                raise ConfigError(f"{self.name}.{name}: account {item.name!r} is missing")
+            metas.append(AccountMeta(key, is_signer=item.signer, is_writable=item.writable))
+        return Instruction(self.program_id, self.idl.encode_instruction(name, args), metas)
 
     def _instruction_idl(self, name: str) -> Any:
-        for instruction in load_idl(self.name).instructions:
-            if instruction.name == name:
-                return instruction
-        raise ConfigError(f"{self.name} has no instruction {name!r} in its IDL")
+        return self.idl.instruction(name)
+
+    def decode_instruction(self, data: bytes) -> tuple[str, Record] | None:
+        """``(name, args)`` of an instruction of this program, None when its discriminator is not in the IDL."""
+        try:
+            return self.idl.decode_instruction(data)
+        except IdlDecodeError:
+            return None
+
+    def events(self, logs: list[str]) -> list[tuple[str, Record]]:
+        """The events this program emitted in a transaction's ``logs`` (``Program data:`` lines), in order.
+
+        Lines of other programs (CPI callees or callers) and data that is no
+        event of this IDL are left out.
+        """
+        found = []
+        for data in program_data(logs, str(self.program_id)):
+            try:
+                event = self.idl.decode_event(data)
+            except IdlDecodeError:
+                continue
+            if event is not None:
+                found.append(event)
+        return found
 
     def compute_units(self, ix: Instruction) -> int | None:
         """The CU budget of ``ix`` (docs/solana-programs.md), bump searches included; None if unknown."""
         from dispatch_chain.solana.budgets import BUDGETS, HANDLER_SEEDS, PER_BUMP
 
-        try:
-            parsed = self._program.coder.instruction.parse(bytes(ix.data))
-        except (ConstructError, KeyError):  # not an instruction of this IDL
+        parsed = self.decode_instruction(bytes(ix.data))
+        if parsed is None:  # not an instruction of this IDL
             return None
-        entry = BUDGETS.get((self.name, parsed.name))
+        ix_name, ix_args = parsed
+        entry = BUDGETS.get((self.name, ix_name))
         if entry is None:
             return None
         budget, searched = entry
-        idl_accounts = _idl_accounts(self.name)[parsed.name]
+        idl_accounts = _idl_accounts(self.name)[ix_name]
         keys = {account["name"]: meta.pubkey for account, meta in zip(idl_accounts, ix.accounts, strict=False)}
         extra = 0
         for account in idl_accounts:
             if account["name"] in searched:
-                handler_seeds = HANDLER_SEEDS.get((self.name, parsed.name, account["name"]))
+                handler_seeds = HANDLER_SEEDS.get((self.name, ix_name, account["name"]))
                 found = (
-                    Pubkey.find_program_address(handler_seeds(parsed.data), self.program_id)
+                    Pubkey.find_program_address(handler_seeds(ix_args), self.program_id)
                     if handler_seeds is not None
-                    else self._pda(account.get("pda"), keys, parsed.data)
+                    else self._pda(account.get("pda"), keys, ix_args)
                 )
                 # A wrong address fails the instruction anyway; it costs no search.
                 if found is not None and found[0] == keys.get(account["name"]):
                     extra += 255 - found[1]
         return budget + PER_BUMP * extra
 
-    def _pda(self, spec: dict[str, Any] | None, keys: dict[str, Pubkey], args: Any) -> tuple[Pubkey, int] | None:
+    def _pda(self, spec: dict[str, Any] | None, keys: dict[str, Pubkey], args: Record) -> tuple[Pubkey, int] | None:
         """The address and bump ``find_program_address`` finds for an IDL ``pda`` spec.
 
         Under this program, or the spec's ``program`` (an associated token account's: the ATA program).
@@ -200,15 +223,15 @@ class IdlProgram:
                 seeds.append(bytes(seed["value"]))
             elif seed["kind"] == "account" and seed["path"] in keys:
                 seeds.append(bytes(keys[seed["path"]]))
-            elif seed["kind"] == "arg" and hasattr(args, seed["path"]):
-                value = getattr(args, seed["path"])
+            elif seed["kind"] == "arg" and seed["path"] in args:
+                value = args[seed["path"]]
                 seeds.append(bytes(value) if isinstance(value, (Pubkey, list, bytes)) else str(value).encode())
             else:
                 return None
         return Pubkey.find_program_address(seeds, program)
 
     def decode(self, account: str, data: bytes, *, address: Pubkey | None = None) -> Any:
-        """Decode ``data`` as this program's ``account`` type (discriminator checked) into anchorpy's container.
+        """Decode ``data`` as this program's ``account`` type (discriminator checked) into a :class:`Record`.
 
         Raises :class:`ForeignAccount` when the data is another type or does not decode.
         """
@@ -220,8 +243,8 @@ class IdlProgram:
                 expected=account,
             )
         try:
-            return self._program.coder.accounts.decode(data)
-        except Exception as exc:  # anchorpy/borsh raise assorted construct errors on truncated data
+            return self.idl.decode_account(account, bytes(data))
+        except IdlDecodeError as exc:
             raise ForeignAccount(
                 f"the {self.name} {account}{where} does not decode: {exc}", address=str(address), expected=account
             ) from None
@@ -246,14 +269,17 @@ class IdlProgram:
         return self.decode(account, found.data, address=found.pubkey)
 
     def discriminator(self, account: str) -> bytes:
-        return bytes(self._program.coder.accounts.acc_name_to_discriminator[account])
+        try:
+            return self.idl.account_discriminator(account)
+        except IdlError:
+            raise ConfigError(f"{self.name} has no account {account!r} in its IDL") from None
 
     def pda(self, *seeds: bytes) -> Pubkey:
         return pda(self.program_id, *seeds)
 
     @property
     def errors(self) -> dict[int, str]:
-        return {error.code: error.name for error in (load_idl(self.name).errors or [])}
+        return {error.code: error.name for error in self.idl.errors}
 
 
 def error_tables(programs: list[IdlProgram]) -> dict[str, dict[int, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import spl.token.instructions as token_ix
 from solders.keypair import Keypair
@@ -21,6 +22,10 @@ from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
 from dispatch_chain.solana.errors import AlreadySettled
 from dispatch_chain.solana.programs import SYSTEM_PROGRAM, IdlProgram
+
+if TYPE_CHECKING:
+    from dispatch_chain.payments.swap import SwapResult, UsdcToBolt
+    from dispatch_chain.payments.verify import VerifiedPayment
 
 MAX_JOB_ID_BYTES = 64
 
@@ -186,6 +191,27 @@ class SettlementClient:
         record = self.record(coordinator.pubkey(), job_id)
         assert record is not None
         return replace(record, signature=signature)
+
+    def settle_paid(
+        self,
+        coordinator: Keypair,
+        job_id: str,
+        worker: Pubkey,
+        payment: VerifiedPayment,
+        swap: UsdcToBolt,
+        receipt_hash: bytes,
+    ) -> tuple[Settlement, SwapResult | None]:
+        """Settle a paid job with the BOLT its verified USDC payment swaps to (quote, then execute).
+
+        Idempotent like :meth:`settle`: an already settled job returns its record and no swap.
+        """
+        from dispatch_chain.payments.swap import bolt_for_payment
+
+        existing = self.record(coordinator.pubkey(), job_id)
+        if existing is not None:
+            return existing, None
+        swapped = bolt_for_payment(swap, payment)
+        return self.settle(coordinator, job_id, worker, swapped.bolt_received, receipt_hash), swapped
 
     def settle_strict(
         self, coordinator: Keypair, job_id: str, worker: Pubkey, amount: int, receipt_hash: bytes, **kwargs: Pubkey

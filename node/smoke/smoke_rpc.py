@@ -2,41 +2,43 @@
 
 Starts the node on a free port with dispatch_settlement's SBF build deployed
 (upgrade authority: the payer) and drives it with solana-py's Client, the
-spl-token helpers and anchorpy exactly as code aimed at devnet would:
-airdrop, an SPL mint and token accounts, a transfer, balances, confirmation,
-getTransaction with logs, getProgramAccounts with a memcmp filter, an Anchor
-instruction, and an Anchor custom error surfacing as anchorpy's ProgramError.
+spl-token helpers and the project's IDL coder (IdlProgram) exactly as code aimed
+at devnet would: airdrop, an SPL mint and token accounts, a transfer, balances,
+confirmation, getTransaction with logs, getProgramAccounts with a memcmp filter,
+an Anchor instruction, and an Anchor custom error refused in preflight.
 
     python node/smoke/smoke_rpc.py [path/to/dispatch-solana-node]
 
-Needs solana==0.36.6, solders==0.26.0 and anchorpy3==0.4.5 (the project's
-venv has them) and $DISPATCH_SBF_DIR (./dev sets it; run it with ./dev run).
+Needs solana-py and solders as toolchain/requirements.lock pins them (the
+project's venv has them) and $DISPATCH_SBF_DIR (./dev sets it; run it with ./dev run).
 The binary defaults to $DISPATCH_SOLANA_NODE_BIN, else the debug build in
 $CARGO_TARGET_DIR (~/.cache/dispatch-chain/cargo-target).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from anchorpy import Context, Idl, Program, Provider, Wallet
-from anchorpy.error import ProgramError
+from solana.exceptions import SolanaRpcException
 from solana.rpc.api import Client
-from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Confirmed
+from solana.rpc.core import RPCException
 from solana.rpc.types import MemcmpOpts, TokenAccountOpts, TxOpts
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
+from solders.transaction import Transaction
 from solders.transaction_status import TransactionConfirmationStatus
 from spl.token.client import Token
 from spl.token.constants import TOKEN_PROGRAM_ID
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from dispatch_chain.solana.programs import IdlProgram  # noqa: E402
+
 SOL = 1_000_000_000
 BPF_LOADER_UPGRADEABLE = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
 
@@ -51,9 +53,9 @@ def node_binary() -> str:
 
 
 def start_node(authority: Pubkey) -> tuple[subprocess.Popen, str]:
-    idl = Idl.from_json((ROOT / "idl" / "dispatch_settlement.json").read_text())
+    program_id = IdlProgram.load("dispatch_settlement").program_id
     so = Path(os.environ["DISPATCH_SBF_DIR"]) / "dispatch_settlement.so"
-    proc = subprocess.Popen([node_binary(), "--port", "0", "--upgradeable-program", str(idl.address), str(so),
+    proc = subprocess.Popen([node_binary(), "--port", "0", "--upgradeable-program", str(program_id), str(so),
                              str(authority)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
@@ -104,27 +106,30 @@ def spl_flow(client: Client, payer: Keypair) -> tuple[Keypair, Pubkey]:
     return payer, token.pubkey
 
 
-async def anchor_flow(url: str, payer: Keypair, mint: Pubkey) -> None:
-    async with AsyncClient(url) as conn:
-        provider = Provider(conn, Wallet(payer))
-        settlement_idl = Idl.from_json((ROOT / "idl" / "dispatch_settlement.json").read_text())
-        settlement = Program(settlement_idl, Pubkey.from_string(settlement_idl.address), provider)
-        config, _ = Pubkey.find_program_address([b"config"], settlement.program_id)
-        programdata, _ = Pubkey.find_program_address([bytes(settlement.program_id)], BPF_LOADER_UPGRADEABLE)
-        accounts = {"admin": payer.pubkey(), "config": config, "mint": mint, "system_program": SYSTEM_PROGRAM_ID,
-                    "program": settlement.program_id, "program_data": programdata}
-        try:
-            await settlement.rpc["initialize"](20_000, ctx=Context(accounts=accounts))
-        except ProgramError as err:
-            check(err.code == 6001 and err.msg is not None and "MAX_FEE_BPS" in err.msg,
-                  f"Anchor custom error surfaces as ProgramError {err.code}: {err.msg}")
-        else:
-            raise AssertionError("initialize with a fee above the cap must fail")
-        sig = await settlement.rpc["initialize"](500, ctx=Context(accounts=accounts))
-        await conn.confirm_transaction(sig, commitment=Confirmed)
-        fetched = await settlement.account["SettlementConfig"].fetch(config)
-        check(fetched.fee_bps == 500 and fetched.admin == payer.pubkey() and fetched.mint == mint,
-              "Anchor initialize wrote the config")
+def anchor_flow(client: Client, payer: Keypair, mint: Pubkey) -> None:
+    settlement = IdlProgram.load("dispatch_settlement")
+    config = settlement.pda(b"config")
+    accounts = {"admin": payer.pubkey(), "config": config, "mint": mint, "system_program": SYSTEM_PROGRAM_ID}
+
+    def send(fee_bps: int):  # type: ignore[no-untyped-def]
+        ix = settlement.instruction("initialize", fee_bps, accounts=accounts)
+        blockhash = client.get_latest_blockhash().value.blockhash
+        return client.send_transaction(Transaction.new_signed_with_payer([ix], payer.pubkey(), [payer], blockhash))
+
+    try:
+        send(20_000)
+    except (RPCException, SolanaRpcException) as err:
+        check("0x1771" in str(err) or "6001" in str(err),
+              "Anchor custom error 6001 (FeeTooHigh) refused in preflight")
+    else:
+        raise AssertionError("initialize with a fee above the cap must fail")
+    client.confirm_transaction(send(500).value, commitment=Confirmed)
+    info = client.get_account_info(config).value
+    check(info is not None, "the config account exists")
+    assert info is not None
+    fetched = settlement.decode("SettlementConfig", bytes(info.data))
+    check(fetched.fee_bps == 500 and fetched.admin == payer.pubkey() and fetched.mint == mint,
+          "Anchor initialize wrote the config")
 
 
 def main() -> int:
@@ -134,7 +139,7 @@ def main() -> int:
         client = Client(url)
         check(client.is_connected(), f"node answers at {url}")
         payer, mint = spl_flow(client, payer)
-        asyncio.run(anchor_flow(url, payer, mint))
+        anchor_flow(client, payer, mint)
         print("smoke: all checks passed")
         return 0
     finally:

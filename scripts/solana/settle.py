@@ -4,7 +4,7 @@
     python scripts/solana/settle.py --help
     python scripts/solana/settle.py --network local --url http://127.0.0.1:8899 ...
 
-Same as `dispatch-chain solana settle`; uses solana-py/solders/anchorpy against
+Same as `dispatch-chain solana settle`; uses solana-py/solders and the IDL coder against
 --url (the local node or devnet) and records what it deploys in the manifest.
 """
 

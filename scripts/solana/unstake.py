@@ -5,7 +5,7 @@ See also withdraw.py, and cancel-unstake via dispatch-chain solana.
 
     python scripts/solana/unstake.py --help
 
-Same as `dispatch-chain solana unstake`; uses solana-py/solders/anchorpy against
+Same as `dispatch-chain solana unstake`; uses solana-py/solders and the IDL coder against
 --url (the local node or devnet).
 """
 

@@ -3,7 +3,7 @@
 
     python scripts/solana/withdraw.py --help
 
-Same as `dispatch-chain solana withdraw`; uses solana-py/solders/anchorpy against
+Same as `dispatch-chain solana withdraw`; uses solana-py/solders and the IDL coder against
 --url (the local node or devnet).
 """
 

@@ -64,6 +64,23 @@ def _anchor(backend: SolanaReceiptAnchor, tree: ReceiptTree):
     return backend.confirm(prepared, tree.root, timeout=30)
 
 
+def test_events_of_a_real_transaction(solana, deployed) -> None:
+    """The IDL coder decodes the BatchAnchored event the SBF program logged, field by field."""
+    tree = ReceiptTree([(os.urandom(32), os.urandom(32), os.urandom(32)) for _ in range(3)])
+    backend = deployed.anchor
+    prepared = backend.prepare(tree.root, len(tree), "https://example.invalid/batch")
+    backend.broadcast(prepared)
+    record = backend.confirm(prepared, tree.root, timeout=30)
+    events = backend.program.events(solana.logs_of(record.tx))
+    assert [name for name, _ in events] == ["BatchAnchored"]
+    event = events[0][1]
+    assert (event.batch_id, bytes(event.root), event.leaf_count, event.uri) == (
+        record.batch_id, tree.root, 3, "https://example.invalid/batch")
+    assert event.anchorer == backend.authority.pubkey()
+    batch = backend.batch(tree.root)
+    assert batch is not None and batch.anchorer == event.anchorer
+
+
 def test_duplicate_root_and_non_anchorer_fail_with_the_programs_errors(solana, deployed) -> None:
     tree = ReceiptTree([(os.urandom(32), os.urandom(32), os.urandom(32))])
     _anchor(deployed.anchor, tree)

@@ -98,6 +98,6 @@ def test_fast_stake_decoding_equals_the_idl_decoder(solana, deployed) -> None:
     config = deployed.staking.config()
     fast = deployed.staking.decode_stake(worker.pubkey(), account, config)
     slow_client = StakingClient(solana, deployed.staking.program)
-    slow_client._stake_discriminator = None  # force anchorpy's decoder
+    slow_client._stake_discriminator = None  # force the IDL coder
     assert fast == slow_client.decode_stake(worker.pubkey(), account, config)
     assert (fast.active, fast.pending, fast.tier) == (300 * BOLT, 21 * BOLT, Tier.VERIFIED) and fast.unlock_at > 0

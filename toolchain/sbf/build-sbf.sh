@@ -30,9 +30,12 @@ main() {
   # violation there), v3 has none. Mainnet executes v0 to v3 (LiteSVM's snapshot of
   # its features, 2026-08-24).
   # SBF_ARCH=v0 builds the same sources for SBPF v0, for the Python tests that load programs into
-  # solders' LiteSVM (0.26), which refuses v3 ELFs; its VM has no frame gaps, so v0 runs there.
+  # solders' LiteSVM (0.27), which refuses v3 ELFs. Its VM has the frame gaps (0.26's had none),
+  # so the v0 build inlines (almost) everything: no call is left that passes a sixth argument.
   ARCH="${SBF_ARCH:-v3}"
   case "$ARCH" in v0|v3) ;; *) die "SBF_ARCH must be v0 or v3, not '$ARCH'" ;; esac
+  ARCH_RUSTFLAGS=""
+  [ "$ARCH" = v0 ] && ARCH_RUSTFLAGS="-C link-arg=--llvm-args=-inline-threshold=100000"
   CACHE="${DISPATCH_CACHE:-$HOME/.cache/dispatch-chain}"
   SPEC="$HERE/sbf-solana-upstream.json"
   PATCH="$HERE/std-solana.patch"
@@ -146,7 +149,7 @@ main() {
   # does codegen, so the target's "singlethread" alone does not help); immediate-abort avoids
   # std's writable panic statics. SBF_EXTRA_RUSTFLAGS is not an input of the cache key:
   # use it with --force only.
-  export RUSTFLAGS="-C link-arg=--arch=$ARCH -C link-arg=--llvm-args=--bpf-stack-size=4096 -C llvm-args=--bpf-stack-size=4096 -C passes=lower-atomic -Zunstable-options -C panic=immediate-abort ${SBF_EXTRA_RUSTFLAGS:-}"
+  export RUSTFLAGS="-C link-arg=--arch=$ARCH -C link-arg=--llvm-args=--bpf-stack-size=4096 -C llvm-args=--bpf-stack-size=4096 -C passes=lower-atomic -Zunstable-options -C panic=immediate-abort $ARCH_RUSTFLAGS ${SBF_EXTRA_RUSTFLAGS:-}"
   unset RUSTUP_TOOLCHAIN
   packages=()
   for name in "${programs[@]}"; do packages+=(-p "$name"); done

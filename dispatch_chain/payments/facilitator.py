@@ -1,0 +1,166 @@
+"""The coordinator's x402 facilitator: the SDK's facilitator and ``exact`` schemes, made durable.
+
+:class:`DurableFacilitator` wraps ``x402.x402FacilitatorSync`` (``ExactEvmScheme`` on
+``eip155:<chain>``, ``ExactSvmScheme`` on ``solana:<genesis>``, settling with the
+coordinator's keys) so that a payment is settled at most once: every settle is
+keyed by the payment payload (its signed authorization or transaction), the
+key is written to SQLite *before* the SDK broadcasts, and the response after.
+A second settle of the same payload returns the stored response without a
+transaction. After a crash between broadcast and response the key is found
+``broadcasting``: on EVM the authorization's ``AuthorizationUsed`` event names
+the transaction that settled it (a used authorization is never broadcast
+again); on Solana the payload is one signed transaction, which the chain runs
+at most once. :func:`facilitator_app` serves ``/verify``, ``/settle`` and
+``/supported`` over Flask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from x402 import x402FacilitatorSync
+from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse
+
+from dispatch_chain.sqlite import open_durable, transaction
+
+#: keccak256("AuthorizationUsed(address,bytes32)") (EIP-3009)
+AUTHORIZATION_USED = "0x98de503528ee59b575ef0c0a2576a82497bfc029a5685b209e9ec333479b10a5"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS settlements (
+    payload_key  TEXT PRIMARY KEY,
+    network      TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('broadcasting', 'settled')),
+    from_block   INTEGER,
+    response     TEXT,
+    updated_at   REAL NOT NULL
+);
+"""
+
+
+def payload_key(payload: PaymentPayload) -> str:
+    """What identifies one payment: the hash of its scheme payload (signed authorization / transaction)."""
+    body = json.dumps(payload.payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{payload.accepted.network}|{body}".encode()).hexdigest()
+
+
+class DurableFacilitator:
+    """The SDK facilitator with a settle-once SQLite journal (``path``)."""
+
+    def __init__(self, facilitator: x402FacilitatorSync, path: str | Path, *, evm_rpc: str | None = None) -> None:
+        self.facilitator = facilitator
+        self.evm_rpc = evm_rpc
+        self._db = open_durable(Path(path))
+        self._db.executescript(_SCHEMA)
+
+    def supported(self) -> dict[str, Any]:
+        return self.facilitator.get_supported().model_dump(by_alias=True, exclude_none=True)
+
+    def verify(self, payload: PaymentPayload, requirements: PaymentRequirements) -> VerifyResponse:
+        return self.facilitator.verify(payload, requirements)
+
+    def settle(self, payload: PaymentPayload, requirements: PaymentRequirements) -> SettleResponse:
+        key = payload_key(payload)
+        row = self._db.execute("SELECT state, response, from_block FROM settlements WHERE payload_key = ?", (key,))
+        found = row.fetchone()
+        if found is not None and found[0] == "settled":
+            return SettleResponse.model_validate_json(found[1])
+        if found is not None:  # broadcast, then a crash before the response was stored
+            recovered = self._recover(payload, found[2])
+            if recovered is not None:
+                return self._store(key, recovered)
+        else:
+            with transaction(self._db) as db:
+                db.execute(
+                    "INSERT INTO settlements (payload_key, network, state, from_block, updated_at)"
+                    " VALUES (?, ?, 'broadcasting', ?, ?)",
+                    (key, payload.accepted.network, self._head(payload), time.time()),
+                )
+        response = self.facilitator.settle(payload, requirements)
+        if response.success:
+            return self._store(key, response)
+        with transaction(self._db) as db:  # nothing settled: the payment may be retried
+            db.execute("DELETE FROM settlements WHERE payload_key = ? AND state = 'broadcasting'", (key,))
+        return response
+
+    def _store(self, key: str, response: SettleResponse) -> SettleResponse:
+        with transaction(self._db) as db:
+            db.execute(
+                "UPDATE settlements SET state = 'settled', response = ?, updated_at = ? WHERE payload_key = ?",
+                (response.model_dump_json(by_alias=True), time.time(), key),
+            )
+        return response
+
+    def _head(self, payload: PaymentPayload) -> int | None:
+        if not payload.accepted.network.startswith("eip155:") or self.evm_rpc is None:
+            return None
+        from web3 import HTTPProvider, Web3
+
+        return int(Web3(HTTPProvider(self.evm_rpc)).eth.block_number)
+
+    def _recover(self, payload: PaymentPayload, from_block: int | None) -> SettleResponse | None:
+        """The settling transaction of an EIP-3009 authorization already used on chain, if it was."""
+        auth = payload.payload.get("authorization") if isinstance(payload.payload, dict) else None
+        if not payload.accepted.network.startswith("eip155:") or self.evm_rpc is None or not auth:
+            return None
+        from web3 import HTTPProvider, Web3
+
+        w3 = Web3(HTTPProvider(self.evm_rpc))
+        logs = w3.eth.get_logs(
+            {
+                "address": Web3.to_checksum_address(payload.accepted.asset),
+                "fromBlock": from_block or 0,
+                "topics": [AUTHORIZATION_USED, "0x" + "00" * 12 + auth["from"][2:].lower(), auth["nonce"]],
+            }
+        )
+        if not logs:
+            return None
+        return SettleResponse(
+            success=True,
+            payer=auth["from"],
+            transaction="0x" + bytes(logs[0]["transactionHash"]).hex(),
+            network=payload.accepted.network,
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def facilitator_app(durable: DurableFacilitator) -> Any:
+    """A Flask app serving the facilitator endpoints (JSON bodies as the x402 HTTP facilitator client sends)."""
+    from flask import Flask, jsonify, request
+
+    app = Flask("dispatch-x402-facilitator")
+
+    def _parse() -> tuple[PaymentPayload, PaymentRequirements]:
+        body = request.get_json(force=True)
+        return (
+            PaymentPayload.model_validate(body["paymentPayload"]),
+            PaymentRequirements.model_validate(body["paymentRequirements"]),
+        )
+
+    @app.get("/supported")
+    def supported() -> Any:
+        return jsonify(durable.supported())
+
+    @app.post("/verify")
+    def verify() -> Any:
+        try:
+            payload, requirements = _parse()
+        except (KeyError, TypeError, ValueError) as exc:
+            return jsonify({"isValid": False, "invalidReason": "invalid_payload", "invalidMessage": str(exc)}), 400
+        return jsonify(durable.verify(payload, requirements).model_dump(by_alias=True, exclude_none=True))
+
+    @app.post("/settle")
+    def settle() -> Any:
+        try:
+            payload, requirements = _parse()
+        except (KeyError, TypeError, ValueError) as exc:
+            return jsonify({"success": False, "errorReason": "invalid_payload", "errorMessage": str(exc)}), 400
+        return jsonify(durable.settle(payload, requirements).model_dump(by_alias=True, exclude_none=True))
+
+    return app

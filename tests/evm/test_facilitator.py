@@ -1,0 +1,139 @@
+"""The coordinator's x402 facilitator (the SDK's facilitator and exact EVM scheme) on anvil with
+LocalUsdc, through its HTTP endpoints: a payment verifies and settles once, a second settle of the
+same payment sends nothing, a crash between broadcast and response recovers the settling transaction,
+and a payment for the wrong amount is refused with nothing settled."""
+
+from __future__ import annotations
+
+import pytest
+from x402 import x402ClientSync, x402FacilitatorSync
+from x402.mechanisms.evm import FacilitatorWeb3Signer
+from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
+from x402.schemas import PaymentRequired, PaymentRequirements
+
+from dispatch_chain.keys import dev_account
+from dispatch_chain.payments.facilitator import DurableFacilitator, facilitator_app, payload_key
+
+NETWORK = "eip155:31337"
+PRICE = 10_000
+
+
+@pytest.fixture(scope="module")
+def world(project, accounts, chain):
+    owner = accounts[0]
+    usdc = owner.deploy(project.LocalUsdc, owner.address)
+    payer, coordinator, pay_to = dev_account(3), dev_account(4), dev_account(5).address
+    usdc.mint(payer.address, 10**6, sender=owner)
+    client = x402ClientSync()
+    register_exact_evm_client(client, payer, networks=NETWORK)
+    client.set_spend_controls({"allowed_assets": [{"network": NETWORK, "asset": usdc.address,
+                                                   "max_amount_per_payment": "1000000"}]})
+
+    def facilitator() -> x402FacilitatorSync:
+        sdk = x402FacilitatorSync()
+        signer = FacilitatorWeb3Signer(private_key=coordinator.key.hex(), rpc_url=chain.provider.uri)
+        return register_exact_evm_facilitator(sdk, signer, networks=NETWORK)
+
+    def requirements(amount: int = PRICE) -> PaymentRequirements:
+        return PaymentRequirements(scheme="exact", network=NETWORK, asset=usdc.address, amount=str(amount),
+                                   pay_to=pay_to, max_timeout_seconds=300,
+                                   extra={"name": "USD Coin", "version": "1"})
+
+    def pay(amount: int = PRICE):
+        return client.create_payment_payload(PaymentRequired(x402_version=2, accepts=[requirements(amount)],
+                                                             resource={"url": "http://localhost/job"}))
+
+    return usdc, pay_to, coordinator, facilitator, requirements, pay, chain
+
+
+def _body(payload, requirements) -> dict:
+    return {"x402Version": 2, "paymentPayload": payload.model_dump(by_alias=True, exclude_none=True),
+            "paymentRequirements": requirements.model_dump(by_alias=True, exclude_none=True)}
+
+
+def test_verify_settle_once_over_http(world, tmp_path) -> None:
+    usdc, pay_to, coordinator, facilitator, requirements, pay, chain = world
+    http = facilitator_app(DurableFacilitator(facilitator(), tmp_path / "f.sqlite",
+                                              evm_rpc=chain.provider.uri)).test_client()
+    supported = http.get("/supported").get_json()
+    assert {"x402Version": 2, "scheme": "exact", "network": NETWORK} in supported["kinds"]
+    payload = pay()
+    body = _body(payload, requirements())
+    assert http.post("/verify", json=body).get_json()["isValid"] is True
+    before = usdc.balanceOf(pay_to)
+    first = http.post("/settle", json=body).get_json()
+    assert first["success"] and first["transaction"].startswith("0x")
+    sent = chain.provider.web3.eth.get_transaction_count(coordinator.address)
+    again = http.post("/settle", json=body).get_json()
+    assert again == first  # the stored response: no second transaction
+    assert chain.provider.web3.eth.get_transaction_count(coordinator.address) == sent
+    assert usdc.balanceOf(pay_to) == before + PRICE
+
+
+def test_a_crash_between_broadcast_and_response_recovers_the_transaction(world, tmp_path) -> None:
+    _, _, coordinator, facilitator, requirements, pay, chain = world
+    payload, path = pay(), tmp_path / "f.sqlite"
+    crashed = DurableFacilitator(facilitator(), path, evm_rpc=chain.provider.uri)
+    with crashed._db:  # the journal row written before broadcast ...
+        crashed._db.execute("INSERT INTO settlements (payload_key, network, state, from_block, updated_at)"
+                            " VALUES (?, ?, 'broadcasting', ?, 0)",
+                            (payload_key(payload), NETWORK, chain.blocks.head.number))
+    broadcast = facilitator().settle(payload, requirements())  # ... the broadcast, then the process died
+    assert broadcast.success
+    restarted = DurableFacilitator(facilitator(), path, evm_rpc=chain.provider.uri)
+    sent = chain.provider.web3.eth.get_transaction_count(coordinator.address)
+    recovered = restarted.settle(payload, requirements())
+    assert recovered.success and recovered.transaction == broadcast.transaction
+    assert chain.provider.web3.eth.get_transaction_count(coordinator.address) == sent
+
+
+def test_a_wrong_payment_is_refused_and_nothing_settled(world, tmp_path) -> None:
+    usdc, pay_to, coordinator, facilitator, requirements, pay, chain = world
+    http = facilitator_app(DurableFacilitator(facilitator(), tmp_path / "f.sqlite",
+                                              evm_rpc=chain.provider.uri)).test_client()
+    payload = pay(PRICE - 1)  # signed for less than the price asked
+    body = _body(payload, requirements())
+    body["paymentPayload"]["accepted"] = body["paymentRequirements"]
+    verdict = http.post("/verify", json=body).get_json()
+    assert verdict["isValid"] is False and verdict["invalidReason"]
+    before, sent = usdc.balanceOf(pay_to), chain.provider.web3.eth.get_transaction_count(coordinator.address)
+    settled = http.post("/settle", json=body).get_json()
+    assert settled["success"] is False and settled["errorReason"]
+    assert usdc.balanceOf(pay_to) == before
+    assert chain.provider.web3.eth.get_transaction_count(coordinator.address) == sent
+    assert http.post("/settle", data="not json", content_type="application/json").status_code == 400
+
+
+def test_the_cli_serves_the_facilitator(world, tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from dispatch_chain.localnet import free_port
+
+    chain = world[-1]
+    port = free_port()
+    env = {**os.environ, "DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_NETWORK": "local"}
+    env.pop("DISPATCH_SOLANA_KEYPAIR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "dispatch_chain.cli", "x402", "facilitator", "--port", str(port),
+                             "--store", str(tmp_path / "j.sqlite"), "--evm-account", "dev:4"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/supported", timeout=2) as answer:
+                    supported = json.loads(answer.read())
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                assert time.monotonic() < deadline, "the facilitator did not start"
+                time.sleep(0.2)
+        assert {"x402Version": 2, "scheme": "exact", "network": NETWORK} in supported["kinds"]
+        assert supported["signers"]["eip155:*"] == [dev_account(4).address]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
