@@ -108,7 +108,7 @@ def deploy_usdc(
     from dispatch_chain.solana.usdc import create_usdc, fund_usdc
 
     create_usdc(client, payer, mint, progress=progress)
-    _record(manifest, network, client.caip2, lambda s: s.accounts.update({"usdc_mint": str(mint.pubkey())}))
+    record_solana(manifest, network, client.caip2, lambda s: s.accounts.update({"usdc_mint": str(mint.pubkey())}))
     return fund_usdc(client, payer, mint.pubkey(), funding, progress=progress) if funding else {}
 
 
