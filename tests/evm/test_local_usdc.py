@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from contextlib import contextmanager
 
 import pytest
+from ape import chain
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
@@ -17,6 +17,12 @@ from dispatch_chain.deployments import load_manifest
 from dispatch_chain.keys import dev_account
 
 USDC = 10**6
+
+
+def _chain_now() -> int:
+    """The chain's time, not the wall clock's: ape's isolation rolls anvil back, time included,
+    and other tests move it forward, so the two differ by minutes or days in a full run."""
+    return int(chain.blocks.head.timestamp)
 
 
 @contextmanager
@@ -30,7 +36,7 @@ def reverts(error: str):
 def _authorization(usdc, signer, to: str, value: int, *, valid_after: int = 0, valid_before: int | None = None,
                    nonce: bytes | None = None, chain_id: int = 31337):
     nonce = nonce or os.urandom(32)
-    valid_before = valid_before if valid_before is not None else int(time.time()) + 3600
+    valid_before = valid_before if valid_before is not None else _chain_now() + 3600
     message = {"from": signer.address, "to": to, "value": value, "validAfter": valid_after,
                "validBefore": valid_before, "nonce": nonce}
     typed = {
@@ -78,7 +84,7 @@ def test_transfer_with_authorization_once_in_its_window(usdc, accounts) -> None:
     assert [log.event_name for log in receipt.decode_logs()] == ["AuthorizationUsed", "Transfer"]
     with reverts("ERC3009UsedAuthorization"):
         token.transferWithAuthorization(*args, sender=relayer)  # replayed
-    expired = _authorization(token, payer, payee, USDC, valid_before=int(time.time()) - 10)
+    expired = _authorization(token, payer, payee, USDC, valid_before=_chain_now() - 10)
     with reverts("ERC3009InvalidAuthorizationTime"):
         token.transferWithAuthorization(*expired, sender=relayer)
     forged = list(_authorization(token, dev_account(6), payee, USDC))
@@ -94,7 +100,7 @@ def test_transfer_with_authorization_once_in_its_window(usdc, accounts) -> None:
 def test_permit(usdc, accounts) -> None:
     token, owner = usdc
     holder, spender = dev_account(7), accounts[8]
-    deadline = int(time.time()) + 3600
+    deadline = _chain_now() + 3600
     typed = {
         "types": {
             "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
