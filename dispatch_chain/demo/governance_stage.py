@@ -15,7 +15,6 @@ reader applies the new threshold, as does the wBOLT tier reader on Monad.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from solders.keypair import Keypair
 
 from dispatch_chain.demo.bridge_stage import BRIDGING_WORKERS, WORKER_EVM
-from dispatch_chain.demo.chains import REPO
+from dispatch_chain.demo.chains import ape_run
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.evm.transactions import TxSender
@@ -53,15 +52,8 @@ def _attester_key(state: DemoState, i: int) -> Path:
 def deploy_governance(state: DemoState, stack: ExitStack) -> None:
     """Governor, timelock and ProtocolParams on anvil; dispatch_governance takes the Solana admin roles."""
     assert state.connections is not None and state.anvil is not None and state.solana is not None
-    connections, out = state.connections, state.options.out
-    proc = subprocess.run(
-        ["ape", "run", "deploy_governance", "--network", state.anvil.url,
-         "--manifest", str(connections.profile.manifest)],
-        cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
-    (out / "deploy-governance.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise DispatchChainError(f"ape run deploy_governance failed (see {out / 'deploy-governance.log'})")
+    connections = state.connections
+    ape_run(state, "deploy_governance", manifest=connections.profile.manifest)
     connections.reload_manifest()
     evm = connections.manifest.require_evm()
     assert connections.profile.evm is not None

@@ -4,21 +4,13 @@ only with --keep-admin (anvil and a fresh local Solana node, this module's own).
 
 from __future__ import annotations
 
-import json
-
 from click.testing import CliRunner
 
 from dispatch_chain.cli import main
-from dispatch_chain.deployments import ContractDeployment, EvmDeployment, SolanaDeployment, load_manifest, update_manifest
+from dispatch_chain.deployments import SolanaDeployment, load_manifest, update_manifest
 from dispatch_chain.governance.solana import GovernanceReceiver
 
-from support_governance import bolt_mint, deploy_params, funded
-
-
-def _keyfile(path, keypair) -> str:
-    path.write_text(json.dumps(list(bytes(keypair))))
-    path.chmod(0o600)
-    return str(path)
+from support_governance import bolt_mint, deploy_params, funded, keyfile, record_governance
 
 
 def test_init_programs_hands_the_admin_roles_to_the_receiver(
@@ -28,16 +20,12 @@ def test_init_programs_hands_the_admin_roles_to_the_receiver(
     mint = bolt_mint(solana)
     params = deploy_params(project, accounts[0], accounts[0])
 
-    def record(m) -> None:
-        m.solana = SolanaDeployment(cluster=solana.caip2, accounts={"bolt_mint": str(mint)})
-        m.evm = EvmDeployment(chain_id=chain.chain_id, contracts={
-            "ProtocolParams": ContractDeployment(address=params.address, block=0),
-            "DispatchGovernor": ContractDeployment(address=governor.address, block=0)})
-
-    update_manifest(manifest, "local", record)
+    update_manifest(manifest, "local", lambda m: setattr(
+        m, "solana", SolanaDeployment(cluster=solana.caip2, accounts={"bolt_mint": str(mint)})))
+    record_governance(manifest, chain, params, governor)
     env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_SOLANA_RPC_URL": solana_node.url,
            "DISPATCH_MANIFEST": str(manifest)}
-    admin = _keyfile(tmp_path / "admin.json", solana_node.deployer)
+    admin = keyfile(tmp_path / "admin.json", solana_node.deployer)
     attesters = [str(funded(solana).pubkey()) for _ in range(3)]
     with_attesters = [a for key in attesters for a in ("--governance-attester", key)]
     receiver = GovernanceReceiver(solana)
@@ -80,7 +68,7 @@ def test_attesters_without_governance_in_the_manifest_are_refused(solana, solana
     update_manifest(manifest, "local", lambda m: setattr(
         m, "solana", SolanaDeployment(cluster=solana.caip2, accounts={"bolt_mint": str(bolt_mint(solana))})))
     env = {"DISPATCH_SOLANA_RPC_URL": solana_node.url, "DISPATCH_MANIFEST": str(manifest)}
-    result = CliRunner().invoke(main, ["solana", "init-programs", "--keypair", _keyfile(tmp_path / "a.json",
+    result = CliRunner().invoke(main, ["solana", "init-programs", "--keypair", keyfile(tmp_path / "a.json",
                                 solana_node.deployer), "--governance-attester", str(funded(solana).pubkey()),
                                 "--governance-threshold", "1"], env=env, catch_exceptions=False)
     assert result.exit_code == 2 and "no ProtocolParams" in result.output, result.output
