@@ -134,10 +134,23 @@ class Connections:
     def wrapped_tier_reader(
         self, *, verified: int | None = None, sentinel: int | None = None, ttl: float = 30.0
     ) -> WrappedTierReader:
-        """Stake tiers from wrapped BOLT balances on Monad (thresholds default to the whitepaper's)."""
-        deployment = self.manifest.require_evm().contract("WrappedBolt")
+        """Stake tiers from wrapped BOLT balances on Monad.
+
+        Thresholds: ``verified``/``sentinel`` when given; else ProtocolParams' (cached for ``ttl``)
+        when the manifest records governance; else the whitepaper's.
+        """
+        evm = self.manifest.require_evm()
+        deployment = evm.contract("WrappedBolt")
         self._check_chain()
-        return WrappedTierReader(self.evm, deployment.address, verified=verified, sentinel=sentinel, ttl=ttl)
+        governed = verified is None and sentinel is None and "ProtocolParams" in evm.contracts
+        return WrappedTierReader(
+            self.evm,
+            deployment.address,
+            verified=verified,
+            sentinel=sentinel,
+            thresholds=self.protocol_params(ttl=ttl) if governed else None,
+            ttl=ttl,
+        )
 
     # -- governance (Monad) -------------------------------------------------------------
 

@@ -117,3 +117,24 @@ def bolt_mint(solana):
     owners = {name: funded(solana, SOL) for name, _ in DISTRIBUTION}
     create_bolt(solana, payer, mint, whitepaper_allocations({n: k.pubkey() for n, k in owners.items()}))
     return mint.pubkey()
+
+
+def record_governance(manifest, chain, params, governor) -> None:
+    """Record ProtocolParams and DispatchGovernor in ``manifest`` (network local), as deploy_governance would."""
+    from dispatch_chain.deployments import ContractDeployment, EvmDeployment, update_manifest
+
+    def add_evm(m) -> None:
+        m.evm = EvmDeployment(chain_id=chain.chain_id, contracts={
+            "ProtocolParams": ContractDeployment(address=params.address, block=0),
+            "DispatchGovernor": ContractDeployment(address=governor.address, block=0)})
+
+    update_manifest(manifest, "local", add_evm)
+
+
+def keyfile(path, keypair) -> str:
+    """``keypair`` written as a solana-keygen JSON file (mode 600); its path."""
+    import json
+
+    path.write_text(json.dumps(list(bytes(keypair))))
+    path.chmod(0o600)
+    return str(path)

@@ -11,25 +11,13 @@ derives from :class:`BridgeReverted`, a :class:`TransactionFailed` whose
 
 from __future__ import annotations
 
-from typing import Any
-
-from eth_utils import is_hex_address, to_checksum_address
-
-from dispatch_chain.errors import TransactionFailed
-from dispatch_chain.evm.abi import decode_custom_error
+from dispatch_chain.evm.reverts import ContractReverted, decode_typed_revert
 
 CONTRACTS = ("BoltBridge", "WrappedBolt")  # the ABIs whose errors a bridge call may revert with
 
 
-class BridgeReverted(TransactionFailed):
+class BridgeReverted(ContractReverted):
     """A bridge call reverted with a known error; ``error`` and ``values`` say which and why."""
-
-    def __init__(
-        self, message: str, *, error: str, values: dict[str, Any] | None = None, tx: str | None = None
-    ) -> None:
-        super().__init__(message, reason=error, tx=tx)
-        self.error = error
-        self.values = dict(values or {})
 
 
 class UnknownAttester(BridgeReverted): ...
@@ -130,19 +118,6 @@ def error_class(name: str) -> type[BridgeReverted]:
     return _OTHER.get(name, BridgeReverted)
 
 
-def _show(value: Any) -> str:
-    return "0x" + value.hex() if isinstance(value, bytes) else str(value)
-
-
 def decode_revert(data: bytes | str | None, *, tx: str | None = None) -> BridgeReverted | None:
     """The typed exception for revert data of a bridge call, or None when no bridge ABI knows it."""
-    for contract in CONTRACTS:
-        decoded = decode_custom_error(contract, data)
-        if decoded is not None:
-            name, values = decoded
-            values = {
-                k: to_checksum_address(v) if isinstance(v, str) and is_hex_address(v) else v for k, v in values.items()
-            }
-            shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items())
-            return error_class(name)(f"{contract} reverted with {name}({shown})", error=name, values=values, tx=tx)
-    return None
+    return decode_typed_revert(CONTRACTS, data, error_class, tx=tx)

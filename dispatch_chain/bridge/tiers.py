@@ -2,8 +2,9 @@
 
 The Monad coordinator reads each worker's wrapped BOLT balance and maps it to
 a tier with the same thresholds as the Solana staking program (OPEN 0,
-VERIFIED 100, SENTINEL 1,000 BOLT by default; pass the Solana config's values
-to follow a governance change). No Multicall contract is needed: the
+VERIFIED 100, SENTINEL 1,000 BOLT by default). Given a ``thresholds`` source
+(governance's cached ProtocolParams, which ``Connections.wrapped_tier_reader``
+passes when governance is deployed), it follows the governed thresholds. No Multicall contract is needed: the
 ``balanceOf`` calls go out as raw JSON-RPC batches of up to ``BATCH_LIMIT``
 ``eth_call`` each (as :mod:`dispatch_chain.erc8004.reader` does), all pinned to
 one block so a set of tiers is read at a single point in time, and results are
@@ -15,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from web3 import Web3
 
@@ -25,6 +27,12 @@ from dispatch_chain.protocol import Tier, tier_for_stake
 
 CONTRACT = "WrappedBolt"
 BATCH_LIMIT = 100  # eth_call per JSON-RPC batch by default; public RPCs cap batch sizes
+
+
+class ThresholdSource(Protocol):
+    """Where governed thresholds come from (``governance.reader.CachedParams``: cached ProtocolParams)."""
+
+    def tier_for_stake(self, active_stake: int) -> Tier: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,7 @@ class WrappedTierReader:
         *,
         verified: int | None = None,
         sentinel: int | None = None,
+        thresholds: ThresholdSource | None = None,
         ttl: float = 30.0,
         batch_limit: int = BATCH_LIMIT,
         clock: Callable[[], float] = time.monotonic,
@@ -55,6 +64,9 @@ class WrappedTierReader:
         self.token = Web3.to_checksum_address(token)
         self.verified = verified
         self.sentinel = sentinel
+        if thresholds is not None and (verified is not None or sentinel is not None):
+            raise ValueError("pass either a thresholds source or fixed thresholds, not both")
+        self.thresholds = thresholds
         self.ttl = ttl
         self.clock = clock
         self.rpc_requests = 0  # HTTP requests made, for benchmarks and tests
@@ -72,9 +84,14 @@ class WrappedTierReader:
             for start in range(0, len(stale), self.batch_limit):
                 chunk = stale[start : start + self.batch_limit]
                 for worker, balance in zip(chunk, self._balances(chunk, block), strict=True):
-                    tier = tier_for_stake(balance, verified=self.verified, sentinel=self.sentinel)
+                    tier = self._tier(balance)
                     self._cache[worker] = (now, WrappedStake(worker, balance, tier))
         return {w: self._cache[w][1] for w in wanted}
+
+    def _tier(self, balance: int) -> Tier:
+        if self.thresholds is not None:
+            return self.thresholds.tier_for_stake(balance)
+        return tier_for_stake(balance, verified=self.verified, sentinel=self.sentinel)
 
     def tiers(self, workers: Iterable[str]) -> dict[str, Tier]:
         return {w: s.tier for w, s in self.stakes(workers).items()}

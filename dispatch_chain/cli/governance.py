@@ -393,8 +393,7 @@ def init_receiver(
     from solders.pubkey import Pubkey
 
     from dispatch_chain.connect import Connections
-    from dispatch_chain.deployments import Manifest, SolanaDeployment, update_manifest
-    from dispatch_chain.hashing import keccak256
+    from dispatch_chain.governance.deploy import init_receiver as wire_receiver
 
     try:
         keys = [Pubkey.from_string(a) for a in attesters]
@@ -408,28 +407,17 @@ def init_receiver(
         evm = connections.manifest.require_evm()
         if profile.evm is None:
             raise InputError("the network profile has no EVM chain (the governance source)")
-        params_address = evm.contract("ProtocolParams").address
-        receiver = GovernanceReceiver(connections.solana)
-        signer = connections.solana_keypair
-        if receiver.find_config() is None:
-            receiver.initialize(
-                signer,
-                mint=receiver.staked_mint(),
-                chain_id=keccak256(connections.solana.caip2.encode()),
-                source_chain=keccak256(profile.evm.caip2.encode()),
-                source_emitter=bytes(12) + bytes.fromhex(params_address[2:]),
-                attesters=keys,
-                threshold=threshold,
-            )
-        if not keep_admin:
-            receiver.hand_over(signer)
-
-        def change(m: Manifest) -> None:
-            m.solana = m.solana or SolanaDeployment(cluster=connections.solana.caip2)
-            m.solana.programs[GOVERNANCE] = str(receiver.program.program_id)
-            m.solana.accounts["governance_config"] = str(receiver.config_address)
-
-        update_manifest(profile.manifest, profile.name, change)
+        wire_receiver(
+            connections.solana,
+            connections.solana_keypair,
+            monad_chain=profile.evm.caip2,
+            params_address=evm.contract("ProtocolParams").address,
+            attesters=keys,
+            threshold=threshold,
+            keep_admin=keep_admin,
+            manifest=profile.manifest,
+            network=profile.name,
+        )
     roles = (
         "the signer keeps the staking and settlement admin roles"
         if keep_admin

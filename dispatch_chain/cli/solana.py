@@ -18,6 +18,7 @@ from dispatch_chain.cli.common import CliState, InputError, chain_errors, emit_j
 from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
+from dispatch_chain.governance.deploy import init_receiver
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
 from dispatch_chain.rewards.program import REWARDS
 from dispatch_chain.settings import Settings
@@ -315,6 +316,21 @@ def create_usdc(
     show_default=True,
     help="Protocol fee burned per settlement (the program caps it).",
 )
+@click.option(
+    "--governance-attester",
+    "governance_attesters",
+    multiple=True,
+    help="Governance attester pubkey (repeatable, 1 to 16): with governance deployed (ProtocolParams in the"
+    " manifest), initialise dispatch_governance and hand it the staking and settlement admin roles.",
+)
+@click.option(
+    "--governance-threshold", type=click.IntRange(1, 16), help="Distinct governance attesters needed to apply."
+)
+@click.option(
+    "--keep-admin",
+    is_flag=True,
+    help="Development: keep the staking and settlement admin roles with the signer even though governance is deployed.",
+)
 @click.pass_obj
 def init_programs_command(
     state: CliState,
@@ -326,17 +342,33 @@ def init_programs_command(
     sentinel: int,
     cooldown: int,
     fee_bps: int,
+    governance_attesters: tuple[str, ...],
+    governance_threshold: int | None,
+    keep_admin: bool,
 ) -> None:
     """Initialise dispatch_staking, dispatch_settlement and dispatch_anchor for BOLT (idempotent).
 
     Sign with the programs' upgrade authority (the wallet that deployed them): the programs
-    accept no one else. It becomes each program's admin (hand it to governance with
-    propose/accept admin). A config that already exists must be exactly what is asked, field
-    by field: admin (the signer), mint, --verified, --sentinel, --cooldown, --fee-bps, and the
-    --anchorer keys where the signer is not the anchor admin. Otherwise nothing is sent, nothing
-    is recorded, and the command exits 3 naming each differing field (someone else initialised
-    the program, or it was initialised with other settings).
+    accept no one else. It becomes each program's admin. A config that already exists must be
+    exactly what is asked, field by field: admin (the signer), mint, --verified, --sentinel,
+    --cooldown, --fee-bps, and the --anchorer keys where the signer is not the anchor admin.
+    Otherwise nothing is sent, nothing is recorded, and the command exits 3 naming each
+    differing field (someone else initialised the program, or it was initialised with other
+    settings).
+
+    When the manifest records governance (ape run deploy_governance: ProtocolParams), it then
+    initialises the governance receiver with --governance-attester/--governance-threshold and
+    hands it the staking and settlement admin roles (as gov init-receiver does), so no admin
+    key is left; --keep-admin keeps the roles with the signer instead (local development).
+    Without governance in the manifest the signer stays admin until gov init-receiver.
     """
+    governance_keys = [Pubkey.from_string(_pubkey(a, "--governance-attester")) for a in governance_attesters]
+    if governance_threshold is not None and governance_threshold > len(governance_keys):
+        raise InputError(
+            f"--governance-threshold {governance_threshold} exceeds the {len(governance_keys)} governance attesters"
+        )
+    if governance_keys and governance_threshold is None:
+        raise InputError("--governance-attester needs --governance-threshold")
     program_ids: dict[str, str | None] = {}
     for spec in program_specs:
         name, _, value = spec.partition("=")
@@ -347,6 +379,15 @@ def init_programs_command(
     with chain_errors():
         connections = _connections(state, url, keypair)
         manifest = connections.manifest.require_solana()
+        evm = connections.manifest.evm
+        governed = evm is not None and "ProtocolParams" in evm.contracts
+        if governance_keys and not governed:
+            raise InputError("--governance-attester: the manifest records no ProtocolParams (run deploy_governance)")
+        if governed and not governance_keys and not keep_admin:
+            raise InputError(
+                "governance is deployed (ProtocolParams in the manifest): pass --governance-attester ..."
+                " --governance-threshold N to hand the admin roles to dispatch_governance, or --keep-admin"
+            )
         mint = Pubkey.from_string(manifest.account("bolt_mint"))
         allowed = allowed_anchorers or [connections.solana_keypair.pubkey()]
         init_programs(
@@ -360,6 +401,21 @@ def init_programs_command(
             settings=ProgramSettings(verified, sentinel, cooldown, fee_bps),
             progress=lambda m: click.echo(m, err=True),
         )
+        if governed and governance_keys:
+            assert evm is not None and governance_threshold is not None
+            init_receiver(
+                connections.solana,
+                connections.solana_keypair,
+                monad_chain=f"eip155:{evm.chain_id}",
+                params_address=evm.contract("ProtocolParams").address,
+                attesters=governance_keys,
+                threshold=governance_threshold,
+                keep_admin=keep_admin,
+                manifest=connections.profile.manifest,
+                network=connections.profile.name,
+            )
+            holder = "the signer (--keep-admin)" if keep_admin else "dispatch_governance"
+            click.echo(f"governance receiver initialised; the staking and settlement admin is {holder}", err=True)
     click.echo(f"programs initialised; recorded in {connections.profile.manifest}")
 
 

@@ -10,7 +10,6 @@ shows custody, wrapped supply and the supply invariant.
 
 from __future__ import annotations
 
-import subprocess
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from dispatch_chain.bridge.solana_attester import SolanaAttestationTarget, Solan
 from dispatch_chain.bridge.solana_supply import read_bridge_supply
 from dispatch_chain.bridge.store import AttesterStore
 from dispatch_chain.bridge.supply import executed_on_monad, read_monad_supply, supply_report
-from dispatch_chain.demo.chains import REPO
+from dispatch_chain.demo.chains import ape_run
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.evm.transactions import TxSender
@@ -44,18 +43,12 @@ BACK_SHARE = 4  # the last bridging worker sends 1/4 of its wrapped BOLT back
 def deploy_bridge(state: DemoState, stack: ExitStack) -> None:
     """BoltBridge + WrappedBolt on anvil (ape run deploy_bridge), dispatch_bridge initialised on Solana."""
     assert state.connections is not None and state.anvil is not None and state.solana is not None
-    connections, out = state.connections, state.options.out
+    connections = state.connections
     solana = connections.solana
     program = IdlProgram.load(BRIDGE)
     manifest = connections.profile.manifest
-    proc = subprocess.run(
-        ["ape", "run", "deploy_bridge", "--network", state.anvil.url, "--manifest", str(manifest),
-         "--peer-chain", solana.caip2, "--peer-program", str(program.program_id)],
-        cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
-    (out / "deploy-bridge.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise DispatchChainError(f"ape run deploy_bridge failed (see {out / 'deploy-bridge.log'})")
+    ape_run(state, "deploy_bridge", "--peer-chain", solana.caip2, "--peer-program", str(program.program_id),
+            manifest=manifest)  # fmt: skip
     connections.reload_manifest()
     bridge_address = connections.manifest.require_evm().contract("BoltBridge").address
     attesters = [Keypair() for _ in range(3)]

@@ -30,24 +30,28 @@ def start_chains(state: DemoState, stack: ExitStack) -> None:
     state.report["solana"] = {"rpc_url": state.solana_node.url}
 
 
+def ape_run(state: DemoState, script: str, *args: str, manifest: Path) -> None:
+    """``ape run SCRIPT`` against the demo's anvil and manifest; its output goes to OUT/SCRIPT.log."""
+    assert state.anvil is not None
+    proc = subprocess.run(
+        ["ape", "run", script, "--network", state.anvil.url, "--manifest", str(manifest), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    log = state.options.out / f"{script.replace('_', '-')}.log"
+    log.write_text(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        raise DispatchChainError(f"ape run {script} failed (see {log}):\n{proc.stderr[-2000:]}")
+
+
 def deploy(state: DemoState, stack: ExitStack) -> None:
     assert state.anvil is not None
     if not (REPO / "ape-config.yaml").exists():
         raise DispatchChainError(f"the demo deploys with ape from the repository; {REPO} has no ape-config.yaml")
     manifest = state.options.out / "deployments.json"
     manifest.unlink(missing_ok=True)
-    coordinator = dev_account(COORDINATOR).address
-    proc = subprocess.run(
-        ["ape", "run", "deploy", "--network", state.anvil.url, "--manifest", str(manifest), "--anchorer", coordinator],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
-    (state.options.out / "deploy.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise DispatchChainError(
-            f"ape run deploy failed (see {state.options.out / 'deploy.log'}):\n{proc.stderr[-2000:]}"
-        )
+    ape_run(state, "deploy", "--anchorer", dev_account(COORDINATOR).address, manifest=manifest)
     assert state.solana_node is not None
     profile = load_network(
         "local",

@@ -13,6 +13,7 @@ import click
 
 from dispatch_chain.demo.bridge_stage import bridge_workers, deploy_bridge
 from dispatch_chain.demo.chains import deploy, start_chains
+from dispatch_chain.demo.governance_stage import deploy_governance, govern
 from dispatch_chain.demo.progress import Progress
 from dispatch_chain.demo.receipts_stage import anchor, audit_sample, make_jobs, verify_and_store, write_bundles
 from dispatch_chain.demo.report import print_report
@@ -39,6 +40,11 @@ STAGES: list[tuple[str, Stage]] = [
     ("score workers (reputation, tier, heartbeat)", score_workers),
     ("deploy the BOLT bridge (Monad contracts, Solana program)", deploy_bridge),
     ("workers bridge BOLT to Monad; tiers there match; one bridges back", bridge_workers),
+    (
+        "deploy governance (Monad governor, timelock, ProtocolParams; the Solana receiver takes the admin roles)",
+        deploy_governance,
+    ),
+    ("wBOLT holders vote a lower fee and a higher SENTINEL threshold; Solana applies it", govern),
     ("worker rewards: post and claim epoch 0; the distribution", rewards_epoch),
 ]
 

@@ -10,25 +10,14 @@ whose ``error`` is the Solidity name and ``values`` its decoded arguments.
 
 from __future__ import annotations
 
-from typing import Any
-
-from eth_utils import is_hex_address, to_checksum_address
-
-from dispatch_chain.errors import DispatchChainError, TransactionFailed
-from dispatch_chain.evm.abi import decode_custom_error
+from dispatch_chain.errors import DispatchChainError
+from dispatch_chain.evm.reverts import ContractReverted, decode_typed_revert
 
 CONTRACTS = ("ProtocolParams", "DispatchGovernor", "DispatchTimelock")
 
 
-class GovernanceReverted(TransactionFailed):
+class GovernanceReverted(ContractReverted):
     """A governance call reverted with a known error; ``error`` and ``values`` say which and why."""
-
-    def __init__(
-        self, message: str, *, error: str, values: dict[str, Any] | None = None, tx: str | None = None
-    ) -> None:
-        super().__init__(message, reason=error, tx=tx)
-        self.error = error
-        self.values = dict(values or {})
 
 
 class ProposalNotFound(DispatchChainError, LookupError):
@@ -139,19 +128,6 @@ def error_class(name: str) -> type[GovernanceReverted]:
     return GovernanceReverted
 
 
-def _show(value: Any) -> str:
-    return "0x" + value.hex() if isinstance(value, bytes) else str(value)
-
-
 def decode_revert(data: bytes | str | None, *, tx: str | None = None) -> GovernanceReverted | None:
     """The typed exception for revert data of a governance call, or None when no governance ABI knows it."""
-    for contract in CONTRACTS:
-        decoded = decode_custom_error(contract, data)
-        if decoded is not None:
-            name, values = decoded
-            values = {
-                k: to_checksum_address(v) if isinstance(v, str) and is_hex_address(v) else v for k, v in values.items()
-            }
-            shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items())
-            return error_class(name)(f"{contract} reverted with {name}({shown})", error=name, values=values, tx=tx)
-    return None
+    return decode_typed_revert(CONTRACTS, data, error_class, tx=tx)

@@ -9,7 +9,10 @@ import pytest
 from click.testing import CliRunner
 from solders.pubkey import Pubkey
 
+from dispatch_chain.bridge.tiers import WrappedTierReader
 from dispatch_chain.cli import main
+from dispatch_chain.config import NetworkProfile
+from dispatch_chain.connect import Connections
 from dispatch_chain.deployments import ContractDeployment, EvmDeployment, Manifest
 from dispatch_chain.evm.client import EvmClient
 from dispatch_chain.evm.transactions import TxSender
@@ -194,3 +197,42 @@ def test_delegate(cli_env, client, token, accounts, chain) -> None:
         assert client.votes(accounts[1].address) == 0
         result = run(cli_env, "gov", "delegate", "--account", "dev:1")
         assert result.exit_code == 0 and "5.000000000 votes" in result.output, result.output
+
+
+def _connections(tmp_path, chain, contracts: dict[str, str]) -> Connections:
+    manifest = tmp_path / f"{len(contracts)}.json"
+    evm = EvmDeployment(chain_id=chain.chain_id, contracts={
+        name: ContractDeployment(address=address, block=0) for name, address in contracts.items()})
+    manifest.write_text(Manifest(network="local", evm=evm).model_dump_json())
+    return Connections(NetworkProfile(name="local", evm=dev_network(chain.provider.uri, chain.chain_id),
+                                      manifest=manifest))
+
+
+def test_wrapped_tiers_follow_protocol_params_when_governance_is_deployed(
+    tmp_path, chain, project, accounts, token, holders, governor
+) -> None:
+    """Bob holds 300 wBOLT, Carol 90: VERIFIED and OPEN under the whitepaper's 100/1 000; after ProtocolParams
+    moves the thresholds to 50/250 the governed reader says SENTINEL and VERIFIED (once its cache expires),
+    while a manifest without ProtocolParams keeps the defaults."""
+    with isolated(chain):
+        owned = deploy_params(project, accounts[0], accounts[0])
+        bob, carol = holders["bob"].address, holders["carol"].address
+        governed = _connections(tmp_path, chain, {"WrappedBolt": token.address, "DispatchGovernor": governor.address,
+                                                      "ProtocolParams": owned.address})
+        reader = governed.wrapped_tier_reader(ttl=0)
+        assert reader.thresholds is not None
+        assert reader.tiers([bob, carol]) == {bob: Tier.VERIFIED, carol: Tier.OPEN}
+        owned.setTierThresholds(50 * BOLT, 250 * BOLT, sender=accounts[0])
+        assert reader.tiers([bob, carol]) == {bob: Tier.SENTINEL, carol: Tier.VERIFIED}
+        now = [0.0]
+        cached = CachedParams(governed.governance(), ttl=30.0, clock=lambda: now[0])
+        follower = WrappedTierReader(governed.evm, token.address, thresholds=cached, ttl=0)
+        assert follower.tiers([bob])[bob] is Tier.SENTINEL
+        owned.setTierThresholds(50 * BOLT, 500 * BOLT, sender=accounts[0])
+        assert follower.tiers([bob])[bob] is Tier.SENTINEL  # thresholds cached for 30 s
+        now[0] = 31.0
+        assert follower.tiers([bob])[bob] is Tier.VERIFIED
+        plain = _connections(tmp_path, chain, {"WrappedBolt": token.address}).wrapped_tier_reader(ttl=0)
+        assert plain.thresholds is None and plain.tiers([bob, carol]) == {bob: Tier.VERIFIED, carol: Tier.OPEN}
+        with pytest.raises(ValueError, match="not both"):
+            WrappedTierReader(governed.evm, token.address, sentinel=1, thresholds=cached)

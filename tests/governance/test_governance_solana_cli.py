@@ -7,18 +7,12 @@ import json
 from click.testing import CliRunner
 
 from dispatch_chain.cli import main
-from dispatch_chain.deployments import ContractDeployment, EvmDeployment, load_manifest, update_manifest
+from dispatch_chain.deployments import load_manifest
 from dispatch_chain.governance.solana import GovernanceReceiver
 
-from support_governance import bolt_mint, deploy_params, funded
+from support_governance import bolt_mint, deploy_params, funded, keyfile, record_governance
 
 BOLT = 10**9
-
-
-def _keyfile(path, keypair) -> str:
-    path.write_text(json.dumps(list(bytes(keypair))))
-    path.chmod(0o600)
-    return str(path)
 
 
 def test_init_receiver_watch_and_status(solana, solana_node, project, accounts, governor, chain, tmp_path) -> None:
@@ -31,25 +25,20 @@ def test_init_receiver_watch_and_status(solana, solana_node, project, accounts, 
                   manifest=manifest, network="local", progress=lambda message: None)
     params = deploy_params(project, accounts[0], accounts[0])
 
-    def add_evm(m) -> None:
-        m.evm = EvmDeployment(chain_id=chain.chain_id, contracts={
-            "ProtocolParams": ContractDeployment(address=params.address, block=0),
-            "DispatchGovernor": ContractDeployment(address=governor.address, block=0)})
-
-    update_manifest(manifest, "local", add_evm)
+    record_governance(manifest, chain, params, governor)
     env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_SOLANA_RPC_URL": solana_node.url,
            "DISPATCH_MANIFEST": str(manifest)}
     attesters = [funded(solana) for _ in range(3)]
-    keys = [_keyfile(tmp_path / f"attester{i}.json", k) for i, k in enumerate(attesters)]
+    keys = [keyfile(tmp_path / f"attester{i}.json", k) for i, k in enumerate(attesters)]
 
     def run(*args: str):
         return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
     result = run("gov", "init-receiver", *[a for k in attesters for a in ("--attester", str(k.pubkey()))],
-                 "--threshold", "4", "--keypair", _keyfile(tmp_path / "admin.json", admin))
+                 "--threshold", "4", "--keypair", keyfile(tmp_path / "admin.json", admin))
     assert result.exit_code == 2 and "exceeds the 3 attesters" in result.output
     result = run("gov", "init-receiver", *[a for k in attesters for a in ("--attester", str(k.pubkey()))],
-                 "--threshold", "2", "--keypair", _keyfile(tmp_path / "admin.json", admin))
+                 "--threshold", "2", "--keypair", keyfile(tmp_path / "admin.json", admin))
     assert result.exit_code == 0, result.output
     receiver = GovernanceReceiver(solana)
     staking = receiver.staking.read("StakingConfig", solana.account(receiver.staking.pda(b"config")))
