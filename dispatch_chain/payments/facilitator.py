@@ -63,6 +63,11 @@ class DurableFacilitator:
     def verify(self, payload: PaymentPayload, requirements: PaymentRequirements) -> VerifyResponse:
         return self.facilitator.verify(payload, requirements)
 
+    def was_settled(self, payload: PaymentPayload) -> bool:
+        """Whether this payment is in the journal (settled, or broadcast before a crash)."""
+        row = self._db.execute("SELECT 1 FROM settlements WHERE payload_key = ?", (payload_key(payload),))
+        return row.fetchone() is not None
+
     def settle(self, payload: PaymentPayload, requirements: PaymentRequirements) -> SettleResponse:
         key = payload_key(payload)
         row = self._db.execute("SELECT state, response, from_block FROM settlements WHERE payload_key = ?", (key,))
