@@ -26,7 +26,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import nacl.signing
-from x402.schemas import AssetAmount, PaymentPayload, PaymentRequirements, SettleResponse, SupportedResponse, VerifyResponse
+from x402.schemas import (
+    AssetAmount,
+    PaymentPayload,
+    PaymentRequirements,
+    SettleResponse,
+    SupportedResponse,
+    VerifyResponse,
+)
 
 from dispatch_chain.payments.facilitator import DurableFacilitator, payload_key
 from dispatch_chain.payments.prices import JobKind, JobTier, PriceSource
@@ -111,9 +118,9 @@ def paid_job_app(
     from x402 import x402ResourceServerSync
     from x402.http.middleware.flask import PaymentMiddleware
     from x402.http.types import PaymentOption, RouteConfig
-    from x402.schemas.hooks import AbortResult
     from x402.mechanisms.evm.exact import ExactEvmServerScheme
     from x402.mechanisms.svm.exact import ExactSvmServerScheme
+    from x402.schemas.hooks import AbortResult
 
     app = Flask("dispatch-paid-job")
     server = x402ResourceServerSync(facilitator)
@@ -127,23 +134,36 @@ def paid_job_app(
 
     server.on_before_settle(refuse_used)
     for option in options:
-        server.register(option.network, ExactEvmServerScheme() if option.network.startswith("eip155:")
-                        else ExactSvmServerScheme())
+        # the SDK annotates its schemes' payment_flows looser than its own SchemeNetworkServer protocol
+        scheme = ExactEvmServerScheme() if option.network.startswith("eip155:") else ExactSvmServerScheme()
+        server.register(option.network, scheme)  # type: ignore[arg-type]
 
     def job_of(context: Any) -> tuple[JobTier, JobKind]:
         return JobTier(context.adapter.get_query_param("tier") or "CHEAP"), JobKind(
-            context.adapter.get_query_param("kind") or "TASK")
+            context.adapter.get_query_param("kind") or "TASK"
+        )
 
     def price_for(option: PayOption) -> Callable[[Any], AssetAmount]:
         def price(context: Any) -> AssetAmount:
-            return AssetAmount(amount=str(prices.price(*job_of(context))), asset=option.asset,
-                               extra={**(option.extra or {}), "paymentFlow": "upfront"})
+            return AssetAmount(
+                amount=str(prices.price(*job_of(context))),
+                asset=option.asset,
+                extra={**(option.extra or {}), "paymentFlow": "upfront"},
+            )
 
         return price
 
-    accepts = [PaymentOption(scheme="exact", pay_to=o.pay_to, price=price_for(o), network=o.network,
-                             max_timeout_seconds=o.max_timeout_seconds,
-                             extra={**(o.extra or {}), "paymentFlow": "upfront"}) for o in options]
+    accepts = [
+        PaymentOption(
+            scheme="exact",
+            pay_to=o.pay_to,
+            price=price_for(o),
+            network=o.network,
+            max_timeout_seconds=o.max_timeout_seconds,
+            extra={**(o.extra or {}), "paymentFlow": "upfront"},
+        )
+        for o in options
+    ]
     routes = {"POST /job": RouteConfig(accepts=accepts, description="one Dispatch job", mime_type="application/json")}
 
     @app.post("/job")
@@ -155,12 +175,21 @@ def paid_job_app(
             return jsonify({"error": "payment not settled"}), 500
         job_id = f"job-{payment.transaction[-16:]}"
         output = run_job(job_id, tier, kind, request.get_data())
-        receipt = Receipt.create(job_id=job_id, provider_key=bytes(worker_key.verify_key),
-                                 output_hash=output_hash_of(output), completed_at=clock(),
-                                 payment_ref=payment_ref_of(payment))
+        receipt = Receipt.create(
+            job_id=job_id,
+            provider_key=bytes(worker_key.verify_key),
+            output_hash=output_hash_of(output),
+            completed_at=clock(),
+            payment_ref=payment_ref_of(payment),
+        )
         signed = sign_receipt(receipt, worker_key)
-        return jsonify({"receipt": signed.receipt.to_dict(), "receipt_signature": signed.signature_text,
-                        "price": int(g.payment_requirements.amount)})
+        return jsonify(
+            {
+                "receipt": signed.receipt.to_dict(),
+                "receipt_signature": signed.signature_text,
+                "price": int(g.payment_requirements.amount),
+            }
+        )
 
     PaymentMiddleware(app, routes, server)
     return app
