@@ -45,13 +45,22 @@ USDC_EIP712 = {"name": "USD Coin", "version": "1"}
 
 @dataclass(frozen=True, slots=True)
 class PayOption:
-    """One chain the endpoint accepts payment on: CAIP-2 network, USDC asset, the coordinator's pay-to."""
+    """One chain the endpoint accepts payment on: CAIP-2 network, USDC asset, the coordinator's pay-to.
+
+    ``network`` is the id the SDK pays under; ``chain_id`` the CAIP-2 id the ``payment_ref`` names when they
+    differ (a local Solana node is paid under the SDK's devnet id, :func:`~.facilitator.sdk_svm_network`).
+    """
 
     network: str
     asset: str
     pay_to: str
     extra: dict[str, str] | None = None  # scheme extras (the EIP-712 domain on EVM)
     max_timeout_seconds: int = 300
+    chain_id: str | None = None
+
+    @property
+    def ref_chain(self) -> str:
+        return self.chain_id or self.network
 
 
 class LocalFacilitatorClient:
@@ -90,9 +99,9 @@ class SettledPayments:
             return self._settled.pop(payload_key(payload), None)
 
 
-def payment_ref_of(settled: SettleResponse) -> str:
-    """``<CAIP-2 chain id>:<tx id>`` of a settle response (DESIGN.md)."""
-    return f"{settled.network}:{settled.transaction}"
+def payment_ref_of(settled: SettleResponse, chain_id: str | None = None) -> str:
+    """``<CAIP-2 chain id>:<tx id>`` of a settle response (DESIGN.md); ``chain_id`` overrides the SDK's network."""
+    return f"{chain_id or settled.network}:{settled.transaction}"
 
 
 #: What runs the job: (job_id, tier, kind, request body) -> output bytes.
@@ -164,6 +173,7 @@ def paid_job_app(
         )
         for o in options
     ]
+    ref_chains = {o.network: o.ref_chain for o in options}
     routes = {"POST /job": RouteConfig(accepts=accepts, description="one Dispatch job", mime_type="application/json")}
 
     @app.post("/job")
@@ -180,7 +190,7 @@ def paid_job_app(
             provider_key=bytes(worker_key.verify_key),
             output_hash=output_hash_of(output),
             completed_at=clock(),
-            payment_ref=payment_ref_of(payment),
+            payment_ref=payment_ref_of(payment, ref_chains.get(payment.network)),
         )
         signed = sign_receipt(receipt, worker_key)
         return jsonify(
