@@ -1,8 +1,8 @@
 """Proof of payment (issue 15): payment_ref verifications per second, batched against one round trip per
 receipt in the same run, on both local chains; and the latency of a USDC payment transaction (send to
-confirmed) per chain, and the x402 facilitator's settle latency on anvil (the SVM settle is not measured:
-the facilitator's SVM scheme is not exercised against the local node yet). Local chains only: anvil with LocalUsdc (ape run deploy), the local Solana node
-with the local USDC mint.
+confirmed) per chain, and the x402 facilitator's settle latency per chain (EIP-3009 on anvil, the SDK's SVM
+exact transaction on the local node). Local chains only: anvil with LocalUsdc (ape run deploy), the local
+Solana node with the local USDC mint.
 """
 
 from __future__ import annotations
@@ -163,6 +163,51 @@ def solana(count: int, tmp: Path) -> None:
         verifier = PaymentVerifier({client.caip2: payments}, lambda wanted: {})
         claims = [PaymentClaim(f"{client.caip2}:{sig}", PRICE, f"0x{i:064x}") for i, sig in enumerate(sigs)]
         report("the local Solana node (SPL transfer)", verifier, claims, latencies)
+        svm_facilitator_settles(client, mint.pubkey(), payer, pay_to, tmp, count=min(count, 50))
+
+
+def svm_facilitator_settles(client: SolanaClient, mint, payer: Keypair, pay_to, tmp: Path, *, count: int) -> None:
+    """Settle latency through the durable facilitator (SDK exact SVM scheme), one at a time."""
+    from x402 import x402ClientSync, x402FacilitatorSync
+    from x402.mechanisms.svm import FacilitatorKeypairSigner, KeypairSigner
+    from x402.mechanisms.svm.exact.register import register_exact_svm_client, register_exact_svm_facilitator
+    from x402.schemas import PaymentRequired, PaymentRequirements
+
+    from dispatch_chain.payments.facilitator import DurableFacilitator, sdk_svm_network
+
+    rpc, network, fee_payer = client.network.rpc_url, sdk_svm_network(client.caip2), Keypair()
+    client.airdrop(fee_payer.pubkey(), 10 * 10**9)
+    sdk = register_exact_svm_facilitator(
+        x402FacilitatorSync(), FacilitatorKeypairSigner(fee_payer, rpc_url=rpc), networks=network
+    )
+    durable = DurableFacilitator(sdk, tmp / "svm-facilitator.sqlite")
+    sdk_client = register_exact_svm_client(x402ClientSync(), KeypairSigner(payer), networks=network, rpc_url=rpc)
+    sdk_client.set_spend_controls({"allowed_assets": True})
+    settles, replays = [], []
+    for n in range(count):
+        requirements = PaymentRequirements(
+            scheme="exact",
+            network=network,
+            asset=str(mint),
+            amount=str(PRICE + n),  # distinct transactions
+            pay_to=str(pay_to),
+            max_timeout_seconds=300,
+            extra={"feePayer": str(fee_payer.pubkey())},
+        )
+        payload = sdk_client.create_payment_payload(
+            PaymentRequired(x402_version=2, accepts=[requirements], resource={"url": "http://localhost/job"})
+        )
+        started = time.perf_counter()
+        assert durable.settle(payload, requirements).success
+        settles.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        durable.settle(payload, requirements)  # answered from the journal
+        replays.append(time.perf_counter() - started)
+    header(f"x402 facilitator settle on the local Solana node ({count} payments, SVM exact, one at a time)")
+    figure(
+        "settle latency (median / max)", f"{statistics.median(settles) * 1000:.0f} ms / {max(settles) * 1000:.0f} ms"
+    )
+    figure("the same payment again, from the journal (median)", f"{statistics.median(replays) * 1000:.1f} ms")
 
 
 def main() -> None:
