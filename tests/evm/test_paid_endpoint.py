@@ -9,14 +9,14 @@ import time
 
 import nacl.signing
 import pytest
-from x402 import x402ClientSync, x402FacilitatorSync
+from support_x402 import evm_facilitator, usdc_and_payer
+from x402 import x402ClientSync
 from x402.http.utils import (
     decode_payment_required_header,
     decode_payment_response_header,
     encode_payment_signature_header,
 )
-from x402.mechanisms.evm import FacilitatorWeb3Signer
-from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
+from x402.mechanisms.evm.exact.register import register_exact_evm_client
 
 from dispatch_chain.keys import dev_account
 from dispatch_chain.payments.endpoint import USDC_EIP712, LocalFacilitatorClient, PayOption, paid_job_app
@@ -31,16 +31,9 @@ FAST_LLM = 10_000  # the whitepaper's FAST LLM price, USDC base units
 
 @pytest.fixture(scope="module")
 def world(project, accounts, chain, tmp_path_factory):
-    owner = accounts[0]
-    usdc = owner.deploy(project.LocalUsdc, owner.address)
     payer, coordinator, pay_to = dev_account(3), dev_account(4), dev_account(6).address
-    usdc.mint(payer.address, 10**6, sender=owner)
-    client = x402ClientSync()
-    register_exact_evm_client(client, payer, networks=NETWORK)
-    client.set_spend_controls({"allowed_assets": True})
-    sdk = x402FacilitatorSync()
-    signer = FacilitatorWeb3Signer(private_key=coordinator.key.hex(), rpc_url=chain.provider.uri)
-    register_exact_evm_facilitator(sdk, signer, networks=NETWORK)
+    usdc, client = usdc_and_payer(project, accounts[0], payer, NETWORK)
+    sdk = evm_facilitator(coordinator, chain.provider.uri, NETWORK)
     durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite", evm_rpc=chain.provider.uri)
     worker = nacl.signing.SigningKey(b"\x07" * 32)
     app = paid_job_app(LocalFacilitatorClient(durable), [PayOption(NETWORK, usdc.address, pay_to, USDC_EIP712)],
