@@ -67,3 +67,36 @@ def test_an_svm_exact_payment_settles_once_and_verifies(world) -> None:
     [result] = PaymentVerifier({solana.caip2: payments}, lambda refs: {}).verify(
         [PaymentClaim(payment_ref_of(settled, solana.caip2), PRICE, "0x01")])
     assert isinstance(result, VerifiedPayment) and result.amount == PRICE, result
+
+
+def test_the_paid_endpoint_takes_an_svm_payment(world) -> None:
+    """Through the endpoint: the SDK's SVM server scheme names the facilitator as fee payer, the receipt's
+    payment_ref names the node's own chain (not the SDK's devnet id) and verifies; the same payment again is
+    refused with nothing moved."""
+    import nacl.signing
+    from x402.http.utils import decode_payment_required_header, encode_payment_signature_header
+
+    from dispatch_chain.payments.endpoint import LocalFacilitatorClient, PayOption, paid_job_app
+    from dispatch_chain.payments.prices import WhitepaperPrices
+    from dispatch_chain.receipts import SignedReceipt
+
+    solana, client, durable, requirements, mint, pay_to, _ = world
+    option = PayOption(requirements.network, str(mint.pubkey()), str(pay_to.pubkey()), chain_id=solana.caip2)
+    http = paid_job_app(LocalFacilitatorClient(durable), [option], WhitepaperPrices(),
+                        nacl.signing.SigningKey(b"\x05" * 32), lambda *_: b"done").test_client()
+    required = decode_payment_required_header(http.post("/job?tier=FAST&kind=TASK").headers["PAYMENT-REQUIRED"])
+    assert required.accepts[0].amount == str(PRICE) and required.accepts[0].extra["feePayer"]
+    header = encode_payment_signature_header(client.create_payment_payload(required))
+    before = _balance(solana, pay_to.pubkey(), mint.pubkey())
+    answer = http.post("/job?tier=FAST&kind=TASK", headers={"PAYMENT-SIGNATURE": header})
+    assert answer.status_code == 200, answer.headers
+    signed = SignedReceipt.from_parts(answer.get_json()["receipt"], answer.get_json()["receipt_signature"])
+    assert signed.is_valid() and signed.receipt.payment_ref.startswith(solana.caip2 + ":")
+    assert _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
+    payments = SolanaPayments(solana.network.rpc_url, solana.caip2, usdc=str(mint.pubkey()),
+                              pay_to=str(pay_to.pubkey()))
+    [result] = PaymentVerifier({solana.caip2: payments}, lambda refs: {}).verify(
+        [PaymentClaim(signed.receipt.payment_ref, PRICE, "0x01")])
+    assert isinstance(result, VerifiedPayment), result
+    again = http.post("/job?tier=FAST&kind=TASK", headers={"PAYMENT-SIGNATURE": header})
+    assert again.status_code == 402 and _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
