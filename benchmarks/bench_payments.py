@@ -1,8 +1,8 @@
 """Proof of payment (issue 15): payment_ref verifications per second, batched against one round trip per
 receipt in the same run, on both local chains; and the latency of a USDC payment transaction (send to
-confirmed) per chain, and the x402 facilitator's settle latency on anvil (the SVM settle is not measured:
-the facilitator's SVM scheme is not exercised against the local node yet). Local chains only: anvil with LocalUsdc (ape run deploy), the local Solana node
-with the local USDC mint.
+confirmed) per chain, and the x402 facilitator's settle latency per chain (EIP-3009 on anvil, the SDK's SVM
+exact transaction on the local node). Local chains only: anvil with LocalUsdc (ape run deploy), the local
+Solana node with the local USDC mint.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def facilitator_settles(url: str, usdc: str, pay_to: str, tmp: Path, *, count: i
     from x402 import x402ClientSync, x402FacilitatorSync
     from x402.mechanisms.evm import FacilitatorWeb3Signer
     from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
-    from x402.schemas import PaymentRequired, PaymentRequirements
+    from x402.schemas import PaymentRequirements
 
     from dispatch_chain.payments.facilitator import DurableFacilitator
 
@@ -108,18 +108,30 @@ def facilitator_settles(url: str, usdc: str, pay_to: str, tmp: Path, *, count: i
         max_timeout_seconds=300,
         extra={"name": "USD Coin", "version": "1"},
     )
+    settle_latency(
+        f"x402 facilitator settle on anvil ({count} payments, EIP-3009, one at a time)",
+        durable,
+        client,
+        [requirements] * count,
+    )
+
+
+def settle_latency(title: str, durable, client, requirements: list) -> None:
+    """Pay each requirement with the SDK client, settle it through the durable facilitator, then again."""
+    from x402.schemas import PaymentRequired
+
     settles, replays = [], []
-    for _ in range(count):
+    for wanted in requirements:
         payload = client.create_payment_payload(
-            PaymentRequired(x402_version=2, accepts=[requirements], resource={"url": "http://localhost/job"})
+            PaymentRequired(x402_version=2, accepts=[wanted], resource={"url": "http://localhost/job"})
         )
         started = time.perf_counter()
-        assert durable.settle(payload, requirements).success
+        assert durable.settle(payload, wanted).success
         settles.append(time.perf_counter() - started)
         started = time.perf_counter()
-        durable.settle(payload, requirements)  # answered from the journal
+        durable.settle(payload, wanted)  # answered from the journal
         replays.append(time.perf_counter() - started)
-    header(f"x402 facilitator settle on anvil ({count} payments, EIP-3009, one at a time)")
+    header(title)
     figure(
         "settle latency (median / max)", f"{statistics.median(settles) * 1000:.0f} ms / {max(settles) * 1000:.0f} ms"
     )
@@ -163,6 +175,44 @@ def solana(count: int, tmp: Path) -> None:
         verifier = PaymentVerifier({client.caip2: payments}, lambda wanted: {})
         claims = [PaymentClaim(f"{client.caip2}:{sig}", PRICE, f"0x{i:064x}") for i, sig in enumerate(sigs)]
         report("the local Solana node (SPL transfer)", verifier, claims, latencies)
+        svm_facilitator_settles(client, mint.pubkey(), payer, pay_to, tmp, count=min(count, 50))
+
+
+def svm_facilitator_settles(client: SolanaClient, mint, payer: Keypair, pay_to, tmp: Path, *, count: int) -> None:
+    """Settle latency through the durable facilitator (SDK exact SVM scheme), one at a time."""
+    from x402 import x402ClientSync, x402FacilitatorSync
+    from x402.mechanisms.svm import FacilitatorKeypairSigner, KeypairSigner
+    from x402.mechanisms.svm.exact.register import register_exact_svm_client, register_exact_svm_facilitator
+    from x402.schemas import PaymentRequirements
+
+    from dispatch_chain.payments.facilitator import DurableFacilitator, sdk_svm_network
+
+    rpc, network, fee_payer = client.network.rpc_url, sdk_svm_network(client.caip2), Keypair()
+    client.airdrop(fee_payer.pubkey(), 10 * 10**9)
+    sdk = register_exact_svm_facilitator(
+        x402FacilitatorSync(), FacilitatorKeypairSigner(fee_payer, rpc_url=rpc), networks=network
+    )
+    durable = DurableFacilitator(sdk, tmp / "svm-facilitator.sqlite")
+    sdk_client = register_exact_svm_client(x402ClientSync(), KeypairSigner(payer), networks=network, rpc_url=rpc)
+    sdk_client.set_spend_controls({"allowed_assets": True})
+    requirements = [
+        PaymentRequirements(
+            scheme="exact",
+            network=network,
+            asset=str(mint),
+            amount=str(PRICE + n),  # distinct transactions
+            pay_to=str(pay_to),
+            max_timeout_seconds=300,
+            extra={"feePayer": str(fee_payer.pubkey())},
+        )
+        for n in range(count)
+    ]
+    settle_latency(
+        f"x402 facilitator settle on the local Solana node ({count} payments, SVM exact, one at a time)",
+        durable,
+        sdk_client,
+        requirements,
+    )
 
 
 def main() -> None:

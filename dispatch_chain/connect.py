@@ -27,6 +27,7 @@ from dispatch_chain.governance.evm import EvmGovernance
 from dispatch_chain.governance.reader import CachedParams
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
 from dispatch_chain.locks import WriterLock, account_lock_path
+from dispatch_chain.payments.prices import GovernedPrices, PriceSource, WhitepaperPrices
 from dispatch_chain.rewards.program import REWARDS, RewardsClient
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.anchor import SolanaReceiptAnchor
@@ -164,6 +165,12 @@ class Connections:
     def protocol_params(self, *, ttl: float = 30.0) -> CachedParams:
         """The governed parameters (fee, tiers, prices) for a coordinator, re-read every ``ttl`` seconds."""
         return CachedParams(self.governance(), ttl=ttl)
+
+    def price_source(self, *, ttl: float = 30.0) -> PriceSource:
+        """The job price table: ProtocolParams' when the manifest records governance, else the whitepaper's."""
+        if "ProtocolParams" in self.manifest.require_evm().contracts:
+            return GovernedPrices(self.protocol_params(ttl=ttl))
+        return WhitepaperPrices()
 
     # -- Solana ---------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def facilitator(
 
     from dispatch_chain.connect import Connections
     from dispatch_chain.keys import load_evm_account
-    from dispatch_chain.payments.facilitator import DurableFacilitator, facilitator_app
+    from dispatch_chain.payments.facilitator import DurableFacilitator, facilitator_app, sdk_svm_network
     from dispatch_chain.settings import Settings
 
     with chain_errors():
@@ -68,7 +68,7 @@ def facilitator(
 
             connections = Connections(profile, solana_keypair_path=keypair_path)
             svm_signer = FacilitatorKeypairSigner(connections.solana_keypair, rpc_url=profile.solana.rpc_url)
-            register_exact_svm_facilitator(sdk, svm_signer, networks=connections.solana.caip2)
+            register_exact_svm_facilitator(sdk, svm_signer, networks=sdk_svm_network(connections.solana.caip2))
         durable = DurableFacilitator(sdk, store, evm_rpc=evm_rpc)
     click.echo(f"x402 facilitator on http://{host}:{port} (journal {store})", err=True)
     facilitator_app(durable).run(host=host, port=port)

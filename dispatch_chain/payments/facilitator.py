@@ -27,6 +27,24 @@ from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, Ve
 
 from dispatch_chain.sqlite import open_durable, transaction
 
+#: The Solana CAIP-2 ids the SDK's SVM scheme accepts (``x402.mechanisms.svm.utils.normalize_network``).
+SDK_SVM_NETWORKS = (
+    "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp",  # mainnet
+    "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1",  # devnet
+    "solana:4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z",  # testnet
+)
+
+
+def sdk_svm_network(caip2: str) -> str:
+    """The id the SDK's SVM scheme is registered and paid under for a Solana chain.
+
+    The SDK refuses any other genesis than mainnet's, devnet's and testnet's, so a local node is served under
+    devnet's id with every SDK RPC pointed at the node (the signers' and client's ``rpc_url``); the
+    ``payment_ref`` still names the node's own chain (the endpoint's ``PayOption.chain_id``).
+    """
+    return caip2 if caip2 in SDK_SVM_NETWORKS else SDK_SVM_NETWORKS[1]
+
+
 #: keccak256("AuthorizationUsed(address,bytes32)") (EIP-3009)
 AUTHORIZATION_USED = "0x98de503528ee59b575ef0c0a2576a82497bfc029a5685b209e9ec333479b10a5"
 
@@ -62,6 +80,11 @@ class DurableFacilitator:
 
     def verify(self, payload: PaymentPayload, requirements: PaymentRequirements) -> VerifyResponse:
         return self.facilitator.verify(payload, requirements)
+
+    def was_settled(self, payload: PaymentPayload) -> bool:
+        """Whether this payment is in the journal (settled, or broadcast before a crash)."""
+        row = self._db.execute("SELECT 1 FROM settlements WHERE payload_key = ?", (payload_key(payload),))
+        return row.fetchone() is not None
 
     def settle(self, payload: PaymentPayload, requirements: PaymentRequirements) -> SettleResponse:
         key = payload_key(payload)

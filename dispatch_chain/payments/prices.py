@@ -1,15 +1,20 @@
 """What a job costs in USDC base units: the price-source seam.
 
-Until governance's ``ProtocolParams`` contract holds the price table, the
-whitepaper's prices serve (``../shared/DESIGN.md``, "pricing"). Anything with a
-``price(tier, kind)`` method can replace :class:`WhitepaperPrices` (an on-chain
-reader, a coordinator's own table).
+:class:`GovernedPrices` reads governance's ``ProtocolParams`` price table
+(through :class:`~dispatch_chain.governance.reader.CachedParams`, job type
+``<TIER>_<KIND>``) when the manifest records it
+(``Connections.price_source``); :class:`WhitepaperPrices` serves otherwise
+(``../shared/DESIGN.md``, "pricing"). Anything with a ``price(tier, kind)``
+method is a price source.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from dispatch_chain.governance.reader import CachedParams
 
 USDC_DECIMALS = 6
 
@@ -44,6 +49,16 @@ class WhitepaperPrices:
 
     def price(self, tier: JobTier, kind: JobKind) -> int:
         return WHITEPAPER_PRICES[(JobTier(tier), JobKind(kind))]
+
+
+class GovernedPrices:
+    """ProtocolParams' price table (re-read once per the cache's TTL); ParamsError for a job type it lacks."""
+
+    def __init__(self, params: CachedParams) -> None:
+        self.params = params
+
+    def price(self, tier: JobTier, kind: JobKind) -> int:
+        return self.params.price(f"{JobTier(tier)}_{JobKind(kind)}")
 
 
 def usdc_text(units: int) -> str:

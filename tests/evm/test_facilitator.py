@@ -6,9 +6,8 @@ and a payment for the wrong amount is refused with nothing settled."""
 from __future__ import annotations
 
 import pytest
-from x402 import x402ClientSync, x402FacilitatorSync
-from x402.mechanisms.evm import FacilitatorWeb3Signer
-from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
+from support_x402 import evm_facilitator, usdc_and_payer
+from x402 import x402FacilitatorSync
 from x402.schemas import PaymentRequired, PaymentRequirements
 
 from dispatch_chain.keys import dev_account
@@ -20,19 +19,12 @@ PRICE = 10_000
 
 @pytest.fixture(scope="module")
 def world(project, accounts, chain):
-    owner = accounts[0]
-    usdc = owner.deploy(project.LocalUsdc, owner.address)
     payer, coordinator, pay_to = dev_account(3), dev_account(4), dev_account(5).address
-    usdc.mint(payer.address, 10**6, sender=owner)
-    client = x402ClientSync()
-    register_exact_evm_client(client, payer, networks=NETWORK)
-    client.set_spend_controls({"allowed_assets": [{"network": NETWORK, "asset": usdc.address,
-                                                   "max_amount_per_payment": "1000000"}]})
+    usdc, client = usdc_and_payer(project, accounts[0], payer, NETWORK, lambda usdc: [
+        {"network": NETWORK, "asset": usdc.address, "max_amount_per_payment": "1000000"}])
 
     def facilitator() -> x402FacilitatorSync:
-        sdk = x402FacilitatorSync()
-        signer = FacilitatorWeb3Signer(private_key=coordinator.key.hex(), rpc_url=chain.provider.uri)
-        return register_exact_evm_facilitator(sdk, signer, networks=NETWORK)
+        return evm_facilitator(coordinator, chain.provider.uri, NETWORK)
 
     def requirements(amount: int = PRICE) -> PaymentRequirements:
         return PaymentRequirements(scheme="exact", network=NETWORK, asset=usdc.address, amount=str(amount),

@@ -1,0 +1,102 @@
+"""The coordinator's x402 facilitator on its SVM side, against the local Solana node with a local 6-decimal USDC
+mint: the SDK client signs an `exact` payment (a transfer the facilitator pays the fee of), the facilitator
+verifies and settles it once, the USDC reaches the pay-to and the payment_ref verifies with dispatch_chain.payments;
+a second settle of the same payment sends nothing."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import funded
+from solders.keypair import Keypair
+from x402 import x402ClientSync, x402FacilitatorSync
+from x402.mechanisms.svm import FacilitatorKeypairSigner, KeypairSigner
+from x402.mechanisms.svm.exact.register import register_exact_svm_client, register_exact_svm_facilitator
+from x402.schemas import PaymentRequired, PaymentRequirements
+
+from dispatch_chain.payments.endpoint import payment_ref_of
+from dispatch_chain.payments.facilitator import DurableFacilitator, sdk_svm_network
+from dispatch_chain.payments.verify import PaymentClaim, PaymentVerifier, SolanaPayments, VerifiedPayment
+from dispatch_chain.solana.bolt import associated_token_account
+from dispatch_chain.solana.usdc import USDC, create_usdc, fund_usdc
+
+PRICE = 3_000  # FAST TASK: $0.003
+
+
+@pytest.fixture(scope="module")
+def world(solana, tmp_path_factory):
+    authority, payer, coordinator, pay_to, mint = funded(solana), funded(solana), funded(solana), Keypair(), Keypair()
+    create_usdc(solana, authority, mint)
+    fund_usdc(solana, authority, mint.pubkey(), {payer.pubkey(): 10 * USDC, pay_to.pubkey(): 1})  # pay-to's ATA exists
+    # The SDK's SVM scheme knows only mainnet/devnet/testnet ids: the local node is paid under the devnet id with
+    # every SDK RPC pointed at it (sdk_svm_network); the payment_ref names the node's own chain.
+    rpc, network = solana.network.rpc_url, sdk_svm_network(solana.caip2)
+    client = x402ClientSync()
+    register_exact_svm_client(client, KeypairSigner(payer), networks=network, rpc_url=rpc)
+    client.set_spend_controls({"allowed_assets": True})
+    sdk = x402FacilitatorSync()
+    register_exact_svm_facilitator(sdk, FacilitatorKeypairSigner(coordinator, rpc_url=rpc), networks=network)
+    durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite")
+    requirements = PaymentRequirements(scheme="exact", network=network, asset=str(mint.pubkey()), amount=str(PRICE),
+                                       pay_to=str(pay_to.pubkey()), max_timeout_seconds=300,
+                                       extra={"feePayer": str(coordinator.pubkey())})
+    return solana, client, durable, requirements, mint, pay_to, coordinator
+
+
+def _balance(solana, owner, mint) -> int:
+    return int(solana.rpc.get_token_account_balance(associated_token_account(owner, mint)).value.amount)
+
+
+def test_an_svm_exact_payment_settles_once_and_verifies(world) -> None:
+    solana, client, durable, requirements, mint, pay_to, coordinator = world
+    payload = client.create_payment_payload(PaymentRequired(x402_version=2, accepts=[requirements],
+                                                            resource={"url": "http://localhost/job"}))
+    before = _balance(solana, pay_to.pubkey(), mint.pubkey())
+    assert durable.verify(payload, requirements).is_valid
+    lamports = solana.rpc.get_balance(coordinator.pubkey()).value
+    settled = durable.settle(payload, requirements)
+    assert settled.success, settled
+    assert _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
+    paid_fee = solana.rpc.get_balance(coordinator.pubkey()).value
+    assert paid_fee < lamports  # the facilitator paid the fee
+    again = durable.settle(payload, requirements)
+    assert again == settled  # from the journal: nothing sent
+    assert _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
+    assert solana.rpc.get_balance(coordinator.pubkey()).value == paid_fee
+    payments = SolanaPayments(solana.network.rpc_url, solana.caip2, usdc=str(mint.pubkey()),
+                              pay_to=str(pay_to.pubkey()))
+    [result] = PaymentVerifier({solana.caip2: payments}, lambda refs: {}).verify(
+        [PaymentClaim(payment_ref_of(settled, solana.caip2), PRICE, "0x01")])
+    assert isinstance(result, VerifiedPayment) and result.amount == PRICE, result
+
+
+def test_the_paid_endpoint_takes_an_svm_payment(world) -> None:
+    """Through the endpoint: the SDK's SVM server scheme names the facilitator as fee payer, the receipt's
+    payment_ref names the node's own chain (not the SDK's devnet id) and verifies; the same payment again is
+    refused with nothing moved."""
+    import nacl.signing
+    from x402.http.utils import decode_payment_required_header, encode_payment_signature_header
+
+    from dispatch_chain.payments.endpoint import LocalFacilitatorClient, PayOption, paid_job_app
+    from dispatch_chain.payments.prices import WhitepaperPrices
+    from dispatch_chain.receipts import SignedReceipt
+
+    solana, client, durable, requirements, mint, pay_to, _ = world
+    option = PayOption(requirements.network, str(mint.pubkey()), str(pay_to.pubkey()), chain_id=solana.caip2)
+    http = paid_job_app(LocalFacilitatorClient(durable), [option], WhitepaperPrices(),
+                        nacl.signing.SigningKey(b"\x05" * 32), lambda *_: b"done").test_client()
+    required = decode_payment_required_header(http.post("/job?tier=FAST&kind=TASK").headers["PAYMENT-REQUIRED"])
+    assert required.accepts[0].amount == str(PRICE) and required.accepts[0].extra["feePayer"]
+    header = encode_payment_signature_header(client.create_payment_payload(required))
+    before = _balance(solana, pay_to.pubkey(), mint.pubkey())
+    answer = http.post("/job?tier=FAST&kind=TASK", headers={"PAYMENT-SIGNATURE": header})
+    assert answer.status_code == 200, answer.headers
+    signed = SignedReceipt.from_parts(answer.get_json()["receipt"], answer.get_json()["receipt_signature"])
+    assert signed.is_valid() and signed.receipt.payment_ref.startswith(solana.caip2 + ":")
+    assert _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
+    payments = SolanaPayments(solana.network.rpc_url, solana.caip2, usdc=str(mint.pubkey()),
+                              pay_to=str(pay_to.pubkey()))
+    [result] = PaymentVerifier({solana.caip2: payments}, lambda refs: {}).verify(
+        [PaymentClaim(signed.receipt.payment_ref, PRICE, "0x01")])
+    assert isinstance(result, VerifiedPayment), result
+    again = http.post("/job?tier=FAST&kind=TASK", headers={"PAYMENT-SIGNATURE": header})
+    assert again.status_code == 402 and _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
