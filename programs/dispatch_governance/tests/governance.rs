@@ -382,7 +382,7 @@ fn initialize_takes_only_the_config_s_associated_vault() {
     let other_mint = create_mint(&mut svm, &admin, &admin.pubkey());
     ok(&mut svm, &admin, &[], &[create_ata_ix(&admin.pubkey(), &config, &other_mint)]);
     let wrong_mint = initialize_with_treasury(&admin.pubkey(), &mint, &vault(&other_mint), keys.clone(), 2);
-    fails(&mut svm, &admin, &[], &[wrong_mint], custom(2014u32)); // ConstraintTokenMint
+    fails(&mut svm, &admin, &[], &[wrong_mint], custom(2009u32)); // ConstraintAssociated: not this mint's
     let create = create_ata_ix(&admin.pubkey(), &config, &mint);
     ok(&mut svm, &admin, &[], &[create, initialize_ix(&admin.pubkey(), &mint, keys, 2)]);
     let recorded: GovernanceConfig = account(&svm, &config);
