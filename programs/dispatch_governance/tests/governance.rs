@@ -19,11 +19,11 @@ use dispatch_governance::{
 use dispatch_settlement::SettlementConfig;
 use dispatch_staking::StakingConfig;
 use dispatch_svm::LiteSVM;
+use sbf::{ata, create_ata_ix};
 use solana_address::Address;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use sbf::{ata, create_ata_ix};
 use support::*;
 
 const PROGRAM: Address = dispatch_governance::ID;
@@ -71,7 +71,13 @@ fn initialize_ix(authority: &Address, mint: &Address, attesters: Vec<Address>, t
     initialize_with_treasury(authority, mint, &vault(mint), attesters, threshold)
 }
 
-fn initialize_with_treasury(authority: &Address, mint: &Address, treasury: &Address, attesters: Vec<Address>, threshold: u8) -> Instruction {
+fn initialize_with_treasury(
+    authority: &Address,
+    mint: &Address,
+    treasury: &Address,
+    attesters: Vec<Address>,
+    threshold: u8,
+) -> Instruction {
     ix(
         PROGRAM,
         accounts::Initialize {
