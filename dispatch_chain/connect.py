@@ -25,6 +25,7 @@ from dispatch_chain.evm.pipeline import PipelineConfig, TxPipeline
 from dispatch_chain.evm.transactions import TxSender
 from dispatch_chain.governance.evm import EvmGovernance
 from dispatch_chain.governance.reader import CachedParams
+from dispatch_chain.governance.solana import GOVERNANCE, GovernanceReceiver
 from dispatch_chain.keys import load_evm_account, load_solana_keypair
 from dispatch_chain.locks import WriterLock, account_lock_path
 from dispatch_chain.payments.prices import GovernedPrices, PriceSource, WhitepaperPrices
@@ -207,6 +208,10 @@ class Connections:
     def rewards(self) -> RewardsClient:
         """dispatch_rewards (the worker-rewards vault and its epochs) at the manifest's id."""
         return RewardsClient(self.solana, self.solana_program(REWARDS))
+
+    def governance_receiver(self) -> GovernanceReceiver:
+        """dispatch_governance (the receiver and its treasury vault) at the manifest's id."""
+        return GovernanceReceiver(self.solana, self.solana_program(GOVERNANCE))
 
     def vesting(self) -> VestingClient:
         """dispatch_vesting (the genesis schedules and locks) at the manifest's id."""

@@ -127,7 +127,7 @@ PRICING_USD = {
 DISTRIBUTION: tuple[tuple[str, int], ...] = (
     ("worker_rewards", 40),  # 4-year emission, halving annually
     ("team", 15),  # 1-year cliff, 3-year linear vest
-    ("treasury", 15),  # governed by holders, 6-month timelock
+    ("treasury", 15),  # governed by holders: a spend is paid 6 months after its approval
     ("community", 10),  # early adopters, testnet participants
     ("liquidity", 10),  # DEX pool seeding, 1-year lock
     ("hackathon", 5),  # testnet faucet, developer incentives

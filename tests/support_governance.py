@@ -107,15 +107,20 @@ def funded(solana, lamports: int = 10 * SOL):
 
 
 def bolt_mint(solana):
-    """A BOLT mint distributed per the whitepaper (the staking bound needs a supply); its pubkey."""
+    """A BOLT mint distributed per the whitepaper (the staking bound needs a supply); its pubkey.
+
+    As at genesis, the treasury goes into the governance receiver's vault (its config PDA's token
+    account), which exists before the receiver is initialised."""
     from solders.keypair import Keypair
 
+    from dispatch_chain.governance.solana import GovernanceReceiver
     from dispatch_chain.protocol import DISTRIBUTION
     from dispatch_chain.solana.bolt import create_bolt, whitepaper_allocations
 
     payer, mint = funded(solana), Keypair()
-    owners = {name: funded(solana, SOL) for name, _ in DISTRIBUTION}
-    create_bolt(solana, payer, mint, whitepaper_allocations({n: k.pubkey() for n, k in owners.items()}))
+    owners = {name: funded(solana, SOL).pubkey() for name, _ in DISTRIBUTION if name != "treasury"}
+    owners["treasury"] = GovernanceReceiver(solana).config_address
+    create_bolt(solana, payer, mint, whitepaper_allocations(owners))
     return mint.pubkey()
 
 

@@ -35,12 +35,18 @@ def render_table(d: Distribution) -> list[str]:
 def distribution(state: CliState, url: str | None, keypair: str | None, as_json: bool) -> None:
     """Per category: allocated, released (vested or emitted so far), claimed, locked; and supply, burned.
 
-    Reads the mint, the dispatch_rewards config and the genesis schedules the manifest records
-    (create-bolt), at the chain's current time. released + locked = allocated per category.
+    Reads the mint, the dispatch_rewards config, the dispatch_governance treasury vault and its paid
+    spends, and the genesis schedules the manifest records (create-bolt), at the chain's current
+    time. released + locked = allocated per category.
     """
     with chain_errors():
         connections = _connections(state, url, keypair)
-        d = read_distribution(connections.manifest.require_solana(), connections.rewards(), connections.vesting())
+        d = read_distribution(
+            connections.manifest.require_solana(),
+            connections.rewards(),
+            connections.vesting(),
+            connections.governance_receiver(),
+        )
     if as_json:
         emit_json(d.to_json())
         return

@@ -19,6 +19,7 @@ from dispatch_chain.cli.worker import parse_worker
 from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
 from dispatch_chain.governance.deploy import init_receiver
+from dispatch_chain.governance.solana import GOVERNANCE
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
 from dispatch_chain.rewards.program import REWARDS
 from dispatch_chain.settings import Settings
@@ -108,11 +109,6 @@ def solana() -> None:
     " 150M BOLT; each becomes a vesting schedule (1-year cliff, 3 years linear). Format: docs/rewards.md.",
 )
 @click.option(
-    "--treasury-admin",
-    help="Beneficiary of the treasury's 6-month lock (150M), until governance takes it over"
-    " (recorded in the manifest as treasury_admin).",
-)
-@click.option(
     "--team-revoke-authority",
     help="Who may revoke the unvested part of team grants (default: none, irrevocable).",
 )
@@ -126,7 +122,7 @@ def solana() -> None:
 @click.option(
     "--generate-owners",
     is_flag=True,
-    help="Create a keypair for every receiver not given (and the treasury admin) in the key dir; for local chains.",
+    help="Create a keypair for every receiver not given in the key dir; for local chains.",
 )
 @click.option("--genesis-ts", type=int, help="Unix time the schedules start (default: the chain's time now).")
 @click.option(
@@ -142,7 +138,6 @@ def create_bolt(
     keypair: str | None,
     mint_keypair: str | None,
     team_file: str,
-    treasury_admin: str | None,
     team_revoke_authority: str | None,
     owner_specs: tuple[str, ...],
     generate_owners: bool,
@@ -152,8 +147,9 @@ def create_bolt(
     """Create BOLT: 1,000,000,000 tokens, 9 decimals, each allocation in its vault or schedule, mint authority revoked.
 
     Worker rewards (400M) go into the dispatch_rewards vault; team grants into vesting schedules;
-    liquidity (100M) into a 1-year lock; treasury (150M) into a 6-month lock for the treasury admin;
-    community, hackathon and partners to the accounts named. The signer creates the schedules.
+    liquidity (100M) into a 1-year lock; treasury (150M) into the dispatch_governance treasury vault
+    (the receiver config's token account: only a spend passed by governance, 180 days after its
+    approval, moves it); community, hackathon and partners to the accounts named. The signer creates the schedules.
     Resumable: run it again with the same mint keypair and manifest to finish an interrupted run.
     Keys it creates go to $DISPATCH_KEY_DIR/<network> (default ~/.config/dispatch/<network>).
     """
@@ -167,7 +163,6 @@ def create_bolt(
     revoker = (
         Pubkey.from_string(_pubkey(team_revoke_authority, "--team-revoke-authority")) if team_revoke_authority else None
     )
-    admin = Pubkey.from_string(_pubkey(treasury_admin, "--treasury-admin")) if treasury_admin else None
     with chain_errors():
         team = read_team_file(Path(team_file))
         connections = _connections(state, url, keypair)
@@ -177,22 +172,18 @@ def create_bolt(
                 if not generate_owners:
                     raise InputError(f"no owner for {name!r}: pass --owner {name}=PUBKEY or --generate-owners")
                 owners[name] = load_or_create_keypair(keys / "allocations" / f"{name}.json").pubkey()
-        if admin is None:
-            if not generate_owners:
-                raise InputError("no treasury admin: pass --treasury-admin PUBKEY or --generate-owners")
-            admin = load_or_create_keypair(keys / "treasury-admin.json").pubkey()
         mint = load_or_create_keypair(Path(mint_keypair) if mint_keypair else keys / "bolt-mint.json")
         client, payer = connections.solana, connections.solana_keypair
         if airdrop:
             client.airdrop(payer.pubkey(), int(airdrop * 1_000_000_000))
         plan = GenesisPlan(
             team=team,
-            treasury_admin=admin,
             liquidity_beneficiary=owners.pop("liquidity"),
             team_revoke_authority=revoker,
             owners=owners,
             vesting_program_id=str(connections.solana_program(VESTING).program_id),
             rewards_program_id=str(connections.solana_program(REWARDS).program_id),
+            governance_program_id=str(connections.solana_program(GOVERNANCE).program_id),
         )
         info = deploy_genesis(
             client,

@@ -14,7 +14,7 @@ from dispatch_chain.solana.vesting import VestingSchedule
 
 @click.group()
 def vesting() -> None:
-    """Vesting schedules and locks of the genesis distribution (team, liquidity, treasury)."""
+    """Vesting schedules and locks of the genesis distribution (team, liquidity)."""
 
 
 def _schedule_json(label: str, s: VestingSchedule, now: int) -> dict[str, object]:

@@ -1,8 +1,8 @@
 """Demo stages of the BOLT distribution (whitepaper §5.4): genesis into the vaults, one epoch of rewards.
 
 :func:`genesis` creates BOLT with every allocation in its vault or schedule
-(worker rewards in dispatch_rewards, team grants vesting, liquidity and
-treasury locked); :func:`rewards_epoch` initialises dispatch_rewards,
+(worker rewards in dispatch_rewards, the treasury in dispatch_governance's
+vault, team grants vesting, liquidity locked); :func:`rewards_epoch` initialises dispatch_rewards,
 computes epoch 0 from the demo's settlement records on chain, posts its root,
 and has a SENTINEL worker claim its reward with its claim file; then the
 distribution table is read from the chain for the report. The demo's node is
@@ -42,10 +42,10 @@ def _keypair(state: DemoState, name: str) -> Keypair:
 
 def genesis(state: DemoState, admin: Keypair, mint: Keypair) -> tuple[MintInfo, dict[str, Keypair]]:
     """BOLT into its vaults and schedules, created by ``admin``; returns the mint and the demo's keys
-    (the free categories' owners, ``liquidity``, ``treasury_admin``, ``team:<label>``)."""
+    (the free categories' owners, ``liquidity``, ``team:<label>``)."""
     assert state.connections is not None
     client = state.connections.solana
-    keys = {name: _keypair(state, f"allocation-{name}") for name in (*FREE_CATEGORIES, "liquidity", "treasury_admin")}
+    keys = {name: _keypair(state, f"allocation-{name}") for name in (*FREE_CATEGORIES, "liquidity")}
     team = {label: _keypair(state, f"team-{label}") for label, _ in TEAM}
     team_file = state.options.out / "team.json"
     team_file.write_text(
@@ -61,7 +61,6 @@ def genesis(state: DemoState, admin: Keypair, mint: Keypair) -> tuple[MintInfo, 
         client.airdrop(keys[name].pubkey(), 10 * SOL)
     plan = GenesisPlan(
         team=read_team_file(team_file),
-        treasury_admin=keys["treasury_admin"].pubkey(),
         liquidity_beneficiary=keys["liquidity"].pubkey(),
         team_revoke_authority=None,
         owners={name: keys[name].pubkey() for name in FREE_CATEGORIES},
@@ -122,7 +121,10 @@ def rewards_epoch(state: DemoState, stack: ExitStack) -> None:
         f" {sentinels[0].name} claimed {format_bolt(claim.amount)} BOLT"
     )
     distribution = read_distribution(
-        connections.manifest.require_solana(), connections.rewards(), connections.vesting()
+        connections.manifest.require_solana(),
+        connections.rewards(),
+        connections.vesting(),
+        connections.governance_receiver(),
     )
     state.report["rewards"] = {
         "epoch": 0,

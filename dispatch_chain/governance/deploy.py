@@ -54,6 +54,7 @@ def init_receiver(
         m.solana = m.solana or SolanaDeployment(cluster=solana.caip2)
         m.solana.programs[GOVERNANCE] = str(receiver.program.program_id)
         m.solana.accounts["governance_config"] = str(receiver.config_address)
+        m.solana.accounts["allocation.treasury"] = str(receiver.config().treasury)
 
     update_manifest(manifest, network, change)
     return receiver

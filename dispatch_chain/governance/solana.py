@@ -15,12 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import spl.token.instructions as token_ix
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from dispatch_chain.errors import DeploymentNotFound
 from dispatch_chain.governance.message import ParamsMessage, SpendMessage
+from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.client import TOKEN_PROGRAM, SolanaClient
 from dispatch_chain.solana.programs import SETTLEMENT, STAKING, SYSTEM_PROGRAM, IdlProgram, programdata_address
 
@@ -62,6 +64,10 @@ class SpendRecord:
     paid: bool
 
 
+def _spend_record(r: Any) -> SpendRecord:
+    return SpendRecord(int(r.spend_id), int(r.amount), r.recipient, tuple(r.attesters), int(r.payable_at), bool(r.paid))
+
+
 def _spend_idl(message: SpendMessage) -> dict[str, Any]:
     return {
         "version": message.version,
@@ -99,7 +105,14 @@ class GovernanceReceiver:
         self.staking = IdlProgram.load(STAKING)
         self.settlement = IdlProgram.load(SETTLEMENT)
         self.config_address = self.program.pda(b"config")
-        self.treasury_address = self.program.pda(b"treasury")
+
+    def treasury_address(self, mint: Pubkey) -> Pubkey:
+        """The treasury vault: the receiver config's associated token account for ``mint`` (BOLT).
+
+        It is derivable (and fundable) before the receiver exists: genesis mints the treasury
+        allocation there, and ``initialize`` only records it.
+        """
+        return associated_token_account(self.config_address, mint)
 
     def record_address(self, digest: bytes) -> Pubkey:
         return self.program.pda(b"message", digest)
@@ -145,7 +158,7 @@ class GovernanceReceiver:
 
     # -- instructions -----------------------------------------------------------------------
 
-    def initialize_instruction(
+    def initialize_instructions(
         self,
         authority: Pubkey,
         *,
@@ -155,7 +168,8 @@ class GovernanceReceiver:
         source_emitter: bytes,
         attesters: list[Pubkey],
         threshold: int,
-    ) -> Instruction:
+    ) -> list[Instruction]:
+        """The idempotent creation of the treasury vault (a no-op once genesis created it), then ``initialize``."""
         args = {
             "chain_id": list(chain_id),
             "source_chain": list(source_chain),
@@ -165,7 +179,8 @@ class GovernanceReceiver:
             "staking_program": self.staking.program_id,
             "settlement_program": self.settlement.program_id,
         }
-        return self.program.instruction(
+        create_vault = token_ix.create_idempotent_associated_token_account(authority, self.config_address, mint)
+        initialize = self.program.instruction(
             "initialize",
             args,
             accounts={
@@ -174,11 +189,12 @@ class GovernanceReceiver:
                 "program": self.program.program_id,
                 "program_data": programdata_address(self.program.program_id),
                 "mint": mint,
-                "treasury": self.treasury_address,
+                "treasury": self.treasury_address(mint),
                 "token_program": TOKEN_PROGRAM,
                 "system_program": SYSTEM_PROGRAM,
             },
         )
+        return [create_vault, initialize]
 
     def propose_receiver_instructions(self, admin: Pubkey) -> list[Instruction]:
         """``propose_admin(receiver)`` on staking and settlement, signed by their current admin."""
@@ -233,11 +249,17 @@ class GovernanceReceiver:
 
     def spend(self, spend_id: int) -> SpendRecord | None:
         r = self.program.read("SpendRecord", self.client.account(self.spend_address(spend_id)))
-        if r is None:
-            return None
-        return SpendRecord(
-            int(r.spend_id), int(r.amount), r.recipient, tuple(r.attesters), int(r.payable_at), bool(r.paid)
-        )
+        return None if r is None else _spend_record(r)
+
+    def spends(self) -> list[SpendRecord]:
+        """Every spend record the program holds (getProgramAccounts on the record's discriminator)."""
+        found = self.client.program_accounts(self.program.program_id, self.program.discriminator("SpendRecord"))
+        records = [self.program.read("SpendRecord", account) for account in found]
+        return [_spend_record(r) for r in records if r is not None]
+
+    def paid_out(self) -> int:
+        """The base units paid out of the treasury vault: the sum of the paid spends."""
+        return sum(r.amount for r in self.spends() if r.paid)
 
     def attest_spend_instruction(self, attester: Pubkey, message: SpendMessage) -> Instruction:
         return self.program.instruction(
@@ -258,7 +280,7 @@ class GovernanceReceiver:
             accounts={
                 "config": self.config_address,
                 "record": self.spend_address(spend_id),
-                "treasury": self.treasury_address,
+                "treasury": self.treasury_address(mint),
                 "mint": mint,
                 "recipient_token": recipient_token,
                 "token_program": TOKEN_PROGRAM,
@@ -274,7 +296,7 @@ class GovernanceReceiver:
     # -- sending ----------------------------------------------------------------------------
 
     def initialize(self, authority: Keypair, **kwargs: Any) -> str:
-        return self.client.send([self.initialize_instruction(authority.pubkey(), **kwargs)], [authority])[0]
+        return self.client.send(self.initialize_instructions(authority.pubkey(), **kwargs), [authority])[0]
 
     def hand_over(self, admin: Keypair, payer: Keypair | None = None) -> str:
         """Propose the receiver as admin of staking and settlement and accept it, in one transaction."""

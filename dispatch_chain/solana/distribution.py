@@ -1,10 +1,11 @@
 """The BOLT distribution as the chain holds it now (``dispatch-chain bolt distribution``).
 
 Per whitepaper category: allocated, released (vested, or emitted by the
-rewards curve, or all of it for the free categories), claimed out of the
-vaults, and still locked, from the mint, the rewards config and the genesis
-schedules the manifest records (:mod:`dispatch_chain.solana.tokenomics`),
-at the Clock of the chain. Besides the bookkeeping, the vaults' token
+rewards curve, or paid out of the treasury by governance spends, or all of it
+for the free categories), claimed out of the vaults, and still locked, from
+the mint, the rewards config, the governance treasury vault and its spend
+records, and the genesis schedules the manifest records
+(:mod:`dispatch_chain.solana.tokenomics`), at the Clock of the chain. Besides the bookkeeping, the vaults' token
 balances are read, so the report shows that what sits in vaults plus what
 circulates is the supply, which is 1B minus what settlement burned.
 """
@@ -17,6 +18,7 @@ from solders.pubkey import Pubkey
 
 from dispatch_chain.deployments import SolanaDeployment
 from dispatch_chain.errors import ConfigError
+from dispatch_chain.governance.solana import GovernanceReceiver
 from dispatch_chain.protocol import BOLT_SUPPLY, DISTRIBUTION
 from dispatch_chain.rewards.program import RewardsClient
 from dispatch_chain.solana.bolt import BoltError, read_mint, token_balance
@@ -30,7 +32,7 @@ class Distribution:
     now: int
     rows: list[CategoryRow]
     supply: int  # the mint's supply now
-    in_vaults: int  # token balances of the rewards vault and every genesis schedule's vault
+    in_vaults: int  # token balances of the rewards vault, the treasury vault and every genesis schedule's vault
 
     @property
     def burned(self) -> int:
@@ -61,8 +63,14 @@ class Distribution:
         }
 
 
-def read_distribution(deployment: SolanaDeployment, rewards: RewardsClient, vesting: VestingClient) -> Distribution:
-    """Read everything the table needs from the chain, at the chain's current time."""
+def read_distribution(
+    deployment: SolanaDeployment, rewards: RewardsClient, vesting: VestingClient, governance: GovernanceReceiver
+) -> Distribution:
+    """Read everything the table needs from the chain, at the chain's current time.
+
+    The treasury row: released (and claimed) = the spends paid out of its vault, locked = the rest,
+    which the vault must hold (tokens sent to it on top count in ``in_vaults`` only).
+    """
     client = rewards.client
     mint = Pubkey.from_string(deployment.account("bolt_mint"))
     info = read_mint(client, mint)
@@ -76,11 +84,26 @@ def read_distribution(deployment: SolanaDeployment, rewards: RewardsClient, vest
             schedules.setdefault(category, []).append(vesting.schedule_at(Pubkey.from_string(address)))
     if not schedules:
         raise ConfigError("the manifest records no genesis schedules: create BOLT with create-bolt first")
+    treasury = governance.treasury_address(mint)
+    if deployment.accounts.get("allocation.treasury") != str(treasury):
+        raise ConfigError(
+            f"the manifest records treasury vault {deployment.accounts.get('allocation.treasury')},"
+            f" not {treasury} (dispatch_governance {governance.program.program_id}): recreate BOLT with create-bolt"
+        )
+    paid = governance.paid_out()
     now = chain_now(client)
     rows = distribution_table(
-        now=now, rewards_start=config.start_ts, rewards_claimed=config.total_claimed, schedules=schedules
+        now=now,
+        rewards_start=config.start_ts,
+        rewards_claimed=config.total_claimed,
+        treasury_paid=paid,
+        schedules=schedules,
     )
-    vaults = [config.vault] + [s.vault for group in schedules.values() for s in group]
+    locked = next(r.locked for r in rows if r.category == "treasury")
+    held = token_balance(client, treasury) or 0
+    if held < locked:
+        raise BoltError(f"the treasury vault {treasury} holds {held}, less than the {locked} not paid out")
+    vaults = [config.vault, treasury] + [s.vault for group in schedules.values() for s in group]
     in_vaults = sum(token_balance(client, v) or 0 for v in vaults)
     assert [r.category for r in rows] == [name for name, _ in DISTRIBUTION]
     return Distribution(now, rows, info.supply, in_vaults)

@@ -6,14 +6,15 @@ vests or locks move into schedules, each with its own vault:
 - team and advisors (150M): one schedule per beneficiary from a file, a
   1-year cliff then 3 years linear (nothing at the cliff), revocable for the
   unvested part by the revocation authority named (e.g. the DAO admin);
-- liquidity (100M): a 1-year lock, not revocable;
-- treasury (150M): a 6-month timelock, not revocable, whose beneficiary is
-  the treasury admin until governance takes the role over with
-  ``set_beneficiary``.
+- liquidity (100M): a 1-year lock, not revocable.
 
 Worker rewards (400M) need no schedule: ``create_bolt`` mints them straight
 into the dispatch_rewards vault by naming the rewards config PDA as the
-owner (the vault is its associated token account). Community, hackathon and
+owner (the vault is its associated token account). The treasury (150M)
+needs none either: it is minted into the dispatch_governance treasury vault,
+the receiver config PDA's associated token account, which exists before the
+receiver is initialised; only ``pay_spend`` moves it, for a spend passed on
+Monad and attested, 180 days after its approval (docs/governance.md). Community, hackathon and
 partners (200M) go to the accounts named. :func:`genesis_allocations` lists
 all of it for ``create_bolt``; each scheduled allocation is one transaction
 (:class:`ScheduleAllocation`: mint to the creator, create the schedule), so
@@ -52,7 +53,6 @@ YEAR = 365 * 24 * 3600
 TEAM_CLIFF = YEAR
 TEAM_LINEAR = 3 * YEAR
 LIQUIDITY_LOCK = YEAR
-TREASURY_TIMELOCK = YEAR // 2
 ALLOCATION = {name: BOLT_SUPPLY * share // 100 for name, share in DISTRIBUTION}
 
 
@@ -144,10 +144,9 @@ def genesis_schedules(
     team: list[Grant],
     *,
     liquidity_beneficiary: Pubkey,
-    treasury_admin: Pubkey,
     team_revoke_authority: Pubkey | None,
 ) -> list[ScheduleSpec]:
-    """The schedules of the team, liquidity and treasury allocations, starting at ``genesis_ts``."""
+    """The schedules of the team and liquidity allocations, starting at ``genesis_ts``."""
     check_team(team)
     cliff = genesis_ts + TEAM_CLIFF
     specs = [
@@ -161,10 +160,6 @@ def genesis_schedules(
         ScheduleSpec(
             "liquidity", "liquidity", liquidity_beneficiary, ALLOCATION["liquidity"], unlock, unlock, unlock, None
         )
-    )
-    unlock = genesis_ts + TREASURY_TIMELOCK
-    specs.append(
-        ScheduleSpec("treasury", "treasury", treasury_admin, ALLOCATION["treasury"], unlock, unlock, unlock, None)
     )
     return specs
 
@@ -244,16 +239,20 @@ def genesis_allocations(
     vesting: VestingClient,
     creator: Pubkey,
     rewards_config: Pubkey,
+    treasury_config: Pubkey,
     owners: dict[str, Pubkey],
 ) -> list[Allocation | ScheduleAllocation]:
     """Everything ``create_bolt`` places, in the whitepaper's order: worker rewards into the rewards
-    vault (``rewards_config``'s associated token account), the scheduled categories (``specs``)
-    through ``creator``, the others to ``owners`` (community, hackathon, partners)."""
+    vault (``rewards_config``'s associated token account), the treasury into the governance vault
+    (``treasury_config``'s, the receiver config PDA), the scheduled categories (``specs``) through
+    ``creator``, the others to ``owners`` (community, hackathon, partners)."""
     placed: list[Allocation | ScheduleAllocation] = []
     for category, _ in DISTRIBUTION:
         group = [s for s in specs if s.category == category]
         if category == "worker_rewards":
             placed.append(Allocation(category, rewards_config, ALLOCATION[category]))
+        elif category == "treasury":
+            placed.append(Allocation(category, treasury_config, ALLOCATION[category]))
         elif group:
             placed += [ScheduleAllocation(s, vesting, creator) for s in group]
         elif category in owners:
@@ -275,16 +274,27 @@ class CategoryRow:
 
 
 def distribution_table(
-    *, now: int, rewards_start: int, rewards_claimed: int, schedules: dict[str, list[VestingSchedule]]
+    *,
+    now: int,
+    rewards_start: int,
+    rewards_claimed: int,
+    treasury_paid: int,
+    schedules: dict[str, list[VestingSchedule]],
 ) -> list[CategoryRow]:
-    """The whitepaper's categories at ``now``: worker rewards from the emission curve, the scheduled
-    categories from their schedules (a revoked part counts as released back), the rest as free."""
+    """The whitepaper's categories at ``now``: worker rewards from the emission curve, the treasury
+    from the spends paid out of its vault (``treasury_paid``; the rest is locked there), the
+    scheduled categories from their schedules (a revoked part counts as released back), the rest
+    as free."""
     rows = []
     for category, _ in DISTRIBUTION:
         allocated = ALLOCATION[category]
         if category == "worker_rewards":
             out = emitted(rewards_start, now)
             rows.append(CategoryRow(category, allocated, out, rewards_claimed, allocated - out))
+        elif category == "treasury":
+            if not 0 <= treasury_paid <= allocated:
+                raise ConfigError(f"treasury spends paid {treasury_paid}, outside 0..{allocated}")
+            rows.append(CategoryRow(category, allocated, treasury_paid, treasury_paid, allocated - treasury_paid))
         elif category in schedules:
             group = schedules[category]
             if sum(s.total for s in group) != allocated:

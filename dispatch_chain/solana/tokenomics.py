@@ -3,16 +3,18 @@
 :func:`deploy_genesis` is what ``dispatch-chain solana create-bolt`` runs:
 worker rewards into the dispatch_rewards vault, team grants into
 per-beneficiary vesting schedules (from the team file), liquidity into a
-one-year lock, treasury into a 6-month non-revocable lock whose beneficiary
-is the treasury admin, the rest to the accounts named
+one-year lock, treasury into the dispatch_governance treasury vault (the
+receiver config PDA's associated token account, derivable and fundable
+before the receiver is initialised), the rest to the accounts named
 (:func:`dispatch_chain.solana.genesis.genesis_allocations`), then the mint
 authority revoked. Resumable like :func:`~dispatch_chain.solana.bolt.create_bolt`:
 the genesis time is recorded in the manifest before anything is sent and
 reused by a rerun, so a rerun asks for exactly the same schedules.
 
-The treasury beneficiary is a parameter (``treasury_admin``), recorded in the
-manifest as ``treasury_admin``: the seam for governance, which takes the role
-over with dispatch_vesting's ``set_beneficiary`` signed by that admin.
+No key holds the treasury: only dispatch_governance's ``pay_spend`` moves it,
+for a spend passed on Monad, attested, and 180 days old (docs/governance.md).
+The manifest records the vault as ``allocation.treasury`` and the receiver
+config that owns it as ``governance_config``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from solders.pubkey import Pubkey
 
 from dispatch_chain.deployments import SolanaDeployment, load_manifest
 from dispatch_chain.errors import ConfigError
+from dispatch_chain.governance.solana import GOVERNANCE, GovernanceReceiver
 from dispatch_chain.rewards.program import REWARDS, RewardsClient, RewardsConfig
 from dispatch_chain.solana.bolt import MintInfo, create_bolt
 from dispatch_chain.solana.client import SolanaClient
@@ -45,12 +48,12 @@ class GenesisPlan:
     """Who receives what at genesis (amounts are the whitepaper's, §5.4)."""
 
     team: list[Grant]
-    treasury_admin: Pubkey
     liquidity_beneficiary: Pubkey
     team_revoke_authority: Pubkey | None
     owners: dict[str, Pubkey] = field(default_factory=dict)  # FREE_CATEGORIES -> owner
     vesting_program_id: str | None = None
     rewards_program_id: str | None = None
+    governance_program_id: str | None = None
 
 
 def recorded_genesis_ts(manifest: Path) -> int | None:
@@ -96,11 +99,11 @@ def deploy_genesis(
         raise ConfigError(f"no owner for allocation(s): {', '.join(missing)}")
     vesting = VestingClient(client, IdlProgram.load(VESTING, plan.vesting_program_id))
     rewards = RewardsClient(client, IdlProgram.load(REWARDS, plan.rewards_program_id))
+    receiver = GovernanceReceiver(client, IdlProgram.load(GOVERNANCE, plan.governance_program_id))
     specs = genesis_schedules(
         start,
         plan.team,
         liquidity_beneficiary=plan.liquidity_beneficiary,
-        treasury_admin=plan.treasury_admin,
         team_revoke_authority=plan.team_revoke_authority,
     )
     allocations = genesis_allocations(
@@ -108,14 +111,13 @@ def deploy_genesis(
         vesting=vesting,
         creator=payer.pubkey(),
         rewards_config=rewards.rewards.config_address,
+        treasury_config=receiver.config_address,
         owners=plan.owners,
     )
     mint_key = mint.pubkey()
 
     def before(s: SolanaDeployment) -> None:
-        s.accounts.update(
-            {"bolt_mint": str(mint_key), "genesis_ts": str(start), "treasury_admin": str(plan.treasury_admin)}
-        )
+        s.accounts.update({"bolt_mint": str(mint_key), "genesis_ts": str(start)})
         if plan.team_revoke_authority is not None:
             s.accounts["team_revoke_authority"] = str(plan.team_revoke_authority)
 
@@ -127,6 +129,9 @@ def deploy_genesis(
         s.accounts["genesis_creator"] = str(payer.pubkey())
         s.accounts["rewards_config"] = str(rewards.rewards.config_address)
         s.accounts["allocation.worker_rewards"] = str(rewards.rewards.vault_address(mint_key))
+        s.programs[GOVERNANCE] = str(receiver.program.program_id)
+        s.accounts["governance_config"] = str(receiver.config_address)
+        s.accounts["allocation.treasury"] = str(receiver.treasury_address(mint_key))
         for place in allocations:
             if isinstance(place, ScheduleAllocation):
                 s.accounts[f"schedule.{place.spec.category}.{place.spec.label}"] = str(place.address)

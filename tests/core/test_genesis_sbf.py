@@ -1,8 +1,10 @@
 """The genesis of BOLT into its vaults on the real SBF builds (solders'
-LiteSVM): 400M minted straight into the dispatch_rewards vault, team grants
-from a file, the liquidity lock and the treasury timelock as dispatch_vesting
-schedules, the rest to the accounts named; every base unit of the 1B supply
-is accounted for and each lock opens exactly at its time."""
+LiteSVM): 400M minted straight into the dispatch_rewards vault, 150M into the
+dispatch_governance treasury vault before the receiver exists (its
+initialise then takes that vault, and no key moves it), team grants from a
+file and the liquidity lock as dispatch_vesting schedules, the rest to the
+accounts named; every base unit of the 1B supply is accounted for and each
+lock opens exactly at its time."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from sbf_svm import BOLT, Chain, sbf_chain
 from solders.pubkey import Pubkey
 from spl.token.instructions import create_idempotent_associated_token_account
 
+from dispatch_chain.errors import ConfigError
+from dispatch_chain.governance.solana import GovernanceReceiver
 from dispatch_chain.protocol import BOLT_SUPPLY
 from dispatch_chain.rewards.program import RewardsProgram
 from dispatch_chain.solana.bolt import associated_token_account
@@ -23,7 +27,6 @@ from dispatch_chain.solana.genesis import (
     ALLOCATION,
     LIQUIDITY_LOCK,
     TEAM_CLIFF,
-    TREASURY_TIMELOCK,
     YEAR,
     CategoryRow,
     TeamFileError,
@@ -40,12 +43,13 @@ GENESIS = 1_800_000_000
 
 @pytest.fixture
 def chain() -> Chain:
-    return sbf_chain("dispatch_vesting", "dispatch_rewards")
+    return sbf_chain("dispatch_vesting", "dispatch_rewards", "dispatch_governance")
 
 
 def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
     vesting = VestingClient(None, IdlProgram.load("dispatch_vesting"))
     rewards = RewardsProgram(IdlProgram.load("dispatch_rewards"))
+    receiver = GovernanceReceiver(None)  # instructions only: the chain here is solders' LiteSVM
     deployer, dao, liquidity, distributor = chain.deployer, chain.funded(), chain.funded(), chain.funded()
     members = [chain.funded() for _ in range(3)]
     others = {name: chain.funded().pubkey() for name in ("community", "hackathon", "partners")}
@@ -56,16 +60,19 @@ def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
     chain.set_time(GENESIS)
     mint = chain.create_mint(deployer)
 
-    # Minting: worker rewards straight into the rewards vault, vested allocations to the deployer.
+    # Minting: worker rewards straight into the rewards vault, the treasury into the governance
+    # receiver's vault (which no receiver config exists for yet), vested allocations to the deployer.
     vault = rewards.vault_address(mint)
+    treasury = receiver.treasury_address(mint)
     deployer_token = associated_token_account(deployer.pubkey(), mint)
     chain.ok([create_idempotent_associated_token_account(deployer.pubkey(), rewards.config_address, mint),
+              create_idempotent_associated_token_account(deployer.pubkey(), receiver.config_address, mint),
               create_idempotent_associated_token_account(deployer.pubkey(), deployer.pubkey(), mint)]
              + [create_idempotent_associated_token_account(deployer.pubkey(), o, mint) for o in others.values()],
              [deployer])
     chain.mint_to(deployer, mint, vault, ALLOCATION["worker_rewards"])
-    chain.mint_to(deployer, mint, deployer_token,
-                  ALLOCATION["team"] + ALLOCATION["liquidity"] + ALLOCATION["treasury"])
+    chain.mint_to(deployer, mint, treasury, ALLOCATION["treasury"])
+    chain.mint_to(deployer, mint, deployer_token, ALLOCATION["team"] + ALLOCATION["liquidity"])
     for name, owner in others.items():
         chain.mint_to(deployer, mint, associated_token_account(owner, mint), ALLOCATION[name])
     chain.ok([token_ix.set_authority(token_ix.SetAuthorityParams(
@@ -74,8 +81,21 @@ def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
     chain.ok(rewards.initialize_instructions(deployer.pubkey(), mint, start_ts=GENESIS, epoch_seconds=7 * 86400,
                                              distributor=distributor.pubkey())[1:], [deployer])
 
+    # The receiver initialises after genesis over the funded vault (its create-idempotent a no-op).
+    chain.ok(receiver.initialize_instructions(
+        deployer.pubkey(), mint=mint, chain_id=bytes(32), source_chain=bytes([1] * 32),
+        source_emitter=bytes(12) + bytes([2] * 20), attesters=[dao.pubkey()], threshold=1), [deployer])
+    governance = receiver.program.decode("GovernanceConfig", chain.data(receiver.config_address))
+    assert (governance.treasury, governance.treasury_mint) == (treasury, mint)
+    assert chain.token_balance(treasury) == ALLOCATION["treasury"]
+    # Its only authority is the receiver config: the deployer (who minted it) cannot move it.
+    theft = token_ix.transfer_checked(token_ix.TransferCheckedParams(
+        program_id=TOKEN_PROGRAM, source=treasury, mint=mint, dest=deployer_token, owner=deployer.pubkey(),
+        amount=1, decimals=9))
+    chain.fails([theft], [deployer], 4)  # SPL Token OwnerMismatch
+
     specs = genesis_schedules(GENESIS, read_team_file(team_file), liquidity_beneficiary=liquidity.pubkey(),
-                              treasury_admin=dao.pubkey(), team_revoke_authority=dao.pubkey())
+                              team_revoke_authority=dao.pubkey())
     for spec in specs:
         chain.ok(schedule_instructions(vesting, deployer.pubkey(), mint, spec), [deployer])
 
@@ -86,15 +106,14 @@ def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
         schedules[spec.label] = vesting.decode(address, chain.data(address))
     balances = [chain.token_balance(s.vault) for s in schedules.values()]
     assert balances == [s.total for s in schedules.values()]
-    assert sum(balances) + chain.token_balance(vault) + sum(
+    assert sum(balances) + chain.token_balance(vault) + chain.token_balance(treasury) + sum(
         chain.token_balance(associated_token_account(o, mint)) for o in others.values()) == BOLT_SUPPLY
     assert rewards.decode_config(chain.data(rewards.config_address)).vault == vault
-    assert schedules["liquidity"].is_lock and schedules["treasury"].is_lock
+    assert schedules["liquidity"].is_lock and "treasury" not in schedules
     assert schedules["team:m1"].revoke_authority == dao.pubkey()
 
     # Each lock opens exactly at its time; the team vests only after the cliff.
-    for label, owner, opens in (("liquidity", liquidity, GENESIS + LIQUIDITY_LOCK),
-                                ("treasury", dao, GENESIS + TREASURY_TIMELOCK)):
+    for label, owner, opens in (("liquidity", liquidity, GENESIS + LIQUIDITY_LOCK),):
         chain.set_time(opens - 1)
         chain.fails(vesting.claim_instructions(owner.pubkey(), schedules[label]), [owner], 6003)
         chain.set_time(opens)
@@ -107,21 +126,27 @@ def test_genesis_into_vaults(chain: Chain, tmp_path: Path) -> None:
     now = GENESIS + 2 * YEAR
     chain.set_time(now)
     chain.ok(vesting.claim_instructions(members[0].pubkey(), schedules["team:m0"]), [members[0]])
-    by_category: dict[str, list] = {"team": [], "liquidity": [], "treasury": []}
+    by_category: dict[str, list] = {"team": [], "liquidity": []}
     for spec in specs:
         address = vesting.schedule_address(deployer.pubkey(), schedule_id(spec.label))
         by_category[spec.category].append(vesting.decode(address, chain.data(address)))
     config = rewards.decode_config(chain.data(rewards.config_address))
     rows = {r.category: r for r in distribution_table(now=now, rewards_start=config.start_ts,
-                                                       rewards_claimed=config.total_claimed, schedules=by_category)}
+                                                       rewards_claimed=config.total_claimed, treasury_paid=7 * BOLT,
+                                                       schedules=by_category)}
     assert sum(r.allocated for r in rows.values()) == BOLT_SUPPLY
     assert all(r.released + r.locked == r.allocated for r in rows.values())
     assert rows["worker_rewards"].released == 300_000_000 * BOLT and rows["worker_rewards"].locked == 100_000_000 * BOLT
-    assert (rows["liquidity"].locked, rows["treasury"].locked) == (0, 0)
+    assert rows["liquidity"].locked == 0
+    assert rows["treasury"] == CategoryRow("treasury", ALLOCATION["treasury"], 7 * BOLT, 7 * BOLT,
+                                           ALLOCATION["treasury"] - 7 * BOLT)
     assert rows["liquidity"].claimed == rows["liquidity"].allocated
     team_vested = sum(vested_amount(a, GENESIS + YEAR, GENESIS + YEAR, GENESIS + 4 * YEAR, now) for a in shares)
     assert rows["team"].released == team_vested and rows["team"].claimed == chain.token_balance(
         associated_token_account(members[0].pubkey(), mint))
+    with pytest.raises(ConfigError, match="treasury spends paid"):  # more paid than the treasury ever held
+        distribution_table(now=now, rewards_start=config.start_ts, rewards_claimed=0,
+                           treasury_paid=ALLOCATION["treasury"] + 1, schedules=by_category)
     assert rows["community"] == CategoryRow("community", ALLOCATION["community"], ALLOCATION["community"],
                                             ALLOCATION["community"], 0)
 

@@ -68,6 +68,16 @@ def _solana_params(receiver: GovernanceReceiver):
     return settlement.fee_bps, staking.verified_threshold, staking.sentinel_threshold, staking.cooldown_seconds
 
 
+def test_the_treasury_vault_is_the_one_genesis_funded_before_the_receiver_existed(wired) -> None:
+    from dispatch_chain.solana.bolt import associated_token_account, token_balance
+
+    receiver, _, mint = wired
+    config = receiver.config()
+    assert config.treasury == receiver.treasury_address(mint) == associated_token_account(receiver.config_address, mint)
+    assert config.treasury_mint == mint
+    assert token_balance(receiver.client, config.treasury) == 150_000_000 * BOLT  # untouched by initialise
+
+
 def test_the_receiver_is_the_admin_of_staking_and_settlement(wired) -> None:
     receiver = wired[0]
     staking = receiver.staking.read("StakingConfig", receiver.client.account(receiver.staking.pda(b"config")))
@@ -165,3 +175,28 @@ def test_pay_spend_command_refuses_a_spend_before_its_delay(wired, solana_node, 
     assert result.exit_code == 1 and "SpendNotDue" in result.output and result.output.count("\n") == 1, result.output
     result = CliRunner().invoke(main, ["gov", "pay-spend", "999", "--keypair", str(key)], env=env)
     assert result.exit_code == 1 and "no treasury spend 999" in result.output
+
+
+def test_the_spend_pays_from_the_genesis_vault_after_six_months(wired, solana_node) -> None:
+    """Last in this module: it warps the node's clock past the delay of spend 1 (approved above)."""
+    from spl.token import instructions as token_ix
+
+    from dispatch_chain.solana.bolt import associated_token_account, token_balance
+
+    receiver, _, mint = wired
+    record = receiver.spend(1)
+    assert record is not None and not record.paid and receiver.paid_out() == 0
+    vault = receiver.treasury_address(mint)
+    before = token_balance(receiver.client, vault)
+    solana_node.warp_clock(180 * 86_400 + 60)
+    payer = funded(receiver.client)
+    receiver.client.send([token_ix.create_idempotent_associated_token_account(
+        payer.pubkey(), record.recipient, mint)], [payer])
+    token = associated_token_account(record.recipient, mint)
+    receiver.pay_spend(payer, 1, token, mint=mint)
+    assert token_balance(receiver.client, token) == 25 * BOLT
+    assert token_balance(receiver.client, vault) == before - 25 * BOLT
+    assert receiver.paid_out() == 25 * BOLT and [r.spend_id for r in receiver.spends() if r.paid] == [1]
+    with pytest.raises(ProgramError) as twice:  # another payer: not the same transaction again
+        receiver.pay_spend(funded(receiver.client), 1, token, mint=mint)
+    assert twice.value.name == "SpendAlreadyPaid"

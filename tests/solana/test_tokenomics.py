@@ -3,8 +3,10 @@
 create-bolt runs as a separate process and is SIGKILLed between two steps,
 then finished by a rerun; dispatch_rewards is initialised by its upgrade
 authority only; an epoch is computed from on-chain settlement records,
-posted and claimed through the CLI; the node's clock is warped (a local-only
-RPC) to open the treasury lock; `bolt distribution` adds up.
+posted and claimed through the CLI; the treasury sits in the governance
+receiver's vault, which no key can move (the receiver is initialised over
+it afterwards); the node's clock is warped (a local-only RPC) to open the
+liquidity lock; `bolt distribution` adds up.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from conftest import SOL, compute_limit
 from solders.pubkey import Pubkey
 
 from dispatch_chain.deployments import load_manifest
+from dispatch_chain.governance.solana import GovernanceReceiver
 from dispatch_chain.protocol import BOLT, BOLT_SUPPLY
 from dispatch_chain.rewards.program import RewardsClient
 from dispatch_chain.solana.bolt import associated_token_account, read_mint, token_balance, transfer
 from dispatch_chain.solana.budgets import BUDGETS, PER_BUMP
 from dispatch_chain.solana.deploy import ProgramSettings, init_programs, load_or_create_keypair
 from dispatch_chain.solana.errors import ExceedsReleased
-from dispatch_chain.solana.genesis import ALLOCATION, TREASURY_TIMELOCK
+from dispatch_chain.solana.genesis import ALLOCATION, LIQUIDITY_LOCK
 from dispatch_chain.solana.programs import SETTLEMENT, STAKING, IdlProgram
 from dispatch_chain.solana.settlement import SettlementClient
 from dispatch_chain.solana.staking import StakingClient
@@ -106,16 +109,18 @@ def test_create_bolt_killed_between_steps_is_finished_by_a_rerun(solana, env) ->
     rewards = RewardsClient(solana, IdlProgram.load("dispatch_rewards"))
     vesting = VestingClient(solana, IdlProgram.load("dispatch_vesting"))
     assert token_balance(solana, rewards.rewards.vault_address(mint)) == 400 * M
-    treasury_admin = load_or_create_keypair(env.keys / "treasury-admin.json").pubkey()
-    assert manifest.account("treasury_admin") == str(treasury_admin)
+    # The treasury: minted into the governance receiver's vault (its config PDA's token account), no schedule.
+    receiver = GovernanceReceiver(solana)
+    assert manifest.account("governance_config") == str(receiver.config_address)
+    assert manifest.account("allocation.treasury") == str(receiver.treasury_address(mint))
+    assert token_balance(solana, receiver.treasury_address(mint)) == 150 * M
+    assert "treasury_admin" not in manifest.accounts
+    assert not [name for name in manifest.accounts if name.startswith("schedule.treasury")]
     genesis = int(manifest.account("genesis_ts"))
     for label, amount in TEAM:
         s = vesting.schedule_at(_key(manifest.account(f"schedule.team.team:{label}")))
         assert (s.beneficiary, s.total, token_balance(solana, s.vault)) == (env.members[label].pubkey(), amount, amount)
         assert (s.cliff_ts, s.end_ts, s.revoke_authority) == (genesis + 365 * 86400, genesis + 4 * 365 * 86400, None)
-    treasury = vesting.schedule_at(_key(manifest.account("schedule.treasury.treasury")))
-    assert (treasury.beneficiary, treasury.total, treasury.is_lock) == (treasury_admin, 150 * M, True)
-    assert treasury.end_ts == genesis + TREASURY_TIMELOCK
     liquidity = vesting.schedule_at(_key(manifest.account("schedule.liquidity.liquidity")))
     assert (liquidity.total, liquidity.is_lock, liquidity.end_ts) == (100 * M, True, genesis + 365 * 86400)
     for name in ("community", "hackathon", "partners"):
@@ -212,26 +217,52 @@ def test_rewards_init_post_and_claim_over_rpc(solana, solana_node, env) -> None:
 
 def test_vesting_show_and_claim_with_the_clock_warped(solana, solana_node, env) -> None:
     manifest = load_manifest(env.folder / "local.json").require_solana()
-    treasury = manifest.account("schedule.treasury.treasury")
-    admin_file = env.keys / "treasury-admin.json"
-    solana.airdrop(load_or_create_keypair(admin_file).pubkey(), SOL)
-    early = env.run("vesting", "claim", treasury, keypair=admin_file)
+    liquidity = manifest.account("schedule.liquidity.liquidity")
+    owner_file = env.keys / "allocations" / "liquidity.json"
+    solana.airdrop(load_or_create_keypair(owner_file).pubkey(), SOL)
+    early = env.run("vesting", "claim", liquidity, keypair=owner_file)
     assert early.returncode == 3 and "NothingToClaim" in early.stderr, early.stderr
-    not_beneficiary = env.run("vesting", "claim", treasury)
+    not_beneficiary = env.run("vesting", "claim", liquidity)
     assert not_beneficiary.returncode == 2 and "beneficiary" in not_beneficiary.stderr
 
-    solana_node.warp_clock(TREASURY_TIMELOCK)
+    solana_node.warp_clock(LIQUIDITY_LOCK)
     shown = env.run("vesting", "show", "--json")
     assert shown.returncode == 0, shown.stderr
     by_label = {s["label"]: s for s in json.loads(shown.stdout)["schedules"]}
-    assert by_label["treasury"]["claimable"] == str(150 * M)
-    assert by_label["liquidity"]["claimable"] == "0" and by_label["team:alice"]["vested"] == "0"
-    claimed = env.run("vesting", "claim", treasury, keypair=admin_file)
+    assert by_label["liquidity"]["claimable"] == str(100 * M) and "treasury" not in by_label
+    assert int(by_label["team:alice"]["vested"]) > 0  # the one-year warp also passed the team cliff
+    claimed = env.run("vesting", "claim", liquidity, keypair=owner_file)
     assert claimed.returncode == 0, claimed.stderr
     assert _landed_within_its_limit(solana, claimed.stdout) > 0
-    mint = Path(env.keys / "bolt-mint.json")
-    mint_key = load_or_create_keypair(mint).pubkey()
-    assert token_balance(solana, associated_token_account(load_or_create_keypair(admin_file).pubkey(), mint_key)) == 150 * M
+    mint_key = load_or_create_keypair(env.keys / "bolt-mint.json").pubkey()
+    owner = load_or_create_keypair(owner_file).pubkey()
+    assert token_balance(solana, associated_token_account(owner, mint_key)) == 100 * M
+
+
+def test_the_receiver_initialises_over_the_funded_vault_which_no_key_moves(solana, solana_node, env) -> None:
+    """The receiver is initialised after genesis, over the vault genesis funded; the vault's only
+    authority is the receiver config, so a plain transfer signed by anyone else fails."""
+    from spl.token.constants import TOKEN_PROGRAM_ID
+    from spl.token.instructions import TransferCheckedParams, transfer_checked
+
+    from dispatch_chain.hashing import keccak256
+    from dispatch_chain.solana.errors import SolanaTransactionError
+
+    mint = load_or_create_keypair(env.keys / "bolt-mint.json").pubkey()
+    receiver = GovernanceReceiver(solana)
+    vault = receiver.treasury_address(mint)
+    assert receiver.find_config() is None  # this module's node: genesis came first
+    receiver.initialize(solana_node.deployer, mint=mint, chain_id=keccak256(b"solana:tokenomics"),
+                        source_chain=keccak256(b"eip155:31337"), source_emitter=bytes(12) + bytes(range(20)),
+                        attesters=[env.payer.pubkey()], threshold=1)
+    assert (receiver.config().treasury, receiver.config().treasury_mint) == (vault, mint)
+    assert token_balance(solana, vault) == 150 * M
+    theft = transfer_checked(TransferCheckedParams(
+        program_id=TOKEN_PROGRAM_ID, source=vault, mint=mint, dest=associated_token_account(env.payer.pubkey(), mint),
+        owner=env.payer.pubkey(), amount=1, decimals=9))
+    with pytest.raises(SolanaTransactionError):
+        solana.send([theft], [env.payer])
+    assert token_balance(solana, vault) == 150 * M
 
 
 def test_bolt_distribution_adds_up_to_the_supply(solana, env) -> None:
@@ -246,7 +277,8 @@ def test_bolt_distribution_adds_up_to_the_supply(solana, env) -> None:
     assert sum(r["claimed"] for r in rows.values()) + int(d["in_vaults"]) == BOLT_SUPPLY
     assert supply == read_mint(solana, load_or_create_keypair(env.keys / "bolt-mint.json").pubkey()).supply
     assert supply == BOLT_SUPPLY - burned and burned == 40 * BOLT  # 5 % of the two settlements
-    assert rows["treasury"]["claimed"] == 150 * M and rows["treasury"]["locked"] == 0
-    assert rows["worker_rewards"]["claimed"] > 0 and rows["team"]["released"] == 0
+    assert rows["treasury"] == {"allocated": 150 * M, "released": 0, "claimed": 0, "locked": 150 * M}  # no spend paid
+    assert rows["liquidity"]["claimed"] == 100 * M and rows["liquidity"]["locked"] == 0
+    assert rows["worker_rewards"]["claimed"] > 0 and rows["team"]["released"] > rows["team"]["claimed"] == 0
     text = env.run("bolt", "distribution")
     assert text.returncode == 0 and "worker_rewards" in text.stdout and "burned 40" in text.stdout

@@ -15,9 +15,6 @@ pub const KIND_GOVERNANCE: u8 = 2;
 pub const MESSAGE_LEN: usize = 140;
 /// At most this many attesters.
 pub const MAX_ATTESTERS: usize = 16;
-/// Seed of the treasury vault (an SPL token account whose authority is the config PDA).
-#[constant]
-pub const TREASURY_SEED: &[u8] = b"treasury";
 /// Seed prefix of a treasury spend record: `["spend", spend_id (u64 LE)]`.
 #[constant]
 pub const SPEND_SEED: &[u8] = b"spend";

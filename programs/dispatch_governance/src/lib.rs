@@ -13,8 +13,9 @@
 //!   impossible and versions only go up (a stale or out-of-order one fails).
 //! - `initialize` is gated on the program's upgrade authority. There is no
 //!   admin key afterwards.
-//! - Treasury: the vault `["treasury"]` has the config PDA as its only
-//!   authority. A spend approved on Monad is attested like a parameters
+//! - Treasury: the vault is the config PDA's associated token account for
+//!   BOLT (genesis mints the 150M there before `initialize`), so the config
+//!   PDA is its only authority. A spend approved on Monad is attested like a parameters
 //!   message; at the threshold it becomes payable `TREASURY_DELAY` (6 months)
 //!   later, and `pay_spend` (anyone) moves it to the recipient then.
 use anchor_lang::prelude::*;

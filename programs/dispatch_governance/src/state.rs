@@ -22,7 +22,7 @@ pub struct GovernanceConfig {
     pub applied_version: u64,
     pub staking_program: Pubkey,
     pub settlement_program: Pubkey,
-    /// The treasury vault (`["treasury"]`, authority: this config) and its mint (BOLT).
+    /// The treasury vault (this config's associated token account) and its mint (BOLT).
     pub treasury: Pubkey,
     pub treasury_mint: Pubkey,
     pub bump: u8,

@@ -5,6 +5,8 @@
 //! the settlement fee by CPI. Stale, out-of-order, replayed, wrong-source,
 //! below-threshold and unattested messages each fail with their own error.
 
+#[path = "../../sbf_test_support.rs"]
+mod sbf;
 #[path = "../../test_support.rs"]
 #[allow(unused_macros)]
 mod support;
@@ -17,6 +19,7 @@ use dispatch_governance::{
 use dispatch_settlement::SettlementConfig;
 use dispatch_staking::StakingConfig;
 use dispatch_svm::LiteSVM;
+use sbf::{ata, create_ata_ix};
 use solana_address::Address;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -59,7 +62,22 @@ fn message(version: u64, fee_bps: u16, verified: u64, sentinel: u64) -> ParamsMe
     }
 }
 
+/// The treasury vault: the receiver config's associated token account for `mint`.
+fn vault(mint: &Address) -> Address {
+    ata(&pda(&[b"config"], &PROGRAM), mint)
+}
+
 fn initialize_ix(authority: &Address, mint: &Address, attesters: Vec<Address>, threshold: u8) -> Instruction {
+    initialize_with_treasury(authority, mint, &vault(mint), attesters, threshold)
+}
+
+fn initialize_with_treasury(
+    authority: &Address,
+    mint: &Address,
+    treasury: &Address,
+    attesters: Vec<Address>,
+    threshold: u8,
+) -> Instruction {
     ix(
         PROGRAM,
         accounts::Initialize {
@@ -68,7 +86,7 @@ fn initialize_ix(authority: &Address, mint: &Address, attesters: Vec<Address>, t
             program: PROGRAM,
             program_data: programdata(&PROGRAM),
             mint: *mint,
-            treasury: pda(&[b"treasury"], &PROGRAM),
+            treasury: *treasury,
             token_program: TOKEN_PROGRAM,
             system_program: SYSTEM_PROGRAM,
         },
@@ -135,9 +153,11 @@ impl Env {
             ],
         );
         let attesters: Vec<Keypair> = (0..3).map(|_| funded(&mut svm)).collect();
-        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, attesters.iter().map(|k| k.pubkey()).collect(), 2)]);
-        mint_to(&mut svm, &admin, &mint, &pda(&[b"treasury"], &PROGRAM), TREASURY);
+        // Genesis order: the vault is created and funded before the receiver exists.
         let config = pda(&[b"config"], &PROGRAM);
+        ok(&mut svm, &admin, &[], &[create_ata_ix(&admin.pubkey(), &config, &mint)]);
+        mint_to(&mut svm, &admin, &mint, &vault(&mint), TREASURY);
+        ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, attesters.iter().map(|k| k.pubkey()).collect(), 2)]);
         ok(
             &mut svm,
             &admin,
@@ -341,13 +361,38 @@ fn initialize_is_for_the_upgrade_authority_only_and_checks_the_attesters() {
     let stranger = funded(&mut svm);
     let admin = deployer();
     let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    ok(&mut svm, &admin, &[], &[create_ata_ix(&admin.pubkey(), &pda(&[b"config"], &PROGRAM), &mint)]);
     let keys = vec![Address::new_unique(), Address::new_unique()];
     fails(&mut svm, &stranger, &[], &[initialize_ix(&stranger.pubkey(), &mint, keys.clone(), 1)], custom(E::Unauthorized));
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, keys.clone(), 3)], custom(E::InvalidThreshold));
     fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, vec![keys[0], keys[0]], 1)], custom(E::InvalidAttesters));
     ok(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, keys, 2)]);
     let config: GovernanceConfig = account(&svm, &pda(&[b"config"], &PROGRAM));
-    assert_eq!((config.treasury, config.treasury_mint), (pda(&[b"treasury"], &PROGRAM), mint));
+    assert_eq!((config.treasury, config.treasury_mint), (vault(&mint), mint));
+}
+
+/// Initialise in the same transaction as the idempotent creation of the vault (what the Python
+/// receiver sends); without the vault, or with any other token account of the config PDA (not
+/// its associated one), initialise fails: the treasury is exactly the account genesis funded.
+#[test]
+fn initialize_takes_only_the_config_s_associated_vault() {
+    let mut svm = svm_with(PROGRAM);
+    let admin = deployer();
+    let mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    let config = pda(&[b"config"], &PROGRAM);
+    let keys = vec![Address::new_unique(), Address::new_unique()];
+    fails(&mut svm, &admin, &[], &[initialize_ix(&admin.pubkey(), &mint, keys.clone(), 2)], custom(3012u32)); // AccountNotInitialized
+    let other = create_token_account(&mut svm, &admin, &mint, &config);
+    let wrong = initialize_with_treasury(&admin.pubkey(), &mint, &other, keys.clone(), 2);
+    fails(&mut svm, &admin, &[], &[wrong], custom(2009u32)); // ConstraintAssociated
+    let other_mint = create_mint(&mut svm, &admin, &admin.pubkey());
+    ok(&mut svm, &admin, &[], &[create_ata_ix(&admin.pubkey(), &config, &other_mint)]);
+    let wrong_mint = initialize_with_treasury(&admin.pubkey(), &mint, &vault(&other_mint), keys.clone(), 2);
+    fails(&mut svm, &admin, &[], &[wrong_mint], custom(2009u32)); // ConstraintAssociated: not this mint's
+    let create = create_ata_ix(&admin.pubkey(), &config, &mint);
+    ok(&mut svm, &admin, &[], &[create, initialize_ix(&admin.pubkey(), &mint, keys, 2)]);
+    let recorded: GovernanceConfig = account(&svm, &config);
+    assert_eq!(recorded.treasury, vault(&mint));
 }
 
 /// Compute units of each instruction on the SBF build against the budgets of docs/solana-programs.md
@@ -451,7 +496,7 @@ impl Env {
             accounts::PaySpend {
                 config: self.config,
                 record: pda(&[b"spend", &spend_id.to_le_bytes()], &PROGRAM),
-                treasury: pda(&[b"treasury"], &PROGRAM),
+                treasury: vault(&self.mint),
                 mint: self.mint,
                 recipient_token: *recipient_token,
                 token_program: TOKEN_PROGRAM,
@@ -485,7 +530,7 @@ fn a_treasury_spend_pays_only_after_its_six_month_delay() {
     println!("dispatch_governance CU: attest_spend (approving) {attest_cu}, pay_spend {pay_cu}");
     assert!(attest_cu <= 20_000 && pay_cu <= 22_000, "attest_spend {attest_cu}, pay_spend {pay_cu}");
     assert_eq!(token_balance(&env.svm, &recipient_token), 1_000 * BOLT);
-    assert_eq!(token_balance(&env.svm, &pda(&[b"treasury"], &PROGRAM)), TREASURY - 1_000 * BOLT);
+    assert_eq!(token_balance(&env.svm, &vault(&env.mint)), TREASURY - 1_000 * BOLT);
     fails(&mut env.svm, &anyone, &[], &[pay], custom(E::SpendAlreadyPaid));
     let record: SpendRecord = account(&env.svm, &pda(&[b"spend", &1u64.to_le_bytes()], &PROGRAM));
     assert!(record.paid);

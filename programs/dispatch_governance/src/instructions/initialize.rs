@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::constants::{CONFIG_SEED, TREASURY_SEED};
+use crate::constants::CONFIG_SEED;
 use crate::errors::GovernanceError;
 use crate::events::Initialized;
 use crate::program::DispatchGovernance;
@@ -37,14 +37,20 @@ pub struct Initialize<'info> {
     pub program_data: Account<'info, ProgramData>,
     /// The treasury's token (BOLT).
     pub mint: Box<Account<'info, Mint>>,
-    /// The treasury vault: a token account of `mint` whose only authority is the config PDA.
-    #[account(init, payer = authority, seeds = [TREASURY_SEED], bump, token::mint = mint, token::authority = config)]
+    /// The treasury vault: the config PDA's associated token account for `mint`, created (and
+    /// funded by genesis) beforehand through the Associated Token Account program. Its only
+    /// authority is the config PDA, so it moves only through `pay_spend`.
+    #[account(
+        associated_token::mint = mint,
+        associated_token::authority = config,
+        associated_token::token_program = token_program,
+    )]
     pub treasury: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
 
-/// Creates the config and the treasury vault. No admin key remains: the attesters and the source
+/// Creates the config and records the treasury vault. No admin key remains: the attesters and the source
 /// are fixed (a new set means a new deployment, itself a governance act).
 pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
     GovernanceConfig::validate_attesters(&args.attesters, args.threshold)?;
