@@ -9,6 +9,7 @@ off-chain scoring uses.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from enum import IntEnum
 
 #: 5 % of every BOLT settlement is burned.
@@ -108,6 +109,28 @@ def parse_bolt(text: str) -> int:
             " a token instruction carries)"
         )
     return amount
+
+
+#: USDC's decimals, the same on Monad and Solana: job prices and payments are in its base units.
+USDC_DECIMALS = 6
+
+
+def parse_usdc(text: str, *, allow_zero: bool = False) -> int:
+    """Base units of a decimal USDC amount, exactly: '0.008' -> 8000.
+
+    Raises ValueError unless ``text`` is a finite decimal with at most 6
+    fractional digits, above 0 (or 0 too, with ``allow_zero``).
+    """
+    shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{shown} is not a USDC amount (a decimal such as 0.008)") from None
+    units = value * 10**USDC_DECIMALS
+    if not value.is_finite() or units != units.to_integral_value() or units < 0 or (units == 0 and not allow_zero):
+        kind = "a non-negative" if allow_zero else "a positive"
+        raise ValueError(f"{shown}: {kind} amount with at most {USDC_DECIMALS} decimals")
+    return int(units)
 
 
 def protocol_fee(amount: int, fee_bps: int = PROTOCOL_FEE_BPS) -> int:

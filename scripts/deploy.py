@@ -20,7 +20,6 @@ instead of deployed.
 from __future__ import annotations
 
 import os
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
@@ -28,6 +27,7 @@ from ape import accounts, networks, project
 
 from dispatch_chain.config import ANVIL_CHAIN_ID, MONAD_TESTNET_CHAIN_ID
 from dispatch_chain.deployments import ContractDeployment, deployed_by, record_evm
+from dispatch_chain.protocol import parse_usdc
 
 OFFICIAL_ERC8004 = {
     MONAD_TESTNET_CHAIN_ID: {
@@ -50,12 +50,10 @@ def _usdc_funding(specs: tuple[str, ...]) -> list[tuple[str, int]]:
         if not is_address(address):
             raise click.UsageError(f"--fund-usdc {spec}: {address!r} is not an address")
         try:
-            units = Decimal(amount) * USDC_UNIT
-        except InvalidOperation:
-            raise click.UsageError(f"--fund-usdc {spec}: {amount!r} is not a USDC amount") from None
-        if units <= 0 or units != units.to_integral_value():
-            raise click.UsageError(f"--fund-usdc {spec}: a positive amount with at most 6 decimals")
-        funding.append((to_checksum_address(address), int(units)))
+            units = parse_usdc(amount)
+        except ValueError as exc:
+            raise click.UsageError(f"--fund-usdc {spec}: {exc}") from None
+        funding.append((to_checksum_address(address), units))
     return funding
 
 

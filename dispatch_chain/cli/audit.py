@@ -18,6 +18,7 @@ from dispatch_chain.bundle import BundleError, load_bundle
 from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json, printable
 from dispatch_chain.config import NetworkProfile
 from dispatch_chain.evm.audit import evm_verifier_factory
+from dispatch_chain.protocol import parse_usdc
 from dispatch_chain.solana.audit import solana_verifier_factory
 
 
@@ -45,15 +46,10 @@ def _pay_to(specs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _price(text: str) -> int:
-    from decimal import Decimal, InvalidOperation
-
     try:
-        units = Decimal(text) * 10**6
-    except InvalidOperation:
-        raise InputError(f"--price {text[:40]!r}: not a USDC amount") from None
-    if units < 0 or units != units.to_integral_value():
-        raise InputError(f"--price {text[:40]!r}: a non-negative amount with at most 6 decimals")
-    return int(units)
+        return parse_usdc(text, allow_zero=True)
+    except ValueError as exc:
+        raise InputError(f"--price {exc}") from None
 
 
 def verifier_factories(profile: NetworkProfile) -> dict[str, VerifierFactory]:

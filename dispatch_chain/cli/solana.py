@@ -20,7 +20,7 @@ from dispatch_chain.config import SolanaNetwork
 from dispatch_chain.connect import Connections
 from dispatch_chain.governance.deploy import init_receiver
 from dispatch_chain.governance.solana import GOVERNANCE
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PROTOCOL_FEE_BPS, format_bolt, parse_bolt
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, PROTOCOL_FEE_BPS, format_bolt, parse_bolt, parse_usdc
 from dispatch_chain.rewards.program import REWARDS
 from dispatch_chain.settings import Settings
 from dispatch_chain.solana.bolt import read_mint
@@ -235,20 +235,16 @@ def create_usdc(
     Local profile only: elsewhere the real USDC mint is configured. Idempotent: run it again
     to fund more owners; the mint is recorded in the manifest as usdc_mint.
     """
-    from decimal import Decimal, InvalidOperation
-
     from dispatch_chain.solana.usdc import USDC
 
     funding: dict[Pubkey, int] = {}
     for spec in fund_specs:
         owner, _, amount = spec.partition("=")
         try:
-            units = Decimal(amount) * USDC
-        except InvalidOperation:
-            raise InputError(f"--fund {spec}: {amount!r} is not a USDC amount") from None
-        if units <= 0 or units != units.to_integral_value():
-            raise InputError(f"--fund {spec}: a positive amount with at most 6 decimals")
-        funding[Pubkey.from_string(_pubkey(owner, f"--fund {spec}"))] = int(units)
+            units = parse_usdc(amount)
+        except ValueError as exc:
+            raise InputError(f"--fund {spec}: {exc}") from None
+        funding[Pubkey.from_string(_pubkey(owner, f"--fund {spec}"))] = units
     with chain_errors():
         connections = _connections(state, url, keypair)
         if connections.profile.name != "local":

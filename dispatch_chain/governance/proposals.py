@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
@@ -30,6 +29,7 @@ from dispatch_chain.governance.params import (
     job_type_word,
 )
 from dispatch_chain.protocol import format_bolt
+from dispatch_chain.protocol import parse_usdc as parse_usdc_amount
 
 PARAMS = "ProtocolParams"
 
@@ -156,15 +156,11 @@ def format_usdc(base_units: int) -> str:
 
 
 def parse_usdc(text: str) -> int:
-    """USDC base units of a decimal dollar amount ('0.008' -> 8000); at most 6 decimals."""
+    """USDC base units of a decimal dollar amount ('0.008' or '$0.008' -> 8000); at most 6 decimals, above 0."""
     try:
-        value = Decimal(text.strip().removeprefix("$"))
-    except InvalidOperation:
-        raise ParamsError(f"{text!r} is not a USDC amount (a decimal such as 0.008)", field="price") from None
-    units = value * 10**USDC_DECIMALS
-    if not value.is_finite() or units != units.to_integral_value() or units <= 0:
-        raise ParamsError(f"{text!r}: a price is above 0 with at most {USDC_DECIMALS} decimals", field="price")
-    return int(units)
+        return parse_usdc_amount(text.strip().removeprefix("$"))
+    except ValueError as exc:
+        raise ParamsError(f"price {exc}", field="price") from None
 
 
 def describe_call(data: bytes, target: str | None = None) -> str:
