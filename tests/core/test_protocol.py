@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, format_bolt, parse_bolt
+from dispatch_chain.protocol import BOLT, BOLT_SUPPLY, format_bolt, parse_bolt, parse_usdc
 
 
 @given(st.integers(min_value=0, max_value=BOLT_SUPPLY * 10))
@@ -30,3 +30,29 @@ def test_parses_exactly(text: str, base_units: int) -> None:
 def test_rejects_with_the_reason(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         parse_bolt(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "allow_zero", "expected"),
+    [("0.008", False, 8000), ("1", False, 10**6), ("0", True, 0), ("12.345678", False, 12_345_678)],
+)
+def test_parse_usdc_is_exact(text: str, allow_zero: bool, expected: int) -> None:
+    assert parse_usdc(text, allow_zero=allow_zero) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("abc", "is not a USDC amount"),
+        ("0.0000001", "at most 6 decimals"),
+        ("0", "a positive amount"),
+        ("-1", "a positive amount"),
+        ("NaN", "a positive amount"),
+        ("Infinity", "a positive amount"),
+        ("x" * 100, "'... is not a USDC amount"),
+    ],
+)
+def test_parse_usdc_refuses_with_a_reason(text: str, reason: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        parse_usdc(text)
+    assert reason in str(raised.value)
