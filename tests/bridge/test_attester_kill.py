@@ -25,7 +25,7 @@ from dispatch_chain.localnet import Anvil
 from support import dev_network, kill_until_done
 from support_bridge import BOLT, deploy_with_web3
 
-MESSAGES = 60
+MESSAGES = 150
 ATTESTERS = (6, 7)
 
 
@@ -52,7 +52,7 @@ def test_killed_attesters_lose_and_duplicate_nothing(project, tmp_path) -> None:
         # fund the sender on A, then burn MESSAGES times towards B
         user = TxSender(a, dev_account(5))
         funding = BridgeMessage(source_chain=chain_id_hash("eip155:31339"), source_bridge=evm_address_word(b_bridge),
-                                sequence=0, amount=5_000 * BOLT, sender=bytes(32),
+                                sequence=0, amount=20_000 * BOLT, sender=bytes(32),
                                 recipient=evm_address_word(user.address), destination_chain=chain_id_hash("eip155:31337"))
         for i in (2, 3):
             source.attest(TxSender(a, dev_account(i)), funding)

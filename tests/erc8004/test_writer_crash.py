@@ -25,7 +25,7 @@ from dispatch_chain.localnet import Anvil
 
 from support import dev_network, kill_until_done, make_signed, make_worker, random_seed
 
-FEEDBACKS = 500
+FEEDBACKS = 1200
 
 
 @pytest.mark.slow
