@@ -463,10 +463,81 @@ class VerificationReport:
         return len(self.checks)
 
 
+_SIGNATURE_TEXT_LENGTH = len(SIGNATURE_PREFIX) + 88  # 64 bytes are 88 padded base64 characters
+_new_receipt = object.__new__
+# The slots' own setters: a frozen dataclass's __init__ goes through object.__setattr__ per field.
+_set_job_id, _set_pubkey, _set_output_hash, _set_completed_at, _set_payment_ref, _set_key = (
+    Receipt.__dict__[name].__set__ for name in (*RECEIPT_FIELDS, "_key")
+)
+_set_receipt, _set_signature = (SignedReceipt.__dict__[name].__set__ for name in ("receipt", "signature"))
+
+
+def _built(
+    job_id: str, pubkey: str, output_hash: str, completed_at: str, payment_ref: str | None, key: bytes, signature: bytes
+) -> SignedReceipt:
+    """A SignedReceipt of values already checked, built through the slots (half the time of the constructors)."""
+    receipt = _new_receipt(Receipt)
+    _set_job_id(receipt, job_id)
+    _set_pubkey(receipt, pubkey)
+    _set_output_hash(receipt, output_hash)
+    _set_completed_at(receipt, completed_at)
+    _set_payment_ref(receipt, payment_ref)
+    _set_key(receipt, key)
+    signed = _new_receipt(SignedReceipt)
+    _set_receipt(signed, receipt)
+    _set_signature(signed, signature)
+    return signed
+
+
+def _well_formed_message(message: dict[str, Any]) -> SignedReceipt | None:
+    """The signed receipt of a well-formed ``job_complete`` message, else None.
+
+    The hot path of :func:`verify_many`: the same checks as :func:`_signed_of_message`'s
+    common case, in one function and with the receipt built through its slots. Anything
+    it does not accept (None) takes the full checks, which then report the first problem,
+    so it decides no outcome on its own: it only reaches the accepting one sooner.
+    """
+    if message.keys() != _JOB_COMPLETE_KEYS:
+        return None
+    data = message["receipt"]
+    if type(data) is not dict or data.keys() != _RECEIPT_KEYS or message["type"] != "job_complete":
+        return None
+    job_id, pubkey, output_hash = data["job_id"], data["provider_pubkey"], data["output_hash"]
+    completed_at, payment_ref, text = data["completed_at"], data["payment_ref"], message["receipt_signature"]
+    if not (
+        type(job_id) is str
+        and job_id
+        and job_id == message["job_id"]
+        and type(output_hash) is str
+        and output_hash == message["output_hash"]
+        and type(pubkey) is str
+        and type(completed_at) is str
+        and (payment_ref is None or type(payment_ref) is str)
+        and type(text) is str
+        and len(text) == _SIGNATURE_TEXT_LENGTH
+        and text.startswith(SIGNATURE_PREFIX)
+    ):
+        return None
+    key = _key_of(pubkey)
+    if key is None or _OUTPUT_HASH.fullmatch(output_hash) is None or _RFC3339_UTC_EASY.fullmatch(completed_at) is None:
+        return None
+    try:
+        signature = binascii.a2b_base64(text[len(SIGNATURE_PREFIX) :], strict_mode=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(signature) != 64:  # pragma: no cover - 88 valid characters always decode to 64 bytes
+        return None
+    return _built(job_id, pubkey, output_hash, completed_at, payment_ref, key, signature)
+
+
 def _coerce(item: object) -> SignedReceipt:
     """Accept a SignedReceipt, a job_complete message, or {receipt, receipt_signature}."""
-    if type(item) is dict and item.get("type") == "job_complete":  # the usual case first
-        return _signed_of_message(item)
+    if type(item) is dict:  # the usual case first
+        signed = _well_formed_message(item)
+        if signed is not None:
+            return signed
+        if item.get("type") == "job_complete":
+            return _signed_of_message(item)
     if isinstance(item, SignedReceipt):
         return item
     if isinstance(item, JobComplete):
@@ -602,9 +673,8 @@ def _decode(encoded: list[_Encoded], start: int) -> list[ReceiptCheck]:
         if len(row) == 2:
             append(ReceiptCheck(offset, row[0], False, row[1]))
             continue
-        valid, job_id, pubkey, output_hash, completed_at, payment_ref, key, signature = row
-        signed = SignedReceipt(Receipt(job_id, pubkey, output_hash, completed_at, payment_ref, key), signature)
-        append(ReceiptCheck(offset, job_id, valid, None if valid else _BAD_SIGNATURE, signed))
+        valid, job_id = row[0], row[1]
+        append(ReceiptCheck(offset, job_id, valid, None if valid else _BAD_SIGNATURE, _built(*row[1:])))
     return checks
 
 

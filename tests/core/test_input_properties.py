@@ -73,6 +73,46 @@ def test_verify_many_reports_every_item_and_never_raises(items) -> None:
     assert len(report.valid) == sum(1 for item in items if item == SIGNED.to_dict())
 
 
+MESSAGE = JobComplete(SIGNED.receipt.job_id, {}, SIGNED.receipt.output_hash, SIGNED).to_message()
+
+
+def _mutations():
+    """A job_complete message with one value replaced: anywhere in the message or its receipt, by any JSON
+    value or by a one-character edit of the string that was there."""
+    # (not "type": an item of another type is not a job_complete message, verify_many says so in general terms)
+    places = [(None, key) for key in MESSAGE if key != "type"] + [("receipt", key) for key in RECEIPT]
+
+    def edited(text: str) -> st.SearchStrategy:
+        return st.tuples(st.integers(0, len(text)), st.integers(0, 2), st.characters()).map(
+            lambda t: text[: t[0]] + t[2] * (t[1] > 0) + text[t[0] + (t[1] != 1):]
+        )
+
+    def mutate(place):
+        parent, key = place
+        current = (MESSAGE if parent is None else MESSAGE[parent])[key]
+        values = json_values | (edited(current) if isinstance(current, str) else st.nothing())
+        return values.map(lambda value: (parent, key, value))
+
+    return st.sampled_from(places).flatmap(mutate)
+
+
+@given(_mutations())
+def test_the_batch_fast_path_decides_as_the_full_checks(mutation) -> None:
+    """verify_many takes a shortcut for well-formed messages; whatever a message holds, its outcome is the one
+    JobComplete.from_message (every check, in order) and the signature give."""
+    parent, key, value = mutation
+    message = json.loads(json.dumps(MESSAGE))
+    (message if parent is None else message[parent])[key] = value
+    [check] = verify_many([message]).checks
+    try:
+        expected = JobComplete.from_message(message).signed
+    except ReceiptError as exc:
+        assert (check.valid, check.reason, check.signed) == (False, str(exc), None)
+        return
+    assert check.signed == expected
+    assert check.valid == expected.is_valid()
+
+
 # -- JSON documents and bundles -----------------------------------------------------------------------------------
 
 @given(st.binary(max_size=200))
