@@ -3,8 +3,8 @@
 A coordinator's anchoring loop on anvil (automine): job_complete messages come
 in chunks of 10k; each chunk is verified (all cores), stored, cut into batches
 of 1,024 and anchored on ReceiptAnchor. Printed: the process's resident memory
-before the work (receipts generated, chain up), its peak (ru_maxrss), the
-verification workers' peak, and per chunk the time and resident memory. The
+before the work (receipts generated, chain up), its peak (ru_maxrss; the
+verification threads are part of it), and per chunk the time and resident memory. The
 baseline is the first chunk: a store that scans its history, or a leak, makes
 the last chunk slower or bigger than the first.
 """
@@ -89,10 +89,6 @@ def main() -> None:
     header(f"memory: verifying and anchoring {args.receipts:,} receipts (chunks of {args.chunk:,}, batches of 1,024)")
     figure("resident before (inputs generated, chain up)", f"{before:>8.0f} MiB")
     figure("peak of this process (ru_maxrss)", f"{peak_mib(resource.RUSAGE_SELF):>8.0f} MiB")
-    figure(
-        "peak of a verification worker (forked; shares this one's pages)",
-        f"{peak_mib(resource.RUSAGE_CHILDREN):>8.0f} MiB",
-    )
     figure(f"{stats['batches']} batches anchored; per chunk: receipts anchored so far", "  seconds  resident")
     for done, seconds, resident in rows:
         figure(f"  {done:>7,}", f"{seconds:>8.2f} s {resident:>5.0f} MiB")

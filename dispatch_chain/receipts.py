@@ -22,12 +22,9 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import gc
 import hashlib
 import os
-import pickle
 import re
-import signal
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +41,7 @@ except ImportError:  # pragma: no cover
     _ffi = _lib = None
 
 from dispatch_chain import jsjson
+from dispatch_chain.ed25519_batch import BatchVerifier, batch_verifier
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.hashing import keccak256
 
@@ -567,7 +565,7 @@ class _Ed25519:
 
     The same C function PyNaCl's ``crypto_sign_open`` calls, minus its two
     allocations, output copy and exception per call. cffi releases the GIL
-    during the call. One instance per thread or process (the buffers are its own).
+    during the call. One instance per thread (the buffers are its own).
     """
 
     __slots__ = ("_buffer", "_length", "_open", "_size")
@@ -589,40 +587,64 @@ class _Ed25519:
         if len(signed) > self._size:
             self._size = max(len(signed), 2 * self._size, 512)
             self._buffer = _ffi.new("unsigned char[]", self._size)
-        # lengths: the key is always 32 bytes (parsed from 64 hex digits), the signature 64
         return bool(self._open(self._buffer, self._length, signed, len(signed), key) == 0)
 
 
 # Receipts are parsed, then verified, in chunks of this many: libsodium's loop then runs
-# with its tables hot in the CPU caches instead of interleaved with Python's object work
-# (measured: about 10 % faster per receipt than parsing and verifying one at a time).
+# with its tables hot in the CPU caches instead of interleaved with Python's object work,
+# and the batch loop releases the GIL once per chunk (the other threads parse meanwhile).
 _CHUNK = 256
 
 
-def _check_range(entries: Sequence[object], start: int, stop: int) -> list[ReceiptCheck]:
-    """Check ``entries[start:stop]``; indexes in the checks are positions in ``entries``."""
-    verifier = _Ed25519()
+def _check_range(entries: Sequence[object], start: int, stop: int, batch: BatchVerifier | None) -> list[ReceiptCheck]:
+    """Check ``entries[start:stop]``; indexes in the checks are positions in ``entries``.
+
+    ``batch`` verifies a chunk's well-formed signatures in one C call; without it (or for a
+    SignedReceipt built by hand with a signature or key of another length) each is one
+    libsodium call. Both run the same libsodium function: the outcomes are the same.
+    """
+    single = _Ed25519()
     checks: list[ReceiptCheck] = []
     append = checks.append
     for chunk_start in range(start, stop, _CHUNK):
-        parsed: list[tuple[int, object]] = []  # (index, SignedReceipt) or (index, ReceiptError)
-        for index in range(chunk_start, min(chunk_start + _CHUNK, stop)):
+        chunk_stop = min(chunk_start + _CHUNK, stop)
+        parsed: list[SignedReceipt | ReceiptError] = []
+        for index in range(chunk_start, chunk_stop):
             try:
-                parsed.append((index, _coerce(entries[index])))
+                parsed.append(_coerce(entries[index]))
             except ReceiptError as exc:
-                parsed.append((index, exc))
-        for index, outcome in parsed:
+                parsed.append(exc)
+        verdicts: list[bool | None] = [None] * len(parsed)
+        if batch is not None:
+            # the receipts the loop can take: 64-byte signatures and 32-byte keys, as every parsed one has
+            positions: list[int] = []
+            chunk: list[SignedReceipt] = []
+            for i, p in enumerate(parsed):
+                if isinstance(p, SignedReceipt) and len(p.signature) == 64 and len(p.receipt.provider_key) == 32:
+                    positions.append(i)
+                    chunk.append(p)
+            valid = batch.verify(
+                [p.signature for p in chunk],
+                [p.receipt.canonical_bytes() for p in chunk],
+                [p.receipt.provider_key for p in chunk],
+            )
+            for i, verdict in zip(positions, valid, strict=True):
+                verdicts[i] = verdict == 1
+        for offset, outcome in enumerate(parsed):
+            index = chunk_start + offset
             if isinstance(outcome, ReceiptError):
                 append(ReceiptCheck(index, _job_id_of(entries[index]), False, str(outcome)))
                 continue
-            signed: SignedReceipt = outcome  # type: ignore[assignment]
-            receipt = signed.receipt
-            if len(receipt.provider_key) == 32 and verifier.verify(
-                signed.signature, receipt.canonical_bytes(), receipt.provider_key
-            ):
-                append(ReceiptCheck(index, receipt.job_id, True, None, signed))
+            receipt = outcome.receipt
+            ok = verdicts[offset]
+            if ok is None:
+                ok = len(receipt.provider_key) == 32 and single.verify(
+                    outcome.signature, receipt.canonical_bytes(), receipt.provider_key
+                )
+            if ok:
+                append(ReceiptCheck(index, receipt.job_id, True, None, outcome))
             else:
-                append(ReceiptCheck(index, receipt.job_id, False, _BAD_SIGNATURE, signed))
+                append(ReceiptCheck(index, receipt.job_id, False, _BAD_SIGNATURE, outcome))
     return checks
 
 
@@ -634,131 +656,35 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# Below this many items a fork costs more than it saves.
+# Below this many items a second thread costs more than it saves.
 PARALLEL_MIN_ITEMS = 512
-
-# A check crosses the process boundary as a tuple of plain values: (job_id, reason) when
-# the item did not parse, else (valid, job_id, provider_pubkey, output_hash, completed_at,
-# payment_ref, provider key, signature).
-_Encoded = tuple[Any, ...]
-
-
-def _encode(checks: list[ReceiptCheck]) -> list[_Encoded]:
-    out: list[_Encoded] = []
-    for check in checks:
-        signed = check.signed
-        if signed is None:
-            out.append((check.job_id, check.reason))
-        else:
-            r = signed.receipt
-            out.append(
-                (
-                    check.valid,
-                    r.job_id,
-                    r.provider_pubkey,
-                    r.output_hash,
-                    r.completed_at,
-                    r.payment_ref,
-                    r.provider_key,
-                    signed.signature,
-                )
-            )
-    return out
-
-
-def _decode(encoded: list[_Encoded], start: int) -> list[ReceiptCheck]:
-    checks: list[ReceiptCheck] = []
-    append = checks.append
-    for offset, row in enumerate(encoded, start):
-        if len(row) == 2:
-            append(ReceiptCheck(offset, row[0], False, row[1]))
-            continue
-        valid, job_id = row[0], row[1]
-        append(ReceiptCheck(offset, job_id, valid, None if valid else _BAD_SIGNATURE, _built(*row[1:])))
-    return checks
 
 
 def _shares(n: int, workers: int) -> list[tuple[int, int]]:
-    """Split ``range(n)``: the caller's own share first, a little smaller, since it also
-    rebuilds the other shares' results."""
-    first = n * 49 // (50 * workers)
-    rest = n - first
-    bounds = [(0, first)]
-    for k in range(workers - 1):
-        bounds.append((first + rest * k // (workers - 1), first + rest * (k + 1) // (workers - 1)))
-    return bounds
+    """Split ``range(n)`` into ``workers`` contiguous shares of (nearly) equal size."""
+    return [(n * k // workers, n * (k + 1) // workers) for k in range(workers)]
 
 
-def _verify_forked(entries: Sequence[object], workers: int) -> list[ReceiptCheck]:
-    """Check ``entries`` in this process and ``workers - 1`` forked children.
-
-    The children inherit ``entries`` through fork (nothing is sent to them), check
-    their share without sharing a GIL, and send back plain tuples over a pipe. A
-    child that fails has its share checked here, so the result never depends on it.
-    """
-    bounds = _shares(len(entries), workers)
-    children: list[tuple[int, int, int, int]] = []
-    try:
-        for start, stop in bounds[1:]:
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: check, send, leave without running any cleanup of the parent's
-                code = 1
-                try:
-                    gc.disable()  # no collection here: it could run finalizers of the parent's objects
-                    os.close(read_fd)
-                    payload = pickle.dumps(
-                        _encode(_check_range(entries, start, stop)), protocol=pickle.HIGHEST_PROTOCOL
-                    )
-                    with os.fdopen(write_fd, "wb") as out:
-                        out.write(payload)
-                    code = 0
-                finally:
-                    os._exit(code)
-            os.close(write_fd)
-            children.append((pid, read_fd, start, stop))
-        start, stop = bounds[0]
-        checks = _check_range(entries, start, stop)
-        while children:
-            pid, read_fd, start, stop = children.pop(0)
-            with os.fdopen(read_fd, "rb") as source:
-                data = source.read()
-            _, status = os.waitpid(pid, 0)
-            if status == 0 and data:
-                checks.extend(_decode(pickle.loads(data), start))
-            else:
-                checks.extend(_check_range(entries, start, stop))
-        return checks
-    finally:
-        for pid, read_fd, _, _ in children:  # only after an exception
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                os.close(read_fd)
-            except OSError:
-                pass
-
-
-def verify_many(items: Iterable[object], *, workers: int = 1, threads: int | None = None) -> VerificationReport:
+def verify_many(
+    items: Iterable[object], *, workers: int = 1, threads: int | None = None, native: bool = True
+) -> VerificationReport:
     """Check many receipts; each bad one is reported with its reason, none raises.
 
-    ``workers > 1`` spreads the work over that many processes (this one and
-    ``workers - 1`` forked children) for batches of at least
-    :data:`PARALLEL_MIN_ITEMS`: parsing, canonical bytes and hashing hold the GIL,
-    so threads cannot use a second core for them. The report is the same for any
-    ``workers``. ``threads`` is the earlier name of ``workers``. Where ``fork`` is
-    unavailable, threads are used instead.
+    ``workers > 1`` spreads batches of at least :data:`PARALLEL_MIN_ITEMS` over that
+    many threads. Parsing holds the GIL, signature checks do not: with the batch loop
+    of :mod:`dispatch_chain.ed25519_batch` (``native``, when it could be built) each
+    thread releases the GIL once per chunk of receipts, so a thread verifies while
+    another parses. The report is the same for any ``workers`` and either way of
+    verifying. ``threads`` is the earlier name of ``workers``.
     """
     if threads is not None:
         workers = threads
     entries: Sequence[object] = items if isinstance(items, Sequence) else list(items)
     n = len(entries)
+    batch = batch_verifier() if native else None
     if workers <= 1 or n < PARALLEL_MIN_ITEMS:
-        return VerificationReport(_check_range(entries, 0, n))
+        return VerificationReport(_check_range(entries, 0, n, batch))
     workers = min(workers, n // (PARALLEL_MIN_ITEMS // 2))
-    if hasattr(os, "fork"):
-        return VerificationReport(_verify_forked(entries, workers))
-    bounds = _shares(n, workers)  # pragma: no cover - platforms without fork
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(lambda bound: _check_range(entries, *bound), bounds))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify") as pool:
+        parts = list(pool.map(lambda bound: _check_range(entries, bound[0], bound[1], batch), _shares(n, workers)))
     return VerificationReport([check for part in parts for check in part])

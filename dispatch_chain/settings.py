@@ -70,7 +70,12 @@ class Settings(BaseModel):
     sbf_dir: str | None = setting(
         "directory of the programs' SBF builds (<program>.so) the local node deploys; ./dev sets it"
     )
-    cache: str | None = setting("cache of the heavy installs (default ~/.cache/dispatch-chain)", scope="./dev")
+    cache: str | None = setting(
+        "cache of the heavy installs and of the compiled batch verify loop (default ~/.cache/dispatch-chain)"
+    )
+    native_verify: str | None = setting(
+        "0: verify receipt signatures one libsodium call at a time, without the batch loop compiled on first use"
+    )
     python: str | None = setting(
         "Python 3.11 interpreter to build the venv with (default: found on PATH)", scope="./dev"
     )

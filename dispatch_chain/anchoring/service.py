@@ -121,7 +121,7 @@ class AnchoringService:
     ) -> VerificationReport:
         """Verify receipts and store the valid ones; the report names each invalid one.
 
-        ``workers`` processes verify (default: the service's, all cores unless set);
+        ``workers`` threads verify (default: the service's, all cores unless set);
         the report is the same for any number. ``threads`` is its earlier name.
         """
         report = verify_many(items, workers=workers or threads or self.workers)

@@ -81,7 +81,7 @@ def anchor() -> None:
     type=click.IntRange(min=1),
     default=default_workers,
     show_default="all cores",
-    help="Processes that verify signatures; the result is the same for any number.",
+    help="Threads that verify signatures (one parses while another verifies); the result is the same for any number.",
 )
 @click.pass_obj
 def ingest(state: CliState, file: str, store: str | None, as_json: bool, workers: int) -> None:

@@ -92,7 +92,7 @@ def test_ingest_stores_only_valid_receipts(tmp_path, message) -> None:
 
 
 def test_ingest_workers_give_the_same_result(tmp_path, message) -> None:
-    """--workers 1 and --workers 3 (forked processes) read, judge and store the same receipts."""
+    """--workers 1 and --workers 3 (threads) read, judge and store the same receipts."""
     worker = make_worker(21)
     records = [{"receipt": s.receipt.to_dict(), "receipt_signature": s.signature_text}
                for s in (make_signed(worker, f"w-{i}") for i in range(900))]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
+import threading
 
 import pytest
 
+from dispatch_chain import receipts
 from dispatch_chain.receipts import (
+    RECEIPT_FIELDS,
     InvalidSignature,
     JobComplete,
     Receipt,
@@ -157,9 +159,10 @@ def test_job_complete_message(worker) -> None:
         JobComplete.from_message({**message, "surprise": 1})
 
 
+@pytest.mark.parametrize("native", [True, False], ids=["batch-loop", "one-call-each"])
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_verify_many_reports_each_bad_one(worker, workers, monkeypatch) -> None:
-    # 1,200 items: enough for verify_many to fork workers - 1 children
+def test_verify_many_reports_each_bad_one(worker, workers, native, monkeypatch) -> None:
+    # 1,200 items: enough for verify_many to use `workers` threads
     good = [make_signed(worker, f"job-{i}") for i in range(1200)]
     items: list[object] = list(good)
     items[5] = SignedReceipt(good[6].receipt, good[5].signature)  # wrong signature
@@ -167,26 +170,31 @@ def test_verify_many_reports_each_bad_one(worker, workers, monkeypatch) -> None:
     items[9] = {"type": "job_complete"}
     items[11] = "not a receipt"
     items[1100] = {"receipt": good[1100].receipt.to_dict(), "receipt_signature": good[1101].signature_text}
-    forks = []
-    real_fork = os.fork
+    # built by hand, past the parser: a short signature and a short key are bad signatures, not crashes
+    items[13] = SignedReceipt(good[13].receipt, good[13].signature[:63])
+    items[15] = SignedReceipt(
+        Receipt(*(getattr(good[15].receipt, f) for f in RECEIPT_FIELDS), b"\x01" * 31), good[15].signature
+    )
+    threads = set()
+    real_check_range = receipts._check_range
 
-    def counting_fork() -> int:
-        forks.append(1)
-        return real_fork()
+    def recording(*args):
+        threads.add(threading.get_ident())
+        return real_check_range(*args)
 
-    monkeypatch.setattr(os, "fork", counting_fork)
-    report = verify_many(items, workers=workers)
-    assert len(forks) == workers - 1  # the other workers really ran in child processes
+    monkeypatch.setattr(receipts, "_check_range", recording)
+    report = verify_many(items, workers=workers, native=native)
+    assert len(threads) == workers  # the shares really ran on that many threads
     assert len(report) == 1200
     bad = {check.index: check.reason for check in report.invalid}
-    assert set(bad) == {5, 7, 9, 11, 1100}
-    assert "signature does not verify" in bad[5] and "signature does not verify" in bad[1100]
+    assert set(bad) == {5, 7, 9, 11, 13, 15, 1100}
+    assert all("signature does not verify" in bad[i] for i in (5, 13, 15, 1100))
     assert "receipt.job_id: expected a string" in bad[7]
     assert "job_id: missing field" in bad[9]
     assert "expected a job_complete message" in bad[11]
     assert [c.index for c in report.checks] == list(range(1200))
-    assert len(report.valid) == 1195
+    assert len(report.valid) == 1193
     # identical to one worker, check by check, including the receipts handed back
     assert report.checks == verify_many(items, workers=1).checks
-    assert report.valid == [s for i, s in enumerate(good) if i not in {5, 7, 9, 11, 1100}]
+    assert report.valid == [s for i, s in enumerate(good) if i not in {5, 7, 9, 11, 13, 15, 1100}]
     assert report.checks[5].signed == items[5] and report.checks[1100].signed.signature == good[1101].signature
