@@ -656,6 +656,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# Below this many items the batch loop is not worth looking up.
+BATCH_MIN_ITEMS = 16
+
 # Below this many items a second thread costs more than it saves.
 PARALLEL_MIN_ITEMS = 512
 
@@ -681,7 +684,8 @@ def verify_many(
         workers = threads
     entries: Sequence[object] = items if isinstance(items, Sequence) else list(items)
     n = len(entries)
-    batch = batch_verifier() if native else None
+    # a handful of receipts gain nothing from the loop (finding it reads the settings: tens of microseconds)
+    batch = batch_verifier() if native and n >= BATCH_MIN_ITEMS else None
     if workers <= 1 or n < PARALLEL_MIN_ITEMS:
         return VerificationReport(_check_range(entries, 0, n, batch))
     workers = min(workers, n // (PARALLEL_MIN_ITEMS // 2))
