@@ -8,6 +8,9 @@ from x402 import x402ClientSync, x402FacilitatorSync
 from x402.mechanisms.evm import FacilitatorWeb3Signer
 from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
 
+from dispatch_chain.config import ANVIL_CHAIN_ID, EvmNetwork
+from dispatch_chain.evm.client import EvmClient
+
 
 def usdc_and_payer(project, owner, payer, network: str, allowed_assets: Any = True) -> tuple[Any, x402ClientSync]:
     """A fresh LocalUsdc, 1 USDC minted to ``payer``, and the payer's SDK client for ``network``."""
@@ -23,3 +26,8 @@ def evm_facilitator(coordinator, rpc_url: str, network: str) -> x402FacilitatorS
     """The SDK facilitator with the exact EVM scheme, settling with ``coordinator``'s key."""
     signer = FacilitatorWeb3Signer(private_key=coordinator.key.hex(), rpc_url=rpc_url)
     return register_exact_evm_facilitator(x402FacilitatorSync(), signer, networks=network)
+
+
+def anvil_client(rpc_url: str, *, max_log_range: int = 5000) -> EvmClient:
+    """The facilitator's view of anvil (its ``max_log_range`` bounds the crash recovery's log reads)."""
+    return EvmClient(EvmNetwork(rpc_url=rpc_url, chain_id=ANVIL_CHAIN_ID, max_log_range=max_log_range))

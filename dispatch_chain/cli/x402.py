@@ -48,6 +48,7 @@ def facilitator(
     from x402.mechanisms.evm.exact.register import register_exact_evm_facilitator
 
     from dispatch_chain.connect import Connections
+    from dispatch_chain.evm.client import EvmClient
     from dispatch_chain.keys import load_evm_account
     from dispatch_chain.payments.facilitator import DurableFacilitator, facilitator_app, sdk_svm_network
     from dispatch_chain.settings import Settings
@@ -55,11 +56,11 @@ def facilitator(
     with chain_errors():
         profile = state.profile()
         sdk = x402FacilitatorSync()
-        evm_rpc = None
+        evm = None
         if profile.evm is not None:
             account = load_evm_account(evm_account, chain_id=profile.evm.chain_id)
-            evm_rpc = profile.evm.rpc_url
-            signer = FacilitatorWeb3Signer(private_key=account.key.hex(), rpc_url=evm_rpc)
+            evm = EvmClient(profile.evm)
+            signer = FacilitatorWeb3Signer(private_key=account.key.hex(), rpc_url=profile.evm.rpc_url)
             register_exact_evm_facilitator(sdk, signer, networks=f"eip155:{profile.evm.chain_id}")
         keypair_path = solana_keypair or Settings.from_env().solana_keypair
         if profile.solana is not None and keypair_path:
@@ -69,6 +70,6 @@ def facilitator(
             connections = Connections(profile, solana_keypair_path=keypair_path)
             svm_signer = FacilitatorKeypairSigner(connections.solana_keypair, rpc_url=profile.solana.rpc_url)
             register_exact_svm_facilitator(sdk, svm_signer, networks=sdk_svm_network(connections.solana.caip2))
-        durable = DurableFacilitator(sdk, store, evm_rpc=evm_rpc)
+        durable = DurableFacilitator(sdk, store, evm=evm)
     click.echo(f"x402 facilitator on http://{host}:{port} (journal {store})", err=True)
     facilitator_app(durable).run(host=host, port=port)

@@ -9,7 +9,7 @@ import time
 
 import nacl.signing
 import pytest
-from support_x402 import evm_facilitator, usdc_and_payer
+from support_x402 import anvil_client, evm_facilitator, usdc_and_payer
 from x402 import x402ClientSync
 from x402.http.utils import (
     decode_payment_required_header,
@@ -34,7 +34,7 @@ def world(project, accounts, chain, tmp_path_factory):
     payer, coordinator, pay_to = dev_account(3), dev_account(4), dev_account(6).address
     usdc, client = usdc_and_payer(project, accounts[0], payer, NETWORK)
     sdk = evm_facilitator(coordinator, chain.provider.uri, NETWORK)
-    durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite", evm_rpc=chain.provider.uri)
+    durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite", evm=anvil_client(chain.provider.uri))
     worker = nacl.signing.SigningKey(b"\x07" * 32)
     app = paid_job_app(LocalFacilitatorClient(durable), [PayOption(NETWORK, usdc.address, pay_to, USDC_EIP712)],
                        WhitepaperPrices(), worker, lambda job_id, tier, kind, body: b"done " + body)
