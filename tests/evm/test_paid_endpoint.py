@@ -22,6 +22,7 @@ from dispatch_chain.keys import dev_account
 from dispatch_chain.payments.endpoint import USDC_EIP712, LocalFacilitatorClient, PayOption, paid_job_app
 from dispatch_chain.payments.facilitator import DurableFacilitator
 from dispatch_chain.payments.prices import WhitepaperPrices
+from dispatch_chain.payments.served import ServedPayments
 from dispatch_chain.payments.verify import EvmPayments, PaymentClaim, PaymentVerifier, VerifiedPayment
 from dispatch_chain.receipts import SignedReceipt
 
@@ -37,7 +38,8 @@ def world(project, accounts, chain, tmp_path_factory):
     durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite", evm=anvil_client(chain.provider.uri))
     worker = nacl.signing.SigningKey(b"\x07" * 32)
     app = paid_job_app(LocalFacilitatorClient(durable), [PayOption(NETWORK, usdc.address, pay_to, USDC_EIP712)],
-                       WhitepaperPrices(), worker, lambda job_id, tier, kind, body: b"done " + body)
+                       WhitepaperPrices(), worker, lambda job_id, tier, kind, body: b"done " + body,
+                       served=ServedPayments(tmp_path_factory.mktemp("e") / "served.sqlite"))
     return app.test_client(), client, usdc, pay_to, coordinator, chain
 
 
