@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from x402 import x402ClientSync, x402FacilitatorSync
@@ -31,3 +40,33 @@ def evm_facilitator(coordinator, rpc_url: str, network: str) -> x402FacilitatorS
 def anvil_client(rpc_url: str, *, max_log_range: int = 5000) -> EvmClient:
     """The facilitator's view of anvil (its ``max_log_range`` bounds the crash recovery's log reads)."""
     return EvmClient(EvmNetwork(rpc_url=rpc_url, chain_id=ANVIL_CHAIN_ID, max_log_range=max_log_range))
+
+
+@contextmanager
+def cli_server(args: list[str], env: dict[str, str | None], probe: str | urllib.request.Request, *,
+               timeout: float = 30.0) -> Iterator[tuple[int, Any, Any]]:
+    """``dispatch-chain ARGS`` as a subprocess serving HTTP; yields ``(status, body, headers)`` of the first
+    answer to ``probe`` (an HTTP error status is an answer too: the server is up). ``env`` overrides the
+    environment, a None value removes the variable."""
+    merged = {**os.environ, **env}
+    proc = subprocess.Popen([sys.executable, "-m", "dispatch_chain.cli", *args],
+                            env={k: v for k, v in merged.items() if v is not None},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(probe, timeout=2) as answer:
+                    first = (answer.status, answer.read(), answer.headers)
+                break
+            except urllib.error.HTTPError as refused:
+                first = (refused.code, refused.read(), refused.headers)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else proc.returncode
+                assert time.monotonic() < deadline, f"dispatch-chain {' '.join(args)} did not start"
+                time.sleep(0.2)
+        yield first
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

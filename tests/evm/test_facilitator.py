@@ -5,9 +5,11 @@ and a payment for the wrong amount is refused with nothing settled."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from support import RpcProxy
-from support_x402 import anvil_client, evm_facilitator, usdc_and_payer
+from support_x402 import anvil_client, cli_server, evm_facilitator, usdc_and_payer
 from x402 import x402FacilitatorSync
 from x402.schemas import PaymentRequired, PaymentRequirements
 
@@ -144,35 +146,14 @@ def test_a_wrong_payment_is_refused_and_nothing_settled(world, tmp_path) -> None
 
 
 def test_the_cli_serves_the_facilitator(world, tmp_path) -> None:
-    import json
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
     from dispatch_chain.localnet import free_port
 
     chain = world[-1]
     port = free_port()
-    env = {**os.environ, "DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_NETWORK": "local"}
-    env.pop("DISPATCH_SOLANA_KEYPAIR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "dispatch_chain.cli", "x402", "facilitator", "--port", str(port),
-                             "--store", str(tmp_path / "j.sqlite"), "--evm-account", "dev:4"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/supported", timeout=2) as answer:
-                    supported = json.loads(answer.read())
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "the facilitator did not start"
-                time.sleep(0.2)
+    env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_NETWORK": "local", "DISPATCH_SOLANA_KEYPAIR": None}
+    args = ["x402", "facilitator", "--port", str(port), "--store", str(tmp_path / "j.sqlite"), "--evm-account", "dev:4"]
+    with cli_server(args, env, f"http://127.0.0.1:{port}/supported") as (status, body, _):
+        assert status == 200
+        supported = json.loads(body)
         assert {"x402Version": 2, "scheme": "exact", "network": NETWORK} in supported["kinds"]
         assert supported["signers"]["eip155:*"] == [dev_account(4).address]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
