@@ -118,6 +118,12 @@ def payment_ref_of(settled: SettleResponse, chain_id: str | None = None) -> str:
 JobRunner = Callable[[str, JobTier, JobKind, bytes], bytes]
 
 
+def echo_job(job_id: str, tier: JobTier, kind: JobKind, body: bytes) -> bytes:
+    """The job ``dispatch-chain x402 serve-jobs`` runs: its output is the request body (real work is the
+    coordinator's to dispatch, not this chain layer's)."""
+    return body
+
+
 def paid_job_app(
     facilitator: FacilitatorClientSync,
     options: Sequence[PayOption],

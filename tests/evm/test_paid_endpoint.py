@@ -24,7 +24,7 @@ from dispatch_chain.payments.facilitator import DurableFacilitator
 from dispatch_chain.payments.prices import WhitepaperPrices
 from dispatch_chain.payments.served import ServedPayments
 from dispatch_chain.payments.verify import EvmPayments, PaymentClaim, PaymentVerifier, VerifiedPayment
-from dispatch_chain.receipts import SignedReceipt
+from dispatch_chain.receipts import SignedReceipt, output_hash_of
 
 NETWORK = "eip155:31337"
 FAST_LLM = 10_000  # the whitepaper's FAST LLM price, USDC base units
@@ -134,3 +134,64 @@ def test_an_expired_payment_is_refused(world) -> None:
     auth = payload.payload["authorization"]
     auth["validBefore"] = str(int(time.time()) - 60)  # expired (the signature no longer matches either)
     _refused(world, encode_payment_signature_header(payload), "valid_before")
+
+
+def test_the_cli_serves_paid_jobs(world, tmp_path) -> None:
+    """`dispatch-chain x402 serve-jobs` as a subprocess (in-process facilitator, the manifest's USDC, the
+    whitepaper's prices): unpaid -> 402 with the price; paid with the SDK client -> 200 and the worker's receipt
+    whose payment_ref verifies; the same payment again -> refused."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from support_x402 import cli_server
+
+    from dispatch_chain.keys import save_worker_key
+    from dispatch_chain.localnet import free_port
+
+    _, client, usdc, _, _, chain = world
+    pay_to = dev_account(8).address
+    worker = nacl.signing.SigningKey(b"\x0b" * 32)
+    save_worker_key(tmp_path / "worker.json", worker)
+    manifest = tmp_path / "local.json"
+    manifest.write_text(json.dumps({"network": "local", "evm": {"chain_id": 31337,
+                                                                 "contracts": {"USDC": {"address": usdc.address}}}}))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/job?tier=FAST&kind=LLM"
+    env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_NETWORK": "local",
+           "DISPATCH_MANIFEST": str(manifest), "DISPATCH_SOLANA_KEYPAIR": None}
+    args = ["x402", "serve-jobs", "--port", str(port), "--worker-key", str(tmp_path / "worker.json"),
+            "--pay-to", f"{NETWORK}:{pay_to}", "--evm-account", "dev:4",
+            "--store", str(tmp_path / "f.sqlite"), "--served-store", str(tmp_path / "served.sqlite")]
+
+    def post(headers: dict[str, str]) -> tuple[int, bytes, object]:
+        request = urllib.request.Request(url, data=b"hello", headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, answer.read(), answer.headers
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read(), refused.headers
+
+    with cli_server(args, env, urllib.request.Request(url, data=b"hello", method="POST")) as (status, _, headers):
+        assert status == 402
+        required = decode_payment_required_header(headers["PAYMENT-REQUIRED"])
+        [option] = required.accepts
+        assert (option.network, option.asset, option.amount, option.pay_to) == (NETWORK, usdc.address,
+                                                                               str(FAST_LLM), pay_to)
+        header = encode_payment_signature_header(client.create_payment_payload(required))
+        before = usdc.balanceOf(pay_to)
+        status, body, _ = post({"PAYMENT-SIGNATURE": header})
+        assert status == 200, body
+        answer = json.loads(body)
+        signed = SignedReceipt.from_parts(answer["receipt"], answer["receipt_signature"])
+        assert signed.is_valid() and signed.receipt.provider_key == bytes(worker.verify_key)
+        assert signed.receipt.output_hash == output_hash_of(b"hello")  # the echo job
+        assert usdc.balanceOf(pay_to) == before + FAST_LLM and answer["price"] == FAST_LLM
+        payments = EvmPayments(chain.provider.uri, NETWORK, usdc=usdc.address, pay_to=pay_to, confirmations=1)
+        [result] = PaymentVerifier({NETWORK: payments}, lambda refs: {}).verify(
+            [PaymentClaim(signed.receipt.payment_ref, FAST_LLM, "0x" + signed.receipt.receipt_hash().hex())])
+        assert isinstance(result, VerifiedPayment) and result.amount == FAST_LLM
+        status, _, headers = post({"PAYMENT-SIGNATURE": header})
+        assert status == 402
+        assert "payment_already_used" in decode_payment_response_header(headers["PAYMENT-RESPONSE"]).error_reason
+        assert usdc.balanceOf(pay_to) == before + FAST_LLM
