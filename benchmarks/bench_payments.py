@@ -96,7 +96,9 @@ def facilitator_settles(url: str, usdc: str, pay_to: str, tmp: Path, *, count: i
         FacilitatorWeb3Signer(private_key=dev_account(4).key.hex(), rpc_url=url),
         networks=network,
     )
-    durable = DurableFacilitator(sdk, tmp / "facilitator.sqlite", evm=EvmClient(EvmNetwork(rpc_url=url, chain_id=31337)))
+    durable = DurableFacilitator(
+        sdk, tmp / "facilitator.sqlite", evm=EvmClient(EvmNetwork(rpc_url=url, chain_id=31337))
+    )
     client = register_exact_evm_client(x402ClientSync(), dev_account(1), networks=network)
     client.set_spend_controls(
         {"allowed_assets": [{"network": network, "asset": usdc, "max_amount_per_payment": "1000000"}]}

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from support import RpcProxy
 from support_x402 import anvil_client, cli_server, evm_facilitator, usdc_and_payer
 from x402 import x402FacilitatorSync
 from x402.schemas import PaymentRequired, PaymentRequirements
 
 from dispatch_chain.keys import dev_account
 from dispatch_chain.payments.facilitator import DurableFacilitator, facilitator_app, payload_key
+
+from support import RpcProxy
 
 NETWORK = "eip155:31337"
 PRICE = 10_000
