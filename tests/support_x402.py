@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -69,3 +70,21 @@ def cli_server(args: list[str], env: dict[str, str | None], probe: str | urllib.
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes, Any]:
+    """POST over a real socket: ``(status, body, headers)``, an HTTP error status included."""
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read(), answer.headers
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read(), refused.headers
+
+
+def serve_jobs_env(tmp_path: Any, rpc_url: str, usdc: str) -> dict[str, str | None]:
+    """The environment of a ``serve-jobs`` subprocess on anvil: the local profile, a manifest recording ``usdc``."""
+    manifest = tmp_path / "local.json"
+    manifest.write_text(json.dumps({"network": "local", "evm": {"chain_id": 31337, "contracts": {"USDC": {"address": usdc}}}}))
+    return {"DISPATCH_EVM_RPC_URL": rpc_url, "DISPATCH_NETWORK": "local", "DISPATCH_MANIFEST": str(manifest),
+            "DISPATCH_SOLANA_KEYPAIR": None}

@@ -141,10 +141,9 @@ def test_the_cli_serves_paid_jobs(world, tmp_path) -> None:
     whitepaper's prices): unpaid -> 402 with the price; paid with the SDK client -> 200 and the worker's receipt
     whose payment_ref verifies; the same payment again -> refused."""
     import json
-    import urllib.error
     import urllib.request
 
-    from support_x402 import cli_server
+    from support_x402 import cli_server, post, serve_jobs_env
 
     from dispatch_chain.keys import save_worker_key
     from dispatch_chain.localnet import free_port
@@ -153,24 +152,12 @@ def test_the_cli_serves_paid_jobs(world, tmp_path) -> None:
     pay_to = dev_account(8).address
     worker = nacl.signing.SigningKey(b"\x0b" * 32)
     save_worker_key(tmp_path / "worker.json", worker)
-    manifest = tmp_path / "local.json"
-    manifest.write_text(json.dumps({"network": "local", "evm": {"chain_id": 31337,
-                                                                 "contracts": {"USDC": {"address": usdc.address}}}}))
     port = free_port()
     url = f"http://127.0.0.1:{port}/job?tier=FAST&kind=LLM"
-    env = {"DISPATCH_EVM_RPC_URL": chain.provider.uri, "DISPATCH_NETWORK": "local",
-           "DISPATCH_MANIFEST": str(manifest), "DISPATCH_SOLANA_KEYPAIR": None}
+    env = serve_jobs_env(tmp_path, chain.provider.uri, usdc.address)
     args = ["x402", "serve-jobs", "--port", str(port), "--worker-key", str(tmp_path / "worker.json"),
             "--pay-to", f"{NETWORK}:{pay_to}", "--evm-account", "dev:4",
             "--store", str(tmp_path / "f.sqlite"), "--served-store", str(tmp_path / "served.sqlite")]
-
-    def post(headers: dict[str, str]) -> tuple[int, bytes, object]:
-        request = urllib.request.Request(url, data=b"hello", headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                return answer.status, answer.read(), answer.headers
-        except urllib.error.HTTPError as refused:
-            return refused.code, refused.read(), refused.headers
 
     with cli_server(args, env, urllib.request.Request(url, data=b"hello", method="POST")) as (status, _, headers):
         assert status == 402
@@ -180,7 +167,7 @@ def test_the_cli_serves_paid_jobs(world, tmp_path) -> None:
                                                                                str(FAST_LLM), pay_to)
         header = encode_payment_signature_header(client.create_payment_payload(required))
         before = usdc.balanceOf(pay_to)
-        status, body, _ = post({"PAYMENT-SIGNATURE": header})
+        status, body, _ = post(url, b"hello", {"PAYMENT-SIGNATURE": header})
         assert status == 200, body
         answer = json.loads(body)
         signed = SignedReceipt.from_parts(answer["receipt"], answer["receipt_signature"])
@@ -191,7 +178,7 @@ def test_the_cli_serves_paid_jobs(world, tmp_path) -> None:
         [result] = PaymentVerifier({NETWORK: payments}, lambda refs: {}).verify(
             [PaymentClaim(signed.receipt.payment_ref, FAST_LLM, "0x" + signed.receipt.receipt_hash().hex())])
         assert isinstance(result, VerifiedPayment) and result.amount == FAST_LLM
-        status, _, headers = post({"PAYMENT-SIGNATURE": header})
+        status, _, headers = post(url, b"hello", {"PAYMENT-SIGNATURE": header})
         assert status == 402
         assert "payment_already_used" in decode_payment_response_header(headers["PAYMENT-RESPONSE"]).error_reason
         assert usdc.balanceOf(pay_to) == before + FAST_LLM

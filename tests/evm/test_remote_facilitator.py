@@ -125,3 +125,44 @@ def test_a_failed_settle_releases_the_claim(world, tmp_path) -> None:
         paid = _endpoint(world, url, record).post(JOB, data=b"x", headers={"PAYMENT-SIGNATURE": header})
         assert paid.status_code == 200, paid.headers
         assert usdc.balanceOf(pay_to) == state[0] + FAST_LLM
+
+
+def test_the_cli_serves_jobs_in_front_of_the_cli_facilitator(world, tmp_path) -> None:
+    """`x402 serve-jobs --facilitator URL` in front of `x402 facilitator`, both subprocesses: one payment buys
+    one job; the repeat is refused by the endpoint, also after the endpoint restarts on the same record."""
+    import json
+    import urllib.request
+
+    from support_x402 import cli_server, post, serve_jobs_env
+
+    from dispatch_chain.keys import save_worker_key
+    from dispatch_chain.localnet import free_port
+
+    usdc, client, _, pay_to, chain = world
+    save_worker_key(tmp_path / "worker.json", nacl.signing.SigningKey(b"\x0c" * 32))
+    env = serve_jobs_env(tmp_path, chain.provider.uri, usdc.address)
+    f_port, j_port = free_port(), free_port()
+    facilitator = ["x402", "facilitator", "--port", str(f_port), "--store", str(tmp_path / "f.sqlite"),
+                   "--evm-account", "dev:4"]
+    jobs = ["x402", "serve-jobs", "--port", str(j_port), "--worker-key", str(tmp_path / "worker.json"),
+            "--pay-to", f"{NETWORK}:{pay_to}", "--facilitator", f"http://127.0.0.1:{f_port}",
+            "--served-store", str(tmp_path / "served.sqlite")]
+    url = f"http://127.0.0.1:{j_port}{JOB}"
+    probe = urllib.request.Request(url, data=b"hi", method="POST")
+    with cli_server(facilitator, env, f"http://127.0.0.1:{f_port}/supported"):
+        with cli_server(jobs, env, probe) as (status, _, headers):
+            assert status == 402
+            payload = client.create_payment_payload(decode_payment_required_header(headers["PAYMENT-REQUIRED"]))
+            header = encode_payment_signature_header(payload)
+            before = usdc.balanceOf(pay_to)
+            status, body, _ = post(url, b"hi", {"PAYMENT-SIGNATURE": header})
+            assert status == 200, body
+            assert json.loads(body)["receipt"]["payment_ref"].startswith(NETWORK + ":0x")
+            status, _, headers = post(url, b"hi", {"PAYMENT-SIGNATURE": header})
+            assert status == 402
+            assert "payment_already_used" in decode_payment_response_header(headers["PAYMENT-RESPONSE"]).error_reason
+        with cli_server(jobs, env, probe):  # restarted on the same record
+            status, _, headers = post(url, b"hi", {"PAYMENT-SIGNATURE": header})
+            assert status == 402
+            assert "payment_already_used" in decode_payment_response_header(headers["PAYMENT-RESPONSE"]).error_reason
+        assert usdc.balanceOf(pay_to) == before + FAST_LLM
