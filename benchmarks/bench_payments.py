@@ -86,6 +86,8 @@ def facilitator_settles(url: str, usdc: str, pay_to: str, tmp: Path, *, count: i
     from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
     from x402.schemas import PaymentRequirements
 
+    from dispatch_chain.config import EvmNetwork
+    from dispatch_chain.evm.client import EvmClient
     from dispatch_chain.payments.facilitator import DurableFacilitator
 
     network = "eip155:31337"
@@ -94,7 +96,9 @@ def facilitator_settles(url: str, usdc: str, pay_to: str, tmp: Path, *, count: i
         FacilitatorWeb3Signer(private_key=dev_account(4).key.hex(), rpc_url=url),
         networks=network,
     )
-    durable = DurableFacilitator(sdk, tmp / "facilitator.sqlite", evm_rpc=url)
+    durable = DurableFacilitator(
+        sdk, tmp / "facilitator.sqlite", evm=EvmClient(EvmNetwork(rpc_url=url, chain_id=31337))
+    )
     client = register_exact_evm_client(x402ClientSync(), dev_account(1), networks=network)
     client.set_spend_controls(
         {"allowed_assets": [{"network": network, "asset": usdc, "max_amount_per_payment": "1000000"}]}

@@ -15,6 +15,14 @@ handler, which returns the worker's signed receipt whose ``payment_ref`` is
 payment (undecodable, expired, another network, another amount, already used)
 is refused by the SDK with its 402 response before the handler runs, and a
 refused payment settles nothing (the facilitator verifies before it broadcasts).
+
+The facilitator is any of the SDK's ``FacilitatorClientSync``: the coordinator's
+own in process (:class:`LocalFacilitatorClient`) or a remote one over HTTP
+(``x402.http.HTTPFacilitatorClientSync``, e.g. ``dispatch-chain x402 facilitator``).
+Either may answer a repeated settle with its stored success, so the endpoint keeps
+its own record of the payments that bought a job
+(:class:`~dispatch_chain.payments.served.ServedPayments`) and refuses a payment it
+already took (``payment_already_used``).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import nacl.signing
+from x402 import FacilitatorClientSync
 from x402.schemas import (
     AssetAmount,
     PaymentPayload,
@@ -37,6 +46,7 @@ from x402.schemas import (
 
 from dispatch_chain.payments.facilitator import DurableFacilitator, payload_key
 from dispatch_chain.payments.prices import JobKind, JobTier, PriceSource
+from dispatch_chain.payments.served import ServedPayments
 from dispatch_chain.receipts import Receipt, output_hash_of, sign_receipt
 
 #: LocalUsdc's and Circle USDC's EIP-712 domain (what the EVM exact scheme signs over).
@@ -108,20 +118,30 @@ def payment_ref_of(settled: SettleResponse, chain_id: str | None = None) -> str:
 JobRunner = Callable[[str, JobTier, JobKind, bytes], bytes]
 
 
+def echo_job(job_id: str, tier: JobTier, kind: JobKind, body: bytes) -> bytes:
+    """The job ``dispatch-chain x402 serve-jobs`` runs: its output is the request body (real work is the
+    coordinator's to dispatch, not this chain layer's)."""
+    return body
+
+
 def paid_job_app(
-    facilitator: LocalFacilitatorClient,
+    facilitator: FacilitatorClientSync,
     options: Sequence[PayOption],
     prices: PriceSource,
     worker_key: nacl.signing.SigningKey,
     run_job: JobRunner,
     *,
+    served: ServedPayments,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Any:
     """A Flask app serving ``POST /job`` behind the SDK's payment middleware (see the module docstring).
 
-    The facilitator is the coordinator's own (in process): its settle-once journal answers a repeated settle
-    with the stored success, which is right for a client retrying ``/settle`` but must not buy a second job,
-    so a before-settle hook refuses a payment the journal already holds (``payment_already_used``).
+    A facilitator's settle-once journal answers a repeated settle with the stored success, which is right
+    for a client retrying ``/settle`` but must not buy a second job, so a before-settle hook claims the
+    payment in ``served`` (an atomic insert; a payment already claimed is refused with
+    ``payment_already_used``, also after a restart), a failed settle releases the claim, and the in-process
+    facilitator's journal (:meth:`LocalFacilitatorClient.already_used`) refuses a payment settled through
+    another door (its HTTP ``/settle``).
     """
     from flask import Flask, g, jsonify, request
     from x402 import x402ResourceServerSync
@@ -136,12 +156,23 @@ def paid_job_app(
     settled = SettledPayments()
     server.on_after_settle(settled.after_settle)
 
-    def refuse_used(context: Any) -> AbortResult | None:
-        if facilitator.already_used(context.payment_payload):
+    def claim(context: Any) -> AbortResult | None:
+        payload = context.payment_payload
+        used_locally = isinstance(facilitator, LocalFacilitatorClient) and facilitator.already_used(payload)
+        if used_locally or not served.claim(payload):
             return AbortResult(reason="payment_already_used", message="this payment already bought a job")
         return None
 
-    server.on_before_settle(refuse_used)
+    def record(context: Any) -> None:
+        if context.result.success:
+            served.settled(context.payment_payload, context.result)
+
+    def release(context: Any) -> None:  # a failed or interrupted settle: the handler never runs
+        served.release(context.payment_payload)
+
+    server.on_before_settle(claim)
+    server.on_after_settle(record)
+    server.on_settle_failure(release)
     for option in options:
         # the SDK annotates its schemes' payment_flows looser than its own SchemeNetworkServer protocol
         scheme = ExactEvmServerScheme() if option.network.startswith("eip155:") else ExactSvmServerScheme()

@@ -9,7 +9,9 @@ A second settle of the same payload returns the stored response without a
 transaction. After a crash between broadcast and response the key is found
 ``broadcasting``: on EVM the authorization's ``AuthorizationUsed`` event names
 the transaction that settled it (a used authorization is never broadcast
-again); on Solana the payload is one signed transaction, which the chain runs
+again), searched from the head block journaled before the broadcast in
+requests of at most the profile's ``max_log_range`` blocks (:meth:`EvmClient.get_logs`);
+on Solana the payload is one signed transaction, which the chain runs
 at most once. :func:`facilitator_app` serves ``/verify``, ``/settle`` and
 ``/supported`` over Flask.
 """
@@ -20,12 +22,15 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from x402 import x402FacilitatorSync
 from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse
 
 from dispatch_chain.sqlite import open_durable, transaction
+
+if TYPE_CHECKING:
+    from dispatch_chain.evm.client import EvmClient
 
 #: The Solana CAIP-2 ids the SDK's SVM scheme accepts (``x402.mechanisms.svm.utils.normalize_network``).
 SDK_SVM_NETWORKS = (
@@ -67,11 +72,16 @@ def payload_key(payload: PaymentPayload) -> str:
 
 
 class DurableFacilitator:
-    """The SDK facilitator with a settle-once SQLite journal (``path``)."""
+    """The SDK facilitator with a settle-once SQLite journal (``path``).
 
-    def __init__(self, facilitator: x402FacilitatorSync, path: str | Path, *, evm_rpc: str | None = None) -> None:
+    ``evm`` is the EVM chain the ``eip155`` scheme settles on (the profile's, so its ``max_log_range``
+    bounds the recovery's log reads). An ``eip155`` payment is settled only when it is given: the head block
+    journaled before each broadcast is where a recovery starts reading, never block 0.
+    """
+
+    def __init__(self, facilitator: x402FacilitatorSync, path: str | Path, *, evm: EvmClient | None = None) -> None:
         self.facilitator = facilitator
-        self.evm_rpc = evm_rpc
+        self.evm = evm
         self._db = open_durable(Path(path))
         self._db.executescript(_SCHEMA)
 
@@ -92,7 +102,17 @@ class DurableFacilitator:
         found = row.fetchone()
         if found is not None and found[0] == "settled":
             return SettleResponse.model_validate_json(found[1])
+        evm_payment = payload.accepted.network.startswith("eip155:")
+        if evm_payment and self.evm is None:
+            return _refusal(payload, "facilitator_has_no_evm_chain", "this facilitator has no EVM chain configured")
         if found is not None:  # broadcast, then a crash before the response was stored
+            if evm_payment and found[2] is None:
+                return _refusal(
+                    payload,
+                    "settlement_unrecoverable",
+                    f"journal row {key} was broadcast without a head block; find AuthorizationUsed(payer, nonce)"
+                    " by hand rather than scan the chain's history",
+                )
             recovered = self._recover(payload, found[2])
             if recovered is not None:
                 return self._store(key, recovered)
@@ -119,26 +139,27 @@ class DurableFacilitator:
         return response
 
     def _head(self, payload: PaymentPayload) -> int | None:
-        if not payload.accepted.network.startswith("eip155:") or self.evm_rpc is None:
+        if not payload.accepted.network.startswith("eip155:") or self.evm is None:
             return None
-        from web3 import HTTPProvider, Web3
-
-        return int(Web3(HTTPProvider(self.evm_rpc)).eth.block_number)
+        return int(self.evm.w3.eth.block_number)
 
     def _recover(self, payload: PaymentPayload, from_block: int | None) -> SettleResponse | None:
-        """The settling transaction of an EIP-3009 authorization already used on chain, if it was."""
-        auth = payload.payload.get("authorization") if isinstance(payload.payload, dict) else None
-        if not payload.accepted.network.startswith("eip155:") or self.evm_rpc is None or not auth:
-            return None
-        from web3 import HTTPProvider, Web3
+        """The settling transaction of an EIP-3009 authorization already used on chain, if it was.
 
-        w3 = Web3(HTTPProvider(self.evm_rpc))
-        logs = w3.eth.get_logs(
+        Reads ``AuthorizationUsed(payer, nonce)`` from the head journaled before the broadcast to the current
+        head, split into requests the RPC accepts (``max_log_range``).
+        """
+        auth = payload.payload.get("authorization") if isinstance(payload.payload, dict) else None
+        if self.evm is None or from_block is None or not auth:
+            return None
+        from web3 import Web3
+
+        logs = self.evm.get_logs(
             {
                 "address": Web3.to_checksum_address(payload.accepted.asset),
-                "fromBlock": from_block or 0,
                 "topics": [AUTHORIZATION_USED, "0x" + "00" * 12 + auth["from"][2:].lower(), auth["nonce"]],
-            }
+            },
+            from_block,
         )
         if not logs:
             return None
@@ -151,6 +172,13 @@ class DurableFacilitator:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _refusal(payload: PaymentPayload, reason: str, message: str) -> SettleResponse:
+    """A settle answered with a failure and nothing broadcast."""
+    return SettleResponse(
+        success=False, error_reason=reason, error_message=message, transaction="", network=payload.accepted.network
+    )
 
 
 def facilitator_app(durable: DurableFacilitator) -> Any:

@@ -9,7 +9,7 @@ import time
 
 import nacl.signing
 import pytest
-from support_x402 import evm_facilitator, usdc_and_payer
+from support_x402 import anvil_client, evm_facilitator, usdc_and_payer
 from x402 import x402ClientSync
 from x402.http.utils import (
     decode_payment_required_header,
@@ -22,8 +22,9 @@ from dispatch_chain.keys import dev_account
 from dispatch_chain.payments.endpoint import USDC_EIP712, LocalFacilitatorClient, PayOption, paid_job_app
 from dispatch_chain.payments.facilitator import DurableFacilitator
 from dispatch_chain.payments.prices import WhitepaperPrices
+from dispatch_chain.payments.served import ServedPayments
 from dispatch_chain.payments.verify import EvmPayments, PaymentClaim, PaymentVerifier, VerifiedPayment
-from dispatch_chain.receipts import SignedReceipt
+from dispatch_chain.receipts import SignedReceipt, output_hash_of
 
 NETWORK = "eip155:31337"
 FAST_LLM = 10_000  # the whitepaper's FAST LLM price, USDC base units
@@ -34,10 +35,11 @@ def world(project, accounts, chain, tmp_path_factory):
     payer, coordinator, pay_to = dev_account(3), dev_account(4), dev_account(6).address
     usdc, client = usdc_and_payer(project, accounts[0], payer, NETWORK)
     sdk = evm_facilitator(coordinator, chain.provider.uri, NETWORK)
-    durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite", evm_rpc=chain.provider.uri)
+    durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite", evm=anvil_client(chain.provider.uri))
     worker = nacl.signing.SigningKey(b"\x07" * 32)
     app = paid_job_app(LocalFacilitatorClient(durable), [PayOption(NETWORK, usdc.address, pay_to, USDC_EIP712)],
-                       WhitepaperPrices(), worker, lambda job_id, tier, kind, body: b"done " + body)
+                       WhitepaperPrices(), worker, lambda job_id, tier, kind, body: b"done " + body,
+                       served=ServedPayments(tmp_path_factory.mktemp("e") / "served.sqlite"))
     return app.test_client(), client, usdc, pay_to, coordinator, chain
 
 
@@ -132,3 +134,51 @@ def test_an_expired_payment_is_refused(world) -> None:
     auth = payload.payload["authorization"]
     auth["validBefore"] = str(int(time.time()) - 60)  # expired (the signature no longer matches either)
     _refused(world, encode_payment_signature_header(payload), "valid_before")
+
+
+def test_the_cli_serves_paid_jobs(world, tmp_path) -> None:
+    """`dispatch-chain x402 serve-jobs` as a subprocess (in-process facilitator, the manifest's USDC, the
+    whitepaper's prices): unpaid -> 402 with the price; paid with the SDK client -> 200 and the worker's receipt
+    whose payment_ref verifies; the same payment again -> refused."""
+    import json
+    import urllib.request
+
+    from support_x402 import cli_server, post, serve_jobs_env
+
+    from dispatch_chain.keys import save_worker_key
+    from dispatch_chain.localnet import free_port
+
+    _, client, usdc, _, _, chain = world
+    pay_to = dev_account(8).address
+    worker = nacl.signing.SigningKey(b"\x0b" * 32)
+    save_worker_key(tmp_path / "worker.json", worker)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/job?tier=FAST&kind=LLM"
+    env = serve_jobs_env(tmp_path, chain.provider.uri, usdc.address)
+    args = ["x402", "serve-jobs", "--port", str(port), "--worker-key", str(tmp_path / "worker.json"),
+            "--pay-to", f"{NETWORK}:{pay_to}", "--evm-account", "dev:4",
+            "--store", str(tmp_path / "f.sqlite"), "--served-store", str(tmp_path / "served.sqlite")]
+
+    with cli_server(args, env, urllib.request.Request(url, data=b"hello", method="POST")) as (status, _, headers):
+        assert status == 402
+        required = decode_payment_required_header(headers["PAYMENT-REQUIRED"])
+        [option] = required.accepts
+        assert (option.network, option.asset, option.amount, option.pay_to) == (NETWORK, usdc.address,
+                                                                               str(FAST_LLM), pay_to)
+        header = encode_payment_signature_header(client.create_payment_payload(required))
+        before = usdc.balanceOf(pay_to)
+        status, body, _ = post(url, b"hello", {"PAYMENT-SIGNATURE": header})
+        assert status == 200, body
+        answer = json.loads(body)
+        signed = SignedReceipt.from_parts(answer["receipt"], answer["receipt_signature"])
+        assert signed.is_valid() and signed.receipt.provider_key == bytes(worker.verify_key)
+        assert signed.receipt.output_hash == output_hash_of(b"hello")  # the echo job
+        assert usdc.balanceOf(pay_to) == before + FAST_LLM and answer["price"] == FAST_LLM
+        payments = EvmPayments(chain.provider.uri, NETWORK, usdc=usdc.address, pay_to=pay_to, confirmations=1)
+        [result] = PaymentVerifier({NETWORK: payments}, lambda refs: {}).verify(
+            [PaymentClaim(signed.receipt.payment_ref, FAST_LLM, "0x" + signed.receipt.receipt_hash().hex())])
+        assert isinstance(result, VerifiedPayment) and result.amount == FAST_LLM
+        status, _, headers = post(url, b"hello", {"PAYMENT-SIGNATURE": header})
+        assert status == 402
+        assert "payment_already_used" in decode_payment_response_header(headers["PAYMENT-RESPONSE"]).error_reason
+        assert usdc.balanceOf(pay_to) == before + FAST_LLM

@@ -69,7 +69,7 @@ def test_an_svm_exact_payment_settles_once_and_verifies(world) -> None:
     assert isinstance(result, VerifiedPayment) and result.amount == PRICE, result
 
 
-def test_the_paid_endpoint_takes_an_svm_payment(world) -> None:
+def test_the_paid_endpoint_takes_an_svm_payment(world, tmp_path) -> None:
     """Through the endpoint: the SDK's SVM server scheme names the facilitator as fee payer, the receipt's
     payment_ref names the node's own chain (not the SDK's devnet id) and verifies; the same payment again is
     refused with nothing moved."""
@@ -78,12 +78,14 @@ def test_the_paid_endpoint_takes_an_svm_payment(world) -> None:
 
     from dispatch_chain.payments.endpoint import LocalFacilitatorClient, PayOption, paid_job_app
     from dispatch_chain.payments.prices import WhitepaperPrices
+    from dispatch_chain.payments.served import ServedPayments
     from dispatch_chain.receipts import SignedReceipt
 
     solana, client, durable, requirements, mint, pay_to, _ = world
     option = PayOption(requirements.network, str(mint.pubkey()), str(pay_to.pubkey()), chain_id=solana.caip2)
     http = paid_job_app(LocalFacilitatorClient(durable), [option], WhitepaperPrices(),
-                        nacl.signing.SigningKey(b"\x05" * 32), lambda *_: b"done").test_client()
+                        nacl.signing.SigningKey(b"\x05" * 32), lambda *_: b"done",
+                        served=ServedPayments(tmp_path / "served.sqlite")).test_client()
     required = decode_payment_required_header(http.post("/job?tier=FAST&kind=TASK").headers["PAYMENT-REQUIRED"])
     assert required.accepts[0].amount == str(PRICE) and required.accepts[0].extra["feePayer"]
     header = encode_payment_signature_header(client.create_payment_payload(required))
