@@ -27,11 +27,13 @@ already took (``payment_already_used``).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 import nacl.signing
 from x402 import FacilitatorClientSync
@@ -233,4 +235,30 @@ def paid_job_app(
         )
 
     PaymentMiddleware(app, routes, server)
+    # outermost, so that a job nobody can price is refused before the payment middleware prices it
+    app.wsgi_app = _refusing_unknown_jobs(app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def job_problem(query: str) -> str | None:
+    """Why a ``/job`` query string names no job there is a price for (an unknown tier or kind), else None."""
+    params = parse_qs(query, keep_blank_values=True)
+    for name, kinds in (("tier", JobTier), ("kind", JobKind)):
+        for value in params.get(name, []):
+            if value not in kinds.__members__:
+                return f"unknown {name} {value!r} (one of {', '.join(kinds.__members__)})"
+    return None
+
+
+def _refusing_unknown_jobs(wsgi: Any) -> Any:
+    """WSGI: ``/job`` with an unknown tier or kind gets 400 and a JSON error, never a 402 or a 500."""
+
+    def checked(environ: dict[str, Any], start_response: Any) -> Any:
+        problem = job_problem(environ.get("QUERY_STRING", "")) if environ.get("PATH_INFO") == "/job" else None
+        if problem is None:
+            return wsgi(environ, start_response)
+        body = json.dumps({"error": problem}).encode()
+        start_response("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return checked

@@ -182,3 +182,13 @@ def test_the_cli_serves_paid_jobs(world, tmp_path) -> None:
         assert status == 402
         assert "payment_already_used" in decode_payment_response_header(headers["PAYMENT-RESPONSE"]).error_reason
         assert usdc.balanceOf(pay_to) == before + FAST_LLM
+
+
+@pytest.mark.parametrize("query", ["tier=ULTRA", "kind=VIDEO", "tier=FAST&tier=fast", "kind="])
+def test_an_unknown_job_is_bad_input(world, query) -> None:
+    """A tier or kind without a price is a 400 naming it, before any payment talk, and nothing is settled."""
+    state = _state(world)
+    answer = world[0].post(f"/job?{query}", data=b"x")
+    assert answer.status_code == 400, answer.status_code
+    assert "unknown" in answer.get_json()["error"] and "PAYMENT-REQUIRED" not in answer.headers
+    assert _state(world) == state
