@@ -43,32 +43,29 @@ def facilitator(
     on the network profile's chains with the coordinator's keys. Each settle is journaled in
     --store before broadcast and answered from it afterwards, so a payment is never settled twice.
     """
-    from x402 import x402FacilitatorSync
-    from x402.mechanisms.evm import FacilitatorWeb3Signer
-    from x402.mechanisms.evm.exact.register import register_exact_evm_facilitator
-
     from dispatch_chain.connect import Connections
     from dispatch_chain.keys import load_evm_account
-    from dispatch_chain.payments.facilitator import DurableFacilitator, facilitator_app, sdk_svm_network
+    from dispatch_chain.payments.facilitator import (
+        DurableFacilitator,
+        EvmSettler,
+        SvmSettler,
+        facilitator_app,
+        sdk_facilitator,
+    )
     from dispatch_chain.settings import Settings
 
     with chain_errors():
         profile = state.profile()
-        sdk = x402FacilitatorSync()
-        evm_rpc = None
+        evm: EvmSettler | None = None
+        svm: SvmSettler | None = None
         if profile.evm is not None:
             account = load_evm_account(evm_account, chain_id=profile.evm.chain_id)
-            evm_rpc = profile.evm.rpc_url
-            signer = FacilitatorWeb3Signer(private_key=account.key.hex(), rpc_url=evm_rpc)
-            register_exact_evm_facilitator(sdk, signer, networks=f"eip155:{profile.evm.chain_id}")
+            evm = EvmSettler(account, profile.evm.rpc_url, profile.evm.chain_id)
         keypair_path = solana_keypair or Settings.from_env().solana_keypair
         if profile.solana is not None and keypair_path:
-            from x402.mechanisms.svm import FacilitatorKeypairSigner
-            from x402.mechanisms.svm.exact.register import register_exact_svm_facilitator
-
             connections = Connections(profile, solana_keypair_path=keypair_path)
-            svm_signer = FacilitatorKeypairSigner(connections.solana_keypair, rpc_url=profile.solana.rpc_url)
-            register_exact_svm_facilitator(sdk, svm_signer, networks=sdk_svm_network(connections.solana.caip2))
-        durable = DurableFacilitator(sdk, store, evm_rpc=evm_rpc)
+            svm = SvmSettler(connections.solana_keypair, profile.solana.rpc_url, connections.solana.caip2)
+        sdk = sdk_facilitator(evm, svm)
+        durable = DurableFacilitator(sdk, store, evm_rpc=evm.rpc_url if evm else None)
     click.echo(f"x402 facilitator on http://{host}:{port} (journal {store})", err=True)
     facilitator_app(durable).run(host=host, port=port)
