@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from x402 import x402ClientSync, x402FacilitatorSync
-from x402.mechanisms.evm import FacilitatorWeb3Signer
-from x402.mechanisms.evm.exact.register import register_exact_evm_client, register_exact_evm_facilitator
+from x402.mechanisms.evm.exact.register import register_exact_evm_client
 
 from dispatch_chain.config import ANVIL_CHAIN_ID, EvmNetwork
 from dispatch_chain.evm.client import EvmClient
+from dispatch_chain.payments.facilitator import EvmSettler, sdk_facilitator
 
 
 def usdc_and_payer(project, owner, payer, network: str, allowed_assets: Any = True) -> tuple[Any, x402ClientSync]:
@@ -33,8 +33,7 @@ def usdc_and_payer(project, owner, payer, network: str, allowed_assets: Any = Tr
 
 def evm_facilitator(coordinator, rpc_url: str, network: str) -> x402FacilitatorSync:
     """The SDK facilitator with the exact EVM scheme, settling with ``coordinator``'s key."""
-    signer = FacilitatorWeb3Signer(private_key=coordinator.key.hex(), rpc_url=rpc_url)
-    return register_exact_evm_facilitator(x402FacilitatorSync(), signer, networks=network)
+    return sdk_facilitator(EvmSettler(coordinator, rpc_url, int(network.removeprefix("eip155:"))))
 
 
 def anvil_client(rpc_url: str, *, max_log_range: int = 5000) -> EvmClient:

@@ -57,30 +57,21 @@ def _durable_facilitator(
 ) -> DurableFacilitator:
     """The SDK facilitator with the exact EVM scheme on the profile's EVM chain and, given a keypair, the exact
     SVM scheme on its Solana cluster, journaled in ``store``."""
-    from x402 import x402FacilitatorSync
-    from x402.mechanisms.evm import FacilitatorWeb3Signer
-    from x402.mechanisms.evm.exact.register import register_exact_evm_facilitator
-
     from dispatch_chain.keys import load_evm_account, load_solana_keypair
-    from dispatch_chain.payments.facilitator import DurableFacilitator, sdk_svm_network
+    from dispatch_chain.payments.facilitator import DurableFacilitator, EvmSettler, SvmSettler, sdk_facilitator
     from dispatch_chain.settings import Settings
 
     profile = connections.profile
-    sdk = x402FacilitatorSync()
-    evm = None
+    evm, evm_settler, svm_settler = None, None, None
     if profile.evm is not None:
         account = load_evm_account(evm_account, chain_id=profile.evm.chain_id)
         evm = connections.evm
-        signer = FacilitatorWeb3Signer(private_key=account.key.hex(), rpc_url=profile.evm.rpc_url)
-        register_exact_evm_facilitator(sdk, signer, networks=f"eip155:{profile.evm.chain_id}")
+        evm_settler = EvmSettler(account, profile.evm.rpc_url, profile.evm.chain_id)
     keypair_path = solana_keypair or Settings.from_env().solana_keypair
     if profile.solana is not None and keypair_path:
-        from x402.mechanisms.svm import FacilitatorKeypairSigner
-        from x402.mechanisms.svm.exact.register import register_exact_svm_facilitator
-
         keypair = load_solana_keypair(keypair_path)
-        svm_signer = FacilitatorKeypairSigner(keypair, rpc_url=profile.solana.rpc_url)
-        register_exact_svm_facilitator(sdk, svm_signer, networks=sdk_svm_network(connections.solana.caip2))
+        svm_settler = SvmSettler(keypair, profile.solana.rpc_url, connections.solana.caip2)
+    sdk = sdk_facilitator(evm_settler, svm_settler)
     return DurableFacilitator(sdk, store, evm=evm)
 
 

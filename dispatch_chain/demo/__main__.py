@@ -48,8 +48,10 @@ def main(
     Starts anvil, deploys the contracts with `ape run deploy`, lets simulated
     workers sign job receipts (some deliberately corrupted), verifies them as
     the coordinator would, anchors the valid ones in Merkle batches, writes an
-    auditor bundle per receipt, audits a sample against the chain, and prints
-    a report (also written to OUT/report.json).
+    auditor bundle per receipt, audits a sample against the chain; then
+    feedback, BOLT settlement, x402 payments in local USDC on both chains, the
+    bridge, governance and worker rewards; and prints a report (also written
+    to OUT/report.json).
     """
     options = DemoOptions(
         out=out,

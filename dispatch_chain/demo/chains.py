@@ -9,6 +9,7 @@ from pathlib import Path
 import dispatch_chain
 from dispatch_chain.config import load_network
 from dispatch_chain.connect import Connections
+from dispatch_chain.demo.payments_stage import usdc_funding_args
 from dispatch_chain.demo.state import COORDINATOR, DemoState
 from dispatch_chain.errors import DispatchChainError
 from dispatch_chain.keys import dev_account
@@ -51,7 +52,9 @@ def deploy(state: DemoState, stack: ExitStack) -> None:
         raise DispatchChainError(f"the demo deploys with ape from the repository; {REPO} has no ape-config.yaml")
     manifest = state.options.out / "deployments.json"
     manifest.unlink(missing_ok=True)
-    ape_run(state, "deploy", "--anchorer", dev_account(COORDINATOR).address, manifest=manifest)
+    # LocalUsdc comes with the contracts; the x402 stage's paying agents get theirs at deploy time
+    funding = usdc_funding_args(state.options.seed)
+    ape_run(state, "deploy", "--anchorer", dev_account(COORDINATOR).address, *funding, manifest=manifest)
     assert state.solana_node is not None
     profile = load_network(
         "local",

@@ -9,6 +9,7 @@ import click
 
 from dispatch_chain.demo.bridge_stage import report_lines as bridge_report_lines
 from dispatch_chain.demo.governance_stage import report_lines as governance_lines
+from dispatch_chain.demo.payments_stage import report_lines as payments_lines
 from dispatch_chain.demo.state import DemoState
 from dispatch_chain.demo.tokenomics_stage import report_lines as tokenomics_lines
 
@@ -36,6 +37,7 @@ def print_report(state: DemoState) -> None:
         f" tampered bundle {'rejected' if audit['tampered_rejected'] else 'ACCEPTED'}",
         *_reputation_lines(report),
         *_settlement_lines(report),
+        *payments_lines(report),
         *bridge_report_lines(report),
         *governance_lines(report),
         *tokenomics_lines(report),

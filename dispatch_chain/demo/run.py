@@ -14,6 +14,7 @@ import click
 from dispatch_chain.demo.bridge_stage import bridge_workers, deploy_bridge
 from dispatch_chain.demo.chains import deploy, start_chains
 from dispatch_chain.demo.governance_stage import deploy_governance, govern
+from dispatch_chain.demo.payments_stage import pay_jobs
 from dispatch_chain.demo.progress import Progress
 from dispatch_chain.demo.receipts_stage import anchor, audit_sample, make_jobs, verify_and_store, write_bundles
 from dispatch_chain.demo.report import print_report
@@ -37,6 +38,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("audit a sample of bundles", audit_sample),
     ("post ERC-8004 feedback for every job", post_feedback),
     ("settle successful jobs in BOLT (5 % burned)", settle_jobs),
+    ("agents pay jobs over x402 in USDC on both chains; payments proven, a replay refused", pay_jobs),
     ("score workers (reputation, tier, heartbeat)", score_workers),
     ("deploy the BOLT bridge (Monad contracts, Solana program)", deploy_bridge),
     ("workers bridge BOLT to Monad; tiers there match; one bridges back", bridge_workers),

@@ -12,8 +12,9 @@ the transaction that settled it (a used authorization is never broadcast
 again), searched from the head block journaled before the broadcast in
 requests of at most the profile's ``max_log_range`` blocks (:meth:`EvmClient.get_logs`);
 on Solana the payload is one signed transaction, which the chain runs
-at most once. :func:`facilitator_app` serves ``/verify``, ``/settle`` and
-``/supported`` over Flask.
+at most once. :func:`sdk_facilitator` builds the SDK facilitator from the
+coordinator's settling keys; :func:`facilitator_app` serves ``/verify``,
+``/settle`` and ``/supported`` over Flask.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +32,9 @@ from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, Ve
 from dispatch_chain.sqlite import open_durable, transaction
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from solders.keypair import Keypair
+
     from dispatch_chain.evm.client import EvmClient
 
 #: The Solana CAIP-2 ids the SDK's SVM scheme accepts (``x402.mechanisms.svm.utils.normalize_network``).
@@ -48,6 +53,45 @@ def sdk_svm_network(caip2: str) -> str:
     ``payment_ref`` still names the node's own chain (the endpoint's ``PayOption.chain_id``).
     """
     return caip2 if caip2 in SDK_SVM_NETWORKS else SDK_SVM_NETWORKS[1]
+
+
+@dataclass(frozen=True, slots=True)
+class EvmSettler:
+    """Who settles EVM payments: the account sending ``transferWithAuthorization`` (it pays the gas)."""
+
+    account: LocalAccount
+    rpc_url: str
+    chain_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SvmSettler:
+    """Who settles Solana payments: the fee payer co-signing the payer's transfer; ``chain`` is its CAIP-2 id."""
+
+    keypair: Keypair
+    rpc_url: str
+    chain: str
+
+
+def sdk_facilitator(evm: EvmSettler | None = None, svm: SvmSettler | None = None) -> x402FacilitatorSync:
+    """The SDK facilitator with the ``exact`` scheme on ``eip155:<chain id>`` and/or the Solana chain.
+
+    A local Solana node is registered under :func:`sdk_svm_network`'s id, its RPC the node's.
+    """
+    sdk = x402FacilitatorSync()
+    if evm is not None:
+        from x402.mechanisms.evm import FacilitatorWeb3Signer
+        from x402.mechanisms.evm.exact.register import register_exact_evm_facilitator
+
+        signer = FacilitatorWeb3Signer(private_key=evm.account.key.hex(), rpc_url=evm.rpc_url)
+        register_exact_evm_facilitator(sdk, signer, networks=f"eip155:{evm.chain_id}")
+    if svm is not None:
+        from x402.mechanisms.svm import FacilitatorKeypairSigner
+        from x402.mechanisms.svm.exact.register import register_exact_svm_facilitator
+
+        svm_signer = FacilitatorKeypairSigner(svm.keypair, rpc_url=svm.rpc_url)
+        register_exact_svm_facilitator(sdk, svm_signer, networks=sdk_svm_network(svm.chain))
+    return sdk
 
 
 #: keccak256("AuthorizationUsed(address,bytes32)") (EIP-3009)

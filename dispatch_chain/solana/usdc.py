@@ -9,7 +9,7 @@ owner up to at least the amount asked).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import spl.token.instructions as token_ix
 from solders.keypair import Keypair
@@ -86,6 +86,12 @@ def fund_usdc(
             progress(f"{owner}: topped up to {amount / USDC:,.6f} USDC")
         balances[owner] = max(amount, balance or 0)
     return balances
+
+
+def open_usdc_accounts(client: SolanaClient, payer: Keypair, mint: Pubkey, owners: Iterable[Pubkey]) -> None:
+    """Create these owners' USDC token accounts (idempotent), empty: an x402 payment on Solana transfers into
+    the pay-to's existing account, so the coordinator opens its own before it takes payments."""
+    client.send([token_ix.create_idempotent_associated_token_account(payer.pubkey(), o, mint) for o in owners], [payer])
 
 
 def _check(info: MintInfo, mint: Pubkey, payer: Pubkey) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 from conftest import funded
 from solders.keypair import Keypair
-from x402 import x402ClientSync, x402FacilitatorSync
-from x402.mechanisms.svm import FacilitatorKeypairSigner, KeypairSigner
-from x402.mechanisms.svm.exact.register import register_exact_svm_client, register_exact_svm_facilitator
+from x402 import x402ClientSync
+from x402.mechanisms.svm import KeypairSigner
+from x402.mechanisms.svm.exact.register import register_exact_svm_client
 from x402.schemas import PaymentRequired, PaymentRequirements
 
 from dispatch_chain.payments.endpoint import payment_ref_of
-from dispatch_chain.payments.facilitator import DurableFacilitator, sdk_svm_network
+from dispatch_chain.payments.facilitator import DurableFacilitator, SvmSettler, sdk_facilitator, sdk_svm_network
 from dispatch_chain.payments.verify import PaymentClaim, PaymentVerifier, SolanaPayments, VerifiedPayment
 from dispatch_chain.solana.bolt import associated_token_account
 from dispatch_chain.solana.usdc import USDC, create_usdc, fund_usdc
@@ -33,9 +33,7 @@ def world(solana, tmp_path_factory):
     client = x402ClientSync()
     register_exact_svm_client(client, KeypairSigner(payer), networks=network, rpc_url=rpc)
     client.set_spend_controls({"allowed_assets": True})
-    sdk = x402FacilitatorSync()
-    register_exact_svm_facilitator(sdk, FacilitatorKeypairSigner(coordinator, rpc_url=rpc), networks=network)
-    durable = DurableFacilitator(sdk, tmp_path_factory.mktemp("f") / "f.sqlite")
+    durable = DurableFacilitator(sdk_facilitator(svm=SvmSettler(coordinator, rpc, solana.caip2)), tmp_path_factory.mktemp("f") / "f.sqlite")
     requirements = PaymentRequirements(scheme="exact", network=network, asset=str(mint.pubkey()), amount=str(PRICE),
                                        pay_to=str(pay_to.pubkey()), max_timeout_seconds=300,
                                        extra={"feePayer": str(coordinator.pubkey())})
