@@ -83,7 +83,9 @@ def make_workload(workers: list[Worker], jobs: int, invalid_share: float, rng: r
             provider_key=worker.pubkey,
             output_hash=output_hash_of(output),
             completed_at=start + timedelta(seconds=n),
-            payment_ref=f"x402:demo:{n}" if n % 3 else None,
+            # synthetic load, nobody paid for it: no payment_ref (a made-up one would name no transaction and
+            # fail every payment check); the paid jobs, with real x402 payments, are the payments stage's
+            payment_ref=None,
         )
         signed = sign_receipt(receipt, worker.key)
         message: dict[str, object] = {
