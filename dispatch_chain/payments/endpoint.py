@@ -143,7 +143,9 @@ def paid_job_app(
     payment in ``served`` (an atomic insert; a payment already claimed is refused with
     ``payment_already_used``, also after a restart), a failed settle releases the claim, and the in-process
     facilitator's journal (:meth:`LocalFacilitatorClient.already_used`) refuses a payment settled through
-    another door (its HTTP ``/settle``).
+    another door (its HTTP ``/settle``). A payment interrupted mid-request (the endpoint died, or the job
+    failed after the settle) buys its job when presented again: a before-verify hook resumes it
+    (:meth:`ServedPayments.resume`), without settling anything twice.
     """
     from flask import Flask, g, jsonify, request
     from x402 import x402ResourceServerSync
@@ -151,15 +153,33 @@ def paid_job_app(
     from x402.http.types import PaymentOption, RouteConfig
     from x402.mechanisms.evm.exact import ExactEvmServerScheme
     from x402.mechanisms.svm.exact import ExactSvmServerScheme
-    from x402.schemas.hooks import AbortResult
+    from x402.schemas.hooks import AbortResult, SkipSettleResult, SkipVerifyResult
 
     app = Flask("dispatch-paid-job")
     server = x402ResourceServerSync(facilitator)
     settled = SettledPayments()
     server.on_after_settle(settled.after_settle)
 
-    def claim(context: Any) -> AbortResult | None:
+    # (request thread, payment) -> the stored settle response of a payment that request resumed
+    resumed: dict[tuple[int, str], SettleResponse] = {}
+
+    def resume(context: Any) -> SkipVerifyResult | None:
+        """A payment interrupted mid-request (the endpoint died, or the job failed after the settle) is taken
+        over by this request: it was verified when it was first claimed, so verification is skipped."""
+        outcome = served.resume(context.payment_payload)
+        if outcome is False:
+            return None
+        if isinstance(outcome, SettleResponse):
+            resumed[threading.get_ident(), payload_key(context.payment_payload)] = outcome
+        payer = outcome.payer if isinstance(outcome, SettleResponse) else None
+        return SkipVerifyResult(result=VerifyResponse(is_valid=True, payer=payer))
+
+    def claim(context: Any) -> AbortResult | SkipSettleResult | None:
         payload = context.payment_payload
+        stored = resumed.pop((threading.get_ident(), payload_key(payload)), None)
+        if served.claim_resumed(payload):
+            # settled before the interruption: its job is still owed and nothing is settled again
+            return None if stored is None else SkipSettleResult(result=stored)
         used_locally = isinstance(facilitator, LocalFacilitatorClient) and facilitator.already_used(payload)
         if used_locally or not served.claim(payload):
             return AbortResult(reason="payment_already_used", message="this payment already bought a job")
@@ -172,6 +192,7 @@ def paid_job_app(
     def release(context: Any) -> None:  # a failed or interrupted settle: the handler never runs
         served.release(context.payment_payload)
 
+    server.on_before_verify(resume)
     server.on_before_settle(claim)
     server.on_after_settle(record)
     server.on_settle_failure(release)
@@ -217,15 +238,19 @@ def paid_job_app(
         if payment is None:  # the middleware only calls us after a settle succeeded
             return jsonify({"error": "payment not settled"}), 500
         job_id = f"job-{payment.transaction[-16:]}"
-        output = run_job(job_id, tier, kind, request.get_data())
-        receipt = Receipt.create(
-            job_id=job_id,
-            provider_key=bytes(worker_key.verify_key),
-            output_hash=output_hash_of(output),
-            completed_at=clock(),
-            payment_ref=payment_ref_of(payment, ref_chains.get(payment.network)),
-        )
-        signed = sign_receipt(receipt, worker_key)
+        try:
+            output = run_job(job_id, tier, kind, request.get_data())
+            receipt = Receipt.create(
+                job_id=job_id,
+                provider_key=bytes(worker_key.verify_key),
+                output_hash=output_hash_of(output),
+                completed_at=clock(),
+                payment_ref=payment_ref_of(payment, ref_chains.get(payment.network)),
+            )
+            signed = sign_receipt(receipt, worker_key)
+            served.served(g.payment_payload)
+        finally:  # a job that failed leaves its payment settled and resumable: presented again, the job runs
+            served.finished(g.payment_payload)
         return jsonify(
             {
                 "receipt": signed.receipt.to_dict(),
