@@ -42,7 +42,8 @@ from dispatch_chain.solana.vesting import VESTING, VestingClient
 ACCOUNT_HINT = (
     "give each writer its own EVM account: DISPATCH_ANCHOR_ACCOUNT (or `anchor run --account`)"
     " for the anchoring service, DISPATCH_FEEDBACK_ACCOUNT (or `reputation send --account`) for the"
-    " feedback sender"
+    " feedback sender, DISPATCH_FACILITATOR_ACCOUNT (or `x402 facilitator --evm-account`) for the x402"
+    " facilitator"
 )
 
 

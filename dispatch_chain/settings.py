@@ -61,6 +61,9 @@ class Settings(BaseModel):
     evm_account: str | None = setting("EVM account spec: env:VAR, keystore:PATH, or dev:N (chain 31337 only)")
     anchor_account: str | None = setting("the anchoring service's own EVM account spec (default DISPATCH_EVM_ACCOUNT)")
     feedback_account: str | None = setting("the feedback sender's own EVM account spec (default DISPATCH_EVM_ACCOUNT)")
+    facilitator_account: str | None = setting(
+        "the x402 facilitator's own EVM account spec, which settles payments (default DISPATCH_EVM_ACCOUNT)"
+    )
     lock_dir: str | None = setting("directory of the EVM account lock files (default <tmp>/dispatch-chain-locks)")
     keystore_password: str | None = setting("password of a keystore:PATH account", secret=True)
     solana_keypair: str | None = setting("Solana keypair file (solana-keygen JSON, mode 0600)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ import click
 
 from dispatch_chain.cli.audit import _pay_to
 from dispatch_chain.cli.common import CliState, InputError, chain_errors
+from dispatch_chain.settings import env_var
 
 if TYPE_CHECKING:
     from dispatch_chain.connect import Connections
@@ -37,8 +39,10 @@ def _facilitator_options(command: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option(
                 "--evm-account",
-                help="Settling EVM account spec (env:VAR, keystore:PATH, dev:N locally); "
-                "default: DISPATCH_EVM_ACCOUNT.",
+                envvar=[env_var("facilitator_account"), env_var("evm_account")],
+                help="The settling EVM account (env:VAR, keystore:PATH, dev:N locally; it pays the gas). Default: "
+                "DISPATCH_FACILITATOR_ACCOUNT, else DISPATCH_EVM_ACCOUNT. Give it its own account: the anchoring "
+                "service and the feedback sender may not sign with the same one at the same time.",
             ),
             click.option(
                 "--solana-keypair",
@@ -53,10 +57,11 @@ def _facilitator_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _durable_facilitator(
-    connections: Connections, store: Path, evm_account: str | None, solana_keypair: str | None
+    connections: Connections, store: Path, solana_keypair: str | None, held: ExitStack
 ) -> DurableFacilitator:
     """The SDK facilitator with the exact EVM scheme on the profile's EVM chain and, given a keypair, the exact
-    SVM scheme on its Solana cluster, journaled in ``store``."""
+    SVM scheme on its Solana cluster, journaled in ``store``. The settling EVM account (``connections``') is a
+    writer: its single-writer lock is taken into ``held`` (refused while another writer signs with it)."""
     from dispatch_chain.keys import load_evm_account, load_solana_keypair
     from dispatch_chain.payments.facilitator import DurableFacilitator, EvmSettler, SvmSettler, sdk_facilitator
     from dispatch_chain.settings import Settings
@@ -64,8 +69,9 @@ def _durable_facilitator(
     profile = connections.profile
     evm, evm_settler, svm_settler = None, None, None
     if profile.evm is not None:
-        account = load_evm_account(evm_account, chain_id=profile.evm.chain_id)
+        account = load_evm_account(connections.evm_account_spec, chain_id=profile.evm.chain_id)
         evm = connections.evm
+        held.enter_context(connections.evm_account_lock("x402 facilitator"))
         evm_settler = EvmSettler(account, profile.evm.rpc_url, profile.evm.chain_id)
     keypair_path = solana_keypair or Settings.from_env().solana_keypair
     if profile.solana is not None and keypair_path:
@@ -89,13 +95,13 @@ def facilitator(
     on the network profile's chains with the coordinator's keys. Each settle is journaled in
     --store before broadcast and answered from it afterwards, so a payment is never settled twice.
     """
-    from dispatch_chain.connect import Connections
     from dispatch_chain.payments.facilitator import facilitator_app
 
-    with chain_errors():
-        durable = _durable_facilitator(Connections(state.profile()), store, evm_account, solana_keypair)
-    click.echo(f"x402 facilitator on http://{host}:{port} (journal {store})", err=True)
-    facilitator_app(durable).run(host=host, port=port)
+    with ExitStack() as held:
+        with chain_errors():
+            durable = _durable_facilitator(state.connections(evm_account), store, solana_keypair, held)
+        click.echo(f"x402 facilitator on http://{host}:{port} (journal {store})", err=True)
+        facilitator_app(durable).run(host=host, port=port)
 
 
 def _pay_options(connections: Connections, pay_to: dict[str, str]) -> list[PayOption]:
@@ -180,36 +186,36 @@ def serve_jobs(
     The job itself is an echo (its output is the request body): dispatching real work to workers
     is the coordinator's, not this chain layer's.
     """
-    from dispatch_chain.connect import Connections
     from dispatch_chain.keys import load_worker_key
     from dispatch_chain.payments.endpoint import LocalFacilitatorClient, echo_job, paid_job_app
     from dispatch_chain.payments.served import ServedPayments
 
     pay_to = _pay_to(pay_to_specs)
-    with chain_errors():
-        key = load_worker_key(worker_key)
-        connections = Connections(state.profile())
-        options = _pay_options(connections, pay_to)
-        client: Any
-        if facilitator_url:
-            from x402.http import FacilitatorConfig, HTTPFacilitatorClientSync
+    with ExitStack() as held:  # the settling account's lock, while serving
+        with chain_errors():
+            key = load_worker_key(worker_key)
+            connections = state.connections(evm_account)
+            options = _pay_options(connections, pay_to)
+            client: Any
+            if facilitator_url:
+                from x402.http import FacilitatorConfig, HTTPFacilitatorClientSync
 
-            client = HTTPFacilitatorClientSync(FacilitatorConfig(url=facilitator_url))
-            settler = facilitator_url
-        else:
-            durable = _durable_facilitator(connections, store, evm_account, solana_keypair)
-            offered = {kind.network for kind in durable.facilitator.get_supported().kinds}
-            for option in options:
-                if option.network not in offered:
-                    raise InputError(
-                        f"--pay-to {option.ref_chain}: the in-process facilitator cannot settle there"
-                        " (a Solana pay-to needs --solana-keypair, the fee payer)"
-                    )
-            client = LocalFacilitatorClient(durable)
-            settler = f"in process, journal {store}"
-        app = paid_job_app(
-            client, options, connections.price_source(), key, echo_job, served=ServedPayments(served_store)
-        )
-    chains = ", ".join(option.ref_chain for option in options)
-    click.echo(f"paid jobs on http://{host}:{port}/job ({chains}; facilitator {settler})", err=True)
-    app.run(host=host, port=port)
+                client = HTTPFacilitatorClientSync(FacilitatorConfig(url=facilitator_url))
+                settler = facilitator_url
+            else:
+                durable = _durable_facilitator(connections, store, solana_keypair, held)
+                offered = {kind.network for kind in durable.facilitator.get_supported().kinds}
+                for option in options:
+                    if option.network not in offered:
+                        raise InputError(
+                            f"--pay-to {option.ref_chain}: the in-process facilitator cannot settle there"
+                            " (a Solana pay-to needs --solana-keypair, the fee payer)"
+                        )
+                client = LocalFacilitatorClient(durable)
+                settler = f"in process, journal {store}"
+            app = paid_job_app(
+                client, options, connections.price_source(), key, echo_job, served=ServedPayments(served_store)
+            )
+        chains = ", ".join(option.ref_chain for option in options)
+        click.echo(f"paid jobs on http://{host}:{port}/job ({chains}; facilitator {settler})", err=True)
+        app.run(host=host, port=port)

@@ -133,6 +133,30 @@ def test_single_writers_and_separate_accounts(live) -> None:
     assert run(env, "anchor", "run", "--once", cwd=tmp).returncode == 0
 
 
+def test_the_x402_facilitator_is_a_writer_with_its_own_account(live) -> None:
+    """The facilitator settles payments (it sends transactions): on the anchoring service's account it is refused
+    with the way out in the message; on its own account (DISPATCH_FACILITATOR_ACCOUNT) it serves beside it."""
+    env, tmp = live["env"], live["tmp"]
+    service = start(env, "anchor", "run", "--max-age", "0", "--interval", "0.2", cwd=tmp, ready="anchoring on")
+    try:
+        clash = run({**env, "DISPATCH_FACILITATOR_ACCOUNT": "dev:1"}, "x402", "facilitator", "--port", "0",
+                    "--store", str(tmp / "x402.sqlite"), cwd=tmp)
+        assert clash.returncode == 3, clash.stderr
+        assert f"anchoring service with EVM account {dev_account(1).address}" in clash.stderr
+        assert "DISPATCH_FACILITATOR_ACCOUNT" in clash.stderr and "Traceback" not in clash.stderr
+        own = {**env, "DISPATCH_FACILITATOR_ACCOUNT": "dev:5"}
+        facilitator = start(own, "x402", "facilitator", "--port", "0", "--store", str(tmp / "x402.sqlite"), cwd=tmp,
+                            ready="x402 facilitator on")
+        try:
+            second = run(own, "x402", "facilitator", "--port", "0", "--store", str(tmp / "x402b.sqlite"), cwd=tmp)
+            assert second.returncode == 3 and "x402 facilitator with EVM account" in second.stderr
+        finally:
+            stop(facilitator)
+    finally:
+        code, output = stop(service)
+    assert code == 0, output
+
+
 def test_writers_ride_out_an_rpc_outage(live) -> None:
     env, tmp, proxy, client = live["env"], live["tmp"], live["proxy"], live["client"]
     identity = IdentityRegistryClient(client, live["identity"])
