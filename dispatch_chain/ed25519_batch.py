@@ -11,8 +11,9 @@ PyNaCl's own libsodium ``crypto_sign_verify_detached`` (what PyNaCl's
 The loop is compiled on first use with the system C compiler (``$CC``, else
 ``cc``) into ``$DISPATCH_CACHE/native`` (default ``~/.cache/dispatch-chain``),
 under a name keyed by the source, the compiler and the machine, and loaded with
-cffi's ABI mode: no Python headers are needed. :func:`batch_verifier` returns
-None when there is no compiler, when the build fails, or when
+cffi's ABI mode: no Python headers are needed. A library or cache directory that is not the
+user's own, or that group or others may write, is never loaded (its code could be anyone's).
+:func:`batch_verifier` returns None when there is no compiler, when the build fails, or when
 ``DISPATCH_NATIVE_VERIFY=0``; callers then verify one call at a time, with the
 same results.
 """
@@ -92,8 +93,11 @@ def _build(cache: Path, compiler: str) -> Path:
     key = hashlib.sha256(SOURCE.read_bytes() + version + platform.machine().encode()).hexdigest()[:16]
     library = cache / f"ed25519_batch-{key}.so"
     if library.exists():
+        _check_private(cache)
+        _check_private(library)
         return library
     cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _check_private(cache)
     fd, partial = tempfile.mkstemp(prefix=library.name, suffix=".partial", dir=cache)
     os.close(fd)
     try:
@@ -103,11 +107,19 @@ def _build(cache: Path, compiler: str) -> Path:
             timeout=120,
             check=True,
         )
+        os.chmod(partial, 0o755)  # whatever the umask: group- or world-writable code would be refused
         os.replace(partial, library)  # atomic: a concurrent build or reader sees all of it or nothing
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
     return library
+
+
+def _check_private(path: Path) -> None:
+    """Refuse code another user could have written: ``path`` must be ours and not writable by group or others."""
+    info = path.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise PermissionError(f"{path} is writable by others or not ours: its code is not loaded")
 
 
 _lock = threading.Lock()

@@ -83,3 +83,20 @@ def test_verify_many_is_the_same_with_and_without_the_loop(workers) -> None:
     with_loop = verify_many(items, workers=workers)
     assert with_loop.checks == verify_many(items, workers=workers, native=False).checks
     assert {c.index for c in with_loop.invalid} == {3, 600}
+
+
+def test_a_library_others_could_have_written_is_not_loaded(tmp_path) -> None:
+    """The loop is native code loaded into the process: a cached copy writable by others is refused."""
+    env = {"DISPATCH_CACHE": str(tmp_path / "built")}
+    assert batch_verifier(env) is not None
+    [library] = (tmp_path / "built" / "native").glob("ed25519_batch-*.so")
+    planted = tmp_path / "planted" / "native"
+    planted.mkdir(parents=True)
+    copy = planted / library.name
+    copy.write_bytes(library.read_bytes())
+    copy.chmod(0o666)  # anyone could have replaced it
+    assert batch_verifier({"DISPATCH_CACHE": str(tmp_path / "planted")}) is None
+    shared = tmp_path / "shared" / "native"
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)  # a cache directory anyone can write into
+    assert batch_verifier({"DISPATCH_CACHE": str(tmp_path / "shared")}) is None
