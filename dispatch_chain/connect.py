@@ -170,7 +170,8 @@ class Connections:
 
     def price_source(self, *, ttl: float = 30.0) -> PriceSource:
         """The job price table: ProtocolParams' when the manifest records governance, else the whitepaper's."""
-        if "ProtocolParams" in self.manifest.require_evm().contracts:
+        evm = self.manifest.evm  # a manifest of the Solana side alone has no governance on Monad
+        if evm is not None and "ProtocolParams" in evm.contracts:
             return GovernedPrices(self.protocol_params(ttl=ttl))
         return WhitepaperPrices()
 

@@ -57,20 +57,21 @@ def _facilitator_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _durable_facilitator(
-    connections: Connections, store: Path, solana_keypair: str | None, held: ExitStack
+    connections: Connections, store: Path, solana_keypair: str | None, held: ExitStack, *, evm: bool = True
 ) -> DurableFacilitator:
     """The SDK facilitator with the exact EVM scheme on the profile's EVM chain and, given a keypair, the exact
     SVM scheme on its Solana cluster, journaled in ``store``. The settling EVM account (``connections``') is a
-    writer: its single-writer lock is taken into ``held`` (refused while another writer signs with it)."""
+    writer: its single-writer lock is taken into ``held`` (refused while another writer signs with it).
+    ``evm=False`` leaves the EVM side out (an endpoint paid on Solana only needs no EVM node nor account)."""
     from dispatch_chain.keys import load_evm_account, load_solana_keypair
     from dispatch_chain.payments.facilitator import DurableFacilitator, EvmSettler, SvmSettler, sdk_facilitator
     from dispatch_chain.settings import Settings
 
     profile = connections.profile
-    evm, evm_settler, svm_settler = None, None, None
-    if profile.evm is not None:
+    evm_client, evm_settler, svm_settler = None, None, None
+    if evm and profile.evm is not None:
         account = load_evm_account(connections.evm_account_spec, chain_id=profile.evm.chain_id)
-        evm = connections.evm
+        evm_client = connections.evm
         held.enter_context(connections.evm_account_lock("x402 facilitator"))
         evm_settler = EvmSettler(account, profile.evm.rpc_url, profile.evm.chain_id)
     keypair_path = solana_keypair or Settings.from_env().solana_keypair
@@ -78,7 +79,7 @@ def _durable_facilitator(
         keypair = load_solana_keypair(keypair_path)
         svm_settler = SvmSettler(keypair, profile.solana.rpc_url, connections.solana.caip2)
     sdk = sdk_facilitator(evm_settler, svm_settler)
-    return DurableFacilitator(sdk, store, evm=evm)
+    return DurableFacilitator(sdk, store, evm=evm_client)
 
 
 @x402_group.command("facilitator")
@@ -203,7 +204,8 @@ def serve_jobs(
                 client = HTTPFacilitatorClientSync(FacilitatorConfig(url=facilitator_url))
                 settler = facilitator_url
             else:
-                durable = _durable_facilitator(connections, store, solana_keypair, held)
+                on_evm = any(option.network.startswith("eip155:") for option in options)
+                durable = _durable_facilitator(connections, store, solana_keypair, held, evm=on_evm)
                 offered = {kind.network for kind in durable.facilitator.get_supported().kinds}
                 for option in options:
                     if option.network not in offered:

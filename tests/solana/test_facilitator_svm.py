@@ -100,3 +100,64 @@ def test_the_paid_endpoint_takes_an_svm_payment(world, tmp_path) -> None:
     assert isinstance(result, VerifiedPayment), result
     again = http.post("/job?tier=FAST&kind=TASK", headers={"PAYMENT-SIGNATURE": header})
     assert again.status_code == 402 and _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
+
+
+def test_the_cli_serves_jobs_paid_on_solana(world, tmp_path) -> None:
+    """`x402 serve-jobs --pay-to solana:<genesis>:<owner>` as a subprocess, the in-process facilitator paying the
+    fees with --solana-keypair, a manifest of the Solana side only and no EVM node anywhere: unpaid -> 402 with the
+    SVM option at the whitepaper's price; paid with the SDK client -> the worker's receipt, whose payment_ref names
+    the node's own chain and verifies; the same payment again -> refused, nothing moved."""
+    import json
+    import urllib.request
+
+    import nacl.signing
+    from support_x402 import cli_server, post
+    from x402.http.utils import (
+        decode_payment_required_header,
+        decode_payment_response_header,
+        encode_payment_signature_header,
+    )
+
+    from dispatch_chain.keys import save_keypair_bytes, save_worker_key
+    from dispatch_chain.localnet import free_port
+    from dispatch_chain.receipts import SignedReceipt
+
+    solana, client, _, _, mint, pay_to, coordinator = world
+    save_worker_key(tmp_path / "worker.json", nacl.signing.SigningKey(b"\x0c" * 32))
+    save_keypair_bytes(tmp_path / "fee-payer.json", bytes(coordinator))
+    manifest = tmp_path / "local.json"
+    manifest.write_text(json.dumps({"network": "local", "solana": {
+        "cluster": solana.caip2, "accounts": {"usdc_mint": str(mint.pubkey())}}}))
+    env = {"DISPATCH_NETWORK": "local", "DISPATCH_MANIFEST": str(manifest),
+           "DISPATCH_SOLANA_RPC_URL": solana.network.rpc_url,
+           "DISPATCH_EVM_RPC_URL": "http://127.0.0.1:9",  # nothing listens there: the EVM side is never touched
+           "DISPATCH_SOLANA_KEYPAIR": None, "DISPATCH_EVM_ACCOUNT": None, "DISPATCH_FACILITATOR_ACCOUNT": None}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/job?tier=FAST&kind=TASK"
+    args = ["x402", "serve-jobs", "--port", str(port), "--worker-key", str(tmp_path / "worker.json"),
+            "--pay-to", f"{solana.caip2}:{pay_to.pubkey()}", "--solana-keypair", str(tmp_path / "fee-payer.json"),
+            "--store", str(tmp_path / "f.sqlite"), "--served-store", str(tmp_path / "served.sqlite")]
+    with cli_server(args, env, urllib.request.Request(url, data=b"hello", method="POST")) as (status, _, headers):
+        assert status == 402
+        required = decode_payment_required_header(headers["PAYMENT-REQUIRED"])
+        [option] = required.accepts
+        assert (option.network, option.asset, option.amount, option.pay_to) == (
+            sdk_svm_network(solana.caip2), str(mint.pubkey()), str(PRICE), str(pay_to.pubkey()))
+        assert option.extra["feePayer"] == str(coordinator.pubkey())
+        header = encode_payment_signature_header(client.create_payment_payload(required))
+        before = _balance(solana, pay_to.pubkey(), mint.pubkey())
+        status, body, _ = post(url, b"hello", {"PAYMENT-SIGNATURE": header})
+        assert status == 200, body
+        answer = json.loads(body)
+        signed = SignedReceipt.from_parts(answer["receipt"], answer["receipt_signature"])
+        assert signed.is_valid() and signed.receipt.payment_ref.startswith(solana.caip2 + ":")
+        assert _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
+        payments = SolanaPayments(solana.network.rpc_url, solana.caip2, usdc=str(mint.pubkey()),
+                                  pay_to=str(pay_to.pubkey()))
+        [result] = PaymentVerifier({solana.caip2: payments}, lambda refs: {}).verify(
+            [PaymentClaim(signed.receipt.payment_ref, PRICE, "0x" + signed.receipt.receipt_hash().hex())])
+        assert isinstance(result, VerifiedPayment) and result.amount == PRICE, result
+        status, _, headers = post(url, b"hello", {"PAYMENT-SIGNATURE": header})
+        assert status == 402
+        assert "payment_already_used" in decode_payment_response_header(headers["PAYMENT-RESPONSE"]).error_reason
+        assert _balance(solana, pay_to.pubkey(), mint.pubkey()) == before + PRICE
