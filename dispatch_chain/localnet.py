@@ -2,7 +2,8 @@
 
 Each node runs as a child process on a free loopback port, is waited for
 until it answers RPC, and is stopped (SIGTERM, then SIGKILL) when the context
-exits, even on errors.
+exits, even on errors; when the starting process is killed outright, the node
+gets SIGTERM from the kernel (:func:`dies_with_parent`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,19 @@ def rpc_call(url: str, method: str, params: list[Any] | None = None, *, timeout:
     return answer["result"]
 
 
+def dies_with_parent(argv: list[str]) -> list[str]:
+    """``argv`` run so that the node gets SIGTERM when the process that started it dies, however it dies.
+
+    A demo or test killed with SIGKILL runs no cleanup; without this its nodes would run on, orphaned,
+    holding ports and producing slots. util-linux ``setpriv --pdeathsig`` sets the signal and execs the
+    node (same pid). The kernel sends it when the *thread* that started the node exits, so nodes are
+    started from the thread that uses them to the end (the main thread, in the demo and the tests).
+    Where ``setpriv`` is missing, ``argv`` is returned unchanged.
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *argv] if setpriv else list(argv)
+
+
 class LocalNode:
     """A node process on loopback; use as a context manager."""
 
@@ -69,7 +83,9 @@ class LocalNode:
     def start(self) -> Self:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         try:
-            self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                dies_with_parent(self.argv), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         finally:
             if self.log_path:
                 log.close()  # type: ignore[union-attr]
@@ -225,7 +241,9 @@ class SolanaNode(LocalNode):
     def start(self) -> Self:
         stderr = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         try:
-            self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)
+            self.process = subprocess.Popen(
+                dies_with_parent(self.argv), stdout=subprocess.PIPE, stderr=stderr, start_new_session=True
+            )
         finally:
             if self.log_path:
                 stderr.close()  # type: ignore[union-attr]
