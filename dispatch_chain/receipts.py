@@ -395,21 +395,15 @@ class JobComplete:
 def _signed_of_message(message: object) -> SignedReceipt:
     """The checks of :meth:`JobComplete.from_message`, returning only the signed receipt
     (verification needs no JobComplete object)."""
-    if type(message) is dict and message.keys() == _JOB_COMPLETE_KEYS and message["type"] == "job_complete":
-        # The common case: when the receipt parses and carries the message's own job_id and
-        # output_hash strings, those are valid too. Anything else takes the checks below, in order.
-        receipt, job_id, output_hash = message["receipt"], message["job_id"], message["output_hash"]
-        if (
-            type(receipt) is dict
-            and type(job_id) is str
-            and type(output_hash) is str
-            and receipt.get("job_id") == job_id
-            and receipt.get("output_hash") == output_hash
-        ):
-            try:
-                return SignedReceipt.from_parts(receipt, message["receipt_signature"])
-            except ReceiptError:
-                pass
+    if type(message) is dict:  # the common, well-formed case in one go; anything else: every check, in order
+        signed = _well_formed_message(message)
+        if signed is not None:
+            return signed
+    return _checked_message(message)
+
+
+def _checked_message(message: object) -> SignedReceipt:
+    """Every check of a ``job_complete`` message, in order, so that the first problem is the one reported."""
     if not isinstance(message, Mapping):
         raise ReceiptError(None, f"expected a JSON object, got {type(message).__name__}")
     if message.keys() != _JOB_COMPLETE_KEYS:
@@ -490,10 +484,10 @@ def _built(
 def _well_formed_message(message: dict[str, Any]) -> SignedReceipt | None:
     """The signed receipt of a well-formed ``job_complete`` message, else None.
 
-    The hot path of :func:`verify_many`: the same checks as :func:`_signed_of_message`'s
-    common case, in one function and with the receipt built through its slots. Anything
-    it does not accept (None) takes the full checks, which then report the first problem,
-    so it decides no outcome on its own: it only reaches the accepting one sooner.
+    The common case of :func:`_signed_of_message` (the hot path of :func:`verify_many`):
+    every check of a valid message, in one function, with the receipt built through its
+    slots. Anything it does not accept (None) takes the full checks, which then report the
+    first problem, so it decides no outcome on its own: it only reaches the accepting one sooner.
     """
     if message.keys() != _JOB_COMPLETE_KEYS:
         return None
@@ -530,12 +524,8 @@ def _well_formed_message(message: dict[str, Any]) -> SignedReceipt | None:
 
 def _coerce(item: object) -> SignedReceipt:
     """Accept a SignedReceipt, a job_complete message, or {receipt, receipt_signature}."""
-    if type(item) is dict:  # the usual case first
-        signed = _well_formed_message(item)
-        if signed is not None:
-            return signed
-        if item.get("type") == "job_complete":
-            return _signed_of_message(item)
+    if type(item) is dict and item.get("type") == "job_complete":  # the usual case first
+        return _signed_of_message(item)
     if isinstance(item, SignedReceipt):
         return item
     if isinstance(item, JobComplete):
