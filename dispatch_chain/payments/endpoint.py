@@ -160,26 +160,21 @@ def paid_job_app(
     settled = SettledPayments()
     server.on_after_settle(settled.after_settle)
 
-    # (request thread, payment) -> the stored settle response of a payment that request resumed
-    resumed: dict[tuple[int, str], SettleResponse] = {}
-
     def resume(context: Any) -> SkipVerifyResult | None:
         """A payment interrupted mid-request (the endpoint died, or the job failed after the settle) is taken
         over by this request: it was verified when it was first claimed, so verification is skipped."""
-        outcome = served.resume(context.payment_payload)
-        if outcome is False:
+        resumed = served.resume(context.payment_payload)
+        if resumed is None:
             return None
-        if isinstance(outcome, SettleResponse):
-            resumed[threading.get_ident(), payload_key(context.payment_payload)] = outcome
-        payer = outcome.payer if isinstance(outcome, SettleResponse) else None
+        payer = resumed.settled.payer if resumed.settled is not None else None
         return SkipVerifyResult(result=VerifyResponse(is_valid=True, payer=payer))
 
     def claim(context: Any) -> AbortResult | SkipSettleResult | None:
         payload = context.payment_payload
-        stored = resumed.pop((threading.get_ident(), payload_key(payload)), None)
-        if served.claim_resumed(payload):
+        resumed = served.claim_resumed(payload)
+        if resumed is not None:
             # settled before the interruption: its job is still owed and nothing is settled again
-            return None if stored is None else SkipSettleResult(result=stored)
+            return None if resumed.settled is None else SkipSettleResult(result=resumed.settled)
         used_locally = isinstance(facilitator, LocalFacilitatorClient) and facilitator.already_used(payload)
         if used_locally or not served.claim(payload):
             return AbortResult(reason="payment_already_used", message="this payment already bought a job")

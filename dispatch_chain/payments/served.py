@@ -26,6 +26,7 @@ import secrets
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 from x402.schemas import PaymentPayload, SettleResponse
@@ -63,6 +64,14 @@ def process_identity(pid: int) -> str | None:
     return f"{pid}:{stat.rsplit(')', 1)[1].split()[19]}"  # field 22, starttime
 
 
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """An interrupted payment a request took over: its thread, and the settle response if it was settled."""
+
+    thread: int
+    settled: SettleResponse | None
+
+
 class ServedPayments:
     """Payments that bought (or are buying) a job at this endpoint, in the SQLite file ``path``."""
 
@@ -73,43 +82,44 @@ class ServedPayments:
         self._lock = threading.Lock()
         self._process = process_identity(os.getpid()) or f"{os.getpid()}:?"
         self.owner = f"{self._process}:{secrets.token_hex(8)}"
-        self._closed = False
         self._in_flight: set[str] = set()  # keys of this record's requests still running
-        self._resumed: dict[str, int] = {}  # key -> thread of the request that resumed it
+        self._resumed: dict[str, Resumed] = {}  # key -> the request (thread) that resumed it
         _OPEN[self.owner] = self
 
     # -- the request's steps ----------------------------------------------------------------------------
 
-    def resume(self, payload: PaymentPayload) -> SettleResponse | bool:
-        """Take over an interrupted payment (see the module docstring), for the calling request's thread.
+    def resume(self, payload: PaymentPayload) -> Resumed | None:
+        """Take over an interrupted payment (see the module docstring) for the calling request's thread.
 
-        Returns its stored settle response when it was settled, True when it was only claimed (settle it
-        again), False when there is nothing to resume (new, served, or in flight elsewhere).
+        None when there is nothing to resume (new, served, or in flight elsewhere); else what the request
+        needs: the stored settle response when it was settled (settle nothing again), none when it was only
+        claimed (settle it again). :meth:`claim_resumed` hands the same back at the settle step.
         """
         key = payload_key(payload)
         with self._lock, transaction(self._db) as db:
             row = db.execute("SELECT state, owner, response FROM served_payments WHERE payload_key = ?", (key,))
             found = row.fetchone()
             if found is None or found[0] == "served" or not self._interrupted(key, found[1]):
-                return False
+                return None
             db.execute(
                 "UPDATE served_payments SET owner = ?, updated_at = ? WHERE payload_key = ?",
                 (self.owner, time.time(), key),
             )
+            settled = SettleResponse.model_validate_json(found[2]) if found[0] == "settled" and found[2] else None
+            resumed = Resumed(threading.get_ident(), settled)
             self._in_flight.add(key)
-            self._resumed[key] = threading.get_ident()
-        if found[0] == "settled" and found[2]:
-            return SettleResponse.model_validate_json(found[2])
-        return True
+            self._resumed[key] = resumed
+        return resumed
 
-    def claim_resumed(self, payload: PaymentPayload) -> bool:
-        """Whether the calling request's thread resumed this payment (:meth:`resume`): then it is its own."""
+    def claim_resumed(self, payload: PaymentPayload) -> Resumed | None:
+        """The payment the calling request's thread resumed (:meth:`resume`): then it is its own already."""
         key = payload_key(payload)
         with self._lock:
-            if self._resumed.get(key) != threading.get_ident():
-                return False
+            resumed = self._resumed.get(key)
+            if resumed is None or resumed.thread != threading.get_ident():
+                return None
             del self._resumed[key]
-            return True
+            return resumed
 
     def claim(self, payload: PaymentPayload) -> bool:
         """Claim a new payment for one job: False when it is already claimed (used, or being used)."""
@@ -184,14 +194,12 @@ class ServedPayments:
         if owner == self.owner:
             return key not in self._in_flight
         process, _, _ = owner.rpartition(":")
-        if process == self._process:  # another record object of this process
-            other = _OPEN.get(owner)
-            return other is None or other._closed
+        if process == self._process:  # another record object of this process: gone once closed or dropped
+            return owner not in _OPEN
         pid = int(process.split(":", 1)[0])
         return process_identity(pid) != process
 
     def close(self) -> None:
-        self._closed = True
         _OPEN.pop(self.owner, None)
         self._db.close()
 
