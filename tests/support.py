@@ -319,3 +319,25 @@ def deploy_contract(client, contract_type, *args, deployer=None) -> str:
         {"from": deployer.address, "nonce": client.w3.eth.get_transaction_count(deployer.address)})
     tx_hash = client.w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction)
     return client.w3.eth.wait_for_transaction_receipt(tx_hash)["contractAddress"]
+
+
+def sign_permit(token_name: str, chain_id: int, token: str, owner: Any, spender: str, value: int, nonce: int,
+                deadline: int) -> tuple[int, bytes, bytes]:
+    """``(v, r, s)`` of ``owner``'s EIP-2612 permit for ``spender`` on the token named ``token_name`` (version 1)."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    typed = {
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+            "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                       {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                       {"name": "deadline", "type": "uint256"}],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": token_name, "version": "1", "chainId": chain_id, "verifyingContract": token},
+        "message": {"owner": owner.address, "spender": spender, "value": value, "nonce": nonce, "deadline": deadline},
+    }
+    signed = Account.sign_message(encode_typed_data(full_message=typed), owner.key)
+    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

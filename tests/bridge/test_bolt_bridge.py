@@ -383,38 +383,22 @@ def test_peer_and_delay_changes(bridge, deployer, chain) -> None:
 
 
 def test_permit_sets_an_allowance_from_a_signature(token, user, outsider, chain) -> None:
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
-
     from dispatch_chain.keys import dev_account
+
+    from support import sign_permit
 
     owner = dev_account(5)
     assert owner.address == user.address
     deadline = chain.blocks.head.timestamp + 3600
     nonce = token.nonces(owner.address)
-    typed = {
-        "types": {
-            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-            "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                       {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                       {"name": "deadline", "type": "uint256"}],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": "Wrapped BOLT", "version": "1", "chainId": chain.chain_id,
-                   "verifyingContract": token.address},
-        "message": {"owner": owner.address, "spender": outsider.address, "value": 5 * BOLT, "nonce": nonce,
-                    "deadline": deadline},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), owner.key)
+    v, r, s = sign_permit("Wrapped BOLT", chain.chain_id, token.address, owner, outsider.address, 5 * BOLT, nonce,
+                          deadline)
     with isolated(chain):
-        token.permit(owner.address, outsider, 5 * BOLT, deadline, signed.v, signed.r.to_bytes(32, "big"),
-                     signed.s.to_bytes(32, "big"), sender=outsider)
+        token.permit(owner.address, outsider, 5 * BOLT, deadline, v, r, s, sender=outsider)
         assert token.allowance(owner.address, outsider) == 5 * BOLT
         assert token.nonces(owner.address) == nonce + 1
         with ape.reverts(token.ERC2612InvalidSigner):  # replaying the permit: the nonce moved on
-            token.permit(owner.address, outsider, 5 * BOLT, deadline, signed.v, signed.r.to_bytes(32, "big"),
-                         signed.s.to_bytes(32, "big"), sender=outsider)
+            token.permit(owner.address, outsider, 5 * BOLT, deadline, v, r, s, sender=outsider)
 
 
 def test_attester_slots_run_out_after_128(bridge, deployer, chain) -> None:

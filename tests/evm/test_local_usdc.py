@@ -16,6 +16,8 @@ from eth_account.messages import encode_typed_data
 from dispatch_chain.deployments import load_manifest
 from dispatch_chain.keys import dev_account
 
+from support import sign_permit
+
 USDC = 10**6
 
 
@@ -101,25 +103,12 @@ def test_permit(usdc, accounts) -> None:
     token, owner = usdc
     holder, spender = dev_account(7), accounts[8]
     deadline = _chain_now() + 3600
-    typed = {
-        "types": {
-            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                             {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-            "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                       {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                       {"name": "deadline", "type": "uint256"}],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": "USD Coin", "version": "1", "chainId": 31337, "verifyingContract": token.address},
-        "message": {"owner": holder.address, "spender": spender.address, "value": 3 * USDC,
-                    "nonce": token.nonces(holder.address), "deadline": deadline},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), holder.key)
-    r, s = signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
-    token.permit(holder.address, spender.address, 3 * USDC, deadline, signed.v, r, s, sender=owner)
+    v, r, s = sign_permit("USD Coin", 31337, token.address, holder, spender.address, 3 * USDC,
+                          token.nonces(holder.address), deadline)
+    token.permit(holder.address, spender.address, 3 * USDC, deadline, v, r, s, sender=owner)
     assert token.allowance(holder.address, spender.address) == 3 * USDC and token.nonces(holder.address) == 1
     with reverts("ERC2612InvalidSigner"):  # the nonce moved on: a replay fails
-        token.permit(holder.address, spender.address, 3 * USDC, deadline, signed.v, r, s, sender=owner)
+        token.permit(holder.address, spender.address, 3 * USDC, deadline, v, r, s, sender=owner)
 
 
 def test_deploy_script_deploys_records_and_funds(repo_root, chain, tmp_path) -> None:
