@@ -15,10 +15,18 @@ from dispatch_chain.audit import (
     parse_trust,
 )
 from dispatch_chain.bundle import BundleError, load_bundle
-from dispatch_chain.cli.common import EXIT_FAILED, CliState, InputError, chain_errors, emit_json, printable
+from dispatch_chain.cli.common import (
+    EXIT_FAILED,
+    CliState,
+    InputError,
+    chain_errors,
+    emit_json,
+    parse_pay_to,
+    parse_price,
+    printable,
+)
 from dispatch_chain.config import NetworkProfile
 from dispatch_chain.evm.audit import evm_verifier_factory
-from dispatch_chain.protocol import parse_usdc
 from dispatch_chain.solana.audit import solana_verifier_factory
 
 
@@ -29,27 +37,6 @@ def _evm_rpc_override(url: str) -> dict[str, object]:
     except Exception as exc:
         raise click.ClickException(f"cannot reach {url}: {exc}") from None
     return {"rpc_url": url, "chain_id": chain_id}
-
-
-def _pay_to(specs: tuple[str, ...]) -> dict[str, str]:
-    """``--pay-to CAIP2:ADDRESS`` as {chain: address}; the address is what follows the chain's second colon."""
-    found: dict[str, str] = {}
-    for spec in specs:
-        namespace, _, rest = spec.partition(":")
-        reference, _, address = rest.partition(":")
-        if namespace not in ("eip155", "solana") or not reference or not address:
-            raise InputError(
-                f"--pay-to {spec[:100]!r}: expected eip155:<chain id>:0x<address> or solana:<genesis>:<owner>"
-            )
-        found[f"{namespace}:{reference}"] = address
-    return found
-
-
-def _price(text: str) -> int:
-    try:
-        return parse_usdc(text, allow_zero=True)
-    except ValueError as exc:
-        raise InputError(f"--price {exc}") from None
 
 
 def verifier_factories(profile: NetworkProfile) -> dict[str, VerifierFactory]:
@@ -159,8 +146,8 @@ def audit(
         explicit = [parse_trust(spec) for spec in trust_specs]
     except TrustError as exc:
         raise InputError(str(exc)) from None
-    pay_to = _pay_to(pay_to_specs)
-    price_units = _price(price)
+    pay_to = parse_pay_to(pay_to_specs)
+    price_units = parse_price(price)
     with chain_errors():
         overrides: dict[str, object] = {}
         if evm_rpc:

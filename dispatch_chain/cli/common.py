@@ -17,6 +17,7 @@ from dispatch_chain.config import NetworkProfile, load_network
 from dispatch_chain.connect import Connections
 from dispatch_chain.errors import ChainError, ConfigError, DispatchChainError
 from dispatch_chain.jsoninput import JsonInputError, parse_json
+from dispatch_chain.protocol import parse_usdc
 from dispatch_chain.retry import Backoff, is_outage
 
 EXIT_FAILED = 1
@@ -158,3 +159,25 @@ def parse_hash32(value: str, what: str) -> bytes:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=True))
+
+
+def parse_pay_to(specs: tuple[str, ...]) -> dict[str, str]:
+    """``--pay-to CAIP2:ADDRESS`` as {chain: address}; the address is what follows the chain's second colon."""
+    found: dict[str, str] = {}
+    for spec in specs:
+        namespace, _, rest = spec.partition(":")
+        reference, _, address = rest.partition(":")
+        if namespace not in ("eip155", "solana") or not reference or not address:
+            raise InputError(
+                f"--pay-to {spec[:100]!r}: expected eip155:<chain id>:0x<address> or solana:<genesis>:<owner>"
+            )
+        found[f"{namespace}:{reference}"] = address
+    return found
+
+
+def parse_price(text: str) -> int:
+    """``--price`` in USDC (decimal, at most 6 places; 0 allowed) as base units."""
+    try:
+        return parse_usdc(text, allow_zero=True)
+    except ValueError as exc:
+        raise InputError(f"--price {exc}") from None

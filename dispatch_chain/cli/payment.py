@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dispatch_chain.cli.audit import _pay_to, _price
-from dispatch_chain.cli.common import CliState, chain_errors, printable
+from dispatch_chain.cli.common import CliState, chain_errors, parse_pay_to, parse_price, printable
 
 
 @click.group()
@@ -37,8 +36,8 @@ def verify(state: CliState, payment_ref: str, pay_to_specs: tuple[str, ...], pri
     from dispatch_chain.config import load_network
     from dispatch_chain.payments.audit import payment_finding
 
-    pay_to = _pay_to(pay_to_specs)
-    units = _price(price)
+    pay_to = parse_pay_to(pay_to_specs)
+    units = parse_price(price)
     with chain_errors():
         overrides = {"manifest": state.manifest} if state.manifest else None
         profile = load_network(state.network, config_file=state.config_file, overrides=overrides)

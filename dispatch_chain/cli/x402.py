@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dispatch_chain.cli.audit import _pay_to
-from dispatch_chain.cli.common import CliState, InputError, chain_errors
+from dispatch_chain.cli.common import CliState, InputError, chain_errors, parse_pay_to
 from dispatch_chain.settings import env_var
 
 if TYPE_CHECKING:
@@ -191,7 +190,7 @@ def serve_jobs(
     from dispatch_chain.payments.endpoint import LocalFacilitatorClient, echo_job, paid_job_app
     from dispatch_chain.payments.served import ServedPayments
 
-    pay_to = _pay_to(pay_to_specs)
+    pay_to = parse_pay_to(pay_to_specs)
     with ExitStack() as held:  # the settling account's lock, while serving
         with chain_errors():
             key = load_worker_key(worker_key)
