@@ -31,7 +31,7 @@ import click
 from ape import accounts, chain, networks, project
 
 from dispatch_chain.config import ANVIL_CHAIN_ID, MONAD_TESTNET_CHAIN_ID
-from dispatch_chain.deployments import ContractDeployment, EvmDeployment, Manifest, load_manifest, update_manifest
+from dispatch_chain.deployments import EvmDeployment, Manifest, deployed_by, load_manifest, update_manifest
 from dispatch_chain.governance.params import DEFAULT_PARAMS, job_type_word
 from dispatch_chain.governance.roles import (
     CANCELLER_ROLE,
@@ -44,13 +44,6 @@ from dispatch_chain.governance.roles import (
 from dispatch_chain.protocol import BOLT
 
 NETWORK_NAMES = {ANVIL_CHAIN_ID: "local", MONAD_TESTNET_CHAIN_ID: "testnet"}
-
-
-def _record(contract, deployer) -> ContractDeployment:
-    receipt = contract.creation_metadata.receipt
-    return ContractDeployment(
-        address=contract.address, tx=receipt.txn_hash, block=receipt.block_number, deployer=deployer.address
-    )
 
 
 def _timelock_call(timelock, deployer, targets: list[str], calldatas: list[bytes], salt: bytes) -> None:
@@ -251,9 +244,9 @@ def cli(
                 _finish(timelock, deployer, governed, profile.timelock_delay)
 
         deployed = {
-            "DispatchTimelock": _record(timelock, deployer),
-            "DispatchGovernor": _record(governor, deployer),
-            "ProtocolParams": _record(params, deployer),
+            "DispatchTimelock": deployed_by(timelock, deployer),
+            "DispatchGovernor": deployed_by(governor, deployer),
+            "ProtocolParams": deployed_by(params, deployer),
         }
         admin = timelock.address if finished else deployer.address
 
